@@ -1,0 +1,1 @@
+"""The product's own HTTP API (directory, incidents, health) on aiohttp."""

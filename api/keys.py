@@ -1,0 +1,9 @@
+"""Typed application keys shared by the HTTP handlers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from services.container import Services
+
+SERVICES = web.AppKey("services", Services)

@@ -1,0 +1,162 @@
+"""pivot Scheduling for Microsoft Teams — entry point.
+
+`python app.py serve | demo | import-directory FILE | automap ...` (DESIGN 3.1).
+`build_app(settings)` is the aiohttp app factory: no module-level globals;
+every resource is opened and closed in `cleanup_ctx`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+from api import directory as directory_api
+from api import health as health_api
+from api.keys import SERVICES
+from bot import routes as bot_routes
+from bot.wiring import BotExtensions, build_bot
+from services.config import Settings, load_settings
+from services.container import Services
+from services.errors import ConfigError, ValidationFailed
+from services.store.database import Database
+
+log = logging.getLogger("pivot")
+LOOPBACK = "127.0.0.1"
+
+
+def build_app(settings: Settings, *, extensions: BotExtensions | None = None) -> web.Application:
+    """The whole product as one aiohttp application."""
+    if not settings.secret_keys():
+        raise ConfigError("SECRET_KEY is required (it encrypts stored secrets)")
+    app = web.Application(client_max_size=1024 * 1024)
+
+    async def resources(app: web.Application) -> AsyncIterator[None]:
+        db = Database(settings.DATABASE_URL)
+        try:
+            await db.migrate()
+            services = Services.create(settings, db)
+            app[SERVICES] = services
+            app[bot_routes.BOT_RUNTIME] = build_bot(services, extensions)
+            yield
+        finally:
+            await db.dispose()
+
+    app.cleanup_ctx.append(resources)
+    bot_routes.add_routes(app)
+    health_api.add_routes(app)
+    directory_api.add_routes(app)
+    return app
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from None
+
+
+async def _import_directory(settings: Settings, path: Path, data: object) -> int:
+    db = Database(settings.DATABASE_URL)
+    try:
+        await db.migrate()
+        services = Services.create(settings, db)
+        try:
+            result = await services.directory.import_document(data)
+        except ValidationFailed as exc:
+            print(f"error: {path} rejected, nothing was written:", file=sys.stderr)
+            for problem in exc.problems:
+                print(f"  {problem.field}: {problem.message}", file=sys.stderr)
+            return 2
+        print(json.dumps(result.as_json(), indent=2))
+        return 0
+    finally:
+        await db.dispose()
+
+
+def _serve(settings: Settings, *, allow_unauthenticated: bool) -> int:
+    host = "0.0.0.0"  # noqa: S104 - a server; Bot Framework JWTs are validated
+    if not settings.bot_auth_enabled:
+        if not allow_unauthenticated:
+            print(
+                "error: MICROSOFT_APP_ID is not set, so Bot Framework requests could not be "
+                "authenticated.\nSet it (see README), or for local testing only pass "
+                "--dangerously-allow-unauthenticated (binds 127.0.0.1).",
+                file=sys.stderr,
+            )
+            return 2
+        host = LOOPBACK
+        log.warning("Bot Framework authentication is OFF; listening on %s only", LOOPBACK)
+    web.run_app(build_app(settings), host=host, port=settings.PORT, print=None)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="app.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the bot with configuration from the environment / .env")
+    serve.add_argument(
+        "--dangerously-allow-unauthenticated",
+        action="store_true",
+        help="run without MICROSOFT_APP_ID: no inbound authentication, loopback only",
+    )
+    demo = sub.add_parser("demo", help="run everything locally with no Microsoft account")
+    demo.add_argument("--port", type=int, default=3978)
+    demo.add_argument("--with-playground", action="store_true", help="also start the Agents Playground")
+    demo.add_argument("--playground-port", type=int, default=56150)
+    imp = sub.add_parser("import-directory", help="upsert a client's pivot directory (DESIGN 3.4)")
+    imp.add_argument("file", type=Path)
+    automap = sub.add_parser("automap", help="print the proposed room pairing as JSON (DESIGN 3.6)")
+    automap.add_argument("--calendar-rooms", type=Path, required=True)
+    automap.add_argument("--pivot-rooms", type=Path, required=True)
+    args = parser.parse_args(argv)
+
+    _configure_logging()
+    if args.command == "automap":
+        from services.automap_cli import run_automap
+
+        return run_automap(args.calendar_rooms, args.pivot_rooms)
+    if args.command == "demo":
+        from demo.runner import run_demo
+
+        return run_demo(
+            port=args.port, with_playground=args.with_playground, playground_port=args.playground_port
+        )
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        try:
+            return _serve(settings, allow_unauthenticated=args.dangerously_allow_unauthenticated)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    if args.command == "import-directory":
+        if not settings.secret_keys():
+            print("error: SECRET_KEY is required (it encrypts stored secrets)", file=sys.stderr)
+            return 2
+        try:
+            data = _read_json(args.file)
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return asyncio.run(_import_directory(settings, args.file, data))
+    parser.error(f"unknown command {args.command}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""The Teams activity handler: the Bot Framework edge of the app.
+
+It converts each activity into the app's own types, keeps conversation
+references, and dispatches text to the command registry or the active dialog.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.dialogs import DialogContext, DialogTurnStatus
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+
+from bot.builtin import send_help
+from bot.commands import CommandContext, CommandRegistry
+from bot.convert import chat_message, stored_conversation
+from cards.attachment import card_attachment
+from cards.basics import welcome_card
+from dialogs.runner import DialogRunner
+from services import texts
+from services.container import Services
+from services.directory import DirectoryUser
+
+log = logging.getLogger(__name__)
+
+
+class TurnReplies:
+    """`Replies` for one turn: sends into the current conversation."""
+
+    def __init__(self, turn_context: TurnContext, dc: DialogContext, services: Services) -> None:
+        self._tc = turn_context
+        self._dc = dc
+        self._services = services
+
+    async def say(self, text: str) -> None:
+        await self._tc.send_activity(MessageFactory.text(text))
+
+    async def send_card(self, card: dict[str, Any]) -> str | None:
+        response = await self._tc.send_activity(
+            Activity(type=ActivityTypes.message, attachments=[card_attachment(card)])
+        )
+        return response.id if response else None
+
+    async def begin_dialog(self, dialog_id: str, options: Any = None) -> None:
+        await self._dc.begin_dialog(dialog_id, options)
+
+    async def cancel_dialogs(self) -> bool:
+        if self._dc.active_dialog is None:
+            return False
+        await self._dc.cancel_all_dialogs()
+        return True
+
+    async def identify(self) -> tuple[list[DirectoryUser], str | None]:
+        """Directory users for the sender: by AAD object id, else by the e-mail Teams reports."""
+        frm = self._tc.activity.from_property
+        aad = frm.aad_object_id if frm else None
+        if aad:
+            users = await self._services.directory.users_for_teams_identity(aad_object_id=aad, email=None)
+            if users:
+                return users, "aad"
+        email = await self._member_email()
+        if email:
+            users = await self._services.directory.users_for_teams_identity(aad_object_id=None, email=email)
+            if users:
+                return users, "email"
+        return [], None
+
+    async def _member_email(self) -> str | None:
+        frm = self._tc.activity.from_property
+        if not frm or not frm.id:
+            return None
+        try:
+            member = await TeamsInfo.get_member(self._tc, frm.id)
+        except Exception as exc:  # the roster call may fail (bot not in roster, outage): treat as unknown
+            log.info(
+                "member lookup failed conversation=%s error=%s",
+                self._tc.activity.conversation.id,
+                type(exc).__name__,
+            )
+            return None
+        return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+
+
+class PivotBot(TeamsActivityHandler):
+    def __init__(self, services: Services, registry: CommandRegistry, dialogs: DialogRunner) -> None:
+        super().__init__()
+        self._services = services
+        self._registry = registry
+        self._dialogs = dialogs
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        await super().on_turn(turn_context)
+        await self._dialogs.save(turn_context)
+
+    async def _remember(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if not activity.conversation or not activity.conversation.id:
+            return
+        await self._services.conversations.remember(stored_conversation(activity))
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context)
+        message = chat_message(turn_context)
+        dc = await self._dialogs.context(turn_context)
+        replies = TurnReplies(turn_context, dc, self._services)
+        ctx = CommandContext(
+            message=message, services=self._services, replies=replies, registry=self._registry
+        )
+        command = self._registry.match(message.text) if message.text else None
+
+        if dc.active_dialog is not None and (command is None or command.name != "cancel"):
+            result = await dc.continue_dialog()
+            if result.status != DialogTurnStatus.Empty:
+                return
+        if command is not None:
+            log.info(
+                "command=%s conversation=%s activity=%s",
+                command.name,
+                message.place.conversation_id,
+                message.activity_id,
+            )
+            await command.handler(ctx)
+            return
+        await send_help(ctx, intro=texts.UNKNOWN_COMMAND)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context)
+        await turn_context.send_activity(
+            Activity(type=ActivityTypes.message, attachments=[card_attachment(welcome_card())])
+        )
+
+    async def on_teams_members_added(
+        self, teams_members_added: list[ChannelAccount], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(m.id == bot_id for m in teams_members_added):
+            await self._remember(turn_context)

@@ -1,0 +1,29 @@
+"""HTTP entry for Bot Framework: `POST /api/messages`."""
+
+from __future__ import annotations
+
+import json
+
+from aiohttp import web
+
+from bot.wiring import BotRuntime
+
+BOT_RUNTIME = web.AppKey("bot_runtime", BotRuntime)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    if "application/json" not in request.headers.get("Content-Type", ""):
+        return web.json_response({"error": "expected application/json"}, status=415)
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return web.json_response({"error": "malformed JSON"}, status=400)
+    if not isinstance(body, dict) or not body.get("type"):
+        return web.json_response({"error": "expected an activity"}, status=400)
+    runtime = request.app[BOT_RUNTIME]
+    response = await runtime.adapter.process(request, runtime.bot)
+    return response if response is not None else web.Response(status=201)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_post("/api/messages", messages)

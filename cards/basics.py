@@ -1,0 +1,48 @@
+"""Welcome, help and who-am-I cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cards.common import card, facts, heading, paragraph
+from services import texts
+
+
+def welcome_card() -> dict[str, Any]:
+    return card(
+        [
+            heading(texts.WELCOME_TITLE),
+            paragraph(texts.WELCOME_BODY),
+            paragraph(texts.WELCOME_NEXT_ADMIN),
+            paragraph(texts.WELCOME_NEXT, subtle=True),
+        ]
+    )
+
+
+def help_card(commands: list[tuple[str, str]], *, intro: str | None = None) -> dict[str, Any]:
+    """`commands` is (name, one-line help) in display order."""
+    body: list[dict[str, Any]] = []
+    if intro:
+        body.append(paragraph(intro))
+    body.append(heading(texts.HELP_TITLE))
+    body.append(facts(commands))
+    body.append(paragraph(texts.HELP_FOOTER, subtle=True))
+    return card(body)
+
+
+def whoami_card(rows: list[dict[str, str]], method: str) -> dict[str, Any]:
+    """`rows`: one per directory membership with name, role, client, email."""
+    body: list[dict[str, Any]] = [heading(texts.WHOAMI_TITLE)]
+    for row in rows:
+        body.append(
+            facts(
+                [
+                    ("Name", row["name"]),
+                    ("Role", texts.ROLE_LABELS.get(row["role"], row["role"])),
+                    ("Client", row["client"]),
+                    ("E-mail", row["email"]),
+                ]
+            )
+        )
+    body.append(paragraph(texts.WHOAMI_MATCHED_BY.format(method=texts.MATCH_METHODS[method]), subtle=True))
+    return card(body)

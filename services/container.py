@@ -1,0 +1,34 @@
+"""The services one app instance runs with, built once in the app factory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.config import Settings
+from services.conversations import ConversationDirectory
+from services.crypto import SecretBox
+from services.directory import DirectoryService
+from services.state_store import StateStore
+from services.store.database import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    box: SecretBox
+    directory: DirectoryService
+    conversations: ConversationDirectory
+    state: StateStore
+
+    @classmethod
+    def create(cls, settings: Settings, db: Database) -> Services:
+        box = SecretBox(settings.secret_keys())
+        return cls(
+            settings=settings,
+            db=db,
+            box=box,
+            directory=DirectoryService(db, box),
+            conversations=ConversationDirectory(db),
+            state=StateStore(db),
+        )

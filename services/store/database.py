@@ -1,0 +1,117 @@
+"""The database: engine, sessions, migrations on start and readiness.
+
+SQLite (WAL) is the embedded default for one instance; PostgreSQL is the
+scale-out option. Migrations are Alembic's, applied on start; on PostgreSQL
+an advisory lock keeps several instances from migrating at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, text
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATION_LOCK_ID = 0x7069766F  # "pivo": advisory lock id for migrations
+
+
+def normalize_url(url: str) -> str:
+    """Pick the async driver for plain `sqlite://` / `postgresql://` URLs."""
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite" and parsed.drivername == "sqlite":
+        parsed = parsed.set(drivername="sqlite+aiosqlite")
+    elif backend in {"postgresql", "postgres"} and parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+asyncpg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at `migrations/` (no ini file needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+class Database:
+    """Owns the async engine and session factory for one process."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalize_url(url)
+        parsed = make_url(self.url)
+        self.dialect = parsed.get_backend_name()
+        kwargs: dict[str, Any] = {"echo": echo}
+        if self.dialect == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 30}
+        else:
+            kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
+        self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect == "postgresql"
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def migrate(self) -> None:
+        """Bring the schema to head (idempotent; safe with several instances)."""
+        async with self.engine.begin() as conn:
+            if self.is_postgres:
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            await conn.run_sync(_upgrade_to_head)
+
+    async def current_revision(self) -> str | None:
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+
+    @staticmethod
+    def head_revision() -> str | None:
+        return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    async def readiness(self) -> tuple[bool, str]:
+        """(ready, reason): the database answers and the schema is at head."""
+        try:
+            current = await self.current_revision()
+        except Exception as exc:  # readiness must answer, never raise
+            return False, f"database unreachable ({type(exc).__name__})"
+        head = self.head_revision()
+        if current != head:
+            return False, "migrations not at head"
+        return True, "ok"
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def _upgrade_to_head(connection: Connection) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,168 @@
+"""Tables. The schema itself is created by Alembic migrations in `migrations/`.
+
+Secrets never sit here in plain text: API keys are stored as SHA-256 digests
+(they are random, high-entropy tokens) and webhook secrets, which must be
+recovered to verify signatures, are encrypted with keys derived from SECRET_KEY.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base for every table."""
+
+
+ID = String(128)
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    tenant_id: Mapped[str] = mapped_column(String(64))
+    notify_email: Mapped[str | None] = mapped_column(String(320))
+    webhook_secret_enc: Mapped[str] = mapped_column(Text)
+    api_key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Location(Base):
+    __tablename__ = "locations"
+    __table_args__ = (ForeignKeyConstraint(["client_id"], ["clients.id"], ondelete="CASCADE"),)
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["client_id", "location_id"], ["locations.client_id", "locations.id"], ondelete="CASCADE"
+        ),
+    )
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    location_id: Mapped[str] = mapped_column(ID)
+    calendar_email: Mapped[str | None] = mapped_column(String(320))
+    # Who set calendar_email: "directory", "setup" or "configure".
+    mapping_source: Mapped[str | None] = mapped_column(String(16))
+
+
+class ServiceProvider(Base):
+    __tablename__ = "service_providers"
+    __table_args__ = (ForeignKeyConstraint(["client_id"], ["clients.id"], ondelete="CASCADE"),)
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    email: Mapped[str] = mapped_column(String(320))
+    location_ids: Mapped[list[str]] = mapped_column(JSON)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        ForeignKeyConstraint(["client_id"], ["clients.id"], ondelete="CASCADE"),
+        Index("ix_users_aad_object_id", "aad_object_id"),
+        Index("ix_users_email_lower", "email_lower"),
+    )
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    email: Mapped[str] = mapped_column(String(320))
+    email_lower: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(32))
+    aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    service_provider_id: Mapped[str | None] = mapped_column(ID)
+    notify: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Integration(Base):
+    """The client's Office 365 integration (filled by setup / connect / configure)."""
+
+    __tablename__ = "integrations"
+    __table_args__ = (ForeignKeyConstraint(["client_id"], ["clients.id"], ondelete="CASCADE"),)
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    calendar_owner: Mapped[str | None] = mapped_column(String(320))
+    calendar_id: Mapped[str | None] = mapped_column(String(512))
+    signed_in_upn: Mapped[str | None] = mapped_column(String(320))
+    token_cache_enc: Mapped[str | None] = mapped_column(Text)
+    connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    needs_reconnect: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LocationSettings(Base):
+    """Per-location scheduling settings (setup step 6-7, DESIGN 3.8)."""
+
+    __tablename__ = "location_settings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["client_id", "location_id"], ["locations.client_id", "locations.id"], ondelete="CASCADE"
+        ),
+    )
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    location_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    scheduling: Mapped[bool] = mapped_column(Boolean, default=False)
+    service_provider_id: Mapped[str | None] = mapped_column(ID)
+    sla_hours: Mapped[int | None] = mapped_column(Integer)
+    horizon_hours: Mapped[int] = mapped_column(Integer, default=48)
+    min_window_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    tentative_blocks: Mapped[bool] = mapped_column(Boolean, default=True)
+    teams_channel: Mapped[str | None] = mapped_column(String(512))
+
+
+class BotState(Base):
+    """Bot Framework state blobs (dialog state), with an e-tag for optimistic concurrency."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    etag: Mapped[str] = mapped_column(String(64))
+    data: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class ConversationRef(Base):
+    """Where the bot can post proactively: personal, group chat or channel."""
+
+    __tablename__ = "conversation_refs"
+    __table_args__ = (Index("ix_conversation_refs_user", "user_aad_object_id"),)
+
+    conversation_id: Mapped[str] = mapped_column(String(512), primary_key=True)
+    conversation_type: Mapped[str] = mapped_column(String(16))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    team_id: Mapped[str | None] = mapped_column(String(512))
+    channel_name: Mapped[str | None] = mapped_column(String(256))
+    user_aad_object_id: Mapped[str | None] = mapped_column(String(64))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
