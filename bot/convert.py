@@ -65,16 +65,23 @@ def chat_message(turn_context: TurnContext) -> ChatMessage:
     )
 
 
+def base_conversation_id(conversation_id: str) -> str:
+    """A channel thread's id is `<channel>;messageid=<n>`: file the channel itself."""
+    return conversation_id.split(";messageid=", 1)[0]
+
+
 def stored_conversation(activity: Activity) -> StoredConversation:
     """What to file for proactive messages later."""
     place = chat_place(activity)
     data = _channel_data(activity)
     reference = TurnContext.get_conversation_reference(activity)
+    if reference.conversation is not None and reference.conversation.id:
+        reference.conversation.id = base_conversation_id(reference.conversation.id)
     user_aad = None
     if place.conversation_type == "personal" and activity.from_property:
         user_aad = (activity.from_property.aad_object_id or "").lower() or None
     return StoredConversation(
-        conversation_id=place.conversation_id,
+        conversation_id=base_conversation_id(place.conversation_id),
         conversation_type=place.conversation_type,
         tenant_id=place.tenant_id,
         team_id=place.team_id,

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.store.database import Database
 from services.store.models import ConversationRef
@@ -36,32 +38,26 @@ class ConversationDirectory:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def remember(self, conv: StoredConversation) -> bool:
-        """Insert or refresh a reference; returns True when something changed."""
+    async def remember(self, conv: StoredConversation) -> None:
+        """Insert or refresh a reference (an atomic upsert: Teams sends install events concurrently)."""
         if conv.conversation_type not in CONVERSATION_TYPES:
             raise ValueError(f"unknown conversation type {conv.conversation_type!r}")
+        values = {
+            "conversation_type": conv.conversation_type,
+            "tenant_id": conv.tenant_id,
+            "team_id": conv.team_id,
+            "user_aad_object_id": conv.user_aad_object_id,
+            "reference": conv.reference,
+            "active": True,
+        }
+        update = dict(values, updated_at=func.now())
+        if conv.channel_name:
+            values["channel_name"] = update["channel_name"] = conv.channel_name
+        insert = pg_insert if self._db.is_postgres else sqlite_insert
+        stmt = insert(ConversationRef).values(conversation_id=conv.conversation_id, **values)
+        stmt = stmt.on_conflict_do_update(index_elements=[ConversationRef.conversation_id], set_=update)
         async with self._db.session() as session:
-            row = await session.get(ConversationRef, conv.conversation_id)
-            values = {
-                "conversation_type": conv.conversation_type,
-                "tenant_id": conv.tenant_id,
-                "team_id": conv.team_id,
-                "channel_name": conv.channel_name or (row.channel_name if row else None),
-                "user_aad_object_id": conv.user_aad_object_id,
-                "reference": conv.reference,
-                "active": True,
-            }
-            if row is None:
-                session.add(ConversationRef(conversation_id=conv.conversation_id, **values))
-                return True
-            changed = False
-            for key, value in values.items():
-                if getattr(row, key) != value:
-                    setattr(row, key, value)
-                    changed = True
-            if changed:
-                row.updated_at = func.now()
-            return changed
+            await session.execute(stmt)
 
     async def get(self, conversation_id: str) -> StoredConversation | None:
         async with self._db.session() as session:

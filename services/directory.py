@@ -66,35 +66,35 @@ class DirectoryService:
 
     async def import_document(self, data: Any, *, expected_client_id: str | None = None) -> ImportResult:
         """Validate, then upsert in one transaction. Raises `ValidationFailed` (nothing written)."""
-        doc = parse_directory(data)
-        if expected_client_id is not None and doc.client.id != expected_client_id:
-            raise ValidationFailed(
-                "directory", [FieldProblem("client.id", "does not match the client in the URL")]
-            )
+        doc, problems = parse_directory(data)
+        client_id = _client_id(data)
+        if expected_client_id is not None and client_id != expected_client_id:
+            problems.append(FieldProblem("client.id", "does not match the client in the URL"))
         async with self._db.session() as session:
-            existing = await session.get(Client, doc.client.id)
+            existing = await session.get(Client, client_id) if client_id else None
             known_locations = set(
-                await session.scalars(select(Location.id).where(Location.client_id == doc.client.id))
+                await session.scalars(select(Location.id).where(Location.client_id == client_id))
             )
             known_providers = set(
                 await session.scalars(
-                    select(ServiceProvider.id).where(ServiceProvider.client_id == doc.client.id)
+                    select(ServiceProvider.id).where(ServiceProvider.client_id == client_id)
                 )
             )
-            problems = check_references(
-                doc,
-                known_locations=known_locations,
-                known_providers=known_providers,
-                creating_client=existing is None,
-            )
-            if doc.client.api_key is not None:
+            if isinstance(data, dict):
+                problems += check_references(
+                    data,
+                    known_locations=known_locations,
+                    known_providers=known_providers,
+                    creating_client=existing is None,
+                )
+            if doc is not None and doc.client.api_key is not None:
                 digest = api_key_digest(doc.client.api_key)
                 other = await session.scalar(
                     select(Client.id).where(Client.api_key_sha256 == digest, Client.id != doc.client.id)
                 )
                 if other is not None:
                     problems.append(FieldProblem("client.api_key", "already used by another client"))
-            if problems:
+            if problems or doc is None:
                 raise ValidationFailed("directory", problems)
             result = ImportResult(doc.client.id)
             await self._upsert(session, doc, existing, result)
@@ -242,7 +242,7 @@ class DirectoryService:
                             .where(User.aad_object_id == aad_object_id.lower())
                             .order_by(User.client_id, User.id)
                         )
-                    ).tuples()
+                    ).all()
                 )
             if not rows and email:
                 rows = list(
@@ -253,9 +253,15 @@ class DirectoryService:
                             .where(User.email_lower == email.lower())
                             .order_by(User.client_id, User.id)
                         )
-                    ).tuples()
+                    ).all()
                 )
         return [_to_user(u, client_name) for u, client_name in rows]
+
+
+def _client_id(data: Any) -> str | None:
+    client = data.get("client") if isinstance(data, dict) else None
+    value = client.get("id") if isinstance(client, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _apply(row: Any, values: dict[str, Any]) -> bool:

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.errors import FieldProblem, ValidationFailed
+from services.errors import FieldProblem
 
 ROLES = ("client_admin", "client_user", "service_provider", "subcontractor")
 PROVIDER_ROLES = ("service_provider", "subcontractor")
@@ -162,23 +162,30 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out or "(document)"
 
 
-def parse_directory(data: Any) -> DirectoryDoc:
-    """Validate shape and field formats; raise `ValidationFailed` naming every bad field."""
+def parse_directory(data: Any) -> tuple[DirectoryDoc | None, list[FieldProblem]]:
+    """Validate shape and field formats; return the document (when valid) and every problem."""
     if not isinstance(data, dict):
-        raise ValidationFailed("directory", [FieldProblem("(document)", "must be a JSON object")])
+        return None, [FieldProblem("(document)", "must be a JSON object")]
     try:
-        return DirectoryDoc.model_validate(data)
+        return DirectoryDoc.model_validate(data), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             message = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
             message = message.removeprefix("Value error, ")
             problems.append(FieldProblem(_path(err["loc"]), message))
-        raise ValidationFailed("directory", problems) from None
+        return None, problems
+
+
+def _items(data: dict[str, Any], name: str) -> list[tuple[int, dict[str, Any]]]:
+    value = data.get(name)
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
 
 
 def check_references(
-    doc: DirectoryDoc,
+    data: dict[str, Any],
     *,
     known_locations: set[str],
     known_providers: set[str],
@@ -186,61 +193,60 @@ def check_references(
 ) -> list[FieldProblem]:
     """Cross-field rules: unique ids, references that resolve, role rules.
 
-    `known_*` are ids already stored for this client, so a file may refer to
-    entities imported earlier (the directory is an upsert, not a replacement).
+    Works on the raw document so these problems are reported together with
+    format problems. `known_*` are ids already stored for this client: a file
+    may refer to entities imported earlier (the directory is an upsert).
     """
     problems: list[FieldProblem] = []
 
-    def unique(items: list[Any], name: str) -> set[str]:
+    def unique(name: str) -> set[str]:
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in seen:
-                problems.append(FieldProblem(f"{name}[{i}].id", f"duplicate id '{item.id}'"))
-            seen.add(item.id)
+        for i, item in _items(data, name):
+            item_id = item.get("id")
+            if isinstance(item_id, str):
+                if item_id in seen:
+                    problems.append(FieldProblem(f"{name}[{i}].id", f"duplicate id '{item_id}'"))
+                seen.add(item_id)
         return seen
 
-    locations = unique(doc.locations, "locations") | known_locations
-    providers = unique(doc.service_providers, "service_providers") | known_providers
-    unique(doc.rooms, "rooms")
-    unique(doc.users, "users")
+    locations = unique("locations") | known_locations
+    providers = unique("service_providers") | known_providers
+    unique("rooms")
+    unique("users")
 
-    if creating_client:
-        if doc.client.webhook_secret is None:
-            problems.append(FieldProblem("client.webhook_secret", "required for a new client"))
-        if doc.client.api_key is None:
-            problems.append(FieldProblem("client.api_key", "required for a new client"))
+    client = data.get("client")
+    if creating_client and isinstance(client, dict):
+        for key in ("webhook_secret", "api_key"):
+            if client.get(key) is None:
+                problems.append(FieldProblem(f"client.{key}", "required for a new client"))
 
     emails: dict[str, int] = {}
-    for i, room in enumerate(doc.rooms):
-        if room.location_id not in locations:
-            problems.append(FieldProblem(f"rooms[{i}].location_id", f"unknown location '{room.location_id}'"))
-        if room.calendar_email:
-            key = room.calendar_email.lower()
+    for i, room in _items(data, "rooms"):
+        location_id = room.get("location_id")
+        if isinstance(location_id, str) and location_id not in locations:
+            problems.append(FieldProblem(f"rooms[{i}].location_id", f"unknown location '{location_id}'"))
+        email = room.get("calendar_email")
+        if isinstance(email, str):
+            key = email.strip().lower()
             if key in emails:
                 problems.append(
                     FieldProblem(f"rooms[{i}].calendar_email", f"also used by rooms[{emails[key]}]")
                 )
             emails[key] = i
-    for i, user in enumerate(doc.users):
-        if user.role in PROVIDER_ROLES:
-            if user.service_provider_id is None:
-                problems.append(
-                    FieldProblem(f"users[{i}].service_provider_id", f"required for role '{user.role}'")
-                )
-            elif user.service_provider_id not in providers:
-                problems.append(
-                    FieldProblem(
-                        f"users[{i}].service_provider_id",
-                        f"unknown service provider '{user.service_provider_id}'",
-                    )
-                )
-        elif user.service_provider_id is not None:
-            problems.append(
-                FieldProblem(f"users[{i}].service_provider_id", f"must be null for role '{user.role}'")
-            )
-    for i, sp in enumerate(doc.service_providers):
-        for j, loc in enumerate(sp.location_ids):
-            if loc not in locations:
+    for i, user in _items(data, "users"):
+        role, provider = user.get("role"), user.get("service_provider_id")
+        field = f"users[{i}].service_provider_id"
+        if role in PROVIDER_ROLES:
+            if provider is None:
+                problems.append(FieldProblem(field, f"required for role '{role}'"))
+            elif isinstance(provider, str) and provider not in providers:
+                problems.append(FieldProblem(field, f"unknown service provider '{provider}'"))
+        elif role in ROLES and provider is not None:
+            problems.append(FieldProblem(field, f"must be null for role '{role}'"))
+    for i, sp in _items(data, "service_providers"):
+        location_ids = sp.get("location_ids")
+        for j, loc in enumerate(location_ids if isinstance(location_ids, list) else []):
+            if isinstance(loc, str) and loc not in locations:
                 problems.append(
                     FieldProblem(f"service_providers[{i}].location_ids[{j}]", f"unknown location '{loc}'")
                 )

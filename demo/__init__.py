@@ -1,0 +1,1 @@
+"""The local demo: embedded settings, demo directory, emulator and Agents Playground."""
