@@ -20,6 +20,9 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "malformed JSON"}, status=400)
     if not isinstance(body, dict) or not body.get("type"):
         return web.json_response({"error": "expected an activity"}, status=400)
+    if body.get("deliveryMode") == "expectReplies":
+        # botbuilder-python 4.17's CloudAdapter fails to serialise ExpectedReplies; Teams never asks for it.
+        return web.json_response({"error": "deliveryMode expectReplies is not supported"}, status=400)
     runtime = request.app[BOT_RUNTIME]
     response = await runtime.adapter.process(request, runtime.bot)
     return response if response is not None else web.Response(status=201)

@@ -17,7 +17,7 @@ def activity(
     conversation_id: str = "a:personal-ada",
     conversation_type: str = "personal",
     service_url: str = "http://127.0.0.1:9/",
-    expect_replies: bool = True,
+    expect_replies: bool = False,
     **extra: Any,
 ) -> dict[str, Any]:
     frm: dict[str, Any] = {"id": user_id, "name": "Test User"}
@@ -42,11 +42,6 @@ def activity(
 
 def message(text: str, **kwargs: Any) -> dict[str, Any]:
     return activity("message", text=text, **kwargs)
-
-
-def replies(body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Bot messages from an expectReplies response."""
-    return [a for a in body.get("activities", []) if a.get("type") == "message"]
 
 
 def card_texts(reply: dict[str, Any]) -> list[str]:
