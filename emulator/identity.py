@@ -133,7 +133,7 @@ def _redirect_target(redirect_uri: str, fields: dict[str, str], mode: str) -> st
 def _reply(redirect_uri: str, fields: dict[str, str], mode: str) -> web.Response:
     if mode == "form_post":
         return web.Response(text=form_post_page(redirect_uri, fields), content_type="text/html")
-    raise web.HTTPFound(_redirect_target(redirect_uri, fields, mode))
+    return web.Response(status=302, headers={"Location": _redirect_target(redirect_uri, fields, mode)})
 
 
 def _granted_defaults(tenant: Tenant, client_id: str) -> list[str]:
@@ -182,10 +182,10 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     form = await request.post() if request.method == "POST" else None
     params = _pick(form if form is not None else request.query)
     response = await _authorize(request, params, form)
+    username = str(form.get("username", "")).lower() if form is not None else ""
     state.record(RequestRecord(
         at_ms=now_ms(), kind="identity", method=request.method, path=request.path,
-        status=response.status, mailbox=None,
-        user=str(form.get("username", "")).lower() or None if form is not None else None,
+        status=response.status, mailbox=None, user=username or None,
         client_id=params.get("client_id"), duration_ms=(time.perf_counter() - started) * 1000,
     ))
     return response
@@ -207,14 +207,12 @@ async def _authorize(request: web.Request, params: dict[str, str], form: Any) ->
         if failure:
             return _reply(params["redirect_uri"],
                           {"error": failure[0], "error_description": failure[1], **back}, mode)
-        graph_scopes, oidc = split_scopes(params.get("scope", ""),
-                                          default_consent=_granted_defaults(tenant, params["client_id"]))
+        graph_scopes, oidc = split_scopes(
+            params.get("scope", ""), default_consent=_granted_defaults(tenant, params["client_id"]))
     except ScopeError as exc:
         return _reply(params["redirect_uri"],
                       {"error": "invalid_scope", "error_description": f"AADSTS70011: {exc}",
                        **back}, mode)
-    except web.HTTPFound as redirect:
-        return redirect
     shown = graph_scopes + oidc
     action = request.path
     if form is None:
@@ -222,11 +220,8 @@ async def _authorize(request: web.Request, params: dict[str, str], form: Any) ->
             action=action, params=params, tenant_name=tenant.display_name, domain=tenant.domain,
             scopes=shown, username=params.get("login_hint", "")), content_type="text/html")
     username = str(form.get("username", "")).strip()
-    user = tenant.find(username) if username else None
-    if user is not None and "@" not in username:
-        user = None
-    if user is None and username and "@" not in username:
-        user = tenant.find(f"{username}@{tenant.domain}")
+    login = username if "@" in username else f"{username}@{tenant.domain}"
+    user = tenant.mailboxes.get(login.lower())
     password = str(form.get("password", ""))
     if (user is None or user.kind != "user" or user.password is None
             or not hmac.compare_digest(user.password.encode(), password.encode())):
@@ -245,17 +240,14 @@ async def _authorize(request: web.Request, params: dict[str, str], form: Any) ->
     fields = {"code": code, **back, "session_state": str(uuid.uuid5(uuid.NAMESPACE_URL, user.id))}
     if params.get("client_info") == "1":
         fields["client_info"] = _client_info(user, tenant)
-    try:
-        return _reply(params["redirect_uri"], fields, mode)
-    except web.HTTPFound as redirect:
-        return redirect
+    return _reply(params["redirect_uri"], fields, mode)
 
 
 async def logout(request: web.Request) -> web.StreamResponse:
     """End-session endpoint: there is no session cookie, so just go back."""
     target = request.query.get("post_logout_redirect_uri")
     if target:
-        raise web.HTTPFound(target)
+        return web.Response(status=302, headers={"Location": target})
     return web.Response(text=error_page("You have signed out."), content_type="text/html")
 
 
@@ -369,21 +361,21 @@ def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any, client_id: 
     if not state.use_refresh_token(str(claims["jti"])):
         raise OAuthError("invalid_grant", 70000, "The refresh token was already redeemed: the "
                          "emulator rotates refresh tokens, use the newest one.")
-    granted, _ = split_scopes(str(claims.get("scp", "")), default_consent=())
-    requested, oidc = split_scopes(str(form.get("scope", "")),
-                                   default_consent=granted)
+    granted, granted_oidc = split_scopes(str(claims.get("scp", "")), default_consent=())
+    requested, _ = split_scopes(str(form.get("scope", "")), default_consent=granted)
     missing = [s for s in requested if s not in granted]
     if missing:
         raise OAuthError("invalid_grant", 65001, "The user or administrator has not consented "
                          f"to use the application for {', '.join(missing)}.",
                          suberror="consent_required")
-    return user, requested or granted, oidc or ["openid", "profile", "offline_access"], None
+    return user, requested or granted, granted_oidc, None
 
 
 async def token(request: web.Request) -> web.StreamResponse:
     """The token endpoint, with identity faults and request logging."""
     state = request.app[STATE]
     started = time.perf_counter()
+    form = await request.post()
     decision = state.faults.decide(target="identity", mailbox=None, can_drop=True)
     await wait_latency(decision)
     fault = decision.failure
@@ -399,7 +391,6 @@ async def token(request: web.Request) -> web.StreamResponse:
             status=int(fault.kind), headers=headers)
     else:
         response = await _token(request, user_seen)
-    form = await request.post()
     state.record(RequestRecord(
         at_ms=now_ms(), kind="identity", method=request.method, path=request.path,
         status=response.status, mailbox=None, user=user_seen[0] if user_seen else None,

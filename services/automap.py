@@ -31,6 +31,7 @@ _LOCATION_CONFLICT = 0.3
 _ALIAS_FACTOR = 0.95
 _FOREIGN_SITE_FACTOR = 0.5
 _GENERIC_WEIGHT = 0.2
+_GENERIC_MISS_CAP = 0.25
 _AMBIGUITY_MARGIN = 0.02
 _PREFILTER_CUTOFF = 35.0
 
@@ -589,16 +590,11 @@ class _Scorer:
         """Weighted two-way coverage; the weaker side decides ("Boardroom Annex" fails)."""
         wa, wb = _merge_compounds(wa, wb), _merge_compounds(wb, wa)
         matrix = [[self.token(a, b) for b in wb] for a in wa]
-        missed_a = sum(_weight(a) * (1.0 - max(row)) for a, row in zip(wa, matrix, strict=True))
-        missed_b = sum(
-            _weight(b) * (1.0 - max(matrix[i][j] for i in range(len(wa))))
-            for j, b in enumerate(wb)
-        )
+        best_a = [max(row) for row in matrix]
+        best_b = [max(matrix[i][j] for i in range(len(wa))) for j in range(len(wb))]
         # Missed weight over at least one word's weight: "Sala de Reuniones" vs "Sala"
         # misses little, "Boardroom Annex" vs "Boardroom" misses half.
-        total_a = max(sum(_weight(a) for a in wa), 1.0)
-        total_b = max(sum(_weight(b) for b in wb), 1.0)
-        return 1.0 - max(missed_a / total_a, missed_b / total_b)
+        return 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
 
     def core(
         self, wa: tuple[str, ...], ia: frozenset[str], wb: tuple[str, ...], ib: frozenset[str]
@@ -640,6 +636,17 @@ class _Scorer:
         if a.building is not None and b.building is not None and a.building != b.building:
             best *= _LOCATION_CONFLICT
         return min(max(best, 0.0), 1.0)
+
+
+def _missed(words: Sequence[str], best: Sequence[float]) -> float:
+    """Share of a name's weight the other name does not cover.
+
+    Unmatched generic words ("Konferenzraum" is two) cost at most a little more than one.
+    """
+    generic = sum(_weight(w) * (1.0 - b) for w, b in zip(words, best, strict=True) if w in _GENERIC)
+    content = sum(1.0 - b for w, b in zip(words, best, strict=True) if w not in _GENERIC)
+    missed = content + min(generic, _GENERIC_MISS_CAP)
+    return missed / max(sum(_weight(w) for w in words), 1.0)
 
 
 def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:

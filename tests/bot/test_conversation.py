@@ -266,7 +266,7 @@ async def test_turn_error_is_friendly_logs_no_body_and_clears_state(
     out = await say(client, message("twostep"))
     out = await say(client, message("explode"))  # inside the dialog this is just an answer...
     assert [r.get("text") for r in out] == ["Nice to meet you, explode."]
-    state_key = "msteams/conversations/a:personal-ada/users/29:ada"
+    state_key = "msteams/conversations/a:personal-ada/users/29:ada/"
     assert list(await client.app[SERVICES].state.read([state_key])) == [state_key]
     out = await say(client, message("explode"))
     assert [r.get("text") for r in out] == [texts.TURN_ERROR]
