@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--port", type=int, default=3978)
     demo.add_argument("--with-playground", action="store_true", help="also start the Agents Playground")
     demo.add_argument("--playground-port", type=int, default=56150)
+    demo.add_argument("--var", type=Path, default=None, help="state directory (default: var/)")
     imp = sub.add_parser("import-directory", help="upsert a client's pivot directory (DESIGN 3.4)")
     imp.add_argument("file", type=Path)
     automap = sub.add_parser("automap", help="print the proposed room pairing as JSON (DESIGN 3.6)")
@@ -131,7 +132,10 @@ def main(argv: list[str] | None = None) -> int:
         from demo.runner import run_demo
 
         return run_demo(
-            port=args.port, with_playground=args.with_playground, playground_port=args.playground_port
+            port=args.port,
+            with_playground=args.with_playground,
+            playground_port=args.playground_port,
+            var=args.var,
         )
     try:
         settings = load_settings()

@@ -53,13 +53,13 @@ async def start_demo_app(settings: Settings) -> web.AppRunner:
     return runner
 
 
-async def _run(port: int, with_playground: bool, playground_port: int) -> None:
-    settings = demo_settings(port)
+async def _run(port: int, with_playground: bool, playground_port: int, var: Path) -> None:
+    settings = demo_settings(port, var)
     runner = await start_demo_app(settings)
     endpoint = f"http://127.0.0.1:{port}/api/messages"
     playground: PlaygroundProcess | None = None
     try:
-        config_path = write_config(VAR / "playground.yml")
+        config_path = write_config(var / "playground.yml")
         print(f"pivot Scheduling demo: bot endpoint {endpoint}")
         print(f"Playground config (mock users = demo directory): {config_path}")
         if with_playground:
@@ -68,7 +68,7 @@ async def _run(port: int, with_playground: bool, playground_port: int) -> None:
                 bot_endpoint=endpoint,
                 port=playground_port,
                 config_path=config_path,
-                log_path=VAR / "playground.log",
+                log_path=var / "playground.log",
             )
             print(f"Open the Microsoft 365 Agents Playground: {playground.url}")
         else:
@@ -89,7 +89,7 @@ async def _run(port: int, with_playground: bool, playground_port: int) -> None:
         await runner.cleanup()
 
 
-def run_demo(*, port: int, with_playground: bool, playground_port: int) -> int:
+def run_demo(*, port: int, with_playground: bool, playground_port: int, var: Path | None = None) -> int:
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_run(port, with_playground, playground_port))
+        asyncio.run(_run(port, with_playground, playground_port, (var or VAR).resolve()))
     return 0

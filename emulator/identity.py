@@ -185,6 +185,7 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     username = str(form.get("username", "")).lower() if form is not None else ""
     state.record(RequestRecord(
         at_ms=now_ms(), kind="identity", method=request.method, path=request.path,
+        query="",
         status=response.status, mailbox=None, user=username or None,
         client_id=params.get("client_id"), duration_ms=(time.perf_counter() - started) * 1000,
     ))
@@ -393,6 +394,7 @@ async def token(request: web.Request) -> web.StreamResponse:
         response = await _token(request, user_seen)
     state.record(RequestRecord(
         at_ms=now_ms(), kind="identity", method=request.method, path=request.path,
+        query="",
         status=response.status, mailbox=None, user=user_seen[0] if user_seen else None,
         client_id=str(form.get("client_id", "")) or None,
         duration_ms=(time.perf_counter() - started) * 1000, fault=fault.kind if fault else None,

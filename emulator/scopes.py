@@ -30,9 +30,12 @@ READ_SELF = frozenset({"User.Read", "User.ReadWrite", "User.ReadBasic.All", "Use
                        "User.ReadWrite.All", "Directory.Read.All"})
 READ_OTHER_USERS = frozenset({"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All",
                               "Directory.Read.All"})
-READ_OWN_MAILBOX_SETTINGS = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"})
-# A room's (or a sharer's) mailboxSettings: the calendar scopes the product holds.
-READ_OTHER_MAILBOX_SETTINGS = frozenset({"Calendars.ReadBasic"}) | READ_SHARED_CALENDARS
+# mailboxSettings: one's own with MailboxSettings.Read or any calendar read scope; a
+# room's (or a calendar sharer's) with any calendar read scope, subject to sharing.
+READ_OWN_MAILBOX_SETTINGS = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"}) | (
+    READ_OWN_CALENDARS
+)
+READ_OTHER_MAILBOX_SETTINGS = READ_OWN_CALENDARS
 
 
 class ScopeError(ValueError):

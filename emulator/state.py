@@ -49,6 +49,7 @@ class RequestRecord:
     kind: str
     method: str
     path: str
+    query: str
     status: int
     mailbox: str | None
     user: str | None

@@ -143,6 +143,14 @@ _FLOOR_ORDINAL_WORD = re.compile(
     + _FLOOR_WORD + r"(?![a-z])",
     re.I,
 )
+_FLOOR_WORDS_FULL = (
+    "floor", "level", "etage", "obergeschoss", "stockwerk", "geschoss", "planta", "piso",
+    "piano", "verdieping", "andar", "ebene",
+)
+_FLOOR_ORDINAL_ABBREVIATED = re.compile(
+    r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})\.?(?![a-z0-9])",
+    re.I,
+)
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])l(\d{1,2})(?![a-z0-9])", re.I)
 _FLOOR_GROUND = re.compile(
     r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
@@ -177,6 +185,7 @@ _SEGMENT_SEP = re.compile(
 )
 _TOKEN = re.compile(r"\d+(?:[.\-/]\d+)*[a-z]*|[a-z]+\d*[a-z\d]*|&")
 _CASED_TOKEN = re.compile(r"[^\W_]+")
+_BUILDING_CODE = re.compile(r"^[A-Za-z]{1,3}\d{1,3}$")
 _LOCATION_CODE = re.compile(r"^(?:[a-z]{1,2}\d{1,2}|\d{1,2}[a-z]{0,3})$")
 _FLOORISH_CODE = re.compile(r"^\d{1,2}(?:st|nd|rd|th|e|er|ere|eme|f)?$")
 _STANDALONE_FLOOR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|er|ere|eme|f)$")
@@ -252,7 +261,15 @@ def _strip_locations(text: str, loc: _Location) -> str:
             loc.building = match.group(1).lower().lstrip("0") or "0"
         return " - "
 
+    def abbreviated_floor(match: re.Match[str]) -> str:
+        word = match.group(2).lower()
+        if not any(full.startswith(word) for full in _FLOOR_WORDS_FULL):
+            return match.group(0)
+        loc.set_floor(int(match.group(1)))
+        return " - "
+
     text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
+    text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
     text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
     text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)
@@ -313,15 +330,22 @@ def _prepare(text: str, loc: _Location) -> list[str]:
 
 
 def _leading_code(segments: Sequence[str]) -> tuple[str, bool] | None:
-    """The first token if it could be a site code, and whether it is an upper-case code."""
-    if len(segments) < 2:
+    """The first token if it could be a site code, and whether it is an upper-case code.
+
+    Candidates: "BOS" in "BOS - Boardroom" or "NYC 5th Ave - ...", a lone leading word
+    ("Boston - ..."), or a letters-and-digits building code ("B40-3021 Conf Rm").
+    """
+    if not segments:
         return None
     tokens = _CASED_TOKEN.findall(segments[0])
-    if not tokens or not tokens[0].isalpha():
+    if not tokens or not tokens[0][0].isalpha() or len(tokens[0]) > 12:
         return None
     token = tokens[0]
-    caps = token.isupper() and 2 <= len(token) <= 5
-    if not caps and len(tokens) != 1:
+    building_code = bool(_BUILDING_CODE.match(token)) and len(tokens) > 1
+    if len(segments) < 2 and not building_code:
+        return None
+    caps = token.isalpha() and token.isupper() and 2 <= len(token) <= 5
+    if not caps and len(tokens) != 1 and not building_code:
         return None
     lowered = token.lower()
     if lowered in _GENERIC | _EQUIPMENT | _STOPWORDS or lowered in _ABBREVIATIONS:
@@ -589,6 +613,7 @@ class _Scorer:
     def words(self, wa: Sequence[str], wb: Sequence[str]) -> float:
         """Weighted two-way coverage; the weaker side decides ("Boardroom Annex" fails)."""
         wa, wb = _merge_compounds(wa, wb), _merge_compounds(wb, wa)
+        wa, wb = _merge_initials(wa, wb), _merge_initials(wb, wa)
         matrix = [[self.token(a, b) for b in wb] for a in wa]
         best_a = [max(row) for row in matrix]
         best_b = [max(matrix[i][j] for i in range(len(wa))) for j in range(len(wb))]
@@ -636,6 +661,29 @@ class _Scorer:
         if a.building is not None and b.building is not None and a.building != b.building:
             best *= _LOCATION_CONFLICT
         return min(max(best, 0.0), 1.0)
+
+
+def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
+    """Fold "vergader ruimte" into "vr" when the other side writes the initialism "VR"."""
+    initialisms = {
+        w for w in other if 2 <= len(w) <= 4 and not any(ch in "aeiouy" for ch in w)
+    }
+    if not initialisms:
+        return tuple(words)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (4, 3, 2):
+            run = words[i : i + size]
+            initials = "".join(w[0] for w in run)
+            if len(run) == size and initials in initialisms and initials not in words:
+                out.append(initials)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
 
 
 def _missed(words: Sequence[str], best: Sequence[float]) -> float:
