@@ -22,6 +22,20 @@ EMPTY_LOCATION: dict[str, Any] = {
     "address": {}, "coordinates": {},
 }
 NEVER = "0001-01-01T00:00:00Z"
+EVENT_PROPERTIES = (
+    "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "transactionId",
+    "originalStartTimeZone", "originalEndTimeZone", "iCalUId", "reminderMinutesBeforeStart",
+    "isReminderOn", "hasAttachments", "subject", "bodyPreview", "importance", "sensitivity",
+    "isAllDay", "isCancelled", "isOrganizer", "responseRequested", "seriesMasterId", "showAs",
+    "type", "webLink", "onlineMeetingUrl", "isOnlineMeeting", "onlineMeetingProvider",
+    "allowNewTimeProposals", "isDraft", "hideAttendees", "responseStatus", "body", "start",
+    "end", "location", "locations", "recurrence", "attendees", "organizer", "onlineMeeting",
+)
+CALENDAR_PROPERTIES = (
+    "id", "name", "color", "hexColor", "isDefaultCalendar", "changeKey", "canShare",
+    "canViewPrivateItems", "canEdit", "allowedOnlineMeetingProviders",
+    "defaultOnlineMeetingProvider", "isTallyingResponses", "isRemovable", "owner",
+)
 
 
 def user_json(box: Mailbox) -> dict[str, Any]:
@@ -136,7 +150,7 @@ def calendar_json(calendar: Calendar, owner: Mailbox, *, reader: Mailbox) -> dic
     }
 
 
-def _instant_pair(event: Event, start: datetime, end: datetime, zone: str) -> tuple[str, str]:
+def instance_times(event: Event, start: datetime, end: datetime, zone: str) -> tuple[str, str]:
     if event.is_all_day:
         # All-day events are floating dates: midnight to midnight in whatever zone is asked.
         day = event_local_day(event, start)
@@ -159,7 +173,7 @@ def event_json(instance: Instance, *, zone: str) -> dict[str, Any]:
     event = instance.event
     owner = instance.owner
     key = change_key("event", instance.id, event.subject, str(event.is_cancelled))
-    start, end = _instant_pair(event, instance.start, instance.end, zone)
+    start, end = instance_times(event, instance.start, instance.end, zone)
     locations = [instance.location_override] if instance.location_override else event.locations
     organizer_address = str(event.organizer.get("emailAddress", {}).get("address", ""))
     is_organizer = organizer_address.lower() == owner.key

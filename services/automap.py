@@ -39,26 +39,32 @@ _PREFILTER_CUTOFF = 35.0
 # Vocabulary (language knowledge, never site names)
 # ---------------------------------------------------------------------------
 
-_STOPWORDS = frozenset(
+
+def _vocab(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# fmt: off
+
+_STOPWORDS = _vocab(
     "the of and for at in on to with de du des la le les et au aux en sur pour "
     "der die das den dem des und im am zum zur vom mit "
-    "el los las del y al para por con di della dei delle degli e van het op".split()
-    + ["&", "+"]
+    "el los las del y al para por con di della dei delle degli e van het op & +"
 )
-_GENERIC = frozenset(
+_GENERIC = _vocab(
     "room rooms salle salles sala salas raum raume zimmer saal meeting meetings conference "
     "conferences reunion reunions reuniones juntas besprechung besprechungen konferenz "
     "sitzung riunione riunioni vergader vergaderruimte vergaderzaal zaal ruimte kamer "
-    "space espace espacio area zone".split()
+    "space espace espacio area zone"
 )
-_EQUIPMENT = frozenset(
+_EQUIPMENT = _vocab(
     "vc video videoconf videoconference visio visioconference teams msteams zoom webex "
-    "meet google mtr av tv polycom cisco logitech surface hub hybrid hybride".split()
+    "meet google mtr av tv polycom cisco logitech surface hub hybrid hybride"
 )
-_CAPACITY_WORDS = frozenset(
+_CAPACITY_WORDS = _vocab(
     "p pax pers person persons personne personnes people ppl personen personas persone "
     "posti plazas places seats seat seater sitze platze pl plz cap capacity capacite "
-    "capacidad kapazitat max".split()
+    "capacidad kapazitat max"
 )
 _ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -114,6 +120,12 @@ _ORDINAL_WORDS: Mapping[str, int] = MappingProxyType(
         "secondo": 2, "terzo": 3, "quarto": 4,
     }
 )
+# Words that make a leading "NYC 5th Ave -" an address rather than part of a room name.
+_STREET_WORDS = _vocab(
+    "st street ave avenue rd road blvd boulevard plaza sq square way lane ln dr drive pl "
+    "place rue av avenida calle strasse str via viale corso straat weg laan gracht plein "
+    "campus park"
+)
 # Compound words ending in a generic room word ("Boardroom", "Schulungsraum").
 _COMPOUND_SUFFIXES = ("room", "raum", "zimmer", "saal", "zaal", "ruimte", "kamer")
 _LINKING_S_STEMS = ("ung", "ion", "heit", "keit", "tat", "schaft", "ing")
@@ -122,6 +134,8 @@ _SPECIAL_LETTERS = str.maketrans(
      "đ": "d", "Đ": "D", "þ": "th", "ß": "ss", "’": "'", "‘": "'", "`": "'", "´": "'",
      "–": "-", "—": "-", "‐": "-", "‑": "-"}
 )
+
+# fmt: on
 
 # ---------------------------------------------------------------------------
 # Patterns
@@ -132,23 +146,34 @@ _FLOOR_WORD = (
     r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
     r"planta|piso|piano|verdieping|andar|ebene)"
 )
-_FLOOR_NUMBER_FIRST = re.compile(
-    rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}\.?\s*{_FLOOR_WORD}(?![a-z])", re.I
-)
+_FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}\.?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
 )
 _FLOOR_ORDINAL_WORD = re.compile(
-    r"(?<![a-z0-9])(" + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True)) + r")\s+"
-    + _FLOOR_WORD + r"(?![a-z])",
+    r"(?<![a-z0-9])("
+    + "|".join(sorted(_ORDINAL_WORDS, key=len, reverse=True))
+    + r")\s+"
+    + _FLOOR_WORD
+    + r"(?![a-z])",
     re.I,
 )
 _FLOOR_WORDS_FULL = (
-    "floor", "level", "etage", "obergeschoss", "stockwerk", "geschoss", "planta", "piso",
-    "piano", "verdieping", "andar", "ebene",
+    "floor",
+    "level",
+    "etage",
+    "obergeschoss",
+    "stockwerk",
+    "geschoss",
+    "planta",
+    "piso",
+    "piano",
+    "verdieping",
+    "andar",
+    "ebene",
 )
 _FLOOR_ORDINAL_ABBREVIATED = re.compile(
-    r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})\.?(?![a-z0-9])",
+    r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})(\.?)(?![a-z0-9])",
     re.I,
 )
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])l(\d{1,2})(?![a-z0-9])", re.I)
@@ -183,14 +208,14 @@ _SEGMENT_SEP = re.compile(
     r"|(?<=\d)[-.](?=[^\W\d_])"
     r"|\s+-+(?=\S)|(?<=\S)-+\s+"
 )
-_TOKEN = re.compile(r"\d+(?:[.\-/]\d+)*[a-z]*|[a-z]+\d*[a-z\d]*|&")
+_TOKEN = re.compile(r"\d+(?:[.\-/]\d+)*[^\W\d_]*|[^\W\d_]+\d*[^\W_]*|&")
 _CASED_TOKEN = re.compile(r"[^\W_]+")
 _BUILDING_CODE = re.compile(r"^[A-Za-z]{1,3}\d{1,3}$")
 _LOCATION_CODE = re.compile(r"^(?:[a-z]{1,2}\d{1,2}|\d{1,2}[a-z]{0,3})$")
 _FLOORISH_CODE = re.compile(r"^\d{1,2}(?:st|nd|rd|th|e|er|ere|eme|f)?$")
 _STANDALONE_FLOOR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|er|ere|eme|f)$")
 _PURE_NUMBER = re.compile(r"^\d+(?:[.\-/]\d+)*$")
-_NUMBER_SUFFIX = re.compile(r"^(\d+)([a-z]{1,3})$")
+_NUMBER_SUFFIX = re.compile(r"^(\d+(?:[.\-/]\d+)*)([^\W\d_]{1,3})$")
 _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
 _ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
 _LONE_A_GRAVE = re.compile(r"(?<!\w)[àÀ](?!\w)")
@@ -263,7 +288,12 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
     def abbreviated_floor(match: re.Match[str]) -> str:
         word = match.group(2).lower()
-        if not any(full.startswith(word) for full in _FLOOR_WORDS_FULL):
+        dotted = bool(match.group(3))
+        if (
+            (len(word) < 3 and not dotted)
+            or word in _STREET_WORDS
+            or not any(full.startswith(word) for full in _FLOOR_WORDS_FULL)
+        ):
             return match.group(0)
         loc.set_floor(int(match.group(1)))
         return " - "
@@ -287,12 +317,8 @@ def _is_noise_tokens(tokens: Sequence[str]) -> bool:
     """True for fragments such as "Teams Room", "VC", "12" or "cap 8" that name no room."""
     if not tokens:
         return True
-    if all(_PURE_NUMBER.match(t) and "." not in t and "-" not in t for t in tokens):
-        return True
     noise = _EQUIPMENT | _GENERIC | _STOPWORDS | _CAPACITY_WORDS
-    return all(t in noise for t in tokens) and any(
-        t in _EQUIPMENT or t in _CAPACITY_WORDS for t in tokens
-    )
+    return all(t in noise for t in tokens) and any(t in _EQUIPMENT or t in _CAPACITY_WORDS for t in tokens)
 
 
 def _strip_brackets(text: str, loc: _Location) -> str:
@@ -300,15 +326,10 @@ def _strip_brackets(text: str, loc: _Location) -> str:
 
     def repl(match: re.Match[str]) -> str:
         content = next(g for g in match.groups() if g is not None)
-        cased = _CASED_TOKEN.findall(content)
-        if len(cased) == 1 and cased[0].isupper() and cased[0].isalpha() and 2 <= len(
-            cased[0]
-        ) <= 5 and cased[0].lower() not in _EQUIPMENT | _GENERIC:
-            loc.site = loc.site or cased[0].lower()
-            return " - "
         rest = _strip_noise(content, loc)
-        if _is_noise_tokens(_TOKEN.findall(rest.lower())):
-            return " - "
+        tokens = _TOKEN.findall(rest.lower())
+        if _is_noise_tokens(tokens) or all(t.isdigit() for t in tokens):
+            return " - "  # "(12)" is a capacity
         return f" {rest} "
 
     previous = None
@@ -362,12 +383,16 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> frozens
     """
     caps_codes: set[str] = set()
     counts: Counter[str] = Counter()
+    first_segments: Counter[str] = Counter()
     for name in names:
         folded = _fold(name)
-        lead = _leading_code(_prepare(_ALIAS_SEP.sub(" - ", folded), _Location()))
+        segments = _prepare(_ALIAS_SEP.sub(" - ", folded), _Location())
+        lead = _leading_code(segments)
         if lead is None:
             continue
         counts[lead[0]] += 1
+        if len(segments) > 1:
+            first_segments[_segment_key(segments[0])] += 1
         if lead[1] and not folded.isupper():
             caps_codes.add(lead[0])
     candidates = caps_codes | {code for code, n in counts.items() if n >= 2}
@@ -386,7 +411,10 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> frozens
         if lead is not None:
             tokens = tokens[1:]
         other_words.update(tokens)
-    return frozenset(candidates - other_words)
+    codes = candidates - other_words
+    # "NYC 5th Ave" leading several names is a location prefix as a whole.
+    prefixes = {seg for seg, n in first_segments.items() if n >= 2 and " " in seg and seg.split()[0] in codes}
+    return frozenset(codes | prefixes)
 
 
 def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> list[str]:
@@ -397,11 +425,12 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
     has_site = bool(tokens) and tokens[0].lower() in codes
     if has_site:
         rest = segments[1:]
-        if len(tokens) > 1 and not any(_names_a_room(s, codes) for s in rest):
-            first = segments[0]  # "BOS Conf Rm 3A": drop the code, keep the room
+        first = segments[0]
+        address = _segment_key(first) in codes or any(t.lower() in _STREET_WORDS for t in tokens[1:])
+        if rest and (len(tokens) == 1 or address) and any(_names_a_room(s, codes) for s in rest):
+            segments = rest  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01"
+        elif len(tokens) > 1:  # "BOS Conf Rm 3A", "BOS Boardroom - Annex": keep the room
             segments = [first[first.index(tokens[0]) + len(tokens[0]) :], *rest]
-        elif rest:  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01"
-            segments = rest
         else:
             return segments
         loc.site = tokens[0].lower()
@@ -420,6 +449,10 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
     return segments
 
 
+def _segment_key(segment: str) -> str:
+    return " ".join(t.lower() for t in _CASED_TOKEN.findall(segment))
+
+
 def _names_a_room(segment: str, codes: Collection[str]) -> bool:
     """True when a segment has words beyond floor codes, site codes and equipment."""
     tokens = _TOKEN.findall(segment.lower())
@@ -429,7 +462,7 @@ def _names_a_room(segment: str, codes: Collection[str]) -> bool:
 
 
 def _strip_trailing_equipment(tokens: list[str]) -> list[str]:
-    """"Everest Teams Room" -> "Everest Room", unless nothing but equipment would be left."""
+    """ "Everest Teams Room" -> "Everest Room", unless nothing but equipment would be left."""
     end = len(tokens)
     while end > 0 and tokens[end - 1] in _EQUIPMENT | _GENERIC | _STOPWORDS:
         end -= 1
@@ -438,7 +471,7 @@ def _strip_trailing_equipment(tokens: list[str]) -> list[str]:
 
 
 def _split_compound(token: str) -> tuple[str, ...]:
-    """"boardroom" -> ("board", "room"), "schulungsraum" -> ("schulung", "raum")."""
+    """ "boardroom" -> ("board", "room"), "schulungsraum" -> ("schulung", "raum")."""
     for suffix in _COMPOUND_SUFFIXES:
         if token.endswith(suffix) and len(token) >= len(suffix) + 3:
             stem = token[: -len(suffix)]
@@ -449,7 +482,7 @@ def _split_compound(token: str) -> tuple[str, ...]:
 
 
 def _canonical_number(token: str) -> str:
-    """"2.10", "2-10" and "210" are the same room number; "04" is "4"."""
+    """ "2.10", "2-10" and "210" are the same room number; "04" is "4"."""
     return re.sub(r"\D", "", token).lstrip("0") or "0"
 
 
@@ -486,7 +519,7 @@ def _classify(tokens: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
             last_was_number = False
             suffixed = _NUMBER_SUFFIX.match(token)
             if suffixed:
-                number = suffixed.group(1).lstrip("0") or "0"
+                number = _canonical_number(suffixed.group(1))
                 suffix = suffixed.group(2)
                 idents.append(number if suffix in _ORDINAL_SUFFIX else number + suffix)
             elif any(ch.isdigit() for ch in token):
@@ -568,8 +601,8 @@ def _token_similarity(a: str, b: str) -> float:
         if len(long) == len(short) + 1 and long[-1] in "sx":
             return 0.95  # plural
         if len(short) >= 4 and len(short) <= 0.6 * len(long):
-            return 0.85  # "Amphi" / "Amphitheatre"
-        return 0.0
+            return 0.7  # "Collab" / "Collaboration", but also "Rose" / "Rosemary": weak
+        return 0.0  # "Martin" / "Martina" are two names
     if (
         len(short) >= 3
         and short[0] == long[0]
@@ -591,6 +624,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.85  # adjacent transposition
     if len(short) >= 8 and distance == 1:
         return 0.88
+    if len(short) >= 6 and distance == 1 and len(long) == len(short) + 1:
+        return 0.85  # inner letter dropped: "Everst" (an extra last letter returned above)
     if len(short) >= 12 and distance == 2:
         return 0.8
     return 0.0
@@ -601,6 +636,7 @@ class _Scorer:
     """Per-call scorer; caches word similarities (no state survives the call)."""
 
     cache: dict[tuple[str, str], float] = field(default_factory=dict)
+    word_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], float] = field(default_factory=dict)
 
     def token(self, a: str, b: str) -> float:
         key = (a, b) if a <= b else (b, a)
@@ -610,8 +646,16 @@ class _Scorer:
             self.cache[key] = value
         return value
 
-    def words(self, wa: Sequence[str], wb: Sequence[str]) -> float:
+    def words(self, wa: tuple[str, ...], wb: tuple[str, ...]) -> float:
         """Weighted two-way coverage; the weaker side decides ("Boardroom Annex" fails)."""
+        key = (wa, wb)
+        value = self.word_cache.get(key)
+        if value is None:
+            value = self._words(wa, wb)
+            self.word_cache[key] = value
+        return value
+
+    def _words(self, wa: Sequence[str], wb: Sequence[str]) -> float:
         wa, wb = _merge_compounds(wa, wb), _merge_compounds(wb, wa)
         wa, wb = _merge_initials(wa, wb), _merge_initials(wb, wa)
         matrix = [[self.token(a, b) for b in wb] for a in wa]
@@ -621,10 +665,11 @@ class _Scorer:
         # misses little, "Boardroom Annex" vs "Boardroom" misses half.
         return 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
 
-    def core(
-        self, wa: tuple[str, ...], ia: frozenset[str], wb: tuple[str, ...], ib: frozenset[str]
-    ) -> float:
+    def core(self, wa: tuple[str, ...], ia: frozenset[str], wb: tuple[str, ...], ib: frozenset[str]) -> float:
         """Score two (words, identifiers) cores, before location evidence."""
+        if ia and ib and ia != ib:
+            # Different room numbers: never a pair, so skip the word analysis.
+            return _IDENT_CONFLICT * fuzz.token_sort_ratio(" ".join(wa), " ".join(wb)) / 100.0
         if wa and wb:
             structured = self.words(wa, wb)
             content_a = [w for w in wa if w not in _GENERIC] or wa
@@ -637,8 +682,6 @@ class _Scorer:
         else:
             base = 1.0 if ia and ib else 0.0
         if ia and ib:
-            if ia != ib:
-                return base * _IDENT_CONFLICT
             base += (1.0 - base) * 0.3
         elif ia or ib:
             base *= _IDENT_ONE_SIDED
@@ -649,9 +692,7 @@ class _Scorer:
         variants_a = [(a.words, a.idents, 1.0)] + [(w, i, _ALIAS_FACTOR) for w, i in a.aliases]
         variants_b = [(b.words, b.idents, 1.0)] + [(w, i, _ALIAS_FACTOR) for w, i in b.aliases]
         best = max(
-            self.core(wa, ia, wb, ib) * fa * fb
-            for wa, ia, fa in variants_a
-            for wb, ib, fb in variants_b
+            self.core(wa, ia, wb, ib) * fa * fb for wa, ia, fa in variants_a for wb, ib, fb in variants_b
         )
         if a.floor is not None and b.floor is not None:
             if a.floor == b.floor:
@@ -665,9 +706,7 @@ class _Scorer:
 
 def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
     """Fold "vergader ruimte" into "vr" when the other side writes the initialism "VR"."""
-    initialisms = {
-        w for w in other if 2 <= len(w) <= 4 and not any(ch in "aeiouy" for ch in w)
-    }
+    initialisms = {w for w in other if 2 <= len(w) <= 4 and not any(ch in "aeiouy" for ch in w)}
     if not initialisms:
         return tuple(words)
     out: list[str] = []
@@ -821,14 +860,15 @@ def _site_factors(scores: np.ndarray, cal: Sequence[RoomKey], threshold: float) 
     return factors
 
 
-def _ambiguous(weights: np.ndarray, owner_of: dict[int, int], row: int, col: int) -> bool:
+def _ambiguous(
+    weights: np.ndarray, owner_of: Mapping[int, int], col_of: Mapping[int, int], row: int, col: int
+) -> bool:
     """True when another pivot room or calendar room explains the pair about as well.
 
     Checks single swaps and re-routings of the optimal assignment; a near-tie means
     the choice was a coin toss, and a coin toss must not pick whose calendar we read.
     """
     current = weights[row, col]
-    col_of = {r: c for c, r in owner_of.items()}
     for other_col in np.nonzero(weights[row] > 0)[0]:
         if other_col == col:
             continue
@@ -866,8 +906,9 @@ def _assign(scores: np.ndarray, threshold: float, fixed: dict[int, int]) -> dict
         weights[:, col] = 0.0
     rows, cols = linear_sum_assignment(weights, maximize=True)
     owner_of = {int(c): int(r) for r, c in zip(rows, cols, strict=True) if weights[r, c] > 0}
+    col_of = {r: c for c, r in owner_of.items()}
     chosen = {
-        row: col for col, row in owner_of.items() if not _ambiguous(weights, owner_of, row, col)
+        row: col for col, row in owner_of.items() if not _ambiguous(weights, owner_of, col_of, row, col)
     }
     return {**chosen, **fixed}
 
@@ -896,7 +937,12 @@ def propose(
         key=lambda i: (calendar_rooms[i]["name"], calendar_rooms[i]["email"]),
     )
     piv_order = sorted(
-        range(len(pivot_rooms)), key=lambda j: (pivot_rooms[j]["name"], str(pivot_rooms[j]["id"]))
+        range(len(pivot_rooms)),
+        key=lambda j: (
+            pivot_rooms[j]["name"],
+            type(pivot_rooms[j]["id"]).__name__,
+            str(pivot_rooms[j]["id"]),
+        ),
     )
     cal_names = [calendar_rooms[i]["name"] for i in cal_order]
     piv_names = [pivot_rooms[j]["name"] for j in piv_order]

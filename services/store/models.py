@@ -166,3 +166,87 @@ class ConversationRef(Base):
     reference: Mapped[dict[str, Any]] = mapped_column(JSON)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Job(Base):
+    """A durable unit of work (at-least-once; handlers are idempotent)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_due", "status", "run_at"),
+        Index("ix_jobs_dedupe", "dedupe_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # queued | running | done | dead
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=8)
+    run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    locked_by: Mapped[str | None] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(512))
+    dedupe_key: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Incident(Base):
+    """An incident pivot posted; `(client_id, id)` identifies it."""
+
+    __tablename__ = "incidents"
+    __table_args__ = (
+        ForeignKeyConstraint(["client_id"], ["clients.id"], ondelete="CASCADE"),
+        Index("ix_incidents_status", "status"),
+    )
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    room_id: Mapped[str] = mapped_column(ID)
+    triggered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    title: Mapped[str] = mapped_column(String(512))
+    severity: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    body_sha256: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(32), default="accepted")
+    status_reason: Mapped[str | None] = mapped_column(String(256))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    window_start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    window_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    free_windows: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    calendar_reads: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Slot(Base):
+    """A bookable slot of an incident, in order (`seq`)."""
+
+    __tablename__ = "slots"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["client_id", "incident_id"], ["incidents.client_id", "incidents.id"], ondelete="CASCADE"
+        ),
+        Index("ix_slots_incident", "client_id", "incident_id", "seq", unique=True),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ID)
+    incident_id: Mapped[str] = mapped_column(ID)
+    seq: Mapped[int] = mapped_column(Integer)
+    start: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RoomCalendarInfo(Base):
+    """What Graph told us about a room mailbox (time zone cache, readability), by e-mail."""
+
+    __tablename__ = "room_calendar_info"
+
+    client_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), primary_key=True)
+    mailbox_timezone: Mapped[str | None] = mapped_column(String(128))
+    readable: Mapped[bool | None] = mapped_column(Boolean)
+    checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -107,9 +107,7 @@ def test_unknown_names_resolve_to_none(name: Any) -> None:
         (-210, "UTC-03:30", -3.5),
     ],
 )
-def test_fixed_offset_zones_round_trip_through_their_key(
-    minutes: int, key: str, july_offset: float
-) -> None:
+def test_fixed_offset_zones_round_trip_through_their_key(minutes: int, key: str, july_offset: float) -> None:
     zone = fixed_offset_zone(minutes)
     assert zone is not None
     assert str(zone) == key

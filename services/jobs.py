@@ -1,0 +1,279 @@
+"""Durable jobs: a table in the app's database and workers inside the app process.
+
+At-least-once: a job is claimed with a lease, its handler runs, and only then is
+it marked done; a job whose worker died is claimed again when its lease runs
+out (on SQLite, single instance, at start-up). Handlers must be idempotent.
+On PostgreSQL, claiming uses `FOR UPDATE SKIP LOCKED`, so several app
+instances share the queue and no job runs twice at once (leases are renewed
+while a handler runs). Failures back off exponentially with jitter; after
+`max_attempts` a job is `dead` and kept for inspection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.errors import PivotError
+from services.store.database import Database
+from services.store.models import Job
+
+log = logging.getLogger(__name__)
+
+
+class RetryLater(PivotError):
+    """Raised by a handler to be run again after `delay` seconds (counts as an attempt)."""
+
+    def __init__(self, delay: float, reason: str = "retry later") -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class PermanentFailure(PivotError):
+    """Raised by a handler when retrying cannot help: the job goes straight to `dead`."""
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    max_attempts: int
+
+
+Handler = Callable[[JobInfo], Awaitable[None]]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _insert_for(db: Database) -> Any:
+    return pg_insert if db.is_postgres else sqlite_insert
+
+
+async def enqueue(
+    session: AsyncSession,
+    db: Database,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    dedupe_key: str | None = None,
+    delay: float = 0.0,
+    max_attempts: int = 8,
+) -> None:
+    """Add a job inside the caller's transaction, so it commits with the work that caused it.
+
+    With `dedupe_key`, a second enqueue of the same key is a no-op.
+    """
+    stmt = _insert_for(db)(Job).values(
+        kind=kind,
+        payload=payload,
+        status="queued",
+        attempts=0,
+        max_attempts=max_attempts,
+        run_at=utcnow() + timedelta(seconds=delay),
+        dedupe_key=dedupe_key,
+    )
+    if dedupe_key is not None:
+        stmt = stmt.on_conflict_do_nothing(index_elements=[Job.dedupe_key])
+    await session.execute(stmt)
+
+
+@dataclass
+class JobRunner:
+    """Claims due jobs and runs their handlers, `concurrency` at a time."""
+
+    db: Database
+    handlers: dict[str, Handler]
+    concurrency: int = 4
+    poll_interval: float = 0.5
+    lease_seconds: float = 60.0
+    backoff_base: float = 2.0
+    backoff_cap: float = 600.0
+    worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    _wake: asyncio.Event = field(default_factory=asyncio.Event)
+    _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _loop_task: asyncio.Task[None] | None = None
+    _stopping: bool = False
+
+    async def start(self) -> None:
+        if not self.db.is_postgres:
+            await self.recover_single_instance()
+        self._loop_task = asyncio.create_task(self._loop(), name=f"jobs-{self.worker_id}")
+
+    async def stop(self) -> None:
+        """Stop claiming; wait briefly for running handlers (unfinished ones are re-run later)."""
+        self._stopping = True
+        self._wake.set()
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=10)
+            for task in self._tasks:
+                task.cancel()
+
+    def wake(self) -> None:
+        """Look for work now (called after enqueueing in this process)."""
+        self._wake.set()
+
+    async def recover_single_instance(self) -> int:
+        """SQLite runs one instance: anything `running` belonged to a process that died."""
+        async with self.db.session() as session:
+            result = await session.execute(
+                update(Job)
+                .where(Job.status == "running")
+                .values(status="queued", locked_by=None, locked_until=None)
+            )
+        count = result.rowcount or 0  # type: ignore[attr-defined]
+        if count:
+            log.info("jobs recovered after restart count=%d", count)
+        return count
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                free = self.concurrency - len(self._tasks)
+                claimed = await self._claim(free) if free > 0 else []
+                for job in claimed:
+                    task = asyncio.create_task(self._run(job))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+                if claimed and len(claimed) == free:
+                    await asyncio.sleep(0)
+                    continue
+            except Exception as exc:  # the loop must survive a database blip
+                log.warning("job claim failed error=%s", type(exc).__name__)
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+
+    async def run_due(self) -> int:
+        """Claim and run every due job once, in this task (for tests and tools)."""
+        total = 0
+        while batch := await self._claim(self.concurrency):
+            await asyncio.gather(*(self._run(job) for job in batch))
+            total += len(batch)
+        return total
+
+    async def _claim(self, limit: int) -> list[JobInfo]:
+        now = utcnow()
+        due = (
+            select(Job.id)
+            .where(
+                ((Job.status == "queued") & (Job.run_at <= now))
+                | ((Job.status == "running") & (Job.locked_until < now))
+            )
+            .order_by(Job.run_at, Job.id)
+            .limit(limit)
+        )
+        if self.db.is_postgres:
+            due = due.with_for_update(skip_locked=True)
+        stmt = (
+            update(Job)
+            .where(Job.id.in_(due.scalar_subquery()))
+            .values(
+                status="running",
+                locked_by=self.worker_id,
+                locked_until=now + timedelta(seconds=self.lease_seconds),
+                attempts=Job.attempts + 1,
+            )
+            .returning(Job.id, Job.kind, Job.payload, Job.attempts, Job.max_attempts)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.session() as session:
+            rows = (await session.execute(stmt)).all()
+        return [JobInfo(r.id, r.kind, dict(r.payload), r.attempts, r.max_attempts) for r in rows]
+
+    async def _run(self, job: JobInfo) -> None:
+        handler = self.handlers.get(job.kind)
+        heartbeat = asyncio.create_task(self._heartbeat(job.id))
+        try:
+            if handler is None:
+                raise PermanentFailure(f"no handler for job kind {job.kind!r}")
+            await handler(job)
+        except RetryLater as exc:
+            await self._reschedule(job, exc.delay, str(exc))
+        except PermanentFailure as exc:
+            await self._finish(job, "dead", str(exc)[:500])
+            log.error("job dead id=%s kind=%s reason=%s", job.id, job.kind, type(exc).__name__)
+        except Exception as exc:
+            if job.attempts >= job.max_attempts:
+                await self._finish(job, "dead", type(exc).__name__)
+                log.error(
+                    "job dead id=%s kind=%s attempts=%d error=%s",
+                    job.id,
+                    job.kind,
+                    job.attempts,
+                    type(exc).__name__,
+                )
+            else:
+                delay = self.backoff(job.attempts)
+                await self._reschedule(job, delay, type(exc).__name__)
+                log.warning(
+                    "job failed id=%s kind=%s attempt=%d retry_in=%.1fs error=%s",
+                    job.id,
+                    job.kind,
+                    job.attempts,
+                    delay,
+                    type(exc).__name__,
+                )
+        else:
+            await self._finish(job, "done", None)
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+
+    def backoff(self, attempts: int) -> float:
+        """Exponential with full jitter on the upper half: base·2^(n-1), capped."""
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** max(0, attempts - 1)))
+        return ceiling * random.uniform(0.5, 1.0)
+
+    async def _heartbeat(self, job_id: int) -> None:
+        while True:
+            await asyncio.sleep(self.lease_seconds / 3)
+            async with self.db.session() as session:
+                await session.execute(
+                    update(Job)
+                    .where(Job.id == job_id, Job.locked_by == self.worker_id, Job.status == "running")
+                    .values(locked_until=utcnow() + timedelta(seconds=self.lease_seconds))
+                )
+
+    async def _finish(self, job: JobInfo, status: str, error: str | None) -> None:
+        async with self.db.session() as session:
+            await session.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.locked_by == self.worker_id)
+                .values(status=status, last_error=error, finished_at=func.now(), locked_until=None)
+            )
+
+    async def _reschedule(self, job: JobInfo, delay: float, error: str) -> None:
+        status = "dead" if job.attempts >= job.max_attempts else "queued"
+        async with self.db.session() as session:
+            await session.execute(
+                update(Job)
+                .where(Job.id == job.id, Job.locked_by == self.worker_id)
+                .values(
+                    status=status,
+                    run_at=utcnow() + timedelta(seconds=delay),
+                    last_error=error[:500],
+                    locked_by=None,
+                    locked_until=None,
+                )
+            )
