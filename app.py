@@ -19,12 +19,14 @@ from aiohttp import web
 
 from api import directory as directory_api
 from api import health as health_api
-from api.keys import SERVICES
+from api import incidents as incidents_api
+from api.keys import JOBS, SERVICES
 from bot import routes as bot_routes
 from bot.wiring import BotExtensions, build_bot
 from services.config import Settings, load_settings
 from services.container import Services
 from services.errors import ConfigError, ValidationFailed
+from services.jobs import JobRunner
 from services.store.database import Database
 
 log = logging.getLogger("pivot")
@@ -44,7 +46,19 @@ def build_app(settings: Settings, *, extensions: BotExtensions | None = None) ->
             services = Services.create(settings, db)
             app[SERVICES] = services
             app[bot_routes.BOT_RUNTIME] = build_bot(services, extensions)
-            yield
+            runner = JobRunner(
+                db,
+                services.job_handlers(),
+                concurrency=settings.JOBS_CONCURRENCY,
+                poll_interval=settings.JOBS_POLL_SECONDS,
+                lease_seconds=settings.JOBS_LEASE_SECONDS,
+            )
+            app[JOBS] = runner
+            await runner.start()
+            try:
+                yield
+            finally:
+                await runner.stop()
         finally:
             await db.dispose()
 
@@ -52,6 +66,7 @@ def build_app(settings: Settings, *, extensions: BotExtensions | None = None) ->
     bot_routes.add_routes(app)
     health_api.add_routes(app)
     directory_api.add_routes(app)
+    incidents_api.add_routes(app)
     return app
 
 

@@ -5,5 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.container import Services
+from services.jobs import JobRunner
 
 SERVICES = web.AppKey("services", Services)
+JOBS = web.AppKey("jobs", JobRunner)

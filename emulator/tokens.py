@@ -49,10 +49,16 @@ class SigningKey:
         }
 
 
-def _kid_for(key: rsa.RSAPrivateKey) -> str:
+def kid_for(key: rsa.RSAPrivateKey) -> str:
     der = key.public_key().public_bytes(serialization.Encoding.DER,
                                         serialization.PublicFormat.SubjectPublicKeyInfo)
     return _b64url(hashlib.sha1(der, usedforsecurity=False).digest())
+
+
+def generate_signing_key() -> SigningKey:
+    """A new RSA-2048 signing key (not stored anywhere)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return SigningKey(private=key, kid=kid_for(key))
 
 
 def load_signing_key(key_dir: str | Path) -> SigningKey:
@@ -63,15 +69,15 @@ def load_signing_key(key_dir: str | Path) -> SigningKey:
         try:
             key = serialization.load_pem_private_key(path.read_bytes(), password=None)
             if isinstance(key, rsa.RSAPrivateKey):
-                return SigningKey(private=key, kid=_kid_for(key))
+                return SigningKey(private=key, kid=kid_for(key))
         except (OSError, ValueError):
             pass
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        atomic_write(path, key.private_bytes(
+        fresh = generate_signing_key()
+        atomic_write(path, fresh.private.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         ), mode=0o600)
-        return SigningKey(private=key, kid=_kid_for(key))
+        return fresh
 
 
 def pairwise_subject(user: Mailbox, client_id: str) -> str:

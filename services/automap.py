@@ -55,7 +55,7 @@ _GENERIC = _vocab(
     "room rooms salle salles sala salas raum raume zimmer saal meeting meetings conference "
     "conferences reunion reunions reuniones juntas besprechung besprechungen konferenz "
     "sitzung riunione riunioni vergader vergaderruimte vergaderzaal zaal ruimte kamer "
-    "space espace espacio area zone"
+    "space espace espacio area zone rum mote motes konferens"
 )
 _EQUIPMENT = _vocab(
     "vc video videoconf videoconference visio visioconference teams msteams zoom webex "
@@ -127,7 +127,10 @@ _STREET_WORDS = _vocab(
     "campus park"
 )
 # Compound words ending in a generic room word ("Boardroom", "Schulungsraum").
-_COMPOUND_SUFFIXES = ("room", "raum", "zimmer", "saal", "zaal", "ruimte", "kamer")
+_COMPOUND_SUFFIXES = (
+    "room", "raum", "zimmer", "saal", "zaal", "ruimte", "kamer", "rummet", "rommet", "rum",
+)
+_SUFFIX_CANONICAL: Mapping[str, str] = MappingProxyType({"rummet": "rum", "rommet": "rom"})
 _LINKING_S_STEMS = ("ung", "ion", "heit", "keit", "tat", "schaft", "ing")
 _SPECIAL_LETTERS = str.maketrans(
     {"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L",
@@ -144,7 +147,7 @@ _SPECIAL_LETTERS = str.maketrans(
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|e|o|a|°)?"
 _FLOOR_WORD = (
     r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
-    r"planta|piso|piano|verdieping|andar|ebene)"
+    r"planta|piso|piano|verdieping|andar|ebene|plan|vaning|etasje|kerros|pietro|patro|emelet)"
 )
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}\.?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
@@ -171,6 +174,12 @@ _FLOOR_WORDS_FULL = (
     "verdieping",
     "andar",
     "ebene",
+    "vaning",
+    "etasje",
+    "kerros",
+    "pietro",
+    "patro",
+    "emelet",
 )
 _FLOOR_ORDINAL_ABBREVIATED = re.compile(
     r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})(\.?)(?![a-z0-9])",
@@ -200,7 +209,7 @@ _CAPACITY = re.compile(
     re.I,
 )
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
-_ALIAS_SEP = re.compile(r"\s+/\s+|(?<=[a-z])/(?=[a-z])", re.I)
+_ALIAS_SEP = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})|\s+/\s+")
 _SEGMENT_SEP = re.compile(
     r"\s+[-|/:;,·•]+\s+"
     r"|[|;,·•_:/]"
@@ -321,6 +330,13 @@ def _is_noise_tokens(tokens: Sequence[str]) -> bool:
     return all(t in noise for t in tokens) and any(t in _EQUIPMENT or t in _CAPACITY_WORDS for t in tokens)
 
 
+def _is_capacity_note(tokens: Sequence[str]) -> bool:
+    """ "(12)", "(8 pessoas)", "(6 personer)": a bare count, in any language."""
+    if not tokens or not tokens[0].isdigit() or int(tokens[0]) > 999:
+        return False
+    return len(tokens) == 1 or (len(tokens) == 2 and tokens[1].isalpha())
+
+
 def _strip_brackets(text: str, loc: _Location) -> str:
     """Drop bracketed capacity/equipment/floor notes; keep bracketed words that name a room."""
 
@@ -328,8 +344,11 @@ def _strip_brackets(text: str, loc: _Location) -> str:
         content = next(g for g in match.groups() if g is not None)
         rest = _strip_noise(content, loc)
         tokens = _TOKEN.findall(rest.lower())
-        if _is_noise_tokens(tokens) or all(t.isdigit() for t in tokens):
-            return " - "  # "(12)" is a capacity
+        if len(tokens) == 1 and (floor := _STANDALONE_FLOOR.match(tokens[0])):
+            loc.set_floor(int(floor.group(1)))  # "(1er)", "(2F)"
+            return " - "
+        if _is_noise_tokens(tokens) or _is_capacity_note(tokens):
+            return " - "
         return f" {rest} "
 
     previous = None
@@ -374,9 +393,10 @@ def _leading_code(segments: Sequence[str]) -> tuple[str, bool] | None:
     return lowered, caps
 
 
-def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> frozenset[str]:
+def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping[str, str]:
     """Leading site codes ("BOS-", "NYC 5th Ave -", "Lyon -") used in one list of names.
 
+    Returns each recognised prefix with the site it stands for ("chicago" -> "chi").
     An upper-case code counts on sight; a plain word counts when it leads two names.
     A code that also appears inside the other list's names is part of room names there,
     so it is kept as a word.
@@ -397,12 +417,14 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> frozens
             caps_codes.add(lead[0])
     candidates = caps_codes | {code for code, n in counts.items() if n >= 2}
     # A city written out where the other names use its code: "London -" beside "LON-".
-    candidates |= {
-        word
+    spelled = {
+        word: code
         for word in counts
         if word not in candidates
-        and any(word.startswith(c[:2]) and _is_subsequence(c, word) for c in caps_codes)
+        for code in sorted(caps_codes, reverse=True)
+        if word.startswith(code[:2]) and _is_subsequence(code, word)
     }
+    candidates |= set(spelled)
     other_words: set[str] = set()
     for name in other_names:
         segments = _segments(_fold(name))
@@ -411,10 +433,12 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> frozens
         if lead is not None:
             tokens = tokens[1:]
         other_words.update(tokens)
-    codes = candidates - other_words
+    codes = {code: spelled.get(code, code) for code in candidates - other_words}
     # "NYC 5th Ave" leading several names is a location prefix as a whole.
-    prefixes = {seg for seg, n in first_segments.items() if n >= 2 and " " in seg and seg.split()[0] in codes}
-    return frozenset(codes | prefixes)
+    for seg, n in first_segments.items():
+        if n >= 2 and " " in seg and seg.split()[0] in codes:
+            codes[seg] = codes[seg.split()[0]]
+    return MappingProxyType(codes)
 
 
 def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> list[str]:
@@ -433,20 +457,37 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
             segments = [first[first.index(tokens[0]) + len(tokens[0]) :], *rest]
         else:
             return segments
-        loc.site = tokens[0].lower()
+        code = tokens[0].lower()
+        loc.site = codes.get(code, code) if isinstance(codes, Mapping) else code
     code_pattern = _LOCATION_CODE if has_site else _FLOORISH_CODE
     while len(segments) > 1:
         lead = segments[0].lower()
         if lead in codes:
             segments = segments[1:]
             continue
-        if not code_pattern.match(lead):
+        if not code_pattern.match(lead) and not (has_site and _is_floor_like(lead, segments[1:], codes)):
             break
         digits = re.search(r"\d+", lead)
         if digits:
             loc.set_floor(int(digits.group()))
         segments = segments[1:]
     return segments
+
+
+def _is_floor_like(segment: str, rest: Sequence[str], codes: Collection[str]) -> bool:
+    """ "Plan 3" / "Kat 2" between a site code and the room name: a floor in some language."""
+    tokens = _TOKEN.findall(segment)
+    if len(tokens) != 2 or not any(_names_a_room(s, codes) for s in rest):
+        return False
+    word, number = (tokens[0], tokens[1]) if tokens[1].isdigit() else (tokens[1], tokens[0])
+    return (
+        number.isdigit()
+        and len(number) <= 2
+        and word.isalpha()
+        and word not in _GENERIC
+        and word not in _ABBREVIATIONS
+        and word not in _EQUIPMENT
+    )
 
 
 def _segment_key(segment: str) -> str:
@@ -477,7 +518,7 @@ def _split_compound(token: str) -> tuple[str, ...]:
             stem = token[: -len(suffix)]
             if stem.endswith("s") and stem[:-1].endswith(_LINKING_S_STEMS):
                 stem = stem[:-1]
-            return (stem, suffix)
+            return (stem, _SUFFIX_CANONICAL.get(suffix, suffix))
     return (token,)
 
 
@@ -689,8 +730,8 @@ class _Scorer:
 
     def pair(self, a: RoomKey, b: RoomKey) -> float:
         """Best score over the names' aliases, adjusted by floor and building evidence."""
-        variants_a = [(a.words, a.idents, 1.0)] + [(w, i, _ALIAS_FACTOR) for w, i in a.aliases]
-        variants_b = [(b.words, b.idents, 1.0)] + [(w, i, _ALIAS_FACTOR) for w, i in b.aliases]
+        variants_a = _variants(a, b)
+        variants_b = _variants(b, a)
         best = max(
             self.core(wa, ia, wb, ib) * fa * fb for wa, ia, fa in variants_a for wb, ib, fb in variants_b
         )
@@ -734,6 +775,18 @@ def _missed(words: Sequence[str], best: Sequence[float]) -> float:
     content = sum(1.0 - b for w, b in zip(words, best, strict=True) if w not in _GENERIC)
     missed = content + min(generic, _GENERIC_MISS_CAP)
     return missed / max(sum(_weight(w) for w in words), 1.0)
+
+
+def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], frozenset[str], float]]:
+    """The name and its aliases; "Bat. A ... Salle 301" also reads as "A301" if need be."""
+    out = [(key.words, key.idents, 1.0)]
+    out += [(words, idents, _ALIAS_FACTOR) for words, idents in key.aliases]
+    if key.building is not None and other.building is None and len(key.idents) == 1:
+        (ident,) = key.idents
+        prefixed = frozenset({key.building + ident})
+        if prefixed == other.idents:
+            out.append((key.words, prefixed, 1.0))
+    return out
 
 
 def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
@@ -894,6 +947,33 @@ def _ambiguous(
     return False
 
 
+def _content(key: RoomKey) -> frozenset[str]:
+    return frozenset(w for w in key.words if w not in _GENERIC)
+
+
+def _has_unpaired_twin(
+    row: int, cal: Sequence[RoomKey], paired: Collection[int], foreign: np.ndarray
+) -> bool:
+    """True when the same room name exists, unpaired, under another site code.
+
+    "RJ-Sala Ipe" must not take "Ipe" just because "SP-Sala Ipe (8 pessoas)" parsed
+    worse: with two sites naming a room alike, only a clear winner is safe.
+    """
+    key = cal[row]
+    words = _content(key)
+    if key.site is None or not words:
+        return False
+    for other, twin in enumerate(cal):
+        if other == row or other in paired or foreign[other] or twin.site in (None, key.site):
+            continue
+        twin_words = _content(twin)
+        if not twin_words or not (words <= twin_words or twin_words <= words):
+            continue
+        if not key.idents or not twin.idents or key.idents == twin.idents:
+            return True
+    return False
+
+
 def _exact_key(name: str) -> str:
     return " ".join(name.casefold().split())
 
@@ -952,7 +1032,8 @@ def propose(
     piv_keys = [normalize(n, codes=piv_codes) for n in piv_names]
 
     scores = _score_matrix(cal_keys, piv_keys)
-    scores *= _site_factors(scores, cal_keys, limit)[:, None]
+    factors = _site_factors(scores, cal_keys, limit)
+    scores *= factors[:, None]
 
     # A name typed identically on both sides (and unique on each) is the same room.
     cal_exact = Counter(_exact_key(n) for n in cal_names)
@@ -966,6 +1047,12 @@ def propose(
             scores[i, piv_index[key]] = 1.0
 
     pairs = _assign(scores, limit, fixed)
+    foreign = factors < 1.0
+    pairs = {
+        row: col
+        for row, col in pairs.items()
+        if row in fixed or not _has_unpaired_twin(row, cal_keys, pairs, foreign)
+    }
     result: list[dict[str, Any]] = [{} for _ in calendar_rooms]
     for i, original in enumerate(cal_order):
         col = pairs.get(i)

@@ -26,6 +26,7 @@ WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 READ_MARGIN = timedelta(days=2)
 
 _ONE_DAY = timedelta(days=1)
+_RESOLUTION = timedelta(microseconds=1)  # the last instant of a half-open span
 _MIDNIGHT = time(0, 0)
 _QUARTER_SECONDS = 15 * 60
 _HHMM = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -381,26 +382,27 @@ def compute(
 def _open_intervals(
     start: datetime, end: datetime, zone: ZoneInfo, hours: BusinessHours
 ) -> list[tuple[datetime, datetime]]:
-    """Business hours of every local date meeting [start, end), cut to it, merged.
+    """Business hours of every local date that meets [start, end), cut to it, merged.
 
-    One day either side is included because a fold=0 reading of a skipped
-    local midnight can push a day's "24:00" past the next day's start.
+    Those dates run from the local date of `start` to that of the window's
+    last instant, as local dates only move forward: under every zone's current
+    rules a fall-back lands on the same date (checked for all tzdata zones).
     """
     combine = datetime.combine
     days = hours.days
     first = start.astimezone(zone).date()
-    day = first - _ONE_DAY
-    last = end.astimezone(zone).date() + _ONE_DAY
+    last = (end - _RESOLUTION).astimezone(zone).date()
     found: list[tuple[datetime, datetime]] = []
+    day = first
     while day <= last:
         hours_today = days[day.weekday()]
         day_after = day + _ONE_DAY
         if hours_today is not None:
             opens, closes = hours_today
             close_day, close_time = (day_after, _MIDNIGHT) if closes is None else (day, closes)
-            # Early days are decided by their close, later ones by their open,
-            # so most days that miss the window cost one conversion, not two.
-            if day <= first:
+            # The first day is decided by its close, later ones by their open:
+            # a day that misses the window costs one conversion, not two.
+            if day == first:
                 b = combine(close_day, close_time, zone).astimezone(UTC)
                 a = combine(day, opens, zone).astimezone(UTC) if b > start else end
             else:

@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     SECRET_KEY: SecretStr | None = None
     PORT: int = Field(default=3978, ge=1, le=65535)
     CA_BUNDLE: Path | None = None
+    # Extensions (not in DESIGN 3.2): tuning knobs with production defaults.
+    JOBS_CONCURRENCY: int = Field(default=4, ge=1, le=64)
+    JOBS_POLL_SECONDS: float = Field(default=0.5, gt=0, le=60)
+    JOBS_LEASE_SECONDS: float = Field(default=60.0, ge=1, le=3600)
+    INCIDENT_RETRY_SECONDS: float = Field(default=300.0, gt=0, le=86400)
 
     @field_validator("GRAPH_BASE_URL", "AUTHORITY_HOST", "PUBLIC_BASE_URL")
     @classmethod

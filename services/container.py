@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from services.config import Settings
 from services.conversations import ConversationDirectory
 from services.crypto import SecretBox
 from services.directory import DirectoryService
+from services.incidents import PROCESS_JOB, CalendarSource, IncidentService
 from services.state_store import StateStore
 from services.store.database import Database
 
@@ -20,9 +22,10 @@ class Services:
     directory: DirectoryService
     conversations: ConversationDirectory
     state: StateStore
+    incidents: IncidentService
 
     @classmethod
-    def create(cls, settings: Settings, db: Database) -> Services:
+    def create(cls, settings: Settings, db: Database, calendars: CalendarSource | None = None) -> Services:
         box = SecretBox(settings.secret_keys())
         return cls(
             settings=settings,
@@ -31,4 +34,9 @@ class Services:
             directory=DirectoryService(db, box),
             conversations=ConversationDirectory(db),
             state=StateStore(db),
+            incidents=IncidentService(db, box, calendars, retry_seconds=settings.INCIDENT_RETRY_SECONDS),
         )
+
+    def job_handlers(self) -> dict[str, Any]:
+        """Every durable job kind and its handler."""
+        return {PROCESS_JOB: self.incidents.handle_process_job}

@@ -20,6 +20,7 @@ from emulator.scopes import (
     READ_SELF,
 )
 
+
 async def get_user(ctx: GraphContext, user: str | None = None) -> GraphResponse:
     """A user (or room mailbox) resource; others need User.ReadBasic.All or broader."""
     reject_unsupported_options(ctx.request)

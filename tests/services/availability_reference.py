@@ -90,11 +90,12 @@ def reference_for_policy(
 def _business_spans(
     hours_json: Mapping[str, Any] | None, zone: ZoneInfo, start: datetime, end: datetime
 ) -> list[Span]:
-    """Every local day's [open, close) as UTC instants, for days around the window."""
+    """Each local date that meets the window: its [open, close) as UTC instants."""
     hours = DEFAULT_HOURS if hours_json is None else hours_json
+    minute_count = (end - start) // ONE_MINUTE
+    dates_met = sorted({(start + k * ONE_MINUTE).astimezone(zone).date() for k in range(minute_count)})
     spans = []
-    day = start.astimezone(zone).date() - timedelta(days=2)
-    while day <= end.astimezone(zone).date() + timedelta(days=2):
+    for day in dates_met:
         value = hours.get(DAY_KEYS[day.weekday()])
         if value is not None:
             opens, closes = value
@@ -106,7 +107,6 @@ def _business_spans(
                     else _wall_clock(day, closes, zone)
                 )
                 spans.append((open_at, close_at))
-        day += timedelta(days=1)
     return spans
 
 

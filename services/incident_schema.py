@@ -1,0 +1,73 @@
+"""The incident webhook body (DESIGN 3.3), validated strictly.
+
+Unknown fields are ignored (pivot may add some: the contract extends
+compatibly); known fields must be well-formed, and every bad one is named.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from services.errors import FieldProblem
+
+_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+
+
+class IncidentDoc(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, strict=False)
+
+    id: str = Field(pattern=_ID)
+    client_id: str = Field(pattern=_ID)
+    room_id: str = Field(pattern=_ID)
+    triggered_at: AwareDatetime
+    title: str = Field(min_length=1, max_length=512)
+    severity: str = Field(min_length=1, max_length=32)
+    description: str | None = Field(default=None, max_length=8000)
+
+
+@dataclass(frozen=True)
+class IncidentInput:
+    id: str
+    client_id: str
+    room_id: str
+    triggered_at: datetime
+    title: str
+    severity: str
+    description: str | None
+
+    def fingerprint(self) -> str:
+        """Same incident ⇔ same fingerprint (whitespace and key order do not matter)."""
+        canonical = json.dumps(
+            {
+                "id": self.id,
+                "client_id": self.client_id,
+                "room_id": self.room_id,
+                "triggered_at": self.triggered_at.astimezone(UTC).isoformat(),
+                "title": self.title,
+                "severity": self.severity,
+                "description": self.description,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def parse_incident(data: Any) -> tuple[IncidentInput | None, list[FieldProblem]]:
+    if not isinstance(data, dict):
+        return None, [FieldProblem("(body)", "must be a JSON object")]
+    try:
+        doc = IncidentDoc.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "(body)"
+            problems.append(FieldProblem(field, err["msg"].removeprefix("Value error, ")))
+        return None, problems
+    return IncidentInput(**doc.model_dump()), []

@@ -1,0 +1,340 @@
+"""Incidents: signed intake, the slot-finding pipeline, and the read model.
+
+Intake commits the incident and its processing job in one transaction before
+answering, so an accepted incident is never lost. Processing is a durable job
+and idempotent: it reads the room calendar once, computes free windows and
+slots (services.availability, DESIGN 3.5), stores them and moves the status on.
+If Graph cannot be read it fails closed (`calendar_unavailable`, no guessed
+slots) and the job is retried later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from standardwebhooks.webhooks import Webhook
+
+from services import availability
+from services.crypto import SecretBox
+from services.errors import FieldProblem, PivotError, ValidationFailed
+from services.graph_errors import GraphError
+from services.incident_schema import IncidentInput, parse_incident
+from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
+from services.store.database import Database
+from services.store.models import (
+    Client,
+    Incident,
+    Location,
+    LocationSettings,
+    Room,
+    RoomCalendarInfo,
+    Slot,
+)
+
+log = logging.getLogger(__name__)
+
+PROCESS_JOB = "incident.process"
+FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
+
+
+class SignatureInvalid(PivotError):
+    """Missing, malformed, wrong or stale Standard Webhooks signature."""
+
+
+class UnknownTarget(PivotError):
+    """The client or room named by the incident does not exist."""
+
+
+class IncidentConflict(PivotError):
+    """Same incident id, different content."""
+
+
+class CalendarSource(Protocol):
+    """What the pipeline needs from Microsoft Graph (implemented by the Graph gateway)."""
+
+    async def room_timezone(self, client_id: str, room_email: str) -> str | None: ...
+
+    async def room_events(
+        self, client_id: str, room_email: str, start: datetime, end: datetime
+    ) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class Accepted:
+    id: str
+    new: bool
+    status: str = "accepted"
+
+
+class IncidentService:
+    def __init__(
+        self,
+        db: Database,
+        box: SecretBox,
+        calendars: CalendarSource | None,
+        *,
+        retry_seconds: float = 300.0,
+    ) -> None:
+        self._db = db
+        self._box = box
+        self._calendars = calendars
+        self._retry_seconds = retry_seconds
+
+    # ---- intake -------------------------------------------------------------------------
+
+    async def accept(self, body: bytes, headers: dict[str, str]) -> Accepted:
+        """Verify, validate and commit an incident with its processing job."""
+        try:
+            data = _parse_json(body)
+        except ValueError:
+            raise ValidationFailed("incident", [FieldProblem("(body)", "malformed JSON")]) from None
+        client_id = data.get("client_id") if isinstance(data, dict) else None
+        if not isinstance(client_id, str) or not client_id:
+            if not _has_signature_headers(headers):
+                raise SignatureInvalid("missing signature headers")
+            raise ValidationFailed("incident", [FieldProblem("client_id", "required")])
+        async with self._db.session() as session:
+            client = await session.get(Client, client_id)
+        if client is None:
+            raise UnknownTarget(f"client {client_id}")
+        self._verify(body, headers, self._box.decrypt(client.webhook_secret_enc))
+        incident, problems = parse_incident(data)
+        if incident is None:
+            raise ValidationFailed("incident", problems)
+        async with self._db.session() as session:
+            room = await session.get(Room, (incident.client_id, incident.room_id))
+        if room is None:
+            raise UnknownTarget(f"room {incident.room_id}")
+        return await self._commit(incident)
+
+    @staticmethod
+    def _verify(body: bytes, headers: dict[str, str], secret: str) -> None:
+        try:
+            Webhook(secret).verify(body, headers, json_parse=False)
+        except Exception:  # the library raises several types for malformed headers
+            raise SignatureInvalid("signature did not verify") from None
+
+    async def _commit(self, incident: IncidentInput) -> Accepted:
+        fingerprint = incident.fingerprint()
+        try:
+            async with self._db.session() as session:
+                session.add(
+                    Incident(
+                        client_id=incident.client_id,
+                        id=incident.id,
+                        room_id=incident.room_id,
+                        triggered_at=incident.triggered_at.astimezone(UTC),
+                        title=incident.title,
+                        severity=incident.severity,
+                        description=incident.description,
+                        body_sha256=fingerprint,
+                        status="accepted",
+                    )
+                )
+                await session.flush()
+                await enqueue(
+                    session,
+                    self._db,
+                    PROCESS_JOB,
+                    {"client_id": incident.client_id, "incident_id": incident.id},
+                    dedupe_key=f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
+                    max_attempts=50,
+                )
+        except IntegrityError:
+            async with self._db.session() as session:
+                existing = await session.get(Incident, (incident.client_id, incident.id))
+            if existing is None:
+                raise
+            if existing.body_sha256 != fingerprint:
+                raise IncidentConflict(incident.id) from None
+            return Accepted(incident.id, new=False, status=existing.status)
+        log.info("incident accepted client=%s incident=%s", incident.client_id, incident.id)
+        return Accepted(incident.id, new=True)
+
+    # ---- processing ---------------------------------------------------------------------
+
+    async def handle_process_job(self, job: JobInfo) -> None:
+        await self.process(job.payload["client_id"], job.payload["incident_id"], attempt=job.attempts)
+
+    async def process(self, client_id: str, incident_id: str, *, attempt: int = 1) -> str:
+        """Run the pipeline once; returns the resulting status. Idempotent."""
+        async with self._db.session() as session:
+            incident = await session.get(Incident, (client_id, incident_id))
+            if incident is None:
+                raise PermanentFailure("incident vanished")
+            if incident.status in FINAL_STATUSES:
+                return incident.status
+            room = await session.get(Room, (client_id, incident.room_id))
+            if room is None:
+                raise PermanentFailure("room vanished")
+            location = await session.get(Location, (client_id, room.location_id))
+            settings = await session.get(LocationSettings, (client_id, room.location_id))
+            cached = (
+                await session.get(RoomCalendarInfo, (client_id, room.calendar_email))
+                if room.calendar_email
+                else None
+            )
+        if not room.calendar_email:
+            return await self._set_status(client_id, incident_id, "unmapped_room")
+        if settings is None or not settings.scheduling:
+            return await self._set_status(client_id, incident_id, "scheduling_off")
+        if self._calendars is None:
+            raise PermanentFailure("no calendar source configured")
+        policy = availability.Policy(
+            business_hours=availability.BusinessHours.from_json(
+                location.business_hours if location else None
+            ),
+            horizon_hours=settings.horizon_hours,
+            min_window_minutes=settings.min_window_minutes,
+            slot_minutes=settings.slot_minutes,
+            tentative_blocks=settings.tentative_blocks,
+        )
+        try:
+            mailbox_zone = cached.mailbox_timezone if cached and cached.checked_at else None
+            if cached is None or cached.checked_at is None:
+                mailbox_zone = await self._calendars.room_timezone(client_id, room.calendar_email)
+                await self._cache_zone(client_id, room.calendar_email, mailbox_zone)
+            zone = availability.choose_zone(mailbox_zone, location.timezone if location else None)
+            span = availability.read_range(incident.triggered_at, policy)
+            raw = await self._calendars.room_events(client_id, room.calendar_email, span.start, span.end)
+        except GraphError as exc:
+            await self._set_status(client_id, incident_id, "calendar_unavailable", reason=exc.code, read=True)
+            delay = min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1)))
+            log.warning(
+                "calendar unavailable client=%s incident=%s reason=%s retry_in=%.0fs",
+                client_id,
+                incident_id,
+                exc.code,
+                delay,
+            )
+            raise RetryLater(delay, f"calendar_unavailable:{exc.code}") from None
+        events = [e for e in (availability.event_from_graph(item) for item in raw) if e is not None]
+        result = availability.compute(incident.triggered_at, zone, events, policy)
+        await self._store_result(client_id, incident_id, result)
+        log.info(
+            "incident processed client=%s incident=%s status=%s slots=%d",
+            client_id,
+            incident_id,
+            result.status,
+            len(result.slots),
+        )
+        return result.status
+
+    async def _cache_zone(self, client_id: str, email: str, zone_name: str | None) -> None:
+        async with self._db.session() as session:
+            row = await session.get(RoomCalendarInfo, (client_id, email))
+            if row is None:
+                row = RoomCalendarInfo(client_id=client_id, email=email)
+                session.add(row)
+            row.mailbox_timezone = zone_name
+            row.checked_at = datetime.now(UTC)
+
+    async def _set_status(
+        self, client_id: str, incident_id: str, status: str, *, reason: str | None = None, read: bool = False
+    ) -> str:
+        async with self._db.session() as session:
+            incident = await session.get(Incident, (client_id, incident_id))
+            assert incident is not None
+            incident.status = status
+            incident.status_reason = reason
+            incident.updated_at = func.now()
+            if read:
+                incident.calendar_reads += 1
+        return status
+
+    async def _store_result(
+        self, client_id: str, incident_id: str, result: availability.Availability
+    ) -> None:
+        async with self._db.session() as session:
+            incident = await session.get(Incident, (client_id, incident_id))
+            assert incident is not None
+            if incident.status in FINAL_STATUSES:
+                return  # another run got here first
+            await session.execute(
+                delete(Slot).where(Slot.client_id == client_id, Slot.incident_id == incident_id)
+            )
+            for seq, slot in enumerate(result.slots):
+                session.add(
+                    Slot(
+                        id=uuid.uuid4().hex,
+                        client_id=client_id,
+                        incident_id=incident_id,
+                        seq=seq,
+                        start=slot.start,
+                        end=slot.end,
+                    )
+                )
+            incident.status = result.status
+            incident.status_reason = None
+            incident.timezone = result.zone.key
+            incident.window_start = result.window.start
+            incident.window_end = result.window.end
+            incident.free_windows = [w.to_local_json(result.zone) for w in result.free_windows]
+            incident.calendar_reads += 1
+            incident.updated_at = func.now()
+
+    # ---- read model ---------------------------------------------------------------------
+
+    async def get(self, client_id: str, incident_id: str) -> dict[str, Any] | None:
+        """The incident as DESIGN 3.3 shows it, scoped to the caller's client."""
+        async with self._db.session() as session:
+            incident = await session.get(Incident, (client_id, incident_id))
+            if incident is None:
+                return None
+            slots = (
+                await session.scalars(
+                    select(Slot)
+                    .where(Slot.client_id == client_id, Slot.incident_id == incident_id)
+                    .order_by(Slot.seq)
+                )
+            ).all()
+        zone = availability.choose_zone(None, incident.timezone) if incident.timezone else None
+        window = None
+        if incident.window_start and incident.window_end and zone:
+            window = availability.Interval(
+                _aware(incident.window_start), _aware(incident.window_end)
+            ).to_local_json(zone)
+        return {
+            "id": incident.id,
+            "client_id": incident.client_id,
+            "room_id": incident.room_id,
+            "title": incident.title,
+            "severity": incident.severity,
+            "triggered_at": _aware(incident.triggered_at).isoformat().replace("+00:00", "Z"),
+            "status": incident.status,
+            "status_reason": incident.status_reason,
+            "timezone": incident.timezone,
+            "window": window,
+            "free_windows": incident.free_windows or [],
+            "slots": [
+                {"id": s.id, **availability.Interval(_aware(s.start), _aware(s.end)).to_local_json(zone)}
+                for s in slots
+                if zone is not None
+            ],
+            "claim": None,
+            "notifications": [],
+        }
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes for timezone-aware columns: they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _has_signature_headers(headers: dict[str, str]) -> bool:
+    lowered = {k.lower() for k in headers}
+    return {"webhook-id", "webhook-timestamp", "webhook-signature"} <= lowered
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError("malformed JSON") from exc
