@@ -82,19 +82,23 @@ def _read_json(path: Path) -> object:
         raise ConfigError(f"cannot read {path}: {exc}") from None
 
 
-async def _import_directory(settings: Settings, path: Path, data: object) -> int:
+async def _apply_document(settings: Settings, path: Path, data: object, what: str) -> int:
+    """`import-directory` and `configure`: validate, apply all or nothing, print the outcome."""
     db = Database(settings.DATABASE_URL)
     try:
         await db.migrate()
         services = Services.create(settings, db)
         try:
-            result = await services.directory.import_document(data)
+            if what == "directory":
+                result = (await services.directory.import_document(data)).as_json()
+            else:
+                result = await services.integration.apply(data)
         except ValidationFailed as exc:
             print(f"error: {path} rejected, nothing was written:", file=sys.stderr)
             for problem in exc.problems:
                 print(f"  {problem.field}: {problem.message}", file=sys.stderr)
             return 2
-        print(json.dumps(result.as_json(), indent=2))
+        print(json.dumps(result, indent=2))
         return 0
     finally:
         await db.dispose()
@@ -133,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--var", type=Path, default=None, help="state directory (default: var/)")
     imp = sub.add_parser("import-directory", help="upsert a client's pivot directory (DESIGN 3.4)")
     imp.add_argument("file", type=Path)
+    configure = sub.add_parser("configure", help="apply an integration configuration (DESIGN 3.8)")
+    configure.add_argument("file", type=Path)
     automap = sub.add_parser("automap", help="print the proposed room pairing as JSON (DESIGN 3.6)")
     automap.add_argument("--calendar-rooms", type=Path, required=True)
     automap.add_argument("--pivot-rooms", type=Path, required=True)
@@ -163,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-    if args.command == "import-directory":
+    if args.command in ("import-directory", "configure"):
         if not settings.secret_keys():
             print("error: SECRET_KEY is required (it encrypts stored secrets)", file=sys.stderr)
             return 2
@@ -172,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
         except ConfigError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
-        return asyncio.run(_import_directory(settings, args.file, data))
+        what = "directory" if args.command == "import-directory" else "configuration"
+        return asyncio.run(_apply_document(settings, args.file, data, what))
     parser.error(f"unknown command {args.command}")
     return 2
 

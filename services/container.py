@@ -10,6 +10,7 @@ from services.conversations import ConversationDirectory
 from services.crypto import SecretBox
 from services.directory import DirectoryService
 from services.incidents import PROCESS_JOB, CalendarSource, IncidentService
+from services.integration_config import IntegrationConfigService
 from services.state_store import StateStore
 from services.store.database import Database
 
@@ -23,6 +24,7 @@ class Services:
     conversations: ConversationDirectory
     state: StateStore
     incidents: IncidentService
+    integration: IntegrationConfigService
 
     @classmethod
     def create(cls, settings: Settings, db: Database, calendars: CalendarSource | None = None) -> Services:
@@ -35,6 +37,7 @@ class Services:
             conversations=ConversationDirectory(db),
             state=StateStore(db),
             incidents=IncidentService(db, box, calendars, retry_seconds=settings.INCIDENT_RETRY_SECONDS),
+            integration=IntegrationConfigService(db),
         )
 
     def job_handlers(self) -> dict[str, Any]:

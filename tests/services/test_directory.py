@@ -26,7 +26,7 @@ async def table_dump(db: Database) -> dict[str, list[tuple[Any, ...]]]:
     out = {}
     async with db.session() as session:
         for table in ("clients", "locations", "rooms", "users", "service_providers"):
-            rows = await session.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))  # noqa: S608
+            rows = await session.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2"))
             out[table] = [tuple(r) for r in rows]
     return out
 

@@ -1,0 +1,83 @@
+"""The incident pipeline's outcomes that need no calendar read."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from services.crypto import SecretBox
+from services.directory import DirectoryService
+from services.graph_errors import NotConnected
+from services.incident_schema import IncidentInput
+from services.incidents import IncidentService
+from services.integration_config import IntegrationConfigService
+from services.jobs import RetryLater
+from services.store.database import Database
+from tests.conftest import TEST_SECRET_KEY
+from tests.samples import directory
+
+
+class NoCalendar:
+    """A calendar source that is never connected (the real gateway says the same without sign-in)."""
+
+    async def room_timezone(self, client_id: str, room_email: str) -> str | None:
+        raise NotConnected("no sign-in")
+
+    async def room_events(self, *args: object) -> list[dict[str, object]]:
+        raise NotConnected("no sign-in")
+
+
+@pytest.fixture
+async def incidents(db: Database) -> IncidentService:
+    box = SecretBox([TEST_SECRET_KEY])
+    await DirectoryService(db, box).import_document(directory())
+    return IncidentService(db, box, NoCalendar(), retry_seconds=60)
+
+
+async def accept(service: IncidentService, room: str, incident_id: str = "INC-1") -> None:
+    await service._commit(
+        IncidentInput(
+            incident_id, "contoso", room, datetime(2026, 11, 24, 14, 5, tzinfo=UTC), "t", "high", None
+        )
+    )
+
+
+async def test_unmapped_room(incidents: IncidentService) -> None:
+    await accept(incidents, "hq-5a")
+    assert await incidents.process("contoso", "INC-1") == "unmapped_room"
+    assert (await incidents.get("contoso", "INC-1"))["status"] == "unmapped_room"  # type: ignore[index]
+
+
+async def test_scheduling_off_by_default_and_when_switched_off(
+    incidents: IncidentService, db: Database
+) -> None:
+    await accept(incidents, "hq-4b")
+    assert await incidents.process("contoso", "INC-1") == "scheduling_off"
+    await IntegrationConfigService(db).apply(
+        {"client_id": "contoso", "locations": {"hq": {"scheduling": False}}}
+    )
+    await accept(incidents, "hq-4b", "INC-2")
+    assert await incidents.process("contoso", "INC-2") == "scheduling_off"
+
+
+async def test_not_connected_fails_closed_and_retries(incidents: IncidentService, db: Database) -> None:
+    await IntegrationConfigService(db).apply(
+        {"client_id": "contoso", "locations": {"hq": {"scheduling": True}}}
+    )
+    await accept(incidents, "hq-4b")
+    with pytest.raises(RetryLater) as info:
+        await incidents.process("contoso", "INC-1", attempt=2)
+    assert info.value.delay == 120
+    body = await incidents.get("contoso", "INC-1")
+    assert body is not None
+    assert body["status"] == "calendar_unavailable"
+    assert body["status_reason"] == "not_connected"
+    assert body["slots"] == []
+    assert body["free_windows"] == []
+
+
+async def test_processing_is_idempotent_once_final(incidents: IncidentService) -> None:
+    await accept(incidents, "hq-5a")
+    assert await incidents.process("contoso", "INC-1") == "unmapped_room"
+    assert await incidents.process("contoso", "INC-1") == "unmapped_room"
