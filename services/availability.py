@@ -9,6 +9,7 @@ never with the length of the window.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,7 +63,7 @@ class Interval:
 
     def __post_init__(self) -> None:
         # The engine only ever builds UTC intervals; this keeps callers honest.
-        if self.start.tzinfo is not UTC or self.end.tzinfo is not UTC:
+        if getattr(self.start, "tzinfo", None) is not UTC or getattr(self.end, "tzinfo", None) is not UTC:
             object.__setattr__(self, "start", _utc(self.start, "Interval.start"))
             object.__setattr__(self, "end", _utc(self.end, "Interval.end"))
 
@@ -226,8 +227,8 @@ def _format_time(value: time) -> str:
 
 
 def _positive_number(value: Any, what: str, *, allow_zero: bool = False) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ValueError(f"{what} must be a number")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number")
     if value < 0 or (value == 0 and not allow_zero):
         raise ValueError(f"{what} must be {'>= 0' if allow_zero else '> 0'}")
 
@@ -252,9 +253,12 @@ class Policy:
         _positive_number(self.horizon_hours, "horizon_hours")
         _positive_number(self.min_window_minutes, "min_window_minutes", allow_zero=True)
         _positive_number(self.slot_minutes, "slot_minutes")
-        object.__setattr__(self, "horizon", timedelta(hours=self.horizon_hours))
-        object.__setattr__(self, "min_window", timedelta(minutes=self.min_window_minutes))
-        object.__setattr__(self, "slot_length", timedelta(minutes=self.slot_minutes))
+        try:
+            object.__setattr__(self, "horizon", timedelta(hours=self.horizon_hours))
+            object.__setattr__(self, "min_window", timedelta(minutes=self.min_window_minutes))
+            object.__setattr__(self, "slot_length", timedelta(minutes=self.slot_minutes))
+        except OverflowError:
+            raise ValueError("policy durations are out of range") from None
 
 
 @dataclass(frozen=True, slots=True)

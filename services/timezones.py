@@ -29,9 +29,9 @@ _MAX_OFFSET_MINUTES = 18 * 60
 def zone_from_name(name: str | None) -> ZoneInfo | None:
     """An IANA or Windows zone name as a ZoneInfo, or None if it names no zone.
 
-    Tried in order: the IANA key as given, the Windows name (CLDR), then the
-    same two case-insensitively, then a fixed-offset key ("UTC+05:30") as
-    produced by `fixed_offset_zone`.
+    Tried in order: the Windows name (CLDR), the IANA key as given, then both
+    case-insensitively, then a fixed-offset key ("UTC+05:30") as produced by
+    `fixed_offset_zone`. (No IANA key is also a Windows name, bar "UTC".)
     """
     if not isinstance(name, str):
         return None
@@ -40,12 +40,13 @@ def zone_from_name(name: str | None) -> ZoneInfo | None:
         name = name[len(_GRAPH_ZONE_PREFIX) :]
     if not name:
         return None
+    iana = win_tz.get(name)  # first: a miss in the zone database costs a file search
+    if iana is not None:
+        return _iana(iana)
     zone = _iana(name)
     if zone is not None:
         return zone
-    iana = win_tz.get(name)
-    if iana is None:
-        iana = _casefolded_names().get(name.casefold())
+    iana = _casefolded_names().get(name.casefold())
     if iana is not None:
         return _iana(iana)
     match = _FIXED_KEY.fullmatch(name)

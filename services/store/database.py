@@ -55,6 +55,9 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             kwargs["connect_args"] = {"timeout": 30}
+            # One connection: SQLite has one writer anyway, and queueing in the pool (FIFO)
+            # beats SQLite's busy handler, whose sleeps make latency spikes under load.
+            kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)

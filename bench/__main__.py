@@ -1,0 +1,14 @@
+"""`make bench`: the speed targets, measured side by side in one run."""
+
+from __future__ import annotations
+
+from bench import availability_bench, ingest_bench
+
+
+def main() -> None:
+    availability_bench.main()
+    ingest_bench.main()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The Teams app package: manifest (generated from the command registry), icons, zip."""
