@@ -332,7 +332,8 @@ def _redeem_code(state: EmulatorState, tenant: Tenant, form: Any, client_id: str
     if user is None:
         raise OAuthError("invalid_grant", 50034, "The user account does not exist in the directory.")
     graph, oidc = split_scopes(" ".join(grant.scopes), default_consent=())
-    return user, graph, oidc, grant.nonce
+    graph = graph or ["User.Read"]
+    return user, graph, graph, oidc, grant.nonce
 
 
 def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any, client_id: str):
@@ -359,9 +360,6 @@ def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any, client_id: 
         raise OAuthError("invalid_grant", 50173, "The provided grant has expired due to it being "
                          "revoked, a fresh auth token is needed. The user might have changed or "
                          "reset their password.")
-    if not state.use_refresh_token(str(claims["jti"])):
-        raise OAuthError("invalid_grant", 70000, "The refresh token was already redeemed: the "
-                         "emulator rotates refresh tokens, use the newest one.")
     granted, granted_oidc = split_scopes(str(claims.get("scp", "")), default_consent=())
     requested, _ = split_scopes(str(form.get("scope", "")), default_consent=granted)
     missing = [s for s in requested if s not in granted]
@@ -369,7 +367,11 @@ def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any, client_id: 
         raise OAuthError("invalid_grant", 65001, "The user or administrator has not consented "
                          f"to use the application for {', '.join(missing)}.",
                          suberror="consent_required")
-    return user, requested or granted, granted_oidc, None
+    if not state.use_refresh_token(str(claims["jti"])):
+        raise OAuthError("invalid_grant", 70000, "The refresh token was already redeemed: the "
+                         "emulator rotates refresh tokens, use the newest one.")
+    # The access token gets what was asked; the new refresh token keeps the whole grant.
+    return user, requested or granted, granted, granted_oidc, None
 
 
 async def token(request: web.Request) -> web.StreamResponse:
@@ -409,9 +411,10 @@ async def _token(request: web.Request, user_seen: list[str]) -> web.Response:
         client_id = _authenticate_client(tenant, request, form)
         grant_type = str(form.get("grant_type", ""))
         if grant_type == "authorization_code":
-            user, graph, oidc, nonce = _redeem_code(request.app[STATE], tenant, form, client_id)
+            user, graph, granted, oidc, nonce = _redeem_code(request.app[STATE], tenant, form,
+                                                             client_id)
         elif grant_type == "refresh_token":
-            user, graph, oidc, nonce = _redeem_refresh(request, tenant, form, client_id)
+            user, graph, granted, oidc, nonce = _redeem_refresh(request, tenant, form, client_id)
         else:
             raise OAuthError("unsupported_grant_type", 70003, "The app requested an unsupported "
                              f"grant type '{grant_type}'.")
@@ -421,15 +424,17 @@ async def _token(request: web.Request, user_seen: list[str]) -> web.Response:
         return OAuthError("invalid_scope", 70011, str(exc)).response()
     user_seen.append(user.key)
     return web.json_response(
-        _token_body(request, tenant, user, client_id, graph or ["User.Read"], oidc, nonce,
+        _token_body(request, tenant, user, client_id, (graph, granted), oidc, nonce,
                     client_info=form.get("client_info") == "1"),
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
     )
 
 
 def _token_body(request: web.Request, tenant: Tenant, user: Mailbox, client_id: str,
-                graph: list[str], oidc: list[str], nonce: str | None, *,
+                scopes: tuple[list[str], list[str]], oidc: list[str], nonce: str | None, *,
                 client_info: bool) -> dict[str, Any]:
+    """Access token for `scopes[0]`; the refresh token carries the whole grant `scopes[1]`."""
+    graph, granted = scopes
     state, issuer = request.app[STATE], request.app[ISSUER]
     iss = issuer_for(request, tenant)
     stamp = now_ms()
@@ -446,7 +451,7 @@ def _token_body(request: web.Request, tenant: Tenant, user: Mailbox, client_id: 
     if "offline_access" in oidc:
         body["refresh_token"] = issuer.refresh_token(
             issuer=iss, tenant_id=tenant.tenant_id, user=user, client_id=client_id,
-            scopes=graph + oidc, lifetime=state.refresh_token_lifetime, now_ms=stamp)
+            scopes=granted + oidc, lifetime=state.refresh_token_lifetime, now_ms=stamp)
     if "openid" in oidc:
         body["id_token"] = issuer.id_token(issuer=iss, tenant_id=tenant.tenant_id, user=user,
                                            client_id=client_id, nonce=nonce,

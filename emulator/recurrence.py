@@ -72,7 +72,7 @@ def parse_recurrence(raw: Mapping[str, Any]) -> Recurrence:
         raise RecurrenceError(
             f"recurrence pattern {kind!r} is not supported (only daily and weekly)"
         )
-    interval = int(pattern.get("interval") or 1)
+    interval = int(pattern.get("interval", 1) if pattern.get("interval") is not None else 1)
     if interval < 1:
         raise RecurrenceError("recurrence interval must be at least 1")
     days = tuple(sorted({_weekday(d) for d in pattern.get("daysOfWeek") or []}))

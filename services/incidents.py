@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from standardwebhooks.webhooks import Webhook
 
@@ -26,7 +27,7 @@ from services.crypto import SecretBox
 from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.graph_errors import GraphError
 from services.incident_schema import IncidentInput, parse_incident
-from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
+from services.jobs import JobInfo, PermanentFailure, RetryLater, job_insert_statement
 from services.store.database import Database
 from services.store.models import (
     Client,
@@ -41,6 +42,7 @@ from services.store.models import (
 log = logging.getLogger(__name__)
 
 PROCESS_JOB = "incident.process"
+INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
 FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
 
 
@@ -86,6 +88,11 @@ class IncidentService:
         self._box = box
         self._calendars = calendars
         self._retry_seconds = retry_seconds
+        self._secrets: dict[str, tuple[float, str]] = {}
+        # Built once: statement construction costs more than the insert itself on this path.
+        self._insert_incident = insert(Incident)
+        self._insert_job = job_insert_statement(db, dedupe=True)
+        self._rooms: dict[tuple[str, str], float] = {}
 
     # ---- intake -------------------------------------------------------------------------
 
@@ -100,17 +107,14 @@ class IncidentService:
             if not _has_signature_headers(headers):
                 raise SignatureInvalid("missing signature headers")
             raise ValidationFailed("incident", [FieldProblem("client_id", "required")])
-        async with self._db.session() as session:
-            client = await session.get(Client, client_id)
-        if client is None:
+        secret = await self._client_secret(client_id)
+        if secret is None:
             raise UnknownTarget(f"client {client_id}")
-        self._verify(body, headers, self._box.decrypt(client.webhook_secret_enc))
+        self._verify(body, headers, secret)
         incident, problems = parse_incident(data)
         if incident is None:
             raise ValidationFailed("incident", problems)
-        async with self._db.session() as session:
-            room = await session.get(Room, (incident.client_id, incident.room_id))
-        if room is None:
+        if not await self._room_exists(incident.client_id, incident.room_id):
             raise UnknownTarget(f"room {incident.room_id}")
         return await self._commit(incident)
 
@@ -121,35 +125,70 @@ class IncidentService:
         except Exception:  # the library raises several types for malformed headers
             raise SignatureInvalid("signature did not verify") from None
 
+    async def _client_secret(self, client_id: str) -> str | None:
+        """The client's webhook secret, cached briefly: the intake hot path reads it every time."""
+        now = time.monotonic()
+        hit = self._secrets.get(client_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        async with self._db.engine.connect() as conn:
+            enc = await conn.scalar(select(Client.webhook_secret_enc).where(Client.id == client_id))
+        secret = self._box.decrypt(enc) if enc is not None else None
+        if secret is not None:
+            self._secrets[client_id] = (now + INTAKE_CACHE_SECONDS, secret)
+        return secret
+
+    async def _room_exists(self, client_id: str, room_id: str) -> bool:
+        now = time.monotonic()
+        if self._rooms.get((client_id, room_id), 0.0) > now:
+            return True
+        async with self._db.engine.connect() as conn:
+            found = await conn.scalar(select(Room.id).where(Room.client_id == client_id, Room.id == room_id))
+        if found is not None:
+            self._rooms[(client_id, room_id)] = now + INTAKE_CACHE_SECONDS
+        return found is not None
+
     async def _commit(self, incident: IncidentInput) -> Accepted:
+        """Insert the incident and its job in one transaction (Core: this is the hot path)."""
         fingerprint = incident.fingerprint()
         try:
-            async with self._db.session() as session:
-                session.add(
-                    Incident(
-                        client_id=incident.client_id,
-                        id=incident.id,
-                        room_id=incident.room_id,
-                        triggered_at=incident.triggered_at.astimezone(UTC),
-                        title=incident.title,
-                        severity=incident.severity,
-                        description=incident.description,
-                        body_sha256=fingerprint,
-                        status="accepted",
-                    )
+            async with self._db.engine.begin() as conn:
+                await conn.execute(
+                    self._insert_incident,
+                    {
+                        "client_id": incident.client_id,
+                        "id": incident.id,
+                        "room_id": incident.room_id,
+                        "triggered_at": incident.triggered_at.astimezone(UTC),
+                        "title": incident.title,
+                        "severity": incident.severity,
+                        "description": incident.description,
+                        "body_sha256": fingerprint,
+                        "status": "accepted",
+                        "calendar_reads": 0,
+                    },
                 )
-                await session.flush()
-                await enqueue(
-                    session,
-                    self._db,
-                    PROCESS_JOB,
-                    {"client_id": incident.client_id, "incident_id": incident.id},
-                    dedupe_key=f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
-                    max_attempts=50,
+                await conn.execute(
+                    self._insert_job,
+                    {
+                        "kind": PROCESS_JOB,
+                        "payload": {"client_id": incident.client_id, "incident_id": incident.id},
+                        "status": "queued",
+                        "attempts": 0,
+                        "max_attempts": 50,
+                        "run_at": datetime.now(UTC),
+                        "dedupe_key": f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
+                    },
                 )
         except IntegrityError:
-            async with self._db.session() as session:
-                existing = await session.get(Incident, (incident.client_id, incident.id))
+            async with self._db.engine.connect() as conn:
+                existing = (
+                    await conn.execute(
+                        select(Incident.body_sha256, Incident.status).where(
+                            Incident.client_id == incident.client_id, Incident.id == incident.id
+                        )
+                    )
+                ).first()
             if existing is None:
                 raise
             if existing.body_sha256 != fingerprint:
@@ -165,22 +204,16 @@ class IncidentService:
 
     async def process(self, client_id: str, incident_id: str, *, attempt: int = 1) -> str:
         """Run the pipeline once; returns the resulting status. Idempotent."""
-        async with self._db.session() as session:
-            incident = await session.get(Incident, (client_id, incident_id))
-            if incident is None:
-                raise PermanentFailure("incident vanished")
-            if incident.status in FINAL_STATUSES:
-                return incident.status
-            room = await session.get(Room, (client_id, incident.room_id))
-            if room is None:
-                raise PermanentFailure("room vanished")
-            location = await session.get(Location, (client_id, room.location_id))
-            settings = await session.get(LocationSettings, (client_id, room.location_id))
-            cached = (
-                await session.get(RoomCalendarInfo, (client_id, room.calendar_email))
-                if room.calendar_email
-                else None
-            )
+        row = await self._pipeline_inputs(client_id, incident_id)
+        if row is None:
+            raise PermanentFailure("incident or room vanished")
+        if row.status in FINAL_STATUSES:
+            return str(row.status)
+        incident = row
+        room = row
+        location = row if row.location_id is not None else None
+        settings = row if row.scheduling is not None else None
+        cached = row if row.checked_at is not None else None
         if not room.calendar_email:
             return await self._set_status(client_id, incident_id, "unmapped_room")
         if settings is None or not settings.scheduling:
@@ -197,12 +230,13 @@ class IncidentService:
             tentative_blocks=settings.tentative_blocks,
         )
         try:
-            mailbox_zone = cached.mailbox_timezone if cached and cached.checked_at else None
-            if cached is None or cached.checked_at is None:
+            mailbox_zone = cached.mailbox_timezone if cached is not None else None
+            if cached is None:
                 mailbox_zone = await self._calendars.room_timezone(client_id, room.calendar_email)
                 await self._cache_zone(client_id, room.calendar_email, mailbox_zone)
-            zone = availability.choose_zone(mailbox_zone, location.timezone if location else None)
-            span = availability.read_range(incident.triggered_at, policy)
+            zone = availability.choose_zone(mailbox_zone, location.location_timezone if location else None)
+            trigger = _aware(incident.triggered_at)
+            span = availability.read_range(trigger, policy)
             raw = await self._calendars.room_events(client_id, room.calendar_email, span.start, span.end)
         except GraphError as exc:
             await self._set_status(client_id, incident_id, "calendar_unavailable", reason=exc.code, read=True)
@@ -215,8 +249,17 @@ class IncidentService:
                 delay,
             )
             raise RetryLater(delay, f"calendar_unavailable:{exc.code}") from None
-        events = [e for e in (availability.event_from_graph(item) for item in raw) if e is not None]
-        result = availability.compute(incident.triggered_at, zone, events, policy)
+        events = [availability.event_from_graph(item) for item in raw]
+        if any(e is None for e in events):
+            # An event we cannot place in time might be busy: fail closed rather than offer it.
+            await self._set_status(
+                client_id, incident_id, "calendar_unavailable", reason="unreadable_event", read=True
+            )
+            raise RetryLater(
+                min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1))), "unreadable_event"
+            )
+        events = [e for e in events if e is not None]
+        result = availability.compute(trigger, zone, events, policy)
         await self._store_result(client_id, incident_id, result)
         log.info(
             "incident processed client=%s incident=%s status=%s slots=%d",
@@ -226,6 +269,41 @@ class IncidentService:
             len(result.slots),
         )
         return result.status
+
+    async def _pipeline_inputs(self, client_id: str, incident_id: str) -> Any:
+        """Everything the pipeline needs, in one query (the job path runs once per incident)."""
+        stmt = (
+            select(
+                Incident.status,
+                Incident.triggered_at,
+                Room.calendar_email,
+                Location.id.label("location_id"),
+                Location.timezone.label("location_timezone"),
+                Location.business_hours,
+                LocationSettings.scheduling,
+                LocationSettings.horizon_hours,
+                LocationSettings.min_window_minutes,
+                LocationSettings.slot_minutes,
+                LocationSettings.tentative_blocks,
+                RoomCalendarInfo.mailbox_timezone,
+                RoomCalendarInfo.checked_at,
+            )
+            .join(Room, (Room.client_id == Incident.client_id) & (Room.id == Incident.room_id))
+            .outerjoin(Location, (Location.client_id == Room.client_id) & (Location.id == Room.location_id))
+            .outerjoin(
+                LocationSettings,
+                (LocationSettings.client_id == Room.client_id)
+                & (LocationSettings.location_id == Room.location_id),
+            )
+            .outerjoin(
+                RoomCalendarInfo,
+                (RoomCalendarInfo.client_id == Room.client_id)
+                & (RoomCalendarInfo.email == Room.calendar_email),
+            )
+            .where(Incident.client_id == client_id, Incident.id == incident_id)
+        )
+        async with self._db.engine.connect() as conn:
+            return (await conn.execute(stmt)).first()
 
     async def _cache_zone(self, client_id: str, email: str, zone_name: str | None) -> None:
         async with self._db.session() as session:
@@ -239,14 +317,15 @@ class IncidentService:
     async def _set_status(
         self, client_id: str, incident_id: str, status: str, *, reason: str | None = None, read: bool = False
     ) -> str:
-        async with self._db.session() as session:
-            incident = await session.get(Incident, (client_id, incident_id))
-            assert incident is not None
-            incident.status = status
-            incident.status_reason = reason
-            incident.updated_at = func.now()
-            if read:
-                incident.calendar_reads += 1
+        values: dict[str, Any] = {"status": status, "status_reason": reason, "updated_at": func.now()}
+        if read:
+            values["calendar_reads"] = Incident.calendar_reads + 1
+        async with self._db.engine.begin() as conn:
+            await conn.execute(
+                update(Incident)
+                .where(Incident.client_id == client_id, Incident.id == incident_id)
+                .values(**values)
+            )
         return status
 
     async def _store_result(

@@ -65,8 +65,13 @@ def _insert_for(db: Database) -> Any:
     return pg_insert if db.is_postgres else sqlite_insert
 
 
-async def enqueue(
-    session: AsyncSession,
+def job_insert_statement(db: Database, *, dedupe: bool) -> Any:
+    """A reusable INSERT for jobs, executed with a parameter dict (hot paths)."""
+    stmt = _insert_for(db)(Job)
+    return stmt.on_conflict_do_nothing(index_elements=[Job.dedupe_key]) if dedupe else stmt
+
+
+def job_insert(
     db: Database,
     kind: str,
     payload: dict[str, Any],
@@ -74,11 +79,8 @@ async def enqueue(
     dedupe_key: str | None = None,
     delay: float = 0.0,
     max_attempts: int = 8,
-) -> None:
-    """Add a job inside the caller's transaction, so it commits with the work that caused it.
-
-    With `dedupe_key`, a second enqueue of the same key is a no-op.
-    """
+) -> Any:
+    """The INSERT for a job; with `dedupe_key`, a second insert of the same key is a no-op."""
     stmt = _insert_for(db)(Job).values(
         kind=kind,
         payload=payload,
@@ -90,7 +92,23 @@ async def enqueue(
     )
     if dedupe_key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=[Job.dedupe_key])
-    await session.execute(stmt)
+    return stmt
+
+
+async def enqueue(
+    session: AsyncSession,
+    db: Database,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    dedupe_key: str | None = None,
+    delay: float = 0.0,
+    max_attempts: int = 8,
+) -> None:
+    """Add a job inside the caller's transaction, so it commits with the work that caused it."""
+    await session.execute(
+        job_insert(db, kind, payload, dedupe_key=dedupe_key, delay=delay, max_attempts=max_attempts)
+    )
 
 
 @dataclass

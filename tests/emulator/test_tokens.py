@@ -4,6 +4,7 @@ import jwt
 import pytest
 
 from emulator.loader import tenant_from_dict
+from emulator.state import now_ms
 from emulator.tokens import TokenIssuer, load_signing_key
 from tests.emulator.support import PIVOT, TODAY, tenant_dict
 
@@ -17,7 +18,7 @@ def test_tokens_are_typed(ca_dir: Path) -> None:
     user = tenant_from_dict(tenant_dict(), today=TODAY).find(PIVOT)
     assert user
     common = {"issuer": "https://x/t/v2.0", "tenant_id": "t", "user": user, "client_id": "c",
-              "lifetime": 60, "now_ms": 1_900_000_000_000}
+              "lifetime": 60, "now_ms": now_ms()}
     access = issuer.access_token(scopes=["User.Read"], **common)
     refresh = issuer.refresh_token(scopes=["User.Read", "offline_access"], **common)
     with pytest.raises(jwt.PyJWTError):
