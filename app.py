@@ -59,6 +59,7 @@ def build_app(settings: Settings, *, extensions: BotExtensions | None = None) ->
                 yield
             finally:
                 await runner.stop()
+                await services.incidents.close()
         finally:
             await db.dispose()
 
@@ -142,6 +143,7 @@ def main(argv: list[str] | None = None) -> int:
     automap = sub.add_parser("automap", help="print the proposed room pairing as JSON (DESIGN 3.6)")
     automap.add_argument("--calendar-rooms", type=Path, required=True)
     automap.add_argument("--pivot-rooms", type=Path, required=True)
+    sub.add_parser("package-manifest", help="build build/appPackage.zip for Teams")
     args = parser.parse_args(argv)
 
     _configure_logging()
@@ -163,6 +165,16 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if args.command == "package-manifest":
+        from bot.wiring import build_registry
+        from manifest.package import build_package
+
+        try:
+            print(build_package(settings, build_registry()))
+        except ConfigError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.command == "serve":
         try:
             return _serve(settings, allow_unauthenticated=args.dangerously_allow_unauthenticated)

@@ -137,16 +137,13 @@ class _FormParser(HTMLParser):
             self.alert.append(data)
 
 
-async def submit_sign_in(auth_url: str, *, username: str, password: str,
-                         ssl_context: ssl.SSLContext) -> str:
-    """Open the sign-in page, submit the credentials, return the redirect URL.
-
-    The redirect URL carries `code` and `state` (or `error`); it is not followed.
-    """
+async def _post_credentials(auth_url: str, username: str, password: str,
+                            ssl_context: ssl.SSLContext) -> tuple[str | None, _FormParser]:
+    """(redirect URL, None) or (None, the page's form) after submitting the form."""
     async with aiohttp.ClientSession() as session:
         async with session.get(auth_url, ssl=ssl_context, allow_redirects=False) as page:
             if page.status == 302:
-                return page.headers["Location"]
+                return page.headers["Location"], _FormParser()
             html = await page.text()
         form = _FormParser()
         form.feed(html)
@@ -157,10 +154,37 @@ async def submit_sign_in(auth_url: str, *, username: str, password: str,
         async with session.post(target, data=data, ssl=ssl_context,
                                 allow_redirects=False) as answer:
             if answer.status == 302:
-                return answer.headers["Location"]
-            retry = _FormParser()
-            retry.feed(await answer.text())
-            raise SignInError("".join(retry.alert) or f"sign-in failed (HTTP {answer.status})")
+                return answer.headers["Location"], _FormParser()
+            result = _FormParser()
+            result.feed(await answer.text())
+            if result.action == form.action or answer.status != 200:
+                raise SignInError("".join(result.alert) or f"sign-in failed (HTTP {answer.status})")
+            return None, result
+
+
+async def submit_sign_in(auth_url: str, *, username: str, password: str,
+                         ssl_context: ssl.SSLContext) -> str:
+    """Open the sign-in page, submit the credentials, return the redirect URL.
+
+    The redirect URL carries `code` and `state` (or `error`); it is not followed.
+    """
+    location, _page = await _post_credentials(auth_url, username, password, ssl_context)
+    if location is None:
+        raise SignInError("the authorize request used response_mode=form_post; "
+                          "use sign_in_response()")
+    return location
+
+
+async def sign_in_response(auth_url: str, *, username: str, password: str,
+                           ssl_context: ssl.SSLContext) -> dict[str, str]:
+    """Sign in and return the authorization response fields (`code`, `state`, ...),
+    whatever the response_mode: what MSAL's acquire_token_by_auth_code_flow takes."""
+    location, page = await _post_credentials(auth_url, username, password, ssl_context)
+    if location is None:
+        return dict(page.fields)
+    parts = urlsplit(location)
+    fields = parse_qs(parts.query) | parse_qs(parts.fragment)
+    return {k: v[0] for k, v in fields.items()}
 
 
 def pkce_pair() -> tuple[str, str]:

@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 # The newest schema that npm `@microsoft/app-manifest` ships offline (tests check it).
 SCHEMA_VERSION = "1.30"
-SCHEMA_URL = f"https://developer.microsoft.com/en-us/json-schemas/teams/v{SCHEMA_VERSION}/MicrosoftTeams.schema.json"
+SCHEMA_URL = (
+    f"https://developer.microsoft.com/en-us/json-schemas/teams/v{SCHEMA_VERSION}/MicrosoftTeams.schema.json"
+)
 # Stable stand-in when MICROSOFT_APP_ID is empty (the demo): uuid5(URL, "urn:pivot:scheduling-teams").
 PLACEHOLDER_APP_ID = "ff6a4d8b-f9f4-5907-977a-7a84a17ac227"
 BOT_SCOPES = ("personal", "team", "groupChat")

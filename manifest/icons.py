@@ -7,6 +7,7 @@ committed and the two sizes can never drift apart.
 
 from __future__ import annotations
 
+import itertools
 import math
 import struct
 import zlib
@@ -86,7 +87,7 @@ def _glyph(x: float, y: float) -> bool:
         return True
     if 0.10 <= y <= 0.28 and (abs(x - 0.33) <= t / 2 or abs(x - 0.67) <= t / 2):
         return True
-    return any(_near_segment(x, y, a, b, t / 2) for a, b in zip(_CHECK, _CHECK[1:], strict=False))
+    return any(_near_segment(x, y, a, b, t / 2) for a, b in itertools.pairwise(_CHECK))
 
 
 def _near_segment(x: float, y: float, a: tuple[float, float], b: tuple[float, float], r: float) -> bool:

@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select, update
 from standardwebhooks.webhooks import Webhook
 
 from services import availability
@@ -27,7 +26,8 @@ from services.crypto import SecretBox
 from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.graph_errors import GraphError
 from services.incident_schema import IncidentInput, parse_incident
-from services.jobs import JobInfo, PermanentFailure, RetryLater, job_insert_statement
+from services.intake_batcher import IntakeBatcher
+from services.jobs import JobInfo, PermanentFailure, RetryLater
 from services.store.database import Database
 from services.store.models import (
     Client,
@@ -89,9 +89,7 @@ class IncidentService:
         self._calendars = calendars
         self._retry_seconds = retry_seconds
         self._secrets: dict[str, tuple[float, str]] = {}
-        # Built once: statement construction costs more than the insert itself on this path.
-        self._insert_incident = insert(Incident)
-        self._insert_job = job_insert_statement(db, dedupe=True)
+        self._batcher = IntakeBatcher(db)
         self._rooms: dict[tuple[str, str], float] = {}
 
     # ---- intake -------------------------------------------------------------------------
@@ -151,36 +149,31 @@ class IncidentService:
     async def _commit(self, incident: IncidentInput) -> Accepted:
         """Insert the incident and its job in one transaction (Core: this is the hot path)."""
         fingerprint = incident.fingerprint()
-        try:
-            async with self._db.engine.begin() as conn:
-                await conn.execute(
-                    self._insert_incident,
-                    {
-                        "client_id": incident.client_id,
-                        "id": incident.id,
-                        "room_id": incident.room_id,
-                        "triggered_at": incident.triggered_at.astimezone(UTC),
-                        "title": incident.title,
-                        "severity": incident.severity,
-                        "description": incident.description,
-                        "body_sha256": fingerprint,
-                        "status": "accepted",
-                        "calendar_reads": 0,
-                    },
-                )
-                await conn.execute(
-                    self._insert_job,
-                    {
-                        "kind": PROCESS_JOB,
-                        "payload": {"client_id": incident.client_id, "incident_id": incident.id},
-                        "status": "queued",
-                        "attempts": 0,
-                        "max_attempts": 50,
-                        "run_at": datetime.now(UTC),
-                        "dedupe_key": f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
-                    },
-                )
-        except IntegrityError:
+        created = await self._batcher.insert(
+            {
+                "client_id": incident.client_id,
+                "id": incident.id,
+                "room_id": incident.room_id,
+                "triggered_at": incident.triggered_at.astimezone(UTC),
+                "title": incident.title,
+                "severity": incident.severity,
+                "description": incident.description,
+                "body_sha256": fingerprint,
+                "status": "accepted",
+                "status_reason": None,
+                "calendar_reads": 0,
+            },
+            {
+                "kind": PROCESS_JOB,
+                "payload": {"client_id": incident.client_id, "incident_id": incident.id},
+                "status": "queued",
+                "attempts": 0,
+                "max_attempts": 50,
+                "run_at": datetime.now(UTC),
+                "dedupe_key": f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
+            },
+        )
+        if not created:
             async with self._db.engine.connect() as conn:
                 existing = (
                     await conn.execute(
@@ -190,12 +183,15 @@ class IncidentService:
                     )
                 ).first()
             if existing is None:
-                raise
+                raise PivotError("incident neither inserted nor found")
             if existing.body_sha256 != fingerprint:
-                raise IncidentConflict(incident.id) from None
+                raise IncidentConflict(incident.id)
             return Accepted(incident.id, new=False, status=existing.status)
         log.info("incident accepted client=%s incident=%s", incident.client_id, incident.id)
         return Accepted(incident.id, new=True)
+
+    async def close(self) -> None:
+        await self._batcher.close()
 
     # ---- processing ---------------------------------------------------------------------
 

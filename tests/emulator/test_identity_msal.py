@@ -3,13 +3,12 @@
 import asyncio
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import msal
 import pytest
 import requests
 
-from emulator.testing import EmulatorHandle, submit_sign_in
+from emulator.testing import EmulatorHandle, sign_in_response
 from tests.emulator.support import PIVOT, PIVOT_PASSWORD
 
 SCOPES = ["Calendars.Read.Shared", "Calendars.ReadBasic", "Place.Read.All", "User.Read"]
@@ -32,11 +31,11 @@ def _msal_app(emu: EmulatorHandle, bundle: Path, style: str) -> msal.ClientAppli
 
 async def _sign_in(emu: EmulatorHandle, app: msal.ClientApplication) -> dict[str, Any]:
     flow = await asyncio.to_thread(app.initiate_auth_code_flow, SCOPES, redirect_uri=REDIRECT,
-                                   login_hint=PIVOT)
+                                   login_hint=PIVOT, response_mode="form_post")
     assert "code_challenge" in flow["auth_uri"]
-    location = await submit_sign_in(flow["auth_uri"], username=PIVOT, password=PIVOT_PASSWORD,
-                                    ssl_context=emu.ssl_context())
-    reply = {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
+    reply = await sign_in_response(flow["auth_uri"], username=PIVOT, password=PIVOT_PASSWORD,
+                                   ssl_context=emu.ssl_context())
+    assert set(reply) >= {"code", "state"}
     return await asyncio.to_thread(app.acquire_token_by_auth_code_flow, flow, reply)
 
 

@@ -122,7 +122,8 @@ def test_demo_manifest_without_app_id_passes_with_a_placeholder_and_warns(
 ) -> None:
     demo = settings(MICROSOFT_APP_ID="", PUBLIC_BASE_URL="http://127.0.0.1:3978")
     with caplog.at_level(logging.WARNING):
-        manifest = json.loads(unzip(build_package(demo, build_registry(), tmp_path / "p.zip"))["manifest.json"])
+        package = unzip(build_package(demo, build_registry(), tmp_path / "p.zip"))
+    manifest = json.loads(package["manifest.json"])
     assert manifest["id"] == manifest["bots"][0]["botId"] == PLACEHOLDER_APP_ID
     assert manifest["validDomains"] == ["127.0.0.1"]
     assert "MICROSOFT_APP_ID is empty" in caplog.text
@@ -156,7 +157,7 @@ def test_validator_never_falls_back_to_the_network(package: dict[str, bytes], tm
 def test_schema_version_is_the_newest_shipped_offline() -> None:
     shipped = [d.name[1:] for d in SCHEMAS.iterdir() if d.name[1:2].isdigit()]
     newest = max(shipped, key=lambda v: tuple(int(part) for part in v.split(".")))
-    assert SCHEMA_VERSION == newest
+    assert newest == SCHEMA_VERSION
 
 
 def test_command_list_is_the_registrys_visible_commands(package: dict[str, bytes]) -> None:
