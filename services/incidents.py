@@ -27,7 +27,7 @@ from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.graph_errors import GraphError
 from services.incident_schema import IncidentInput, parse_incident
 from services.intake_batcher import IntakeBatcher
-from services.jobs import JobInfo, PermanentFailure, RetryLater
+from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
 from services.store.database import Database
 from services.store.models import (
     Client,
@@ -42,6 +42,7 @@ from services.store.models import (
 log = logging.getLogger(__name__)
 
 PROCESS_JOB = "incident.process"
+NOTIFY_JOB = "incident.notify"
 INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
 FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
 
@@ -313,16 +314,28 @@ class IncidentService:
     async def _set_status(
         self, client_id: str, incident_id: str, status: str, *, reason: str | None = None, read: bool = False
     ) -> str:
+        """Record an outcome and, in the same transaction, queue telling people (once)."""
         values: dict[str, Any] = {"status": status, "status_reason": reason, "updated_at": func.now()}
         if read:
             values["calendar_reads"] = Incident.calendar_reads + 1
-        async with self._db.engine.begin() as conn:
-            await conn.execute(
+        async with self._db.session() as session:
+            await session.execute(
                 update(Incident)
                 .where(Incident.client_id == client_id, Incident.id == incident_id)
                 .values(**values)
             )
+            await self._queue_notification(session, client_id, incident_id, "new_incident")
         return status
+
+    async def _queue_notification(self, session: Any, client_id: str, incident_id: str, event: str) -> None:
+        await enqueue(
+            session,
+            self._db,
+            NOTIFY_JOB,
+            {"client_id": client_id, "incident_id": incident_id, "event": event},
+            dedupe_key=f"{NOTIFY_JOB}:{event}:{client_id}:{incident_id}",
+            max_attempts=20,
+        )
 
     async def _store_result(
         self, client_id: str, incident_id: str, result: availability.Availability
@@ -332,6 +345,10 @@ class IncidentService:
             assert incident is not None
             if incident.status in FINAL_STATUSES:
                 return  # another run got here first
+            if incident.status == "calendar_unavailable":
+                # People were told without slots; tell them the slots now.
+                await self._queue_notification(session, client_id, incident_id, "slots_update")
+            await self._queue_notification(session, client_id, incident_id, "new_incident")
             await session.execute(
                 delete(Slot).where(Slot.client_id == client_id, Slot.incident_id == incident_id)
             )

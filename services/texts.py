@@ -38,3 +38,21 @@ ROLE_LABELS = {
 }
 
 MATCH_METHODS = {"aad": "Microsoft 365 account (AAD object id)", "email": "e-mail address"}
+
+INCIDENT_CARD_TITLE = "Incident: {title}"
+INCIDENT_CARD_PICK_SLOT = "Free slots in business hours (room's local time). Pick one to book it:"
+INCIDENT_CARD_SHOW_ALL = "Show all {count} slots"
+INCIDENT_NO_SLOTS = "There is no free slot in business hours in the next 48 hours."
+INCIDENT_STATUS_LINES = {
+    "no_slots": INCIDENT_NO_SLOTS,
+    "notified": INCIDENT_NO_SLOTS,
+    "calendar_unavailable": (
+        "The room's calendar could not be read just now, so no slots are offered yet. "
+        "I will try again and tell you when the slots are known."
+    ),
+    "unmapped_room": (
+        "This room is not mapped to a calendar room yet, so I could not look for free slots. "
+        "A client admin can map it with `manage`."
+    ),
+    "scheduling_off": "Automated Scheduling is off for this site, so no slots are offered.",
+}

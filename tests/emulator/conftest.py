@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from emulator.certs import ensure_ca
-from emulator.testing import EmulatorHandle, PRODUCT_SCOPES, acquire_token, running_emulator
+from emulator.testing import PRODUCT_SCOPES, EmulatorHandle, acquire_token, running_emulator
 from emulator.tokens import load_signing_key
 from tests.emulator.support import PIVOT, PIVOT_PASSWORD, TODAY, tenant_dict
 
