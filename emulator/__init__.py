@@ -1,0 +1,1 @@
+"""Local Microsoft 365 emulator: identity platform + Graph v1.0 subset (see README.md)."""

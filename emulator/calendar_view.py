@@ -6,8 +6,9 @@ list of instances with UTC bounds.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from emulator.model import Calendar, Event, Mailbox, Tenant, graph_id
@@ -50,7 +51,9 @@ def _occurrence_bounds(event: Event, day: date) -> tuple[datetime, datetime]:
     return (to_instant(start_local, event.start_zone), to_instant(end_local, event.end_zone))
 
 
-def event_instances(event: Event, window_start: datetime, window_end: datetime):
+def event_instances(
+    event: Event, window_start: datetime, window_end: datetime
+) -> Iterator[tuple[datetime, datetime, str | None, date | None]]:
     """(start, end, series_master_id, occurrence date) for each instance overlapping."""
     if event.recurrence is None:
         start = to_instant(event.start_local, event.start_zone)
@@ -71,8 +74,9 @@ def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end
     return start < window_end and end > window_start
 
 
-def _instances_of(calendar: Calendar, owner: Mailbox, window_start, window_end,
-                  *, mirror_room: Mailbox | None = None, in_calendar: str | None = None):
+def _instances_of(calendar: Calendar, owner: Mailbox, window_start: datetime,
+                  window_end: datetime, *, mirror_room: Mailbox | None = None,
+                  in_calendar: str | None = None) -> Iterator[Instance]:
     for event in calendar.events:
         for start, end, master, day in event_instances(event, window_start, window_end):
             base_id = event.id if day is None else graph_id("occurrence", event.id, day.isoformat())
@@ -104,8 +108,3 @@ def calendar_view(tenant: Tenant, calendar: Calendar, window_start: datetime,
         found.extend(_instances_of(room_calendar, owner, window_start, window_end,
                                    mirror_room=room, in_calendar=calendar.id))
     return sorted(found, key=lambda i: (i.start, i.end, i.id))
-
-
-def utc_now() -> datetime:
-    """The current instant (one place to read the clock)."""
-    return datetime.now(tz=UTC)

@@ -108,7 +108,9 @@ def ensure_ca(ca_dir: str | Path) -> CertificateAuthority:
         return CertificateAuthority(cert=cert, key=key, cert_path=cert_path)
 
 
-def issue_leaf(ca: CertificateAuthority, hosts: tuple[str, ...] = DEFAULT_HOSTS):
+def issue_leaf(
+    ca: CertificateAuthority, hosts: tuple[str, ...] = DEFAULT_HOSTS
+) -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
     """A server certificate for `hosts` (IP addresses and DNS names) signed by the CA."""
     key = ec.generate_private_key(ec.SECP256R1())
     now = datetime.now(tz=UTC)
@@ -138,7 +140,9 @@ def issue_leaf(ca: CertificateAuthority, hosts: tuple[str, ...] = DEFAULT_HOSTS)
     return cert, key
 
 
-def server_ssl_context(ca: CertificateAuthority, hosts: tuple[str, ...] = DEFAULT_HOSTS):
+def server_ssl_context(
+    ca: CertificateAuthority, hosts: tuple[str, ...] = DEFAULT_HOSTS
+) -> ssl.SSLContext:
     """A server-side SSLContext presenting a fresh leaf certificate for `hosts`."""
     cert, key = issue_leaf(ca, hosts)
     pem = (

@@ -23,6 +23,8 @@ from emulator.scopes import DEFAULT_CONSENT, ScopeError, split_scopes
 from emulator.signin_page import error_page, form_post_page, sign_in_page
 from emulator.state import AUTH_CODE_LIFETIME_S, AuthCode, EmulatorState, RequestRecord, now_ms
 
+# (user, access-token scopes, granted scopes for the refresh token, OpenID scopes, nonce)
+Redeemed = tuple[Mailbox, list[str], list[str], list[str], str | None]
 AUTHORIZE_PARAMS = (
     "client_id", "response_type", "redirect_uri", "scope", "state", "nonce", "response_mode",
     "code_challenge", "code_challenge_method", "prompt", "login_hint", "client_info",
@@ -303,7 +305,7 @@ def _pkce_ok(grant: AuthCode, verifier: str | None) -> bool:
     return hmac.compare_digest(computed, grant.code_challenge)
 
 
-def _redeem_code(state: EmulatorState, tenant: Tenant, form: Any, client_id: str):
+def _redeem_code(state: EmulatorState, tenant: Tenant, form: Any, client_id: str) -> Redeemed:
     code = str(form.get("code", ""))
     if not code:
         raise OAuthError("invalid_request", 900144,
@@ -336,7 +338,8 @@ def _redeem_code(state: EmulatorState, tenant: Tenant, form: Any, client_id: str
     return user, graph, graph, oidc, grant.nonce
 
 
-def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any, client_id: str):
+def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any,
+                    client_id: str) -> Redeemed:
     state = request.app[STATE]
     token = str(form.get("refresh_token", ""))
     if not token:

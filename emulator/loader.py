@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.model import App, Calendar, Event, Mailbox, Tenant, graph_id
-from emulator.recurrence import RecurrenceError, parse_recurrence
+from emulator.recurrence import Recurrence, RecurrenceError, parse_recurrence
 from emulator.templating import resolve_tokens, today_in
 from emulator.timezones import UnknownTimeZoneError, is_known_zone, parse_local_datetime
 
@@ -89,7 +89,8 @@ def _when(raw: Any, *, zone_default: str, today_for: TodayFor, where: str) -> tu
     return value, zone
 
 
-def _recurrence(raw: Any, start: datetime, zone: str, today_for: TodayFor, where: str):
+def _recurrence(raw: Any, start: datetime, zone: str, today_for: TodayFor,
+                where: str) -> Recurrence | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
@@ -179,7 +180,8 @@ def parse_event(
     )
 
 
-def _events(raw: Any, owner: Mailbox, calendar_id: str, today_for: TodayFor, where: str):
+def _events(raw: Any, owner: Mailbox, calendar_id: str, today_for: TodayFor,
+            where: str) -> list[Event]:
     if raw is None:
         return []
     if not isinstance(raw, list):
@@ -219,7 +221,8 @@ def _new_mailbox(raw: Mapping[str, Any], kind: str, tenant_id: str, where: str) 
     )
 
 
-def _add_mailbox(tenant: Tenant, box: Mailbox, raw: Mapping[str, Any], today_for, where) -> None:
+def _add_mailbox(tenant: Tenant, box: Mailbox, raw: Mapping[str, Any], today_for: TodayFor,
+                 where: str) -> None:
     if box.key in tenant.mailboxes:
         raise TenantError(f"{where}: duplicate mailbox {box.upn}")
     tenant.mailboxes[box.key] = box
@@ -256,14 +259,28 @@ def upsert_room(tenant: Tenant, raw: Mapping[str, Any], *, today: date | None = 
     return existing
 
 
-def _user_calendars(tenant: Tenant, raw: Mapping[str, Any], user: Mailbox, today_for) -> None:
+def _implicit_owner(tenant: Tenant, upn: str, sharee: Mailbox, today_for: TodayFor,
+                    where: str) -> Mailbox:
+    """A calendar owner the file names but does not list becomes a user with no
+    password (it cannot sign in), in the sharee's time zone."""
+    if "@" not in upn:
+        raise TenantError(f"{where}: owner {upn!r} is not an e-mail address")
+    raw = {"userPrincipalName": upn, "mailboxSettings": {"timeZone": sharee.time_zone}}
+    box = _new_mailbox(raw, "user", tenant.tenant_id, where)
+    _add_mailbox(tenant, box, raw, today_for, where)
+    return box
+
+
+def _user_calendars(tenant: Tenant, raw: Mapping[str, Any], user: Mailbox,
+                    today_for: TodayFor) -> None:
     for i, entry in enumerate(raw.get("calendars") or []):
         where = f"user {user.upn} calendars[{i}]"
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
             raise TenantError(f"{where}: a calendar needs a name")
-        owner = tenant.find(str(entry.get("owner") or user.upn))
+        owner_ref = str(entry.get("owner") or user.upn)
+        owner = tenant.find(owner_ref)
         if owner is None:
-            raise TenantError(f"{where}: owner {entry.get('owner')!r} is not a mailbox here")
+            owner = _implicit_owner(tenant, owner_ref, user, today_for, where)
         cal_id = str(entry.get("id") or graph_id("calendar", owner.key, entry["name"]))
         calendar = tenant.calendars.get(cal_id)
         if calendar is None:

@@ -104,6 +104,8 @@ class EmulatorState:
     # -- authorization codes ----------------------------------------------------
     def issue_code(self, grant: AuthCode) -> str:
         """Store a grant and return its one-time code."""
+        stamp = now_ms()
+        self.auth_codes = {k: v for k, v in self.auth_codes.items() if v.expires_ms > stamp}
         code = "0.emu." + secrets.token_urlsafe(32)
         self.auth_codes[code] = grant
         return code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from emulator.calendar_view import calendar_view
@@ -73,7 +74,7 @@ async def get_calendar(ctx: GraphContext, user: str | None = None,
     })
 
 
-def _window(ctx: GraphContext):
+def _window(ctx: GraphContext) -> tuple[datetime, datetime]:
     raw_start = ctx.request.param("startDateTime")
     raw_end = ctx.request.param("endDateTime")
     if not raw_start or not raw_end:

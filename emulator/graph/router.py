@@ -3,6 +3,7 @@ concurrency counters and the request log. HTTP and $batch items both come here."
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -25,6 +26,7 @@ from emulator.model import Tenant
 from emulator.state import EmulatorState, RequestRecord, now_ms
 from emulator.tokens import TokenIssuer
 
+LOGGER = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[GraphResponse]]
 _USER = r"(?:me|users/(?P<user>[^/]+))"
 _CAL = r"calendars/(?P<calendar>[^/]+)"
@@ -150,6 +152,10 @@ class GraphService:
         except DroppedConnectionError:
             self._log(request, 0, seen, started)
             raise
+        except Exception:  # an emulator bug: answer like Graph's 500 and keep serving
+            LOGGER.exception("emulator error on %s %s", request.method, request.path)
+            response = GraphError(500, "generalException", "An internal emulator error occurred."
+                                  ).to_response(request_id, client_request_id)
         self._log(request, response.status, seen, started)
         headers: dict[str, Any] = {"request-id": request_id, "client-request-id": client_request_id}
         if seen.ctx is not None and seen.ctx.preference_applied and response.status < 400:

@@ -48,7 +48,7 @@ def test_relative_tokens_resolve_in_the_event_zone() -> None:
 @pytest.mark.parametrize(("mutate", "message"), [
     (lambda t: t.update(tenant_id="nope"), "GUID"),
     (lambda t: t["rooms"][0]["mailboxSettings"].update(timeZone="Mars"), "time zone"),
-    (lambda t: t["users"][0]["calendars"][0].update(owner="ghost@contoso.com"), "owner"),
+    (lambda t: t["users"][0]["calendars"][0].update(owner="ghost"), "owner"),
     (lambda t: t["users"][1]["calendars"][0].update(locations=["ada@contoso.com"]), "room"),
     (lambda t: t["rooms"].append(dict(t["rooms"][0])), "duplicate"),
     (lambda t: t["rooms"][0]["events"][0].update(showAs="maybe"), "showAs"),
@@ -62,6 +62,32 @@ def test_malformed_tenants_are_rejected_with_a_pointer(mutate, message: str) -> 
     mutate(raw)
     with pytest.raises(TenantError, match=message):
         tenant_from_dict(raw, today=TODAY)
+
+
+def test_the_design_example_loads() -> None:
+    example = {"tenant_id": "7c3e8a52-2f4d-4b7e-9a61-5d0c8e2b4f10", "domain": "contoso.com",
+               "users": [{"id": "u1", "userPrincipalName": "pivot@contoso.com",
+                          "displayName": "pivot", "password": "p",
+                          "mailboxSettings": {"timeZone": "Eastern Standard Time"},
+                          "calendars": [{"id": "c1", "name": "Room Bookings",
+                                         "owner": "facilities@contoso.com"}]}],
+               "rooms": [{"emailAddress": "conf4b@contoso.com", "displayName": "Conf Rm 4B (12)",
+                          "building": "HQ", "floorNumber": 4, "capacity": 12,
+                          "mailboxSettings": {"timeZone": "Eastern Standard Time"},
+                          "events": [{"subject": "Standup",
+                                      "start": {"dateTime": "2026-11-24T09:00:00",
+                                                "timeZone": "Eastern Standard Time"},
+                                      "end": {"dateTime": "2026-11-24T09:30:00",
+                                              "timeZone": "Eastern Standard Time"},
+                                      "showAs": "busy", "isAllDay": False, "isCancelled": False,
+                                      "organizer": {"emailAddress": {"name": "Bo",
+                                                                     "address": "bo@contoso.com"}},
+                                      "recurrence": None}]}]}
+    tenant = tenant_from_dict(example)
+    owner = tenant.find("facilities@contoso.com")
+    assert owner is not None and owner.password is None and owner.kind == "user"
+    assert tenant.calendars["c1"].owner == owner.key
+    assert tenant.find("u1") is tenant.find("pivot@contoso.com")
 
 
 def test_unreadable_file_is_a_tenant_error(tmp_path: Path) -> None:
