@@ -76,6 +76,8 @@ class EmulatorState:
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME_S
     refresh_token_lifetime: int = DEFAULT_REFRESH_LIFETIME_S
     mailbox_concurrency_limit: int | None = None
+    # Entra keeps a used refresh token valid until it expires; strict one-time use is opt-in.
+    strict_refresh_rotation: bool = False
     seed: int | None = None
     log_size: int = 10_000
     faults: FaultPlan = field(init=False)

@@ -127,6 +127,7 @@ async def test_code_is_single_use_and_pkce_is_enforced(emu: EmulatorHandle, sess
 
 
 async def test_refresh_rotates_and_revocation_kills(emu: EmulatorHandle, session) -> None:
+    emu.state.strict_refresh_rotation = True
     first = await acquire_token(emu, PIVOT, PIVOT_PASSWORD)
     form = {"grant_type": "refresh_token", "client_id": TEST_CLIENT_ID,
             "refresh_token": first["refresh_token"],
@@ -151,6 +152,18 @@ async def test_refresh_rotates_and_revocation_kills(emu: EmulatorHandle, session
     fresh = await acquire_token(emu, PIVOT, PIVOT_PASSWORD)
     status, _ = await _post_form(session, emu, {**form, "refresh_token": fresh["refresh_token"]})
     assert status == 200
+
+
+async def test_used_refresh_token_stays_valid_by_default(emu: EmulatorHandle, session) -> None:
+    first = await acquire_token(emu, PIVOT, PIVOT_PASSWORD)
+    form = {"grant_type": "refresh_token", "client_id": TEST_CLIENT_ID,
+            "refresh_token": first["refresh_token"],
+            "scope": "Calendars.ReadBasic openid profile offline_access"}
+    status, _ = await _post_form(session, emu, form)
+    assert status == 200
+    status, again = await _post_form(session, emu, form)  # like Entra: still valid until it expires
+    assert status == 200
+    assert again["refresh_token"] != first["refresh_token"]
 
 
 async def test_refresh_token_is_bound_to_its_client(emu: EmulatorHandle, session) -> None:
