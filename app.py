@@ -46,9 +46,10 @@ def build_app(settings: Settings, *, extensions: BotExtensions | None = None) ->
             services = Services.create(settings, db)
             app[SERVICES] = services
             app[bot_routes.BOT_RUNTIME] = build_bot(services, extensions)
+            runtime = app[bot_routes.BOT_RUNTIME]
             runner = JobRunner(
                 db,
-                services.job_handlers(),
+                services.job_handlers() | runtime.job_handlers(),
                 concurrency=settings.JOBS_CONCURRENCY,
                 poll_interval=settings.JOBS_POLL_SECONDS,
                 lease_seconds=settings.JOBS_LEASE_SECONDS,

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogContext, DialogTurnStatus
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount
 
+from bot.actions import ActionContext, ActionRegistry
 from bot.builtin import send_help
 from bot.commands import CommandContext, CommandRegistry
 from bot.convert import chat_message, stored_conversation
@@ -66,6 +67,10 @@ class TurnReplies:
             users = await self._services.directory.users_for_teams_identity(aad_object_id=None, email=email)
             if users:
                 return users, "email"
+        if frm and frm.id:
+            linked = await self._services.links.linked_users(frm.id)
+            if linked:
+                return await self._services.directory.users_by_keys(linked), "code"
         return [], None
 
     async def _member_email(self) -> str | None:
@@ -85,10 +90,13 @@ class TurnReplies:
 
 
 class PivotBot(TeamsActivityHandler):
-    def __init__(self, services: Services, registry: CommandRegistry, dialogs: DialogRunner) -> None:
+    def __init__(
+        self, services: Services, registry: CommandRegistry, actions: ActionRegistry, dialogs: DialogRunner
+    ) -> None:
         super().__init__()
         self._services = services
         self._registry = registry
+        self._actions = actions
         self._dialogs = dialogs
 
     async def on_turn(self, turn_context: TurnContext) -> None:
@@ -109,6 +117,10 @@ class PivotBot(TeamsActivityHandler):
         ctx = CommandContext(
             message=message, services=self._services, replies=replies, registry=self._registry
         )
+        value = turn_context.activity.value
+        if isinstance(value, dict) and value.get("action") in self._actions:
+            await self._run_action(ctx, str(value["action"]), value, via_invoke=False)
+            return
         command = self._registry.match(message.text) if message.text else None
 
         if dc.active_dialog is not None and (command is None or command.name != "cancel"):
@@ -124,7 +136,55 @@ class PivotBot(TeamsActivityHandler):
             )
             await command.handler(ctx)
             return
-        await send_help(ctx, intro=texts.UNKNOWN_COMMAND)
+        users, _ = await replies.identify()
+        await send_help(ctx, intro=texts.UNKNOWN_COMMAND if users else texts.NOT_LINKED)
+
+    async def _run_action(
+        self, ctx: CommandContext, name: str, data: dict[str, Any], *, via_invoke: bool
+    ) -> dict[str, Any] | None:
+        handler = self._actions.get(name)
+        if handler is None:
+            return None
+        log.info("action=%s conversation=%s", name, ctx.message.place.conversation_id)
+        action_ctx = ActionContext(
+            message=ctx.message,
+            services=ctx.services,
+            replies=ctx.replies,
+            registry=ctx.registry,
+            data=data,
+            via_invoke=via_invoke,
+        )
+        return await handler(action_ctx)
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """`adaptiveCard/action` (Action.Execute) → the action registry; the answer is a card."""
+        if turn_context.activity.name != "adaptiveCard/action":
+            return await super().on_invoke_activity(turn_context)
+        await self._remember(turn_context)
+        value = turn_context.activity.value if isinstance(turn_context.activity.value, dict) else {}
+        action = value.get("action") if isinstance(value.get("action"), dict) else {}
+        data = action.get("data") if isinstance(action.get("data"), dict) else {}
+        name = action.get("verb") or data.get("action")
+        dc = await self._dialogs.context(turn_context)
+        replies = TurnReplies(turn_context, dc, self._services)
+        ctx = CommandContext(
+            message=chat_message(turn_context),
+            services=self._services,
+            replies=replies,
+            registry=self._registry,
+        )
+        card = (
+            await self._run_action(ctx, str(name), data, via_invoke=True) if name in self._actions else None
+        )
+        if card is None:
+            body = AdaptiveCardInvokeResponse(
+                status_code=200, type="application/vnd.microsoft.activity.message", value=texts.ACTION_DONE
+            )
+        else:
+            body = AdaptiveCardInvokeResponse(
+                status_code=200, type="application/vnd.microsoft.card.adaptive", value=card
+            )
+        return InvokeResponse(status=200, body=body)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context)

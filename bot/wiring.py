@@ -1,18 +1,24 @@
-"""Assembles the bot from services: storage, dialogs, commands, handler, adapter."""
+"""Assembles the bot from services: storage, dialogs, commands, actions, handler, adapter."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from botbuilder.dialogs import Dialog
 from botbuilder.integration.aiohttp import CloudAdapter
 
+from bot.account import register_account
+from bot.actions import ActionRegistry
 from bot.adapter import create_adapter
 from bot.builtin import register_builtin
 from bot.commands import CommandRegistry
 from bot.handler import PivotBot
+from bot.proactive import TeamsMessenger
 from bot.storage import DatabaseStorage
+from bot.teams_notifier import TEAMS_JOB, TeamsNotifier
+from dialogs.link import link_dialogs
 from dialogs.runner import DialogRunner
 from services.container import Services
 
@@ -30,12 +36,23 @@ class BotRuntime:
     adapter: CloudAdapter
     bot: PivotBot
     registry: CommandRegistry
+    actions: ActionRegistry
     dialogs: DialogRunner
+    messenger: TeamsMessenger
+    teams_notifier: TeamsNotifier
+
+    def job_handlers(self) -> dict[str, Any]:
+        """Durable jobs that need the Bot Framework edge (posting and updating cards)."""
+        return {TEAMS_JOB: self.teams_notifier.handle}
 
 
-def build_registry(extensions: BotExtensions | None = None) -> CommandRegistry:
+def build_registry(
+    extensions: BotExtensions | None = None, actions: ActionRegistry | None = None
+) -> CommandRegistry:
+    """Every chat command, in help order (also the source of the Teams manifest's command list)."""
     registry = CommandRegistry()
     register_builtin(registry)
+    register_account(registry, actions if actions is not None else ActionRegistry())
     for register in extensions.commands if extensions else ():
         register(registry)
     return registry
@@ -43,8 +60,19 @@ def build_registry(extensions: BotExtensions | None = None) -> CommandRegistry:
 
 def build_bot(services: Services, extensions: BotExtensions | None = None) -> BotRuntime:
     storage = DatabaseStorage(services.state)
-    dialogs = DialogRunner(storage, [make(services) for make in (extensions.dialogs if extensions else ())])
-    registry = build_registry(extensions)
-    bot = PivotBot(services, registry, dialogs)
+    extra = [make(services) for make in (extensions.dialogs if extensions else ())]
+    dialogs = DialogRunner(storage, [*link_dialogs(services.links), *extra])
+    actions = ActionRegistry()
+    registry = build_registry(extensions, actions)
+    bot = PivotBot(services, registry, actions, dialogs)
     adapter = create_adapter(services.settings, dialogs.clear)
-    return BotRuntime(adapter=adapter, bot=bot, registry=registry, dialogs=dialogs)
+    messenger = TeamsMessenger(adapter, services.settings.MICROSOFT_APP_ID)
+    return BotRuntime(
+        adapter=adapter,
+        bot=bot,
+        registry=registry,
+        actions=actions,
+        dialogs=dialogs,
+        messenger=messenger,
+        teams_notifier=TeamsNotifier(services.db, messenger),
+    )

@@ -9,8 +9,10 @@ from services.config import Settings
 from services.conversations import ConversationDirectory
 from services.crypto import SecretBox
 from services.directory import DirectoryService
+from services.identity_links import IdentityLinkService
 from services.incidents import PROCESS_JOB, CalendarSource, IncidentService
 from services.integration_config import IntegrationConfigService
+from services.preferences import PreferencesService
 from services.state_store import StateStore
 from services.store.database import Database
 
@@ -25,6 +27,8 @@ class Services:
     state: StateStore
     incidents: IncidentService
     integration: IntegrationConfigService
+    preferences: PreferencesService
+    links: IdentityLinkService
 
     @classmethod
     def create(cls, settings: Settings, db: Database, calendars: CalendarSource | None = None) -> Services:
@@ -38,6 +42,8 @@ class Services:
             state=StateStore(db),
             incidents=IncidentService(db, box, calendars, retry_seconds=settings.INCIDENT_RETRY_SECONDS),
             integration=IntegrationConfigService(db),
+            preferences=PreferencesService(db),
+            links=IdentityLinkService(db),
         )
 
     def job_handlers(self) -> dict[str, Any]:

@@ -257,6 +257,17 @@ class DirectoryService:
                 )
         return [_to_user(u, client_name) for u, client_name in rows]
 
+    async def users_by_keys(self, keys: list[tuple[str, str]]) -> list[DirectoryUser]:
+        """Directory users by (client_id, user_id), e.g. from identity links."""
+        out = []
+        async with self._db.session() as session:
+            for client_id, user_id in keys:
+                user = await session.get(User, (client_id, user_id))
+                client = await session.get(Client, client_id)
+                if user is not None and client is not None:
+                    out.append(_to_user(user, client.name))
+        return out
+
 
 def _client_id(data: Any) -> str | None:
     client = data.get("client") if isinstance(data, dict) else None

@@ -24,7 +24,8 @@ WELCOME_NEXT = "Type **help** to see what I can do, or **whoami** to see how I k
 
 WHOAMI_UNKNOWN = (
     "I can't match your Teams account to anyone in your pivot directory yet. "
-    "Ask your pivot admin to add your Microsoft 365 account (or e-mail address) to the directory."
+    "Type **link** to connect it with a code sent to your pivot e-mail address, or ask your pivot admin "
+    "to add your Microsoft 365 account to the directory."
 )
 WHOAMI_TITLE = "Who you are in pivot"
 WHOAMI_LINE = "{name} — {role} at {client}"
@@ -37,7 +38,12 @@ ROLE_LABELS = {
     "subcontractor": "Subcontractor",
 }
 
-MATCH_METHODS = {"aad": "Microsoft 365 account (AAD object id)", "email": "e-mail address"}
+MATCH_METHODS = {
+    "aad": "Microsoft 365 account (AAD object id)",
+    "email": "e-mail address",
+    "code": "linked account (one-time code)",
+}
+ACTION_DONE = "Done."
 
 INCIDENT_CARD_TITLE = "Incident: {title}"
 INCIDENT_CARD_PICK_SLOT = "Free slots in business hours (room's local time). Pick one to book it:"
@@ -56,3 +62,34 @@ INCIDENT_STATUS_LINES = {
     ),
     "scheduling_off": "Automated Scheduling is off for this site, so no slots are offered.",
 }
+
+PREFS_TITLE = "Your notification preferences"
+PREFS_CHANNELS = "How should I reach you?"
+PREFS_EMAIL = "E-mail"
+PREFS_TEAMS = "Teams (a card in our 1:1 chat)"
+PREFS_EVENTS = "About what?"
+PREFS_EVENT_NEW = "New incidents and their free slots"
+PREFS_EVENT_CLAIMED = "A slot was claimed"
+PREFS_EVENT_RELEASED = "A claimed slot was released"
+PREFS_SAVE = "Save"
+PREFS_SAVED = "Saved. I'll use these from now on."
+PREFS_BAD_INPUT = "I couldn't read those choices; nothing was changed. Please try again."
+
+NOT_LINKED = (
+    "I don't know who you are in pivot yet, so I can't show you incident data. "
+    "Type **link** to connect your Teams account with a one-time code sent to your pivot e-mail address."
+)
+LINK_ASK_EMAIL = "What is the e-mail address pivot has for you?"
+LINK_BAD_EMAIL = "That doesn't look like an e-mail address. Nothing was sent; type **link** to try again."
+LINK_CODE_SENT = (
+    "If that address is in the pivot directory, a 6-digit code is on its way to it (valid 10 minutes). "
+    "Type the code here."
+)
+LINK_DONE = "Linked: you are {name} in pivot. Type **whoami** to check."
+LINK_WRONG = "That code is not right. Type it again (5 attempts in all)."
+LINK_EXPIRED = "That code has expired or was used up. Type **link** to get a new one."
+LINK_EMAIL_SUBJECT = "Your pivot Scheduling link code"
+LINK_EMAIL_BODY = (
+    "Hello {name},\n\nYour code to link your Microsoft Teams account with pivot Scheduling is: {code}\n\n"
+    "It expires in 10 minutes. If you did not ask for it, ignore this message."
+)

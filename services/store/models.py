@@ -217,6 +217,8 @@ class Incident(Base):
     window_end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     free_windows: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
     calendar_reads: Mapped[int] = mapped_column(Integer, default=0)
+    # What people are told about the room (booked now / next), from the calendar read.
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
@@ -250,3 +252,31 @@ class RoomCalendarInfo(Base):
     mailbox_timezone: Mapped[str | None] = mapped_column(String(128))
     readable: Mapped[bool | None] = mapped_column(Boolean)
     checked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class SignInSession(Base):
+    """A one-time Office 365 sign-in link (setup step 3 / `app.py connect`).
+
+    `id` is the SHA-256 of the link's random token, so the table alone cannot
+    replay a pending link. The MSAL flow (it holds the PKCE verifier) is stored
+    encrypted and dropped once used; `context` is the caller's, e.g. where the bot
+    continues the conversation.
+    """
+
+    __tablename__ = "sign_in_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(["client_id"], ["clients.id"], ondelete="CASCADE"),
+        Index("ux_sign_in_sessions_state", "state_sha256", unique=True),
+        Index("ix_sign_in_sessions_client", "client_id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ID)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    flow_enc: Mapped[str | None] = mapped_column(Text)
+    state_sha256: Mapped[str | None] = mapped_column(String(64))
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    upn: Mapped[str | None] = mapped_column(String(320))
+    error: Mapped[str | None] = mapped_column(String(256))

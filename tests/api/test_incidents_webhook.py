@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from api.keys import SERVICES
 from app import build_app
+from services.incidents import NOTIFY_JOB, PROCESS_JOB
 from services.store.models import Incident, Job
 from tests.conftest import make_settings
 from tests.samples import API_KEY, WEBHOOK_SECRET, directory
@@ -41,9 +42,13 @@ async def post(client: TestClient, body: bytes, headers: dict[str, str]) -> tupl
 
 
 async def counts(client: TestClient) -> tuple[int, int]:
+    """(incidents, processing jobs); also checks no incident has two notification jobs."""
     async with client.app[SERVICES].db.session() as session:
         incidents = await session.scalar(select(func.count()).select_from(Incident))
-        jobs = await session.scalar(select(func.count()).select_from(Job))
+        jobs = await session.scalar(select(func.count()).select_from(Job).where(Job.kind == PROCESS_JOB))
+        notify = (await session.execute(select(Job.payload).where(Job.kind == NOTIFY_JOB))).scalars().all()
+    keys = [(p["client_id"], p["incident_id"], p["event"]) for p in notify]
+    assert len(keys) == len(set(keys))
     return int(incidents or 0), int(jobs or 0)
 
 

@@ -249,7 +249,7 @@ async def test_dialog_state_is_per_user_and_cancel_works(aiohttp_client: Any, sq
     group = {"conversation_id": "19:chat@thread.v2", "conversation_type": "groupChat"}
     await say(client, message("twostep", **group))
     other = await say(client, message("Bob", user_id="29:bob", aad=None, **group))
-    assert card_texts(other[0])[0] == texts.UNKNOWN_COMMAND  # Bob is not in Ada's dialog
+    assert card_texts(other[0])[0] == texts.NOT_LINKED  # Bob is not in Ada's dialog (and unknown)
     out = await say(client, message("cancel", **group))
     assert [r.get("text") for r in out] == [texts.CANCELLED]
     out = await say(client, message("cancel", **group))

@@ -1,0 +1,138 @@
+"""Linking a Teams account to a directory user with a one-time code sent by e-mail.
+
+Used when neither the AAD object id nor the e-mail Teams reports matches the
+directory. Codes are random, stored hashed, expire after 10 minutes and allow
+5 attempts; nothing tells a stranger whether an address is in the directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, select
+
+from services.errors import PivotError
+from services.store.database import Database
+from services.store.models import User
+from services.store.notification_models import IdentityLink, LinkCode
+
+CODE_TTL = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+
+SendCode = Callable[[str, str, str], Awaitable[None]]  # (email, name, code)
+
+
+class LinkFailed(PivotError):
+    """Wrong, expired or exhausted code."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # wrong | expired | exhausted | none
+
+
+@dataclass(frozen=True)
+class Linked:
+    client_id: str
+    user_id: str
+    name: str
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.strip().encode()).hexdigest()
+
+
+class IdentityLinkService:
+    def __init__(self, db: Database, send_code: SendCode | None = None) -> None:
+        self._db = db
+        self._send_code = send_code
+
+    def set_sender(self, send_code: SendCode) -> None:
+        self._send_code = send_code
+
+    async def linked_users(self, teams_user_id: str) -> list[tuple[str, str]]:
+        """(client_id, user_id) pairs this Teams account was linked to."""
+        async with self._db.session() as session:
+            rows = await session.execute(
+                select(IdentityLink.client_id, IdentityLink.user_id).where(
+                    IdentityLink.teams_user_id == teams_user_id
+                )
+            )
+            return [(r.client_id, r.user_id) for r in rows]
+
+    async def start(self, teams_user_id: str, email: str) -> None:
+        """E-mail a code if the address is a directory user's; say nothing either way."""
+        async with self._db.session() as session:
+            user = await session.scalar(
+                select(User).where(User.email_lower == email.strip().lower()).limit(1)
+            )
+            if user is None:
+                return
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            await session.execute(delete(LinkCode).where(LinkCode.teams_user_id == teams_user_id))
+            session.add(
+                LinkCode(
+                    teams_user_id=teams_user_id,
+                    client_id=user.client_id,
+                    user_id=user.id,
+                    code_sha256=_digest(code),
+                    expires_at=datetime.now(UTC) + CODE_TTL,
+                    attempts=0,
+                )
+            )
+            name, address = user.name, user.email
+        if self._send_code is not None:
+            await self._send_code(address, name, code)
+
+    async def confirm(
+        self, teams_user_id: str, code: str, *, aad_object_id: str | None, tenant_id: str | None
+    ) -> Linked:
+        """Link on the right code; a wrong one costs an attempt (committed before raising)."""
+        failure: str | None = None
+        linked: Linked | None = None
+        async with self._db.session() as session:
+            pending = await session.get(LinkCode, teams_user_id)
+            if pending is None:
+                failure = "none"
+            elif _aware(pending.expires_at) < datetime.now(UTC):
+                await session.delete(pending)
+                failure = "expired"
+            elif not hmac.compare_digest(pending.code_sha256, _digest(code)):
+                pending.attempts += 1
+                if pending.attempts >= MAX_ATTEMPTS:
+                    await session.delete(pending)
+                    failure = "exhausted"
+                else:
+                    failure = "wrong"
+            else:
+                user = await session.get(User, (pending.client_id, pending.user_id))
+                await session.delete(pending)
+                if user is None:
+                    failure = "none"
+                else:
+                    existing = await session.get(IdentityLink, (teams_user_id, user.client_id))
+                    if existing is None:
+                        session.add(
+                            IdentityLink(
+                                teams_user_id=teams_user_id,
+                                client_id=user.client_id,
+                                user_id=user.id,
+                                aad_object_id=(aad_object_id or "").lower() or None,
+                                tenant_id=tenant_id,
+                                method="code",
+                            )
+                        )
+                    else:
+                        existing.user_id = user.id
+                    linked = Linked(user.client_id, user.id, user.name)
+        if failure is not None or linked is None:
+            raise LinkFailed(failure or "none")
+        return linked
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

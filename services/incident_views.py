@@ -1,0 +1,53 @@
+"""Builds the `IncidentView` of an incident from the database (for cards and e-mail)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from services import availability
+from services.incident_view import IncidentView, SlotView
+from services.store.database import Database
+from services.store.models import Incident, Location, LocationSettings, Room, Slot
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def load_incident_view(db: Database, client_id: str, incident_id: str) -> IncidentView | None:
+    async with db.session() as session:
+        incident = await session.get(Incident, (client_id, incident_id))
+        if incident is None:
+            return None
+        room = await session.get(Room, (client_id, incident.room_id))
+        location = await session.get(Location, (client_id, room.location_id)) if room else None
+        settings = await session.get(LocationSettings, (client_id, room.location_id)) if room else None
+        slots = (
+            await session.scalars(
+                select(Slot)
+                .where(Slot.client_id == client_id, Slot.incident_id == incident_id)
+                .order_by(Slot.seq)
+            )
+        ).all()
+    zone = availability.choose_zone(incident.timezone, location.timezone if location else None)
+    triggered = _aware(incident.triggered_at)
+    sla = triggered + timedelta(hours=settings.sla_hours) if settings and settings.sla_hours else None
+    context = getattr(incident, "context", None) or {}
+    return IncidentView(
+        client_id=client_id,
+        incident_id=incident_id,
+        title=incident.title,
+        severity=incident.severity,
+        room_name=room.name if room else incident.room_id,
+        site_name=location.name if location else "",
+        zone=zone,
+        status=incident.status,
+        status_reason=incident.status_reason,
+        sla_deadline=sla,
+        booked_now=context.get("booked_now"),
+        booked_next=context.get("booked_next"),
+        slots=tuple(SlotView(s.id, _aware(s.start), _aware(s.end)) for s in slots),
+        claim=None,
+    )
