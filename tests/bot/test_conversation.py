@@ -16,79 +16,13 @@ from app import build_app
 from bot.commands import CommandContext, CommandRegistry
 from bot.wiring import BotExtensions
 from services import texts
-from services.config import Settings
 from tests.bot.activities import activity, card_texts, message
-from tests.bot.channel_stub import CALLS, channel_stub
+from tests.bot.channel_stub import CALLS
+from tests.bot.chat import Channel, say, start
 from tests.conftest import make_settings
 from tests.samples import directory
 
 ADA_AAD = "a0000000-0000-4000-8000-0000000000a1"
-
-
-async def start(
-    aiohttp_client: Any, settings: Settings, extensions: BotExtensions | None = None
-) -> TestClient:
-    app = build_app(settings, extensions=extensions)
-    client: TestClient = await aiohttp_client(app)
-    await app[SERVICES].directory.import_document(directory())
-    return client
-
-
-class Channel:
-    """The channel stub plus a cursor over what the bot sent to it."""
-
-    def __init__(self, server: TestServer) -> None:
-        self.server = server
-        self.seen = 0
-
-    @property
-    def url(self) -> str:
-        return str(self.server.make_url("/"))
-
-    def new_messages(self) -> list[dict[str, Any]]:
-        sent = [body for kind, body in self.server.app[CALLS] if kind == "send"]
-        fresh, self.seen = sent[self.seen :], len(sent)
-        return [a for a in fresh if a.get("type") == "message"]
-
-
-@pytest.fixture
-async def channel() -> Any:
-    server = TestServer(
-        channel_stub(
-            {
-                "29:bo": {
-                    "id": "29:bo",
-                    "name": "Bo",
-                    "email": "Bo@Contoso.example",
-                    "userPrincipalName": "bo@contoso.example",
-                }
-            }
-        )
-    )
-    await server.start_server()
-    yield Channel(server)
-    await server.close()
-
-
-CHANNEL: Channel | None = None
-
-
-async def say(client: TestClient, body: dict[str, Any]) -> list[dict[str, Any]]:
-    """Post an activity as Teams would and return the messages the bot sent back."""
-    assert CHANNEL is not None
-    body["serviceUrl"] = CHANNEL.url
-    body.pop("deliveryMode", None)
-    response = await client.post("/api/messages", json=body)
-    assert response.status in (200, 201), await response.text()
-    return CHANNEL.new_messages()
-
-
-@pytest.fixture(autouse=True)
-def _use_channel(channel: Channel) -> Any:
-    global CHANNEL
-    CHANNEL = channel
-    yield
-    CHANNEL = None
 
 
 async def test_install_sends_welcome_card_and_stores_reference(

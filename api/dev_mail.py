@@ -1,0 +1,96 @@
+"""Demo only: read the local SMTP sink's mail in a browser (`/dev/mail`).
+
+`GET /dev/mail` lists stored messages, newest first; `GET /dev/mail/{n}.eml`
+shows one (its HTML part, else its text; `?part=text` or `?part=raw` to
+choose). Names are matched strictly, so nothing outside the directory is
+readable. Mail is shown under a strict Content-Security-Policy (no scripts, no
+outside resources), as a mail client would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from pathlib import Path
+
+from aiohttp import web
+
+from services.mail_sink import EML_NAME, message_files
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
+LIST_LIMIT = 200
+
+
+def _parse(path: Path) -> EmailMessage:
+    with path.open("rb") as handle:
+        return BytesParser(policy=policy.default).parse(handle)  # type: ignore[return-value]
+
+
+def _summaries(directory: Path) -> list[tuple[str, str, str, str]]:
+    rows = []
+    for path in reversed(message_files(directory)[-LIST_LIMIT:]):
+        message = _parse(path)
+        rows.append(
+            (path.name, str(message["Date"] or ""), str(message["To"] or ""), str(message["Subject"] or ""))
+        )
+    return rows
+
+
+def _page(title: str, body: str) -> web.Response:
+    document = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title></head>"
+        '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;margin:16px;">'
+        f"{body}</body></html>"
+    )
+    return web.Response(text=document, content_type="text/html", headers={"Content-Security-Policy": CSP})
+
+
+def add_routes(app: web.Application, mail_dir: Path) -> None:
+    """Mount `/dev/mail` for `mail_dir` (the demo's `var/mail`)."""
+
+    async def mail_list(_request: web.Request) -> web.Response:
+        rows = await asyncio.to_thread(_summaries, mail_dir)
+        if not rows:
+            return _page("Demo mail", "<h1>Demo mail</h1><p>No mail yet.</p>")
+        items = "".join(
+            "<tr>"
+            f'<td><a href="/dev/mail/{html.escape(name)}">{html.escape(name)}</a></td>'
+            f"<td>{html.escape(date)}</td><td>{html.escape(to)}</td><td>{html.escape(subject)}</td>"
+            "</tr>"
+            for name, date, to, subject in rows
+        )
+        table = (
+            '<table style="border-collapse:collapse;" cellpadding="4">'
+            '<thead><tr><th scope="col">Message</th><th scope="col">Date</th>'
+            '<th scope="col">To</th><th scope="col">Subject</th></tr></thead>'
+            f"<tbody>{items}</tbody></table>"
+        )
+        return _page("Demo mail", f"<h1>Demo mail</h1>{table}")
+
+    async def mail_item(request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        path = mail_dir / name
+        if not EML_NAME.match(name) or not path.is_file():
+            raise web.HTTPNotFound(text="no such message")
+        part = request.query.get("part", "html")
+        if part == "raw":
+            data = await asyncio.to_thread(path.read_bytes)
+            return web.Response(body=data, content_type="text/plain", charset="utf-8")
+        message = await asyncio.to_thread(_parse, path)
+        preference = ("plain",) if part == "text" else ("html", "plain")
+        body = message.get_body(preferencelist=preference)
+        if body is None:
+            return web.Response(text="(no readable part)", content_type="text/plain")
+        content = body.get_content()
+        if body.get_content_subtype() == "html":
+            return web.Response(
+                text=content, content_type="text/html", headers={"Content-Security-Policy": CSP}
+            )
+        return web.Response(text=content, content_type="text/plain")
+
+    app.router.add_get("/dev/mail", mail_list)
+    app.router.add_get("/dev/mail/{name}", mail_item)
