@@ -64,7 +64,9 @@ class SignInExpired(SignInError):
 
 
 class SignInUsed(SignInError):
-    user_message = "This sign-in link was already used. Ask the bot for a new one if you need to sign in again."
+    user_message = (
+        "This sign-in link was already used. Ask the bot for a new one if you need to sign in again."
+    )
 
 
 class SignInFailed(SignInError):
@@ -131,8 +133,7 @@ class _Account:
 @dataclass(frozen=True)
 class _Stored:
     tenant_id: str
-    token_cache_enc: str | None
-    needs_reconnect: bool
+    token_cache_enc: str
     signed_in_upn: str | None
 
 
@@ -192,7 +193,7 @@ class IdentityService:
         """The authority's authorize URL for a pending link (a fresh PKCE flow each time)."""
         row = await self._pending(_digest(session_id))
         tenant_id = await self._tenant_of(row.client_id)
-        app = await self._call(self._new_app, tenant_id, msal.SerializableTokenCache())
+        app = await self._build_app(tenant_id, msal.SerializableTokenCache())
         flow: dict[str, Any] = await self._call(
             app.initiate_auth_code_flow, list(SCOPES), redirect_uri=self.redirect_uri, prompt="select_account"
         )
@@ -218,11 +219,13 @@ class IdentityService:
         if "code" not in params:
             error = params.get("error") or "no_code"
             await self._record_error(row.id, error)
-            raise SignInFailed(f"authorize answered {error}", cancelled=error in {"access_denied", "consent_required"})
+            raise SignInFailed(
+                f"authorize answered {error}", cancelled=error in {"access_denied", "consent_required"}
+            )
         flow = json.loads(self._box.decrypt(row.flow_enc))
         tenant_id = await self._tenant_of(row.client_id)
         cache = msal.SerializableTokenCache()
-        app = await self._call(self._new_app, tenant_id, cache)
+        app = await self._build_app(tenant_id, cache)
         try:
             result = await self._call(app.acquire_token_by_auth_code_flow, flow, params)
         except (ValueError, RuntimeError) as exc:  # state/nonce mismatch, malformed answer
@@ -301,7 +304,9 @@ class IdentityService:
 
     async def _record_error(self, row_id: str, error: str) -> None:
         async with self._db.session() as session:
-            await session.execute(update(SignInSession).where(SignInSession.id == row_id).values(error=error[:256]))
+            await session.execute(
+                update(SignInSession).where(SignInSession.id == row_id).values(error=error[:256])
+            )
 
     async def _tenant_of(self, client_id: str) -> str:
         async with self._db.session() as session:
@@ -373,17 +378,17 @@ class IdentityService:
             raise NotConnected(f"client {client_id} has no Office 365 sign-in")
         if row.needs_reconnect:
             raise ReconnectNeeded(f"client {client_id} is flagged for reconnect")
-        return _Stored(str(row.tenant_id), row.token_cache_enc, False, row.signed_in_upn)
+        return _Stored(str(row.tenant_id), row.token_cache_enc, row.signed_in_upn)
 
     async def _account(self, client_id: str, stored: _Stored) -> _Account:
         """The in-memory account, reloaded when the stored cache or the tenant changed."""
         account = self._accounts.get(client_id)
         if account is None or account.tenant_id != stored.tenant_id:
             cache = msal.SerializableTokenCache()
-            app = await self._call(self._new_app, stored.tenant_id, cache)
+            app = await self._build_app(stored.tenant_id, cache)
             account = _Account(stored.tenant_id, app, cache)
             self._accounts[client_id] = account
-        if account.loaded != stored.token_cache_enc and stored.token_cache_enc is not None:
+        if account.loaded != stored.token_cache_enc:
             plain, stale = self._open(stored.token_cache_enc)
             account.cache.deserialize(plain)
             account.loaded = stored.token_cache_enc
@@ -438,7 +443,18 @@ class IdentityService:
 
     # ---- MSAL ------------------------------------------------------------------------------
 
-    def _new_app(self, tenant_id: str, cache: msal.SerializableTokenCache) -> msal.ConfidentialClientApplication:
+    async def _build_app(
+        self, tenant_id: str, cache: msal.SerializableTokenCache
+    ) -> msal.ConfidentialClientApplication:
+        try:
+            app: msal.ConfidentialClientApplication = await self._call(self._new_app, tenant_id, cache)
+        except (ValueError, RuntimeError) as exc:  # OpenID discovery refused (unknown tenant...)
+            raise Unavailable(f"sign-in authority discovery failed: {type(exc).__name__}") from None
+        return app
+
+    def _new_app(
+        self, tenant_id: str, cache: msal.SerializableTokenCache
+    ) -> msal.ConfidentialClientApplication:
         """An MSAL app for the tenant (runs OpenID discovery: call it in a thread)."""
         settings = self._settings
         if not settings.AAD_CLIENT_ID or not settings.AAD_CLIENT_SECRET.get_secret_value():

@@ -28,6 +28,7 @@ from services.graph_errors import GraphError
 from services.incident_schema import IncidentInput, parse_incident
 from services.intake_batcher import IntakeBatcher
 from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
+from services.room_context import booked_now_and_next
 from services.store.database import Database
 from services.store.models import (
     Client,
@@ -257,7 +258,7 @@ class IncidentService:
             )
         events = [e for e in events if e is not None]
         result = availability.compute(trigger, zone, events, policy)
-        await self._store_result(client_id, incident_id, result)
+        await self._store_result(client_id, incident_id, result, booked_now_and_next(raw, trigger, zone))
         log.info(
             "incident processed client=%s incident=%s status=%s slots=%d",
             client_id,
@@ -338,7 +339,7 @@ class IncidentService:
         )
 
     async def _store_result(
-        self, client_id: str, incident_id: str, result: availability.Availability
+        self, client_id: str, incident_id: str, result: availability.Availability, context: dict[str, str]
     ) -> None:
         async with self._db.session() as session:
             incident = await session.get(Incident, (client_id, incident_id))
@@ -370,6 +371,7 @@ class IncidentService:
             incident.window_end = result.window.end
             incident.free_windows = [w.to_local_json(result.zone) for w in result.free_windows]
             incident.calendar_reads += 1
+            incident.context = context
             incident.updated_at = func.now()
 
     # ---- read model ---------------------------------------------------------------------
