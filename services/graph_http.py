@@ -129,7 +129,11 @@ class BoundedRetryHandler(BaseMiddleware):
                 if not retryable or attempt >= policy.max_retries or time.monotonic() + delay > deadline:
                     raise
             else:
-                if not retryable or response.status_code not in RETRY_STATUSES or attempt >= policy.max_retries:
+                if (
+                    not retryable
+                    or response.status_code not in RETRY_STATUSES
+                    or attempt >= policy.max_retries
+                ):
                     return response
                 after = retry_after_seconds(response.headers)
                 delay = after if after is not None and after > 0 else policy.backoff(attempt)
