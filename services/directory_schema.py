@@ -85,18 +85,23 @@ class LocationDoc(_Strict):
     @field_validator("business_hours")
     @classmethod
     def _hours(cls, value: dict[str, list[str] | None] | None) -> dict[str, list[str] | None] | None:
-        if value is None:
-            return None
-        for day, hours in value.items():
-            if day not in WEEKDAYS:
-                raise ValueError(f"unknown day '{day}' (use {', '.join(WEEKDAYS)})")
-            if hours is None:
-                continue
-            if len(hours) != 2 or not all(_HHMM.match(h) for h in hours):
-                raise ValueError(f'{day}: expected ["HH:MM", "HH:MM"] or null')
-            if hours[0] == "24:00":
-                raise ValueError(f"{day}: opening time cannot be 24:00")
-        return value
+        return check_business_hours(value)
+
+
+def check_business_hours(value: dict[str, list[str] | None] | None) -> dict[str, list[str] | None] | None:
+    """The `business_hours` JSON shape (DESIGN 3.4); raises ValueError naming the bad day."""
+    if value is None:
+        return None
+    for day, hours in value.items():
+        if day not in WEEKDAYS:
+            raise ValueError(f"unknown day '{day}' (use {', '.join(WEEKDAYS)})")
+        if hours is None:
+            continue
+        if len(hours) != 2 or not all(_HHMM.match(h) for h in hours):
+            raise ValueError(f'{day}: expected ["HH:MM", "HH:MM"] or null')
+        if hours[0] == "24:00":
+            raise ValueError(f"{day}: opening time cannot be 24:00")
+    return value
 
 
 class RoomDoc(_Strict):

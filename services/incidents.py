@@ -283,6 +283,7 @@ class IncidentService:
                 LocationSettings.min_window_minutes,
                 LocationSettings.slot_minutes,
                 LocationSettings.tentative_blocks,
+                LocationSettings.business_hours.label("settings_hours"),
                 RoomCalendarInfo.mailbox_timezone,
                 RoomCalendarInfo.checked_at,
             )

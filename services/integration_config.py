@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.directory_schema import is_email
+from services.directory_schema import check_business_hours, is_email
 from services.errors import FieldProblem, ValidationFailed
 from services.store.database import Database
 from services.store.models import (
@@ -29,6 +29,7 @@ DEFAULTS = {
     "slot_minutes": 60,
     "tentative_blocks": True,
     "teams_channel": None,
+    "business_hours": None,
 }
 
 
@@ -57,6 +58,13 @@ class LocationDoc(_Strict):
     slot_minutes: int | None = Field(default=None, ge=15, le=480)
     tentative_blocks: bool | None = None
     teams_channel: str | None = None
+    # Extension of DESIGN 3.8: per-location business hours (directory shape); null = the directory's.
+    business_hours: dict[str, list[str] | None] | None = None
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, list[str] | None] | None) -> dict[str, list[str] | None] | None:
+        return check_business_hours(value)
 
 
 class ConfigDoc(_Strict):

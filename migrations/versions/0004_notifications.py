@@ -1,8 +1,8 @@
-"""notifications, preferences, identity links, incident context
+"""notifications, preferences, identity links, incident context, location hours
 
 Revision ID: 0004
-Revises: 0002
-Create Date: 2026-11-24 02:30:45.340646
+Revises: 0003
+Create Date: 2026-11-24 02:34:44.399676
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -78,11 +78,18 @@ def upgrade() -> None:
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.func.now(), nullable=False),
         sa.PrimaryKeyConstraint("client_id", "user_id"),
     )
+
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.add_column(sa.Column("context", sa.JSON(), nullable=True))
 
+    with op.batch_alter_table("location_settings", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("business_hours", sa.JSON(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("location_settings", schema=None) as batch_op:
+        batch_op.drop_column("business_hours")
+
     with op.batch_alter_table("incidents", schema=None) as batch_op:
         batch_op.drop_column("context")
 

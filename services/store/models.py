@@ -138,6 +138,8 @@ class LocationSettings(Base):
     slot_minutes: Mapped[int] = mapped_column(Integer, default=60)
     tentative_blocks: Mapped[bool] = mapped_column(Boolean, default=True)
     teams_channel: Mapped[str | None] = mapped_column(String(512))
+    # Set at setup to override the directory's business hours for this location (same JSON shape).
+    business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class BotState(Base):
