@@ -96,11 +96,29 @@ class TeamsMessenger:
             )
             result["id"] = response.id if response else None
 
+        await self._run(ref, send)
+        return result["id"]
+
+    async def _run(self, ref: Any, logic: Any) -> None:
+        """continue_conversation, with the callback's failure surfaced to the caller.
+
+        (The adapter would otherwise hand it to the turn error handler, which tells
+        the *user* something went wrong: wrong for a message they never asked for.)
+        """
+        failure: list[Exception] = []
+
+        async def guarded(turn_context: TurnContext) -> None:
+            try:
+                await logic(turn_context)
+            except Exception as exc:
+                failure.append(exc)
+
         try:
-            await self._adapter.continue_conversation(ref, send, self._app_id)
+            await self._adapter.continue_conversation(ref, guarded, self._app_id)
         except Exception as exc:
             raise _classify(exc) from None
-        return result["id"]
+        if failure:
+            raise _classify(failure[0]) from None
 
     async def update_card(self, reference: dict[str, Any], activity_id: str, card: dict[str, Any]) -> None:
         ref = reference_from_json(reference)
@@ -113,10 +131,7 @@ class TeamsMessenger:
             activity.conversation = ref.conversation
             await turn_context.update_activity(activity)
 
-        try:
-            await self._adapter.continue_conversation(ref, update, self._app_id)
-        except Exception as exc:
-            raise _classify(exc) from None
+        await self._run(ref, update)
 
     async def open_personal_chat(
         self, *, service_url: str, tenant_id: str | None, member_id: str, bot_id: str | None = None
