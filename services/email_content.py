@@ -113,7 +113,7 @@ class EmailRenderer:
             for label, items in slots_by_day(view, upcoming)
         ]
         facts: list[tuple[str, str]] = [
-            ("Incident", view.incident_id),
+            ("Reference", view.incident_id),
             ("Severity", view.severity.capitalize()),
             ("Room", view.room_name),
         ]

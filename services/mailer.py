@@ -22,10 +22,12 @@ import aiosmtplib
 
 from services.config import Settings
 from services.errors import ConfigError, PivotError
+from services.tls import ssl_context
 
 DEFAULT_PORTS = {"smtps": 465, "starttls": 587, "smtp": 25}
 MESSAGE_ID_DOMAIN = "pivot-scheduling"
 MAX_REASON = 200
+MIN_SCRUB = 4  # shorter "passwords" would mangle every reason and hide nothing
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -139,12 +141,13 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def tls_context(ca_bundle: Path | None = None) -> ssl.SSLContext:
-    """Verify the server against the system CAs plus CA_BUNDLE (same rule as outbound HTTPS)."""
-    context = ssl.create_default_context()
-    if ca_bundle is not None:
-        context.load_verify_locations(cafile=str(ca_bundle))
-    return context
+def ehlo_name(host: str) -> str:
+    """Our EHLO name: a host name as is, an IP as an address literal (RFC 5321 4.1.3)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    return f"[IPv6:{address}]" if address.version == 6 else f"[{address}]"
 
 
 def message_id_for(*parts: str) -> str:
@@ -169,7 +172,7 @@ class Mailer:
         self.config = config
         self.sender = sender
         self.envelope_sender = parseaddr(sender)[1] or sender
-        self._context = context or tls_context(ca_bundle)
+        self._context = context or ssl_context(ca_bundle)  # system CAs + CA_BUNDLE
         self._local_hostname = local_hostname
 
     @classmethod
@@ -178,7 +181,7 @@ class Mailer:
         if settings.SMTP_URL is None:
             return None
         config = SmtpConfig.parse(settings.SMTP_URL.get_secret_value())
-        local = urlsplit(settings.PUBLIC_BASE_URL).hostname or "localhost"
+        local = ehlo_name(urlsplit(settings.PUBLIC_BASE_URL).hostname or "localhost")
         return cls(config, sender=settings.MAIL_FROM, ca_bundle=settings.CA_BUNDLE, local_hostname=local)
 
     async def send(self, message: EmailMessage, *, recipients: list[str]) -> str:
@@ -210,10 +213,11 @@ class Mailer:
             return self._by_code(first.code, first.message)
         if isinstance(exc, aiosmtplib.SMTPResponseException):
             return self._by_code(exc.code, exc.message)
-        if isinstance(exc, aiosmtplib.SMTPNotSupported):
-            return MailPermanent(self._scrub(f"server lacks a required feature: {exc.message}"))
-        if isinstance(exc, aiosmtplib.SMTPException | OSError | TimeoutError | ssl.SSLError):
+        if isinstance(exc, OSError | TimeoutError | ssl.SSLError):  # includes lost connections
             return MailTransient(self._scrub(f"{type(exc).__name__}: {exc}"))
+        if isinstance(exc, aiosmtplib.SMTPException):
+            # No reply code: the server lacks what the configuration requires (STARTTLS, AUTH).
+            return MailPermanent(self._scrub(f"{type(exc).__name__}: {exc.message}"))
         return MailTransient(type(exc).__name__)
 
     def _by_code(self, code: int, message: str) -> MailError:
@@ -228,6 +232,6 @@ class Mailer:
         """One line, short, and never a credential (servers sometimes echo what they got)."""
         cleaned = " ".join(str(text).split())
         secret = self.config.password
-        if secret:
+        if secret and len(secret) >= MIN_SCRUB:
             cleaned = cleaned.replace(secret, "***")
         return cleaned[:MAX_REASON]

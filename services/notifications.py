@@ -72,7 +72,7 @@ class NotificationService:
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._db = db
-        self._box = box  # kept for the Teams side's link codes; e-mail needs no secrets at rest
+        self._box = box  # unused so far: e-mail keeps no secrets at rest
         self._settings = settings
         self._mailer = mailer
         self._renderer = renderer or EmailRenderer()
@@ -86,7 +86,9 @@ class NotificationService:
 
     async def _handle_notify(self, job: JobInfo) -> None:
         payload = job.payload
-        await self.fan_out(payload["client_id"], payload["incident_id"], payload["event"])
+        await self.fan_out(
+            payload["client_id"], payload["incident_id"], payload["event"], attempt=job.attempts
+        )
 
     async def _handle_email(self, job: JobInfo) -> None:
         await self.deliver_email(
@@ -95,13 +97,15 @@ class NotificationService:
 
     # ---- fan-out ------------------------------------------------------------------------
 
-    async def fan_out(self, client_id: str, incident_id: str, event: str) -> list[int]:
+    async def fan_out(self, client_id: str, incident_id: str, event: str, *, attempt: int = 1) -> list[int]:
         """Insert the event's notification rows and their jobs (idempotent); returns the row ids."""
         if event not in rcpt.EVENTS:
             raise PermanentFailure(f"unknown notification event {event!r}")
         if event == "slots_update" and await self._new_incident_pending(client_id, incident_id):
             # Let the first notice go out first: rendered now, it already carries the slots.
-            raise RetryLater(5.0, "waiting for the new_incident fan-out")
+            raise RetryLater(
+                min(300.0, 5.0 * 2 ** max(0, attempt - 1)), "waiting for the new_incident fan-out"
+            )
         async with self._db.session() as session:
             incident = await session.get(Incident, (client_id, incident_id))
             if incident is None:
@@ -109,18 +113,15 @@ class NotificationService:
             people = await self._recipients(session, incident, event)
             if event == "slots_update":
                 # Whoever still has the first notice queued gets the slots in it.
-                waiting = set(
-                    (
-                        await session.execute(
-                            select(Notification.channel, Notification.recipient).where(
-                                Notification.client_id == client_id,
-                                Notification.incident_id == incident_id,
-                                Notification.event == "new_incident",
-                                Notification.status == "queued",
-                            )
-                        )
-                    ).tuples()
+                queued_first = await session.execute(
+                    select(Notification.channel, Notification.recipient).where(
+                        Notification.client_id == client_id,
+                        Notification.incident_id == incident_id,
+                        Notification.event == "new_incident",
+                        Notification.status == "queued",
+                    )
                 )
+                waiting = {(channel, recipient) for channel, recipient in queued_first.all()}
                 people = [p for p in people if (p.channel, p.recipient) not in waiting]
             if people:
                 await session.execute(self._insert_rows(client_id, incident_id, event, people))
@@ -236,7 +237,9 @@ class NotificationService:
 
     # ---- e-mail delivery ----------------------------------------------------------------
 
-    async def deliver_email(self, notification_id: int, *, attempt: int = 1, max_attempts: int = 1) -> str:
+    async def deliver_email(
+        self, notification_id: int, *, attempt: int = 1, max_attempts: int = JOB_MAX_ATTEMPTS
+    ) -> str:
         """Send one queued e-mail row; returns the row's status.
 
         Raises `RetryLater` on a transient failure (until the last attempt, which records `failed`).
@@ -314,7 +317,7 @@ class NotificationService:
                     ServiceProvider.client_id == row.client_id
                 )
             )
-            for provider_name, provider_email in providers.tuples():
+            for provider_name, provider_email in providers.all():
                 if provider_email.strip().lower() == row.recipient:
                     return provider_name
         return ""

@@ -48,8 +48,9 @@ class ScriptedSmtp:
     `reject` maps an address to the reply every RCPT for it gets (e.g. "550 ...").
     """
 
-    def __init__(self, port: int = 0) -> None:
+    def __init__(self, port: int = 0, *, implicit_tls: ssl.SSLContext | None = None) -> None:
         self.port = port
+        self._ssl = implicit_tls
         self.received: list[Received] = []
         self.transient_replies: deque[str] = deque()
         self.reject: dict[str, str] = {}
@@ -74,7 +75,7 @@ class ScriptedSmtp:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            lambda: SMTP(self, hostname="localhost"), host="127.0.0.1", port=self.port
+            lambda: SMTP(self, hostname="localhost"), host="127.0.0.1", port=self.port, ssl=self._ssl
         )
         self.port = self._server.sockets[0].getsockname()[1]
 
