@@ -47,9 +47,11 @@ async def get_incident(request: web.Request) -> web.Response:
         client_id = await services.directory.client_for_api_key(token)
     except Unauthorized:
         return error(401, "invalid API key")
-    incident = await services.incidents.get(client_id, request.match_info["incident_id"])
+    incident_id = request.match_info["incident_id"]
+    incident = await services.incidents.get(client_id, incident_id)
     if incident is None:
         return error(404, "no such incident")
+    incident["notifications"] = await services.notifications.notifications_for(client_id, incident_id)
     return web.json_response(incident)
 
 

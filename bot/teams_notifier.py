@@ -19,9 +19,8 @@ from services.store.database import Database
 from services.teams_routes import TeamsRoutes
 
 log = logging.getLogger(__name__)
-TEAMS_JOB = "notify.teams"
 
-EmailFallback = Callable[[int], Awaitable[None]]
+EmailFallback = Callable[[int], Awaitable[object]]
 
 
 class TeamsNotifier:

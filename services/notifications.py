@@ -29,6 +29,7 @@ from services.config import Settings
 from services.crypto import SecretBox
 from services.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
 from services.incident_views import load_incident_view
+from services.incidents import NOTIFY_JOB
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
 from services.mailer import Mailer, MailPermanent, MailTransient, message_id_for
 from services.store.database import Database
@@ -37,7 +38,6 @@ from services.store.notification_models import Notification, UserPreferences
 
 log = logging.getLogger(__name__)
 
-NOTIFY_JOB = "incident.notify"
 EMAIL_JOB = "notify.email"
 TEAMS_JOB = "notify.teams"
 JOB_MAX_ATTEMPTS = 12
