@@ -12,15 +12,19 @@ from botbuilder.integration.aiohttp import CloudAdapter
 from bot.account import register_account
 from bot.actions import ActionRegistry
 from bot.adapter import create_adapter
+from bot.admin import register_admin
+from bot.admin_runtime import AdminRuntime
 from bot.builtin import register_builtin
 from bot.commands import CommandRegistry
 from bot.handler import PivotBot
 from bot.proactive import TeamsMessenger
 from bot.storage import DatabaseStorage
-from bot.teams_notifier import TEAMS_JOB, TeamsNotifier
+from bot.teams_notifier import TeamsNotifier
 from dialogs.link import link_dialogs
 from dialogs.runner import DialogRunner
+from dialogs.setup import setup_dialogs
 from services.container import Services
+from services.notifications import TEAMS_JOB
 
 
 @dataclass
@@ -40,10 +44,11 @@ class BotRuntime:
     dialogs: DialogRunner
     messenger: TeamsMessenger
     teams_notifier: TeamsNotifier
+    admin: AdminRuntime
 
     def job_handlers(self) -> dict[str, Any]:
         """Durable jobs that need the Bot Framework edge (posting and updating cards)."""
-        return {TEAMS_JOB: self.teams_notifier.handle}
+        return {TEAMS_JOB: self.teams_notifier.handle, **self.admin.job_handlers()}
 
 
 def build_registry(
@@ -52,7 +57,9 @@ def build_registry(
     """Every chat command, in help order (also the source of the Teams manifest's command list)."""
     registry = CommandRegistry()
     register_builtin(registry)
-    register_account(registry, actions if actions is not None else ActionRegistry())
+    actions = actions if actions is not None else ActionRegistry()
+    register_account(registry, actions)
+    register_admin(registry, actions)
     for register in extensions.commands if extensions else ():
         register(registry)
     return registry
@@ -61,7 +68,7 @@ def build_registry(
 def build_bot(services: Services, extensions: BotExtensions | None = None) -> BotRuntime:
     storage = DatabaseStorage(services.state)
     extra = [make(services) for make in (extensions.dialogs if extensions else ())]
-    dialogs = DialogRunner(storage, [*link_dialogs(services.links), *extra])
+    dialogs = DialogRunner(storage, [*link_dialogs(services.links), *setup_dialogs(services), *extra])
     actions = ActionRegistry()
     registry = build_registry(extensions, actions)
     bot = PivotBot(services, registry, actions, dialogs)
@@ -74,5 +81,6 @@ def build_bot(services: Services, extensions: BotExtensions | None = None) -> Bo
         actions=actions,
         dialogs=dialogs,
         messenger=messenger,
-        teams_notifier=TeamsNotifier(services.db, messenger),
+        teams_notifier=TeamsNotifier(services.db, messenger, services.notifications.fall_back_to_email),
+        admin=AdminRuntime.create(services, adapter, dialogs, messenger),
     )

@@ -9,9 +9,13 @@ from services.config import Settings
 from services.conversations import ConversationDirectory
 from services.crypto import SecretBox
 from services.directory import DirectoryService
+from services.graph_gateway import GraphGateway
+from services.identity import IdentityService
 from services.identity_links import IdentityLinkService
 from services.incidents import PROCESS_JOB, CalendarSource, IncidentService
 from services.integration_config import IntegrationConfigService
+from services.mailer import Mailer
+from services.notifications import NotificationService
 from services.preferences import PreferencesService
 from services.state_store import StateStore
 from services.store.database import Database
@@ -29,10 +33,21 @@ class Services:
     integration: IntegrationConfigService
     preferences: PreferencesService
     links: IdentityLinkService
+    identity: IdentityService
+    graph: GraphGateway
+    notifications: NotificationService
 
     @classmethod
-    def create(cls, settings: Settings, db: Database, calendars: CalendarSource | None = None) -> Services:
+    def create(
+        cls,
+        settings: Settings,
+        db: Database,
+        calendars: CalendarSource | None = None,
+        mailer: Mailer | None = None,
+    ) -> Services:
         box = SecretBox(settings.secret_keys())
+        identity = IdentityService(db, box, settings)
+        graph = GraphGateway(identity, settings)
         return cls(
             settings=settings,
             db=db,
@@ -40,12 +55,17 @@ class Services:
             directory=DirectoryService(db, box),
             conversations=ConversationDirectory(db),
             state=StateStore(db),
-            incidents=IncidentService(db, box, calendars, retry_seconds=settings.INCIDENT_RETRY_SECONDS),
+            incidents=IncidentService(
+                db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS
+            ),
             integration=IntegrationConfigService(db),
             preferences=PreferencesService(db),
             links=IdentityLinkService(db),
+            identity=identity,
+            graph=graph,
+            notifications=NotificationService(db, box, settings, mailer or Mailer.from_settings(settings)),
         )
 
     def job_handlers(self) -> dict[str, Any]:
         """Every durable job kind and its handler."""
-        return {PROCESS_JOB: self.incidents.handle_process_job}
+        return {PROCESS_JOB: self.incidents.handle_process_job, **self.notifications.job_handlers()}

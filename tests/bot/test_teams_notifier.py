@@ -12,8 +12,8 @@ from aiohttp.test_utils import TestClient
 import tests.bot.chat as chat
 from api.keys import SERVICES
 from bot.routes import BOT_RUNTIME
-from bot.teams_notifier import TEAMS_JOB
 from services.jobs import JobInfo, RetryLater
+from services.notifications import TEAMS_JOB
 from services.store.models import ConversationRef, Incident, Slot
 from services.store.notification_models import Notification
 from tests.bot.activities import activity
