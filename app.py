@@ -1,6 +1,6 @@
 """pivot Scheduling for Microsoft Teams — entry point.
 
-`python app.py serve | demo | import-directory FILE | automap ...` (DESIGN 3.1).
+`python app.py serve | demo | import-directory FILE | connect CLIENT_ID | automap ...` (DESIGN 3.1).
 `build_app(settings)` is the aiohttp app factory: no module-level globals;
 every resource is opened and closed in `cleanup_ctx`.
 """
@@ -17,6 +17,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from api import auth as auth_api
+from api import dev_mail as dev_mail_api
 from api import directory as directory_api
 from api import health as health_api
 from api import incidents as incidents_api
@@ -27,14 +29,26 @@ from services.config import Settings, load_settings
 from services.container import Services
 from services.errors import ConfigError, ValidationFailed
 from services.jobs import JobRunner
+from services.mailer import Mailer
 from services.store.database import Database
+from services.sync import schedule_sync
 
 log = logging.getLogger("pivot")
 LOOPBACK = "127.0.0.1"
 
 
-def build_app(settings: Settings, *, extensions: BotExtensions | None = None) -> web.Application:
-    """The whole product as one aiohttp application."""
+def build_app(
+    settings: Settings,
+    *,
+    extensions: BotExtensions | None = None,
+    mailer: Mailer | None = None,
+    dev_mail_dir: Path | None = None,
+) -> web.Application:
+    """The whole product as one aiohttp application.
+
+    `mailer` replaces the one built from SMTP_URL and `dev_mail_dir` mounts `/dev/mail`:
+    both are for the demo only.
+    """
     if not settings.secret_keys():
         raise ConfigError("SECRET_KEY is required (it encrypts stored secrets)")
     app = web.Application(client_max_size=1024 * 1024)
@@ -43,7 +57,7 @@ def build_app(settings: Settings, *, extensions: BotExtensions | None = None) ->
         db = Database(settings.DATABASE_URL)
         try:
             await db.migrate()
-            services = Services.create(settings, db)
+            services = Services.create(settings, db, mailer=mailer)
             app[SERVICES] = services
             app[bot_routes.BOT_RUNTIME] = build_bot(services, extensions)
             runtime = app[bot_routes.BOT_RUNTIME]
@@ -55,12 +69,15 @@ def build_app(settings: Settings, *, extensions: BotExtensions | None = None) ->
                 lease_seconds=settings.JOBS_LEASE_SECONDS,
             )
             app[JOBS] = runner
+            await schedule_sync(db, settings.SYNC_INTERVAL_SECONDS)
             await runner.start()
             try:
                 yield
             finally:
                 await runner.stop()
                 await services.incidents.close()
+                await services.graph.close()
+                services.identity.close()
         finally:
             await db.dispose()
 
@@ -69,6 +86,9 @@ def build_app(settings: Settings, *, extensions: BotExtensions | None = None) ->
     health_api.add_routes(app)
     directory_api.add_routes(app)
     incidents_api.add_routes(app)
+    auth_api.add_routes(app)
+    if dev_mail_dir is not None:
+        dev_mail_api.add_routes(app, dev_mail_dir)
     return app
 
 
@@ -137,8 +157,13 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--with-playground", action="store_true", help="also start the Agents Playground")
     demo.add_argument("--playground-port", type=int, default=56150)
     demo.add_argument("--var", type=Path, default=None, help="state directory (default: var/)")
+    demo.add_argument(
+        "--fresh", action="store_true", help="do not pre-connect Office 365 or switch scheduling on"
+    )
     imp = sub.add_parser("import-directory", help="upsert a client's pivot directory (DESIGN 3.4)")
     imp.add_argument("file", type=Path)
+    connect = sub.add_parser("connect", help="print a one-time Office 365 sign-in link and wait for it")
+    connect.add_argument("client_id")
     configure = sub.add_parser("configure", help="apply an integration configuration (DESIGN 3.8)")
     configure.add_argument("file", type=Path)
     automap = sub.add_parser("automap", help="print the proposed room pairing as JSON (DESIGN 3.6)")
@@ -160,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             with_playground=args.with_playground,
             playground_port=args.playground_port,
             var=args.var,
+            fresh=args.fresh,
         )
     try:
         settings = load_settings()
@@ -193,6 +219,16 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         what = "directory" if args.command == "import-directory" else "configuration"
         return asyncio.run(_apply_document(settings, args.file, data, what))
+    if args.command == "connect":
+        if not settings.secret_keys():
+            print("error: SECRET_KEY is required (it encrypts stored tokens)", file=sys.stderr)
+            return 2
+        from api.connect_cli import run_connect
+
+        try:
+            return asyncio.run(run_connect(settings, args.client_id))
+        except KeyboardInterrupt:
+            return 130
     parser.error(f"unknown command {args.command}")
     return 2
 

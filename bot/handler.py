@@ -17,13 +17,14 @@ from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeRespons
 from bot.actions import ActionContext, ActionRegistry
 from bot.builtin import send_help
 from bot.commands import CommandContext, CommandRegistry
-from bot.convert import chat_message, stored_conversation
+from bot.convert import chat_message, stored_conversation, tenant_of
 from cards.attachment import card_attachment
 from cards.basics import welcome_card
 from dialogs.runner import DialogRunner
 from services import texts
 from services.container import Services
 from services.directory import DirectoryUser
+from services.identity_links import RosterMember, remember_roster
 
 log = logging.getLogger(__name__)
 
@@ -188,9 +189,34 @@ class PivotBot(TeamsActivityHandler):
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context)
+        await self._learn_roster(turn_context)
         await turn_context.send_activity(
             Activity(type=ActivityTypes.message, attachments=[card_attachment(welcome_card())])
         )
+
+    async def _learn_roster(self, turn_context: TurnContext) -> None:
+        """In a team or group chat, learn members' Teams ids (to reach them 1:1 later)."""
+        conversation = turn_context.activity.conversation
+        if conversation is None or conversation.conversation_type not in ("channel", "groupChat"):
+            return
+        try:
+            members = await TeamsInfo.get_members(turn_context)
+        except Exception as exc:  # the roster is a convenience: never fail the install over it
+            log.info("roster read failed conversation=%s error=%s", conversation.id, type(exc).__name__)
+            return
+        tenant = tenant_of(turn_context.activity)
+        roster = [
+            RosterMember(
+                teams_user_id=m.id,
+                aad_object_id=getattr(m, "aad_object_id", None),
+                email=getattr(m, "email", None) or getattr(m, "user_principal_name", None),
+                tenant_id=getattr(m, "tenant_id", None) or tenant,
+            )
+            for m in members
+            if m.id
+        ]
+        linked = await remember_roster(self._services.db, roster)
+        log.info("roster read conversation=%s members=%d linked=%d", conversation.id, len(roster), linked)
 
     async def on_teams_members_added(
         self, teams_members_added: list[ChannelAccount], team_info: Any, turn_context: TurnContext

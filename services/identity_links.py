@@ -136,3 +136,51 @@ class IdentityLinkService:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class RosterMember:
+    """A member of a team or chat as Teams lists it."""
+
+    teams_user_id: str
+    aad_object_id: str | None
+    email: str | None
+    tenant_id: str | None
+
+
+async def remember_roster(db: Database, members: list[RosterMember]) -> int:
+    """Link roster members to directory users (by AAD object id, else e-mail): the way the
+    bot learns the Teams ids it needs to open 1:1 chats with people who never wrote to it."""
+    linked = 0
+    async with db.session() as session:
+        for member in members:
+            users: list[User] = []
+            if member.aad_object_id:
+                users = list(
+                    (
+                        await session.scalars(
+                            select(User).where(User.aad_object_id == member.aad_object_id.lower())
+                        )
+                    ).all()
+                )
+            if not users and member.email:
+                users = list(
+                    (
+                        await session.scalars(select(User).where(User.email_lower == member.email.lower()))
+                    ).all()
+                )
+            for user in users:
+                row = await session.get(IdentityLink, (member.teams_user_id, user.client_id))
+                if row is None:
+                    session.add(
+                        IdentityLink(
+                            teams_user_id=member.teams_user_id,
+                            client_id=user.client_id,
+                            user_id=user.id,
+                            aad_object_id=(member.aad_object_id or "").lower() or None,
+                            tenant_id=member.tenant_id,
+                            method="roster",
+                        )
+                    )
+                    linked += 1
+    return linked

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -21,14 +22,7 @@ from typing import Any
 
 import aiohttp
 
-from demo.playground import (
-    PERSONAL_CHAT_ID,
-    ROOT,
-    PlaygroundProcess,
-    playground_config,
-    start_playground,
-    write_config,
-)
+from demo.playground import PERSONAL_CHAT_ID, ROOT, playground_config
 
 
 def free_port() -> int:
@@ -67,6 +61,7 @@ class Playground:
     url: str
     config: dict[str, Any]
     session: aiohttp.ClientSession
+    bot_url: str = ""
     messages: list[BotMessage] = field(default_factory=list)
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -177,32 +172,33 @@ class Playground:
 
 
 @contextlib.asynccontextmanager
-async def running_demo_with_playground(tmp: Path) -> AsyncIterator[Playground]:
-    """The real app (`app.py demo`) and the real playground, wired together."""
+async def running_demo_with_playground(tmp: Path, *, fresh: bool = False) -> AsyncIterator[Playground]:
+    """The real demo (`app.py demo --with-playground`): app, emulator, mail sink and playground."""
     bot_port = free_port()
     var = tmp / "var"
-    log = (tmp / "bot.log").open("w")
-    bot = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "demo", "--port", str(bot_port), "--var", str(var)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=str(ROOT),
-        env=dict(os.environ),
-    )
-    playground: PlaygroundProcess | None = None
+    log_path = tmp / "demo.log"
+    log = log_path.open("w")
+    args = [
+        sys.executable,
+        str(ROOT / "app.py"),
+        "demo",
+        "--port",
+        str(bot_port),
+        "--var",
+        str(var),
+        "--with-playground",
+        "--playground-port",
+        str(free_port()),
+    ]
+    if fresh:
+        args.append("--fresh")
+    demo = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT), env=dict(os.environ))
     try:
+        url = await _wait_for_line(demo, log_path, "Open the Microsoft 365 Agents Playground: ")
         async with aiohttp.ClientSession() as session:
-            await _wait_ready(session, f"http://127.0.0.1:{bot_port}/readyz", bot, tmp / "bot.log")
-            config = playground_config()
-            config_path = write_config(tmp / "playground.yml", config)
-            playground = await asyncio.to_thread(
-                start_playground,
-                bot_endpoint=f"http://127.0.0.1:{bot_port}/api/messages",
-                port=free_port(),
-                config_path=config_path,
-                log_path=tmp / "playground.log",
+            pg = Playground(
+                url=url, config=playground_config(), session=session, bot_url=f"http://127.0.0.1:{bot_port}"
             )
-            pg = Playground(url=playground.url, config=config, session=session)
             follower = asyncio.create_task(pg.follow_log())
             await asyncio.sleep(0.3)
             try:
@@ -212,28 +208,21 @@ async def running_demo_with_playground(tmp: Path) -> AsyncIterator[Playground]:
                 with contextlib.suppress(asyncio.CancelledError):
                     await follower
     finally:
-        if playground is not None:
-            playground.stop()
-        bot.terminate()
+        demo.send_signal(signal.SIGINT)
         try:
-            bot.wait(timeout=15)
+            demo.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            bot.kill()
+            demo.kill()
         log.close()
 
 
-async def _wait_ready(
-    session: aiohttp.ClientSession, url: str, proc: subprocess.Popen[bytes], log: Path
-) -> None:
-    deadline = time.monotonic() + 60
+async def _wait_for_line(proc: subprocess.Popen[bytes], log: Path, prefix: str, timeout: float = 90) -> str:
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith(prefix):
+                return line.removeprefix(prefix).strip()
         if proc.poll() is not None:
-            raise RuntimeError(f"app exited early:\n{log.read_text()[-3000:]}")
-        try:
-            async with session.get(url) as r:
-                if r.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
+            raise RuntimeError(f"demo exited early:\n{log.read_text()[-3000:]}")
         await asyncio.sleep(0.2)
-    raise TimeoutError(f"app not ready:\n{log.read_text()[-3000:]}")
+    raise TimeoutError(f"demo not ready:\n{log.read_text()[-3000:]}")
