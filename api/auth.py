@@ -1,4 +1,5 @@
-"""Office 365 sign-in pages: `GET /auth/start?session=…` and `GET /auth/callback`.
+"""Office 365 sign-in pages: `GET /auth/start?session=…` and `/auth/callback` (the
+authority POSTs the answer there, `response_mode=form_post`; GET with a query works too).
 
 Small, accessible HTML pages a browser shows the client admin. They never show
 exception text: only each domain error's `user_message`. The callback URL
@@ -126,9 +127,13 @@ async def start(request: web.Request) -> web.StreamResponse:
 
 
 async def callback(request: web.Request) -> web.Response:
-    """Complete the sign-in Microsoft redirected back with; say who is signed in."""
+    """Complete the sign-in Microsoft sent back (a form POST, or a query); say who is signed in."""
+    if request.method == "POST":
+        fields = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    else:
+        fields = dict(request.query)
     try:
-        result = await request.app[SERVICES].identity.complete(dict(request.query))
+        result = await request.app[SERVICES].identity.complete(fields)
     except SignInError as exc:
         log.info("sign-in callback refused: %s", exc)
         return _refused(exc)
@@ -146,3 +151,4 @@ async def callback(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_get(START_PATH, start)
     app.router.add_get(CALLBACK_PATH, callback)
+    app.router.add_post(CALLBACK_PATH, callback)

@@ -26,10 +26,6 @@ from kiota_abstractions.native_response_handler import NativeResponseHandler
 from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import ResponseHandlerOption
 from msgraph import GraphServiceClient
-from msgraph.generated.models.date_time_time_zone import DateTimeTimeZone
-from msgraph.generated.users.item.calendar.get_schedule.get_schedule_post_request_body import (
-    GetSchedulePostRequestBody,
-)
 from msgraph.graph_request_adapter import GraphRequestAdapter
 
 from services.config import Settings
@@ -132,15 +128,19 @@ class GraphGateway:
         """The service account's calendars, its own and those shared with it (id, name, owner)."""
         builder = self._client(client_id).me.calendars
         query = builder.CalendarsRequestBuilderGetQueryParameters(select=CALENDAR_FIELDS, top=100)
-        first = builder.to_get_request_information(RequestConfiguration(query_parameters=query))
-        return await self._all_pages(client_id, ME, first, lambda url: builder.with_url(url))
+
+        def first() -> RequestInformation:
+            return builder.to_get_request_information(RequestConfiguration(query_parameters=query))
+
+        return await self._all_pages(client_id, ME, first, builder.with_url)
 
     async def list_rooms(self, client_id: str) -> list[dict[str, Any]]:
         """Every room of the tenant (Places API, all pages): displayName, emailAddress, building..."""
         url = f"{self._settings.GRAPH_BASE_URL}/places/microsoft.graph.room?$top={ROOM_PAGE_SIZE}"
         builder = self._client(client_id).places.graph_room
-        first = builder.with_url(url).to_get_request_information()
-        return await self._all_pages(client_id, "places", first, lambda next_url: builder.with_url(next_url))
+        return await self._all_pages(
+            client_id, "places", builder.with_url(url).to_get_request_information, builder.with_url
+        )
 
     async def room_timezone(self, client_id: str, room_email: str) -> str | None:
         """The room mailbox's zone name (Windows or IANA, as Graph gives it), or None.
@@ -219,13 +219,7 @@ class GraphGateway:
         builder = self._client(client_id).users.by_user_id(mailbox).events
         payload = json.dumps(body).encode()
 
-        def request() -> RequestInformation:
-            info = RequestInformation(Method.POST, builder.url_template, dict(builder.path_parameters))
-            info.headers.try_add("Accept", "application/json")
-            info.set_stream_content(payload, "application/json")
-            return info
-
-        return await self._json(client_id, mailbox, request)
+        return await self._json(client_id, mailbox, lambda: _post(builder, payload))
 
     # ---- helpers ---------------------------------------------------------------------------
 
@@ -238,25 +232,29 @@ class GraphGateway:
             select=EVENT_FIELDS,
             top=self._page_size,
         )
-        config = _prefer_utc()
-        config.query_parameters = query
-        first = builder.to_get_request_information(config)
-        return await self._all_pages(
-            client_id, mailbox, first, lambda url: builder.with_url(url), headers=True
-        )
+
+        def first() -> RequestInformation:
+            config = _prefer_utc()
+            config.query_parameters = query
+            return builder.to_get_request_information(config)
+
+        return await self._all_pages(client_id, mailbox, first, builder.with_url, prefer_utc=True)
 
     async def _schedule_zone(self, client_id: str, room_email: str) -> str | None:
         builder = self._client(client_id).me.calendar.get_schedule
         now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
-        body = GetSchedulePostRequestBody(
-            schedules=[room_email],
-            start_time=DateTimeTimeZone(date_time=now.isoformat(), time_zone="UTC"),
-            end_time=DateTimeTimeZone(date_time=(now + timedelta(hours=1)).isoformat(), time_zone="UTC"),
-            availability_view_interval=60,
-        )
+        # The body as Graph documents it (camelCase); the SDK's model writes PascalCase keys.
+        payload = json.dumps(
+            {
+                "schedules": [room_email],
+                "startTime": {"dateTime": now.isoformat(), "timeZone": "UTC"},
+                "endTime": {"dateTime": (now + timedelta(hours=1)).isoformat(), "timeZone": "UTC"},
+                "availabilityViewInterval": 60,
+            }
+        ).encode()
 
         def request() -> RequestInformation:
-            info = builder.to_post_request_information(body)
+            info = _post(builder, payload)
             info.add_request_options([SafeToRetry()])  # getSchedule only reads
             return info
 
@@ -273,15 +271,15 @@ class GraphGateway:
         self,
         client_id: str,
         mailbox: str,
-        first: RequestInformation,
+        first: RequestFactory,
         builder_for: Callable[[str], Any],
         *,
-        headers: bool = False,
+        prefer_utc: bool = False,
     ) -> list[dict[str, Any]]:
         """Every item of a collection, following @odata.nextLink (re-sending Prefer)."""
         items: list[dict[str, Any]] = []
         seen: set[str] = set()
-        request: RequestFactory = lambda: first  # noqa: E731 - rebuilt below for later pages
+        request = first
         for _page in range(MAX_PAGES):
             page = await self._json(client_id, mailbox, request)
             value = page.get("value")
@@ -294,7 +292,7 @@ class GraphGateway:
             if next_url in seen:
                 raise GraphError("Graph repeated a nextLink")
             seen.add(next_url)
-            request = self._next_page(builder_for(next_url), headers)
+            request = self._next_page(builder_for(next_url), prefer_utc)
         raise GraphError(f"more than {MAX_PAGES} pages")
 
     @staticmethod
@@ -324,6 +322,8 @@ class GraphGateway:
     async def _send(self, client_id: str, mailbox: str, request: RequestFactory) -> httpx.Response:
         adapter = self._client(client_id).request_adapter
         info = request()
+        if info.headers.contains("Authorization"):
+            info.headers.remove("Authorization")  # a resend asks the token provider again
         info.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
         async with self._slot(client_id, mailbox):
             try:
@@ -356,6 +356,14 @@ class GraphGateway:
         adapter.base_url = self._settings.GRAPH_BASE_URL
         client = self._clients[client_id] = GraphServiceClient(request_adapter=adapter)
         return client
+
+
+def _post(builder: Any, payload: bytes) -> RequestInformation:
+    """A POST of raw JSON to a request builder's URL."""
+    info = RequestInformation(Method.POST, builder.url_template, dict(builder.path_parameters))
+    info.headers.try_add("Accept", "application/json")
+    info.set_stream_content(payload, "application/json")
+    return info
 
 
 def _bearer(response: httpx.Response) -> str | None:

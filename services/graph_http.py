@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -145,7 +146,7 @@ class BoundedRetryHandler(BaseMiddleware):
             request.headers["Retry-Attempt"] = str(attempt)
 
 
-def graph_http_client(graph_base_url: str, ca_bundle: Any, policy: RetryPolicy) -> httpx.AsyncClient:
+def graph_http_client(graph_base_url: str, ca_bundle: Path | None, policy: RetryPolicy) -> httpx.AsyncClient:
     """The httpx client every Graph request goes through (msgraph middleware, our retries)."""
     client = httpx.AsyncClient(
         base_url=graph_base_url,

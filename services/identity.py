@@ -195,7 +195,11 @@ class IdentityService:
         tenant_id = await self._tenant_of(row.client_id)
         app = await self._build_app(tenant_id, msal.SerializableTokenCache())
         flow: dict[str, Any] = await self._call(
-            app.initiate_auth_code_flow, list(SCOPES), redirect_uri=self.redirect_uri, prompt="select_account"
+            app.initiate_auth_code_flow,
+            list(SCOPES),
+            redirect_uri=self.redirect_uri,
+            prompt="select_account",
+            response_mode="form_post",  # the code travels in a POST body, not in the URL
         )
         async with self._db.session() as session:
             result = await session.execute(
@@ -208,7 +212,8 @@ class IdentityService:
         return str(flow["auth_uri"])
 
     async def complete(self, query_params: dict[str, str]) -> SignInResult:
-        """Redeem the authorization response; store the tokens; mark the link used."""
+        """Redeem the authorization response (the callback's form or query fields); store the
+        tokens; mark the link used."""
         params = {str(k): str(v) for k, v in query_params.items()}
         state = params.get("state", "")
         if not state:

@@ -226,3 +226,21 @@ async def _wait_for_line(proc: subprocess.Popen[bytes], log: Path, prefix: str, 
             raise RuntimeError(f"demo exited early:\n{log.read_text()[-3000:]}")
         await asyncio.sleep(0.2)
     raise TimeoutError(f"demo not ready:\n{log.read_text()[-3000:]}")
+
+
+async def _wait_ready(
+    session: aiohttp.ClientSession, url: str, proc: subprocess.Popen[bytes], log: Path
+) -> None:
+    """Poll a readiness URL until 200, failing fast if the process died."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"app exited early:\n{log.read_text()[-3000:]}")
+        try:
+            async with session.get(url) as r:
+                if r.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"app not ready:\n{log.read_text()[-3000:]}")
