@@ -231,7 +231,8 @@ class IncidentService:
             mailbox_zone = cached.mailbox_timezone if cached is not None else None
             if cached is None:
                 mailbox_zone = await self._calendars.room_timezone(client_id, room.calendar_email)
-                await self._cache_zone(client_id, room.calendar_email, mailbox_zone)
+                if mailbox_zone is not None:  # an unreadable zone is asked again next time
+                    await self._cache_zone(client_id, room.calendar_email, mailbox_zone)
             zone = availability.choose_zone(mailbox_zone, location.location_timezone if location else None)
             trigger = _aware(incident.triggered_at)
             span = availability.read_range(trigger, policy)

@@ -55,7 +55,7 @@ def schema_errors(manifest: dict[str, Any], tmp_path: Path) -> list[str]:
 
 
 def add_status_command(registry: CommandRegistry) -> None:
-    @registry.command("status")
+    @registry.command("roomcheck")
     async def status(ctx: CommandContext) -> None:
         """Show the open incidents in your rooms."""
 
@@ -171,7 +171,7 @@ def test_command_list_follows_a_registry_with_more_commands(tmp_path: Path) -> N
     manifest = json.loads(unzip(build_package(settings(), registry, tmp_path / "p.zip"))["manifest.json"])
     commands = manifest["bots"][0]["commandLists"][0]["commands"]
     assert commands == [{"title": c.name, "description": c.help} for c in registry.visible()]
-    assert {"title": "status", "description": "Show the open incidents in your rooms."} in commands
+    assert {"title": "roomcheck", "description": "Show the open incidents in your rooms."} in commands
     assert all(c["title"] != "debug-dump" for c in commands)
 
 
