@@ -67,6 +67,7 @@ def build_app(
                 concurrency=settings.JOBS_CONCURRENCY,
                 poll_interval=settings.JOBS_POLL_SECONDS,
                 lease_seconds=settings.JOBS_LEASE_SECONDS,
+                yield_to=services.incidents.intake_busy,
             )
             app[JOBS] = runner
             await schedule_sync(db, settings.SYNC_INTERVAL_SECONDS)

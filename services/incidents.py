@@ -192,6 +192,10 @@ class IncidentService:
         log.info("incident accepted client=%s incident=%s", incident.client_id, incident.id)
         return Accepted(incident.id, new=True)
 
+    def intake_busy(self) -> bool:
+        """Webhook deliveries are arriving right now (background jobs may wait a moment)."""
+        return self._batcher.busy()
+
     async def close(self) -> None:
         await self._batcher.close()
 

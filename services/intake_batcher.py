@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,6 +50,7 @@ class IntakeBatcher:
             .returning(Incident.client_id, Incident.id)
         )
         self._insert_jobs = job_insert_statement(db, dedupe=True)
+        self._last_write = 0.0
 
     async def insert(self, incident: dict[str, Any], job: dict[str, Any]) -> bool:
         """Commit the incident and its job; False when that incident id already existed."""
@@ -59,6 +61,12 @@ class IntakeBatcher:
         pending = _Pending(incident, job, asyncio.get_running_loop().create_future())
         self._queue.put_nowait(pending)
         return await pending.done
+
+    def busy(self) -> bool:
+        """True while deliveries are arriving (a batch written in the last 50 ms, or queued)."""
+        return (self._queue is not None and not self._queue.empty()) or (
+            time.monotonic() - self._last_write < 0.05
+        )
 
     async def close(self) -> None:
         if self._task is not None:
@@ -73,6 +81,7 @@ class IntakeBatcher:
             batch = [await self._queue.get()]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            self._last_write = time.monotonic()
             try:
                 winners = await self._write(batch)
             except Exception as exc:

@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -123,6 +124,8 @@ class JobRunner:
     backoff_base: float = 2.0
     backoff_cap: float = 600.0
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    yield_to: Callable[[], bool] | None = None
+    max_yield_seconds: float = 2.0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop_task: asyncio.Task[None] | None = None
@@ -164,7 +167,17 @@ class JobRunner:
         return count
 
     async def _loop(self) -> None:
+        yielding_since: float | None = None
         while not self._stopping:
+            if self.yield_to is not None and self.yield_to():
+                # Latency-sensitive work (webhook intake) is busy: let it have the CPU, but never
+                # for more than `max_yield_seconds` in a row, so background work cannot starve.
+                now = time.monotonic()
+                yielding_since = yielding_since or now
+                if now - yielding_since < self.max_yield_seconds:
+                    await asyncio.sleep(0.02)
+                    continue
+            yielding_since = None
             try:
                 free = self.concurrency - len(self._tasks)
                 claimed = await self._claim(free) if free > 0 else []

@@ -176,3 +176,22 @@ async def test_two_instances_share_work_without_double_runs(postgres_server_url:
     finally:
         await db_a.dispose()
         await db_b.dispose()
+
+
+async def test_background_work_yields_to_intake_but_never_starves(db: Database) -> None:
+    done = asyncio.Event()
+
+    async def handler(job: JobInfo) -> None:
+        done.set()
+
+    runner = JobRunner(db, {"work": handler}, poll_interval=0.02, yield_to=lambda: True, max_yield_seconds=0.5)
+    await add(db, "work", {})
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    await runner.start()
+    try:
+        await asyncio.wait_for(done.wait(), 5)
+    finally:
+        await runner.stop()
+    waited = loop.time() - started
+    assert 0.5 <= waited < 3.0  # held back while "intake" was busy, then run anyway
