@@ -231,31 +231,21 @@ class DirectoryService:
         self, *, aad_object_id: str | None, email: str | None
     ) -> list[DirectoryUser]:
         """Directory users this Teams identity maps to: by AAD object id, else by e-mail."""
-        async with self._db.session() as session:
-            rows: list[tuple[User, str]] = []
-            if aad_object_id:
-                rows = list(
-                    (
-                        await session.execute(
-                            select(User, Client.name)
-                            .join(Client, Client.id == User.client_id)
-                            .where(User.aad_object_id == aad_object_id.lower())
-                            .order_by(User.client_id, User.id)
-                        )
-                    ).all()
-                )
-            if not rows and email:
-                rows = list(
-                    (
-                        await session.execute(
-                            select(User, Client.name)
-                            .join(Client, Client.id == User.client_id)
-                            .where(User.email_lower == email.lower())
-                            .order_by(User.client_id, User.id)
-                        )
-                    ).all()
-                )
-        return [_to_user(u, client_name) for u, client_name in rows]
+        for column, value in ((User.aad_object_id, aad_object_id), (User.email_lower, email)):
+            if not value:
+                continue
+            async with self._db.session() as session:
+                rows = (
+                    await session.execute(
+                        select(User, Client.name)
+                        .join(Client, Client.id == User.client_id)
+                        .where(column == value.lower())
+                        .order_by(User.client_id, User.id)
+                    )
+                ).all()
+            if rows:
+                return [_to_user(u, client_name) for u, client_name in rows]
+        return []
 
     async def users_by_keys(self, keys: list[tuple[str, str]]) -> list[DirectoryUser]:
         """Directory users by (client_id, user_id), e.g. from identity links."""

@@ -127,12 +127,7 @@ class UserDoc(_Strict):
     service_provider_id: str | None = None
     notify: NotifyDoc = Field(default_factory=NotifyDoc)
 
-    @field_validator("email")
-    @classmethod
-    def _mail(cls, value: str) -> str:
-        if not is_email(value):
-            raise ValueError("not a valid e-mail address")
-        return value
+    _check_email = field_validator("email")(_email)
 
 
 class ServiceProviderDoc(_Strict):
@@ -141,12 +136,7 @@ class ServiceProviderDoc(_Strict):
     email: str
     location_ids: list[str] = Field(default_factory=list)
 
-    @field_validator("email")
-    @classmethod
-    def _mail(cls, value: str) -> str:
-        if not is_email(value):
-            raise ValueError("not a valid e-mail address")
-        return value
+    _check_email = field_validator("email")(_email)
 
 
 class DirectoryDoc(_Strict):

@@ -23,6 +23,7 @@ from typing import Any
 import aiohttp
 
 from demo.playground import PERSONAL_CHAT_ID, ROOT, playground_config
+from tests.bot.activities import card_texts
 
 
 def free_port() -> int:
@@ -38,22 +39,7 @@ class BotMessage:
     id: str | None
 
     def texts(self) -> list[str]:
-        out = [self.activity["text"]] if self.activity.get("text") else []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                if node.get("type") == "TextBlock":
-                    out.append(node["text"])
-                if node.get("type") == "FactSet":
-                    out.extend(f"{f['title']}: {f['value']}" for f in node["facts"])
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for value in node:
-                    walk(value)
-
-        walk(self.activity.get("attachments", []))
-        return out
+        return card_texts(self.activity)
 
 
 @dataclass
