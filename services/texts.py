@@ -93,3 +93,297 @@ LINK_EMAIL_BODY = (
     "Hello {name},\n\nYour code to link your Microsoft Teams account with pivot Scheduling is: {code}\n\n"
     "It expires in 10 minutes. If you did not ask for it, ignore this message."
 )
+
+# ---- setup wizard, manage, status, rotate-secrets, sync reports (admin features) -------------------
+
+SETUP_PROVIDER_REFUSED = (
+    "The Microsoft Teams integration is a client-level integration; it is not possible from a "
+    "Service Provider or Subcontractor account."
+)
+SETUP_ADMIN_ONLY = (
+    "Only a client admin can set up or manage the Office 365 integration. Ask your organisation's "
+    "pivot admin to do it (pivot account with Admin permission)."
+)
+SETUP_PERSONAL_ONLY = (
+    "Let's do this in our 1:1 chat: it shows sign-in links and keys meant only for you. "
+    "Open a chat with me and type the command there."
+)
+SETUP_STEP_TITLES = {
+    "signin": "Step 3 of 7 · Sign in to Office 365",
+    "calendar": "Step 4 of 7 · Select the room booking calendar",
+    "mapping": "Step 5 of 7 · Calendar room automapping",
+    "scheduling": "Step 6 of 7 · Automated Scheduling",
+    "profile": "Step 7 of 7 · Service provider profile",
+    "summary": "Summary",
+}
+SETUP_SIGNIN_BODY = (
+    "Sign in with the Office 365 service account you created for pivot (guide step 1, e.g. "
+    "pivot@your-domain) to connect {client}. Use a private browser window so your own Microsoft account "
+    "is not used by mistake, and approve the permissions it asks for (read calendars, shared calendars "
+    "and rooms)."
+)
+SETUP_SIGNIN_LINK_NOTE = (
+    "The link works once, until {expires}. I'll carry on here as soon as you are signed in."
+)
+SETUP_SIGNIN_ALREADY = (
+    "Already signed in as {upn}. Continue with it, or sign in again to use another account."
+)
+SETUP_SIGNIN_BUTTON = "Sign in to Office 365"
+SETUP_NEW_LINK_BUTTON = "Get a new sign-in link"
+SETUP_CONTINUE_AS = "Continue as {upn}"
+SETUP_SIGNED_IN_AS = "Signed in as {upn}."
+SETUP_SIGNIN_FIRST = "The Office 365 service account is not signed in yet. Use the sign-in link below."
+SETUP_SIGNIN_LOST = "The Office 365 sign-in has expired or was revoked, so let's sign in again first."
+SETUP_GRAPH_UNAVAILABLE = "Microsoft 365 is not answering right now, so I couldn't prepare this step."
+SETUP_TRY_AGAIN = "Try again"
+SETUP_USE_CARD = (
+    "I'm waiting for your answer on the card above. Type **setup** to see the current step again, "
+    "or **cancel** to stop here (what you already saved is kept)."
+)
+SETUP_STALE_CARD = "That card belongs to another step. Here is where we are now:"
+SETUP_REQUIRED = "Please choose one."
+SETUP_NEXT = "Next"
+SETUP_CALENDAR_BODY = (
+    "Choose the calendar that holds your room bookings, and the pivot site location it belongs to."
+)
+SETUP_CALENDAR_LABEL = "Calendar"
+SETUP_CALENDAR_CHOICE = "{name} ({owner})"
+SETUP_LOCATION_LABEL = "Location"
+SETUP_PICK_BOTH = "Please choose both a calendar and a location."
+SETUP_ROOM_CHOICE = "{name} ({email})"
+SETUP_NOT_MAPPED = "— not mapped —"
+SETUP_MAP_REVIEW_BODY = (
+    "I paired the calendar's rooms with the pivot rooms of {location}. Check each row (change any pair "
+    "you like), then choose **Yes** to accept, or **No** to map every room by hand."
+)
+SETUP_MAP_MANUAL_BODY = "Map each pivot room of {location} to its calendar room, then save."
+SETUP_MAP_EDIT_BODY = "The room mapping of {location}. Change any row, then save."
+SETUP_MAP_NO_PIVOT_ROOMS = "pivot has no rooms for {location} yet."
+SETUP_MAP_ROW_LABEL = "Calendar room"
+SETUP_MAP_ROW_CURRENT = "Already mapped to {room}."
+SETUP_MAP_ROW_PROPOSED = "Proposed: {room} ({percent}% confidence)."
+SETUP_MAP_ROW_NONE = "No confident match: choose its calendar room, or leave it unmapped."
+SETUP_MAP_ROW_MANUAL = "Choose its calendar room."
+SETUP_MAP_UNMATCHED_PIVOT = "pivot rooms without a calendar room: {rooms}."
+SETUP_MAP_UNMATCHED_CALENDAR = "Calendar rooms not paired: {rooms}."
+SETUP_AND_MORE = " and {count} more"
+SETUP_MAP_YES = "Yes"
+SETUP_MAP_NO = "No, map by hand"
+SETUP_MAP_SAVE = "Save mapping"
+SETUP_MAP_TWICE = "{room} is chosen for more than one pivot room; each calendar room maps to one pivot room."
+SETUP_MAP_SAVED = "Room mapping saved: {mapped} of {total} rooms mapped."
+SETUP_ROOM_UNREADABLE = (
+    "I can't read the calendar of {room} ({email}) yet. Share the room's calendar with {upn} with "
+    "Can View All Details, then run `manage`."
+)
+SETUP_THE_ACCOUNT = "the pivot service account"
+SETUP_SCHEDULING_BODY = (
+    "Turn on Automated Scheduling for {location}? When an incident is triggered I'll read the room's "
+    "calendar and offer the free time slots in business hours."
+)
+SETUP_SCHEDULING_OFF_NOTE = (
+    "With it off, incidents are still notified, without time slots (status scheduling_off)."
+)
+SETUP_SCHEDULING_NOW = "It is {state} now."
+SETUP_SCHEDULING_YES = "Yes, turn it on"
+SETUP_SCHEDULING_NO = "No, not now"
+SETUP_SCHEDULING_SAVED = {
+    True: "Automated Scheduling is on for {location}.",
+    False: "Automated Scheduling is off for {location}: incidents are notified without time slots.",
+}
+SETUP_PROFILE_BODY = (
+    "The service provider for {location}, its SLA, and when slots may be offered. Defaults are filled in."
+)
+SETUP_PROVIDER_LABEL = "Service provider"
+SETUP_NO_PROVIDER = "— none —"
+SETUP_SLA_LABEL = "SLA response time (hours)"
+SETUP_HOURS_LABEL = "Business hours"
+SETUP_HOURS_NOTE = "Leave both times empty for a closed day."
+SETUP_OPENS = "Opens"
+SETUP_CLOSES = "Closes"
+SETUP_HORIZON_LABEL = "Look for slots over the next (hours)"
+SETUP_MIN_WINDOW_LABEL = "Shortest free window to keep (minutes)"
+SETUP_SLOT_LABEL = "Slot length (minutes)"
+SETUP_CHANNEL_LABEL = "Teams channel for incident cards"
+SETUP_NO_CHANNEL = "— no channel —"
+SETUP_NO_CHANNELS_NOTE = (
+    "To post incident cards in a channel, add me to that team first; the channel then appears here."
+)
+SETUP_PROFILE_SAVE = "Save profile"
+SETUP_PROFILE_SAVED = "Service provider profile saved for {location}."
+SETUP_FIELD_LABELS = {
+    "sla_hours": SETUP_SLA_LABEL,
+    "horizon_hours": SETUP_HORIZON_LABEL,
+    "min_window_minutes": SETUP_MIN_WINDOW_LABEL,
+    "slot_minutes": SETUP_SLOT_LABEL,
+    "service_provider_id": SETUP_PROVIDER_LABEL,
+    "teams_channel": SETUP_CHANNEL_LABEL,
+    "business_hours": SETUP_HOURS_LABEL,
+    "calendar": SETUP_CALENDAR_LABEL,
+}
+SETUP_PROBLEM = "{field}: {message}"
+SETUP_BAD_NUMBER = "{field}: please enter a number."
+SETUP_WHOLE_NUMBER = "{field}: please enter a whole number."
+SETUP_BAD_TIME = "{day}: times are HH:MM."
+SETUP_HALF_DAY = "{day}: give both the opening and the closing time, or neither (closed)."
+SETUP_CLOSE_BEFORE_OPEN = "{day}: the closing time must be after the opening time."
+SETUP_HOURS_VALUE = "{hours} h"
+SETUP_HOURS_DEFAULT = "Mon–Fri 08:00–17:00"
+SETUP_HOURS_CLOSED = "closed every day"
+SETUP_SLOTS_SUMMARY_LABEL = "Slots"
+SETUP_SLOTS_SUMMARY = "next {horizon} h, windows of {window} min or more, {slot}-minute slots"
+SETUP_SUMMARY_UNMAPPED = (
+    "{count} pivot room(s) are not mapped yet: incidents there get no slots. Use `manage`."
+)
+SETUP_SUMMARY_UNREADABLE = "Not readable yet: {rooms}. Share their calendars with the service account."
+SETUP_SUMMARY_KEYS_NOTE = (
+    "Finishing creates a new webhook secret and API key for pivot; they replace the current ones."
+)
+SETUP_FINISH = "Finish and create the keys"
+SETUP_DONE = (
+    "Setup is complete. Type **status** any time to check the integration, or **manage** to change a step."
+)
+SECRETS_TITLE = "New pivot keys for {client}"
+SECRETS_BODY = (
+    "Paste these into pivot now (Integrations → Microsoft: Office 365 Scheduling): the webhook secret signs "
+    "incidents sent to me, the API key lets pivot read incident results. They replace the previous ones."
+)
+SECRETS_WEBHOOK_LABEL = "Webhook secret"
+SECRETS_API_KEY_LABEL = "API key"
+SECRETS_ONCE = (
+    "Shown once: I keep only an encrypted copy and a fingerprint, so I can't show them again. "
+    "If they are lost, type **rotate-secrets** for new ones."
+)
+ROTATE_TITLE = "Replace the pivot keys of {client}?"
+ROTATE_BODY = (
+    "I'll create a new webhook secret and API key. The current ones stop working at once, so pivot can't "
+    "send incidents until you paste the new ones into it."
+)
+ROTATE_CONFIRM = "Replace the keys"
+MANAGE_TITLE = "Manage Office 365 Scheduling · {client}"
+MANAGE_LOCATION_LABEL = "Location (for rooms, scheduling and the profile)"
+MANAGE_ROOMS_TO_MAP = "Complete any Rooms to Map"
+MANAGE_UNMAPPED = "{location}: not mapped yet: {rooms}."
+MANAGE_UNREADABLE = "{location}: calendar not readable (share it with the service account): {rooms}."
+MANAGE_ALL_MAPPED = "Every room is mapped and readable."
+MANAGE_STEP_BUTTONS = {
+    "signin": "Sign in to Office 365 again",
+    "calendar": "Calendar and location",
+    "mapping": "Map rooms",
+    "scheduling": "Automated Scheduling",
+    "profile": "Complete Service Provider Profile",
+}
+MANAGE_SAVED = "Saved. Type **manage** to change something else, or **status** to check the integration."
+STATUS_TITLE = "Office 365 Scheduling · {client}"
+STATUS_ACCOUNT = "Signed in as"
+STATUS_NOT_SIGNED_IN = "nobody (not connected)"
+STATUS_RECONNECT = "{upn} — sign-in lost, reconnect needed"
+STATUS_RECONNECT_HINT = "The Office 365 sign-in was revoked or expired. Type **manage** and sign in again."
+STATUS_CALENDAR = "Room booking calendar of"
+STATUS_LAST_SYNC = "Last sync"
+STATUS_NEVER = "never"
+STATUS_NONE = "none"
+STATUS_SCHEDULING = "Automated Scheduling"
+STATUS_MAPPED = "Rooms mapped"
+STATUS_COUNT = "{count} of {total}"
+STATUS_UNMAPPED = "Rooms to map"
+STATUS_UNREADABLE = "Unreadable calendars"
+STATUS_PROVIDER = "Service provider"
+STATUS_CHANNEL = "Incident channel"
+STATUS_NOT_SET_UP = "Setup is not complete: type **setup** to connect Office 365."
+ON_OFF = {True: "on", False: "off"}
+DAY_NAMES = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+SETUP_RECONNECT_TITLE = "Office 365 needs a new sign-in"
+RECONNECT_BODY = (
+    "The Office 365 sign-in of {upn} for {client} was revoked or has expired, so I can't read room "
+    "calendars: new incidents get no time slots. Sign in again with the service account."
+)
+RECONNECT_CHANNEL = (
+    "The Office 365 sign-in of {upn} for {client} was revoked or has expired, so new incidents get no time "
+    "slots. A client admin must sign in again: type **manage** in a 1:1 chat with me."
+)
+RECONNECTED = "Signed in again as {upn}. Room calendars are readable again."
+SYNC_REPORT_TITLE = "Room changes in Office 365 · {client}"
+SYNC_NEW = "New room: {name} ({email}). It isn't mapped to a pivot room yet."
+SYNC_NEW_MAPPED = "New room: {name} ({email}), mapped to {pivot}."
+SYNC_RENAMED = "Renamed: {old} is now {name} ({email})."
+SYNC_REMOVED = "Removed: {name} ({email})."
+SYNC_REMOVED_MAPPED = (
+    "Removed: {name}, the calendar of pivot room {pivot}. Incidents there get no slots until it is remapped."
+)
+SYNC_CALENDAR_UNREADABLE = (
+    "I can't read the room booking calendar any more. Share it again with {upn} (Can View All Details)."
+)
+SYNC_REPORT_FOOTER = "Type **manage** to map rooms, or **status** for the integration's health."
+SYNC_OPEN_MANAGE = "Manage"
+
+# ---- claiming a slot (Teams cards, e-mail links, confirmations) ------------------------------------
+
+CLAIM_DONE = (
+    "Done: this slot is yours. Everyone's card now shows it, and a confirmation with a calendar invite "
+    "is on its way by e-mail."
+)
+CLAIM_TAKEN = "Sorry, this incident is already claimed by {who} — {when}."
+CLAIM_YOURS_ALREADY = (
+    "You already claimed {when} for this incident. Release it first if you want a different slot."
+)
+CLAIM_NOT_ALLOWED = (
+    "Only people of the service provider assigned to {site} (or its subcontractors) can claim these "
+    "slots. Nothing was booked."
+)
+CLAIM_NOT_LINKED = (
+    "I can't tell who you are in pivot, so I can't book a slot for you. Nothing was booked. "
+    "Type **link** to connect your Teams account."
+)
+CLAIM_SLOT_GONE = "That slot is no longer offered. Here are the current slots."
+CLAIM_JUST_BOOKED = "That slot was just booked in the room's calendar — here are the current slots."
+CLAIM_UNVERIFIED = (
+    "I couldn't check the room's calendar just now, so nothing was booked. Please try again in a minute."
+)
+CLAIM_STARTED = "That slot has already started, so it can't be claimed. Pick a later one."
+CLAIM_NOT_OPEN = "This incident has no slots open for claiming."
+CLAIM_NO_INCIDENT = "I can't find that incident any more."
+CLAIM_BAD_BUTTON = "That button is missing its details, so nothing was changed."
+RELEASE_BUTTON = "Release this slot"
+RELEASE_DONE = "Released: the slots are open again, and everyone's card shows it."
+RELEASE_NOT_ALLOWED = "Only {who}, who claimed this slot, or a client admin can release it. Nothing was changed."
+RELEASE_NOT_CLAIMED = "This slot is not claimed any more, so there is nothing to release."
+REFRESH_CARD = "Refresh"
+
+CLAIM_EMAIL_SUBJECT = "Slot claimed: {title} — {room}, {when} ({incident})"
+RELEASE_EMAIL_SUBJECT = "Slot released: {title} — {room}, {when} ({incident})"
+CLAIM_FACT_WHEN = "When"
+CLAIM_FACT_BY = "Claimed by"
+CLAIM_FACT_RELEASED_BY = "Released by"
+CLAIM_FACT_REFERENCE = "Reference"
+CLAIM_FACT_ROOM = "Room"
+CLAIM_FACT_SITE = "Site"
+
+CLAIM_PAGE_TITLE = "Claim a time slot"
+CLAIM_PAGE_QUESTION = "Claim this time slot for incident {incident}?"
+CLAIM_PAGE_AS = "You'll claim it as {who} ({email}). The first claim wins."
+CLAIM_PAGE_BUTTON = "Claim this slot"
+CLAIM_PAGE_DONE_TITLE = "Slot claimed"
+CLAIM_PAGE_DONE = "It's yours: {when}. A confirmation with a calendar invite is on its way to {email}."
+CLAIM_PAGE_REFUSED_TITLE = "Slot not claimed"
+CLAIM_LINK_INVALID = "This link is not valid. Use the link exactly as it arrived in your e-mail."
+CLAIM_LINK_EXPIRED = "This link has expired: the time slot has already started."
+CLAIM_LINK_USED = "This link was already used, so it can't claim the slot again."
+CLAIM_LINK_FOREIGN = "This link was not issued to a service provider of this site, so it can't claim the slot."
+RELEASE_PAGE_TITLE = "Release a claimed slot"
+RELEASE_PAGE_QUESTION = "Release {when}, claimed by {who}? The incident's slots open again for others to claim."
+RELEASE_PAGE_BUTTON = "Release this slot"
+RELEASE_PAGE_DONE_TITLE = "Slot released"
+RELEASE_PAGE_DONE = "Released. The incident's slots are open again, and everyone has been told."
+RELEASE_PAGE_REFUSED_TITLE = "Slot not released"
+RELEASE_LINK_FOREIGN = "This link does not let you release this slot."
+PAGE_NOTHING_CHANGED = "Nothing was changed."
+PAGE_INCIDENT = "Incident"
