@@ -224,7 +224,9 @@ class IncidentService:
             raise PermanentFailure("no calendar source configured")
         policy = availability.Policy(
             business_hours=availability.BusinessHours.from_json(
-                location.business_hours if location else None
+                settings.settings_hours
+                if settings.settings_hours is not None
+                else (location.business_hours if location else None)
             ),
             horizon_hours=settings.horizon_hours,
             min_window_minutes=settings.min_window_minutes,

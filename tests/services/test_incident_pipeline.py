@@ -81,3 +81,28 @@ async def test_processing_is_idempotent_once_final(incidents: IncidentService) -
     await accept(incidents, "hq-5a")
     assert await incidents.process("contoso", "INC-1") == "unmapped_room"
     assert await incidents.process("contoso", "INC-1") == "unmapped_room"
+
+
+class FixedCalendar:
+    """A connected calendar with no events (all of business hours is free)."""
+
+    async def room_timezone(self, client_id: str, room_email: str) -> str | None:
+        return "America/New_York"
+
+    async def room_events(self, *args: object) -> list[dict[str, object]]:
+        return []
+
+
+async def test_location_business_hours_override_applies(db: Database) -> None:
+    box = SecretBox([TEST_SECRET_KEY])
+    await DirectoryService(db, box).import_document(directory())
+    service = IncidentService(db, box, FixedCalendar(), retry_seconds=60)
+    hours = {"mon": ["10:00", "12:00"], "tue": ["10:00", "12:00"], "wed": None, "thu": None, "fri": None}
+    await IntegrationConfigService(db).apply(
+        {"client_id": "contoso", "locations": {"hq": {"scheduling": True, "business_hours": hours}}}
+    )
+    await accept(service, "hq-4b")  # Tue 24 Nov 2026 09:05 in New York
+    assert await service.process("contoso", "INC-1") == "slots_found"
+    body = await service.get("contoso", "INC-1")
+    assert body is not None
+    assert body["free_windows"] == [{"start": "2026-11-24T10:00:00-05:00", "end": "2026-11-24T12:00:00-05:00"}]
