@@ -470,12 +470,17 @@ class SetupDialog(Dialog):
         if value.get("decision") != "finish":
             return await self._enter(dc, "summary")
         issued = await self._setup.issue_secrets(state["client_id"])
-        await self._card(
-            dc,
-            secrets_card(
-                client_name=state["client_name"], webhook_secret=issued.webhook_secret, api_key=issued.api_key
-            ),
-        )
+        if issued is None:
+            await self._say(dc, texts.SETUP_SECRETS_KEPT)
+        else:
+            await self._card(
+                dc,
+                secrets_card(
+                    client_name=state["client_name"],
+                    webhook_secret=issued.webhook_secret,
+                    api_key=issued.api_key,
+                ),
+            )
         await self._say(dc, texts.SETUP_DONE)
         return await dc.end_dialog()
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, update
 
 from services.crypto import SecretBox, api_key_digest
 from services.errors import NotFound
+from services.state_store import StateStore
 from services.store.database import Database
 from services.store.models import Client
 
@@ -50,6 +51,18 @@ class ClientSecrets:
     def __init__(self, db: Database, box: SecretBox) -> None:
         self._db = db
         self._box = box
+
+    async def issue_first(self, client_id: str) -> IssuedSecrets | None:
+        """New secrets the first time setup completes for a client; None afterwards, so
+        re-running setup (another site, a change) never breaks what pivot already has.
+        `rotate-secrets` replaces them on purpose."""
+        state = StateStore(self._db)
+        key = f"pivot-setup/{client_id}/secrets-issued"
+        if await state.read([key]):
+            return None
+        issued = await self.rotate(client_id)
+        await state.write(key, '{"issued": true}', None)
+        return issued
 
     async def rotate(self, client_id: str) -> IssuedSecrets:
         """Replace both secrets of the client in one transaction; the new ones are returned."""

@@ -224,5 +224,6 @@ class SetupService:
 
     # ---- summary ------------------------------------------------------------------------------
 
-    async def issue_secrets(self, client_id: str) -> IssuedSecrets:
-        return await self._secrets.rotate(client_id)
+    async def issue_secrets(self, client_id: str) -> IssuedSecrets | None:
+        """The client's secrets, issued once (None when setup completed before)."""
+        return await self._secrets.issue_first(client_id)

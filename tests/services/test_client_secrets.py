@@ -32,3 +32,17 @@ async def test_rotate_issues_new_secrets_and_retires_the_old(db: Database) -> No
     assert (again.webhook_secret, again.api_key) != (issued.webhook_secret, issued.api_key)
     with pytest.raises(NotFound):
         await ClientSecrets(db, box).rotate("nobody")
+
+
+async def test_setup_issues_secrets_once_and_later_setups_keep_them(db: Database) -> None:
+    box = SecretBox([TEST_SECRET_KEY])
+    dirs = DirectoryService(db, box)
+    await dirs.import_document(directory())
+    secrets = ClientSecrets(db, box)
+    first = await secrets.issue_first("contoso")
+    assert first is not None
+    assert await secrets.issue_first("contoso") is None  # a second setup run
+    assert await dirs.webhook_secret("contoso") == first.webhook_secret
+    assert await dirs.authenticate("contoso", first.api_key) == "contoso"
+    rotated = await secrets.rotate("contoso")  # rotate-secrets still replaces them
+    assert rotated.api_key != first.api_key
