@@ -34,7 +34,7 @@ def slot_buttons(message: BotMessage) -> list[str]:
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
+            if node.get("type") == "Action.Execute" and node.get("verb") == "claim_slot":
                 titles.append(node["title"])
             for key, value in node.items():
                 if key != "fallback":
