@@ -18,10 +18,12 @@ from pathlib import Path
 from aiohttp import web
 
 from api import auth as auth_api
+from api import claim as claim_api
 from api import dev_mail as dev_mail_api
 from api import directory as directory_api
 from api import health as health_api
 from api import incidents as incidents_api
+from api import pages as pages_api
 from api.keys import JOBS, SERVICES
 from bot import routes as bot_routes
 from bot.wiring import BotExtensions, build_bot
@@ -77,6 +79,7 @@ def build_app(
             finally:
                 await runner.stop()
                 await services.incidents.close()
+                await services.claims.close()
                 await services.graph.close()
                 services.identity.close()
         finally:
@@ -88,6 +91,8 @@ def build_app(
     directory_api.add_routes(app)
     incidents_api.add_routes(app)
     auth_api.add_routes(app)
+    pages_api.add_routes(app)
+    claim_api.add_routes(app)
     if dev_mail_dir is not None:
         dev_mail_api.add_routes(app, dev_mail_dir)
     return app

@@ -123,3 +123,12 @@ class TestDirectoryApi:
         assert "client.id" in [d["field"] for d in (await response.json())["details"]]
         garbage = await client.put("/api/clients/contoso/directory", data=b"{", headers=auth)
         assert garbage.status == 400
+
+
+async def test_privacy_and_terms_pages_exist(aiohttp_client: Any, sqlite_url: str) -> None:
+    client: TestClient = await aiohttp_client(build_app(make_settings(sqlite_url)))
+    for path in ("/privacy", "/terms"):
+        response = await client.get(path)
+        assert response.status == 200
+        assert response.content_type == "text/html"
+        assert "<h1>" in await response.text()
