@@ -51,6 +51,7 @@ async def get_incident(request: web.Request) -> web.Response:
     incident = await services.incidents.get(client_id, incident_id)
     if incident is None:
         return error(404, "no such incident")
+    incident["claim"] = await services.claims.claim_json(client_id, incident_id)
     incident["notifications"] = await services.notifications.notifications_for(client_id, incident_id)
     return web.json_response(incident)
 

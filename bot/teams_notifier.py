@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.claims import conversation_card
 from bot.convert import base_conversation_id
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
-from cards.incident import incident_card
 from services.incident_views import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
 from services.store.database import Database
@@ -49,7 +49,6 @@ class TeamsNotifier:
         if target is None:
             await self._inactive(notification_id, "no Teams conversation with this recipient")
             return
-        card = incident_card(view)
         try:
             reference = target.reference
             if reference is None:
@@ -57,6 +56,7 @@ class TeamsNotifier:
                 reference = await self._messenger.open_personal_chat(
                     service_url=target.service_url, tenant_id=target.tenant_id, member_id=target.member_id
                 )
+            card = await conversation_card(self._db, view, reference, notification.recipient_user_id)
             activity_id = await self._messenger.post_card(reference, card)
         except RouteInactive:
             conversation = (target.reference or {}).get("conversation", {}).get("id")

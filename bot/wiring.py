@@ -15,6 +15,7 @@ from bot.adapter import create_adapter
 from bot.admin import register_admin
 from bot.admin_runtime import AdminRuntime
 from bot.builtin import register_builtin
+from bot.claims import ClaimCards, register_claims
 from bot.commands import CommandRegistry
 from bot.handler import PivotBot
 from bot.proactive import TeamsMessenger
@@ -45,10 +46,15 @@ class BotRuntime:
     messenger: TeamsMessenger
     teams_notifier: TeamsNotifier
     admin: AdminRuntime
+    claim_cards: ClaimCards
 
     def job_handlers(self) -> dict[str, Any]:
         """Durable jobs that need the Bot Framework edge (posting and updating cards)."""
-        return {TEAMS_JOB: self.teams_notifier.handle, **self.admin.job_handlers()}
+        return {
+            TEAMS_JOB: self.teams_notifier.handle,
+            **self.admin.job_handlers(),
+            **self.claim_cards.job_handlers(),
+        }
 
 
 def build_registry(
@@ -60,6 +66,7 @@ def build_registry(
     actions = actions if actions is not None else ActionRegistry()
     register_account(registry, actions)
     register_admin(registry, actions)
+    register_claims(actions)
     for register in extensions.commands if extensions else ():
         register(registry)
     return registry
@@ -83,4 +90,5 @@ def build_bot(services: Services, extensions: BotExtensions | None = None) -> Bo
         messenger=messenger,
         teams_notifier=TeamsNotifier(services.db, messenger, services.notifications.fall_back_to_email),
         admin=AdminRuntime.create(services, adapter, dialogs, messenger),
+        claim_cards=ClaimCards(services.db, messenger),
     )

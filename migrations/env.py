@@ -6,7 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from services.store import notification_models  # noqa: F401 - registers tables
+from services.store import claim_models, notification_models  # noqa: F401 - registers tables
 from services.store.models import Base
 
 target_metadata = Base.metadata

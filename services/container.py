@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.claim_notices import ClaimNotices
+from services.claims import ClaimService
 from services.config import Settings
 from services.conversations import ConversationDirectory
 from services.crypto import SecretBox
@@ -36,6 +38,7 @@ class Services:
     identity: IdentityService
     graph: GraphGateway
     notifications: NotificationService
+    claims: ClaimService
 
     @classmethod
     def create(
@@ -48,6 +51,8 @@ class Services:
         box = SecretBox(settings.secret_keys())
         identity = IdentityService(db, box, settings)
         graph = GraphGateway(identity, settings)
+        notifications = NotificationService(db, box, settings, mailer or Mailer.from_settings(settings))
+        ClaimNotices(db, settings).register(notifications)
         return cls(
             settings=settings,
             db=db,
@@ -63,9 +68,14 @@ class Services:
             links=IdentityLinkService(db),
             identity=identity,
             graph=graph,
-            notifications=NotificationService(db, box, settings, mailer or Mailer.from_settings(settings)),
+            notifications=notifications,
+            claims=ClaimService(db, calendars or graph),
         )
 
     def job_handlers(self) -> dict[str, Any]:
         """Every durable job kind and its handler."""
-        return {PROCESS_JOB: self.incidents.handle_process_job, **self.notifications.job_handlers()}
+        return {
+            PROCESS_JOB: self.incidents.handle_process_job,
+            **self.notifications.job_handlers(),
+            **self.claims.job_handlers(),
+        }

@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from services import availability
-from services.incident_view import IncidentView, SlotView
+from services.incident_view import ClaimView, IncidentView, SlotView
+from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, Location, LocationSettings, Room, Slot
 
@@ -31,6 +32,11 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
                 .order_by(Slot.seq)
             )
         ).all()
+        claim = await session.scalar(
+            select(Claim).where(
+                Claim.client_id == client_id, Claim.incident_id == incident_id, Claim.released_at.is_(None)
+            )
+        )
     zone = availability.choose_zone(incident.timezone, location.timezone if location else None)
     triggered = _aware(incident.triggered_at)
     sla = triggered + timedelta(hours=settings.sla_hours) if settings and settings.sla_hours else None
@@ -49,5 +55,15 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
         booked_now=context.get("booked_now"),
         booked_next=context.get("booked_next"),
         slots=tuple(SlotView(s.id, _aware(s.start), _aware(s.end)) for s in slots),
-        claim=None,
+        claim=(
+            ClaimView(
+                claim.slot_id,
+                claim.claimer_name,
+                # a dispatch mailbox claims under the provider's own name: "Acme AV", not "Acme AV (Acme AV)"
+                claim.provider_name if claim.provider_name != claim.claimer_name else None,
+                _aware(claim.claimed_at),
+            )
+            if claim is not None
+            else None
+        ),
     )

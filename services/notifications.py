@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -28,6 +30,7 @@ from services.claim_links import ClaimSigner, make_claim_url
 from services.config import Settings
 from services.crypto import SecretBox
 from services.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
+from services.incident_view import IncidentView
 from services.incident_views import load_incident_view
 from services.incidents import NOTIFY_JOB
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
@@ -56,6 +59,21 @@ def notify_job_key(event: str, client_id: str, incident_id: str) -> str:
     return f"{NOTIFY_JOB}:{event}:{client_id}:{incident_id}"
 
 
+def base_event(event: str) -> str:
+    """`slot_claimed#<claim id>` → `slot_claimed`: an event may be tagged with what it is about."""
+    return event.split("#", 1)[0]
+
+
+@dataclass(frozen=True)
+class EventMail:
+    """How an event other than the incident notice picks recipients and writes its e-mail
+    (claims plug in here): `adjust` edits the recipient list inside the fan-out transaction;
+    `render` writes one message, or None when it cannot (the row is marked failed)."""
+
+    adjust: Callable[[AsyncSession, Incident, str, list[rcpt.Recipient]], Awaitable[list[rcpt.Recipient]]]
+    render: Callable[[Notification, IncidentView, MailTo, str, str], Awaitable[EmailMessage | None]]
+
+
 class NotificationService:
     """Fan-out and e-mail delivery for incident events."""
 
@@ -80,6 +98,13 @@ class NotificationService:
         self._retry_base = retry_base_seconds
         self._retry_cap = retry_cap_seconds
         self._clock = clock
+        self._event_mail: dict[str, EventMail] = {}
+
+    def extend(self, event: str, mail: EventMail) -> None:
+        """Handle `event` (and its tagged forms `event#...`) with `mail`."""
+        if event not in rcpt.EVENTS:
+            raise ValueError(f"unknown notification event {event!r}")
+        self._event_mail[event] = mail
 
     def job_handlers(self) -> dict[str, Handler]:
         return {NOTIFY_JOB: self._handle_notify, EMAIL_JOB: self._handle_email}
@@ -99,7 +124,7 @@ class NotificationService:
 
     async def fan_out(self, client_id: str, incident_id: str, event: str, *, attempt: int = 1) -> list[int]:
         """Insert the event's notification rows and their jobs (idempotent); returns the row ids."""
-        if event not in rcpt.EVENTS:
+        if base_event(event) not in rcpt.EVENTS:
             raise PermanentFailure(f"unknown notification event {event!r}")
         if event == "slots_update" and await self._new_incident_pending(client_id, incident_id):
             # Let the first notice go out first: rendered now, it already carries the slots.
@@ -110,7 +135,9 @@ class NotificationService:
             incident = await session.get(Incident, (client_id, incident_id))
             if incident is None:
                 raise PermanentFailure("incident vanished")
-            people = await self._recipients(session, incident, event)
+            people = await self._recipients(session, incident, base_event(event))
+            if (extension := self._event_mail.get(base_event(event))) is not None:
+                people = await extension.adjust(session, incident, event, people)
             if event == "slots_update":
                 # Whoever still has the first notice queued gets the slots in it.
                 queued_first = await session.execute(
@@ -254,12 +281,21 @@ class NotificationService:
             name = await self._display_name(session, row, client)
         if self._mailer is None:
             return await self._finish(notification_id, "failed", reason="e-mail is not configured (SMTP_URL)")
-        if row.event not in INCIDENT_EVENTS:
+        extension = self._event_mail.get(base_event(row.event))
+        if row.event not in INCIDENT_EVENTS and extension is None:
             return await self._finish(notification_id, "failed", reason=f"no e-mail for event {row.event}")
         view = await load_incident_view(self._db, row.client_id, row.incident_id)
         if view is None:
             return await self._finish(notification_id, "failed", reason="incident no longer exists")
         message_id = message_id_for(row.client_id, row.incident_id, row.event, row.channel, row.recipient)
+        to = MailTo(row.recipient, name, row.recipient_role, client.name if client else row.client_id)
+        if extension is not None:
+            written = await extension.render(row, view, to, self._mailer.sender, message_id)
+            if written is None:
+                return await self._finish(notification_id, "failed", reason=f"cannot write {row.event}")
+            return await self._send(
+                notification_id, written, row.recipient, message_id, attempt, max_attempts
+            )
         claim_urls: dict[str, str] = {}
         if row.recipient_role in rcpt.CLAIMING_ROLES and self._signer is not None:
             claim_urls = {
@@ -277,14 +313,26 @@ class NotificationService:
         message = self._renderer.incident_email(
             view,
             event=row.event,
-            to=MailTo(row.recipient, name, row.recipient_role, client.name if client else row.client_id),
+            to=to,
             sender=self._mailer.sender,
             message_id=message_id,
             claim_urls=claim_urls,
             now=self._clock(),
         )
+        return await self._send(notification_id, message, row.recipient, message_id, attempt, max_attempts)
+
+    async def _send(
+        self,
+        notification_id: int,
+        message: EmailMessage,
+        address: str,
+        message_id: str,
+        attempt: int,
+        max_attempts: int,
+    ) -> str:
+        assert self._mailer is not None
         try:
-            await self._mailer.send(message, recipients=[row.recipient])
+            await self._mailer.send(message, recipients=[address])
         except MailPermanent as exc:
             log.warning("e-mail rejected notification=%s code=%s", notification_id, exc.code)
             return await self._finish(notification_id, "failed", reason=str(exc))
@@ -369,7 +417,7 @@ class NotificationService:
                 "channel": r.channel,
                 "to": r.recipient if r.channel == rcpt.EMAIL else (r.recipient_user_id or r.recipient),
                 "status": _API_STATUS.get(r.status, r.status),
-                "event": r.event,
+                "event": base_event(r.event),
             }
             for r in rows
         ]

@@ -354,7 +354,9 @@ CLAIM_NO_INCIDENT = "I can't find that incident any more."
 CLAIM_BAD_BUTTON = "That button is missing its details, so nothing was changed."
 RELEASE_BUTTON = "Release this slot"
 RELEASE_DONE = "Released: the slots are open again, and everyone's card shows it."
-RELEASE_NOT_ALLOWED = "Only {who}, who claimed this slot, or a client admin can release it. Nothing was changed."
+RELEASE_NOT_ALLOWED = (
+    "Only {who}, who claimed this slot, or a client admin can release it. Nothing was changed."
+)
 RELEASE_NOT_CLAIMED = "This slot is not claimed any more, so there is nothing to release."
 REFRESH_CARD = "Refresh"
 
@@ -377,9 +379,13 @@ CLAIM_PAGE_REFUSED_TITLE = "Slot not claimed"
 CLAIM_LINK_INVALID = "This link is not valid. Use the link exactly as it arrived in your e-mail."
 CLAIM_LINK_EXPIRED = "This link has expired: the time slot has already started."
 CLAIM_LINK_USED = "This link was already used, so it can't claim the slot again."
-CLAIM_LINK_FOREIGN = "This link was not issued to a service provider of this site, so it can't claim the slot."
+CLAIM_LINK_FOREIGN = (
+    "This link was not issued to a service provider of this site, so it can't claim the slot."
+)
 RELEASE_PAGE_TITLE = "Release a claimed slot"
-RELEASE_PAGE_QUESTION = "Release {when}, claimed by {who}? The incident's slots open again for others to claim."
+RELEASE_PAGE_QUESTION = (
+    "Release {when}, claimed by {who}? The incident's slots open again for others to claim."
+)
 RELEASE_PAGE_BUTTON = "Release this slot"
 RELEASE_PAGE_DONE_TITLE = "Slot released"
 RELEASE_PAGE_DONE = "Released. The incident's slots are open again, and everyone has been told."
@@ -387,3 +393,23 @@ RELEASE_PAGE_REFUSED_TITLE = "Slot not released"
 RELEASE_LINK_FOREIGN = "This link does not let you release this slot."
 PAGE_NOTHING_CHANGED = "Nothing was changed."
 PAGE_INCIDENT = "Incident"
+
+SETUP_SECRETS_KEPT = (
+    "Your webhook secret and API key are unchanged (they were shown when setup first completed). "
+    "Type **rotate-secrets** to replace them."
+)
+CLAIM_LINK_SLOT_GONE = "That slot is no longer offered, so it can't be claimed."
+CLAIM_LINK_JUST_BOOKED = "That slot was just booked in the room's calendar, so it can't be claimed."
+
+PRIVACY_TITLE = "pivot Scheduling — privacy"
+PRIVACY_BODY = (
+    "pivot Scheduling reads your room calendars through the Office 365 service account you connect "
+    "(rooms, calendars, event times, subjects and organizers), only to find free slots for incidents and "
+    "to tell your users and service providers about them. It stores the free slots, who was notified and "
+    "who claimed a slot. Sign-in tokens are stored encrypted. Ask your pivot admin to remove your data."
+)
+TERMS_TITLE = "pivot Scheduling — terms of use"
+TERMS_BODY = (
+    "pivot Scheduling is part of your organisation's pivot subscription and is provided under its terms. "
+    "Contact support@pivotnow.io with any question."
+)

@@ -1,0 +1,133 @@
+"""End to end through the Agents Playground: a client user's click on a slot is refused;
+the provider's mock user clicks a slot on their card (Action.Execute, as the playground
+sends it) and gets the success card within two seconds; every other copy — the channel's,
+the other provider user's — is edited in place to show who claimed which slot."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from demo.playground import TEAM_ID
+from services import texts
+from tests.e2e.playground import BotMessage, Playground, running_demo_with_playground
+from tests.e2e.test_playground_incidents import incident, post_incident
+
+pytestmark = pytest.mark.e2e
+CARD_TITLE = "Incident: Projector flickering"
+
+
+@pytest.fixture
+async def playground(tmp_path: Path) -> AsyncIterator[Playground]:
+    async with running_demo_with_playground(tmp_path) as pg:
+        yield pg
+
+
+def slot_actions(message: BotMessage) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute" and node.get("verb") == "claim_slot":
+                found.append(node)
+            for key, value in node.items():
+                if key != "fallback":
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(message.activity.get("attachments", []))
+    return found
+
+
+async def click(
+    pg: Playground, user_name: str, message: BotMessage, action: dict[str, Any]
+) -> tuple[list[str], float]:
+    """What the playground's UI sends when `user_name` clicks an Action.Execute button on `message`."""
+    body = {
+        "name": "adaptiveCard/action",
+        "conversation": {"id": message.conversation_id},
+        "from": {"id": pg.user(user_name)["id"]},
+        "replyToId": message.id,
+        "value": {"action": {"type": "Action.Execute", "verb": action["verb"], "data": action["data"]}},
+    }
+    started = time.monotonic()
+    async with pg.session.post(f"{pg.url}/_conversation/v1/invoke", json=body) as response:
+        assert response.status == 200, await response.text()
+        reply = await response.json()
+    elapsed = time.monotonic() - started
+    assert reply["type"] == "application/vnd.microsoft.card.adaptive"
+    return BotMessage(
+        message.conversation_id, {"attachments": [{"content": reply["value"]}]}, None
+    ).texts(), elapsed
+
+
+def claimed_by(name: str) -> Any:
+    return lambda texts_: any(t.startswith(f"Claimed by {name} (Acme AV) — ") for t in texts_)
+
+
+async def test_provider_claims_from_the_card_and_every_copy_updates(playground: Playground) -> None:
+    pg = playground
+    chats = {
+        name: await pg.open_personal_chat(name) for name in ("Sam Provider", "Priya Provider", "Carl Client")
+    }
+    mark = len(pg.messages)
+    incident_id = await post_incident(pg, "nyc-4b", "Projector flickering")
+    cards = {
+        name: await pg.wait_for(
+            lambda m, c=chat: m.conversation_id == c and CARD_TITLE in m.texts(), after=mark
+        )
+        for name, chat in chats.items()
+    }
+    channel = await pg.wait_for(
+        lambda m: m.conversation_id.startswith(TEAM_ID) and CARD_TITLE in m.texts(), after=mark
+    )
+    assert all(m.id for m in [*cards.values(), channel])
+    slots = slot_actions(cards["Sam Provider"])
+    assert slots, "the demo room should have free slots"
+
+    # A client user clicks a slot on their own copy: refused, nothing changes.
+    refused, _ = await click(pg, "Carl Client", cards["Carl Client"], slot_actions(cards["Carl Client"])[0])
+    assert texts.CLAIM_NOT_ALLOWED.format(site="Contoso New York") in refused
+    assert (await incident(pg, incident_id))["claim"] is None
+
+    # Sam clicks the second slot on his card.
+    shown, elapsed = await click(pg, "Sam Provider", cards["Sam Provider"], slots[1])
+    assert elapsed < 2.0
+    assert texts.CLAIM_DONE in shown
+    assert claimed_by("Sam Provider")(shown)
+    body = await incident(pg, incident_id)
+    assert body["status"] == "claimed"
+    assert body["claim"]["user_id"] == "u-sam"
+    assert body["claim"]["provider"] == {"id": "acme-av", "name": "Acme AV"}
+    assert body["claim"]["slot"]["id"] == slots[1]["data"]["slot_id"]
+    label = slots[1]["title"]
+    assert f"{body['claim']['slot']['start'][11:16]}–{body['claim']['slot']['end'][11:16]}" == label
+
+    # The channel's copy and Priya's copy are edited in place (same message ids).
+    after_click = len(pg.messages)
+    for copy in (channel, cards["Priya Provider"]):
+        updated = await pg.wait_for(
+            lambda m, c=copy: (
+                m.conversation_id == c.conversation_id
+                and m.id == c.id
+                and claimed_by("Sam Provider")(m.texts())
+            ),
+            after=after_click,
+        )
+        assert label in next(t for t in updated.texts() if t.startswith("Claimed by"))
+        assert not slot_actions(updated)
+
+    # Priya clicks on her (old) copy's button anyway: she is told who won.
+    late, _ = await click(
+        pg, "Priya Provider", cards["Priya Provider"], slot_actions(cards["Priya Provider"])[0]
+    )
+    assert any(
+        t.startswith("Sorry, this incident is already claimed by Sam Provider (Acme AV) — ") for t in late
+    )
+    assert (await incident(pg, incident_id))["claim"]["user_id"] == "u-sam"
