@@ -30,19 +30,22 @@ async def _body(request: web.Request) -> Mapping[str, Any]:
     try:
         value = json.loads(raw) if raw.strip() else {}
     except json.JSONDecodeError as exc:
-        raise web.HTTPBadRequest(text=json.dumps({"error": f"invalid JSON: {exc}"}),
-                                 content_type="application/json") from exc
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": f"invalid JSON: {exc}"}), content_type="application/json"
+        ) from exc
     if not isinstance(value, Mapping):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "expected a JSON object"}),
-                                 content_type="application/json")
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "expected a JSON object"}), content_type="application/json"
+        )
     return value
 
 
 def _mailbox(tenant: Tenant, ref: Any, *, kind: str | None = None) -> Mailbox:
     found = tenant.find(ref) if isinstance(ref, str) else None
     if found is None or (kind is not None and found.kind != kind):
-        raise web.HTTPNotFound(text=json.dumps({"error": f"no {kind or 'mailbox'} {ref!r}"}),
-                               content_type="application/json")
+        raise web.HTTPNotFound(
+            text=json.dumps({"error": f"no {kind or 'mailbox'} {ref!r}"}), content_type="application/json"
+        )
     return found
 
 
@@ -127,8 +130,9 @@ async def requests_log(request: web.Request) -> web.Response:
         parsed_limit = int(limit) if limit else None
     except ValueError:
         return _error(400, "limit must be an integer")
-    return web.json_response(request.app[STATE].snapshot(
-        mailbox=request.query.get("mailbox"), limit=parsed_limit))
+    return web.json_response(
+        request.app[STATE].snapshot(mailbox=request.query.get("mailbox"), limit=parsed_limit)
+    )
 
 
 async def reset_counters(request: web.Request) -> web.Response:
@@ -152,8 +156,9 @@ async def settings(request: web.Request) -> web.Response:
             state.mailbox_concurrency_limit = None if limit is None else int(limit)
     except (TypeError, ValueError) as exc:
         return _error(400, str(exc))
-    return web.json_response({"token_lifetime": state.token_lifetime,
-                              "mailbox_concurrency_limit": state.mailbox_concurrency_limit})
+    return web.json_response(
+        {"token_lifetime": state.token_lifetime, "mailbox_concurrency_limit": state.mailbox_concurrency_limit}
+    )
 
 
 async def put_room(request: web.Request) -> web.Response:
@@ -163,8 +168,7 @@ async def put_room(request: web.Request) -> web.Response:
         room = upsert_room(request.app[TENANT], body)
     except TenantError as exc:
         return _error(400, str(exc))
-    return web.json_response({"id": room.id, "emailAddress": room.upn,
-                              "displayName": room.display_name})
+    return web.json_response({"id": room.id, "emailAddress": room.upn, "displayName": room.display_name})
 
 
 async def delete_room(request: web.Request) -> web.Response:
@@ -185,8 +189,13 @@ async def add_event(request: web.Request) -> web.Response:
     if calendar is None or calendar.owner != box.key:
         return _error(404, f"no calendar {calendar_id!r} owned by {box.upn}")
     try:
-        event = parse_event(body.get("event") or {}, owner=box, id_seed=f"{calendar.id}/"
-                            f"{uuid.uuid4()}", today_for=today_in, where="event")
+        event = parse_event(
+            body.get("event") or {},
+            owner=box,
+            id_seed=f"{calendar.id}/{uuid.uuid4()}",
+            today_for=today_in,
+            where="event",
+        )
     except TenantError as exc:
         return _error(400, str(exc))
     calendar.events.append(event)

@@ -74,9 +74,15 @@ def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end
     return start < window_end and end > window_start
 
 
-def _instances_of(calendar: Calendar, owner: Mailbox, window_start: datetime,
-                  window_end: datetime, *, mirror_room: Mailbox | None = None,
-                  in_calendar: str | None = None) -> Iterator[Instance]:
+def _instances_of(
+    calendar: Calendar,
+    owner: Mailbox,
+    window_start: datetime,
+    window_end: datetime,
+    *,
+    mirror_room: Mailbox | None = None,
+    in_calendar: str | None = None,
+) -> Iterator[Instance]:
     for event in calendar.events:
         for start, end, master, day in event_instances(event, window_start, window_end):
             base_id = event.id if day is None else graph_id("occurrence", event.id, day.isoformat())
@@ -85,18 +91,19 @@ def _instances_of(calendar: Calendar, owner: Mailbox, window_start: datetime,
                 event=event,
                 start=start,
                 end=end,
-                series_master_id=master if in_calendar is None else (
-                    graph_id("mirror", in_calendar, master) if master else None
-                ),
-                location_override=room_location(mirror_room) if mirror_room else (
-                    room_location(owner) if owner.kind == "room" and not event.locations else None
-                ),
+                series_master_id=master
+                if in_calendar is None
+                else (graph_id("mirror", in_calendar, master) if master else None),
+                location_override=room_location(mirror_room)
+                if mirror_room
+                else (room_location(owner) if owner.kind == "room" and not event.locations else None),
                 owner=owner,
             )
 
 
-def calendar_view(tenant: Tenant, calendar: Calendar, window_start: datetime,
-                  window_end: datetime) -> list[Instance]:
+def calendar_view(
+    tenant: Tenant, calendar: Calendar, window_start: datetime, window_end: datetime
+) -> list[Instance]:
     """All instances in a calendar overlapping [window_start, window_end), sorted."""
     owner = tenant.mailboxes[calendar.owner]
     found = list(_instances_of(calendar, owner, window_start, window_end))
@@ -105,6 +112,9 @@ def calendar_view(tenant: Tenant, calendar: Calendar, window_start: datetime,
         if room is None:
             continue
         room_calendar = tenant.calendars[room.default_calendar_id]
-        found.extend(_instances_of(room_calendar, owner, window_start, window_end,
-                                   mirror_room=room, in_calendar=calendar.id))
+        found.extend(
+            _instances_of(
+                room_calendar, owner, window_start, window_end, mirror_room=room, in_calendar=calendar.id
+            )
+        )
     return sorted(found, key=lambda i: (i.start, i.end, i.id))

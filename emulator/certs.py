@@ -41,10 +41,12 @@ class CertificateAuthority:
 
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Pivot Microsoft 365 emulator"),
-        x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Pivot Microsoft 365 emulator"),
+            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+        ]
+    )
 
 
 def _new_ca() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
@@ -63,9 +65,15 @@ def _new_ca() -> tuple[x509.Certificate, ec.EllipticCurvePrivateKey]:
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(
             x509.KeyUsage(
-                digital_signature=True, content_commitment=False, key_encipherment=False,
-                data_encipherment=False, key_agreement=False, key_cert_sign=True,
-                crl_sign=True, encipher_only=False, decipher_only=False,
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
             ),
             critical=True,
         )
@@ -100,10 +108,15 @@ def ensure_ca(ca_dir: str | Path) -> CertificateAuthority:
         if existing is not None:
             return existing
         cert, key = _new_ca()
-        atomic_write(key_path, key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ), mode=0o600)
+        atomic_write(
+            key_path,
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+            mode=0o600,
+        )
         atomic_write(cert_path, cert.public_bytes(serialization.Encoding.PEM))
         return CertificateAuthority(cert=cert, key=key, cert_path=cert_path)
 
@@ -140,15 +153,11 @@ def issue_leaf(
     return cert, key
 
 
-def server_ssl_context(
-    ca: CertificateAuthority, hosts: tuple[str, ...] = DEFAULT_HOSTS
-) -> ssl.SSLContext:
+def server_ssl_context(ca: CertificateAuthority, hosts: tuple[str, ...] = DEFAULT_HOSTS) -> ssl.SSLContext:
     """A server-side SSLContext presenting a fresh leaf certificate for `hosts`."""
     cert, key = issue_leaf(ca, hosts)
-    pem = (
-        cert.public_bytes(serialization.Encoding.PEM)
-        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption())
+    pem = cert.public_bytes(serialization.Encoding.PEM) + key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     fd, tmp = tempfile.mkstemp(prefix="emulator-leaf-", suffix=".pem")

@@ -23,33 +23,54 @@ DEFAULT_CA_DIR = Path("var/emulator")
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     """The command line (see emulator/README.md)."""
-    parser = argparse.ArgumentParser(prog="python -m emulator",
-                                     description="Local Microsoft 365 emulator "
-                                     "(identity + Graph v1.0 subset) over HTTPS.")
+    parser = argparse.ArgumentParser(
+        prog="python -m emulator",
+        description="Local Microsoft 365 emulator (identity + Graph v1.0 subset) over HTTPS.",
+    )
     parser.add_argument("--tenant", required=True, type=Path, help="tenant JSON file")
     parser.add_argument("--port", required=True, type=int, help="port (0: any free port)")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--ca-dir", type=Path, default=DEFAULT_CA_DIR,
-                        help="where the CA (ca.pem) and signing key live (default var/emulator)")
-    parser.add_argument("--latency-ms", type=int, default=0,
-                        help="add this latency to every Graph request")
-    parser.add_argument("--fail-503", type=int, default=0, metavar="N",
-                        help="answer 503 to N Graph requests")
-    parser.add_argument("--fail-429", type=int, default=0, metavar="N",
-                        help="answer 429 to N Graph requests")
-    parser.add_argument("--retry-after", type=int, default=1, metavar="S",
-                        help="Retry-After seconds on injected 429/503 (default 1)")
-    parser.add_argument("--drop", type=int, default=0, metavar="N",
-                        help="drop the connection of N Graph requests")
-    parser.add_argument("--fault-fraction", type=float, default=None, metavar="F",
-                        help="apply the --fail-*/--drop faults to a random fraction F of "
-                        "requests (still at most N times) instead of the first N")
+    parser.add_argument(
+        "--ca-dir",
+        type=Path,
+        default=DEFAULT_CA_DIR,
+        help="where the CA (ca.pem) and signing key live (default var/emulator)",
+    )
+    parser.add_argument("--latency-ms", type=int, default=0, help="add this latency to every Graph request")
+    parser.add_argument("--fail-503", type=int, default=0, metavar="N", help="answer 503 to N Graph requests")
+    parser.add_argument("--fail-429", type=int, default=0, metavar="N", help="answer 429 to N Graph requests")
+    parser.add_argument(
+        "--retry-after",
+        type=int,
+        default=1,
+        metavar="S",
+        help="Retry-After seconds on injected 429/503 (default 1)",
+    )
+    parser.add_argument(
+        "--drop", type=int, default=0, metavar="N", help="drop the connection of N Graph requests"
+    )
+    parser.add_argument(
+        "--fault-fraction",
+        type=float,
+        default=None,
+        metavar="F",
+        help="apply the --fail-*/--drop faults to a random fraction F of "
+        "requests (still at most N times) instead of the first N",
+    )
     parser.add_argument("--token-lifetime", type=int, default=3600, metavar="SECONDS")
-    parser.add_argument("--mailbox-concurrency", type=int, default=None, metavar="N",
-                        help="answer 429 ApplicationThrottled beyond N concurrent requests "
-                        "per mailbox (Graph's limit is 4)")
-    parser.add_argument("--today", type=date.fromisoformat, default=None,
-                        help="pin the tenant file's relative date tokens (YYYY-MM-DD)")
+    parser.add_argument(
+        "--mailbox-concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 429 ApplicationThrottled beyond N concurrent requests per mailbox (Graph's limit is 4)",
+    )
+    parser.add_argument(
+        "--today",
+        type=date.fromisoformat,
+        default=None,
+        help="pin the tenant file's relative date tokens (YYYY-MM-DD)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for --fault-fraction")
     return parser.parse_args(argv)
 
@@ -61,22 +82,28 @@ def faults_from(args: argparse.Namespace) -> list[Fault]:
         faults.append(Fault(kind="latency", latency_ms=args.latency_ms))
     for kind, count in (("503", args.fail_503), ("429", args.fail_429), ("drop", args.drop)):
         if count > 0:
-            faults.append(Fault(kind=kind, count=count, fraction=args.fault_fraction,
-                                retry_after=args.retry_after if kind != "drop" else None))
+            faults.append(
+                Fault(
+                    kind=kind,
+                    count=count,
+                    fraction=args.fault_fraction,
+                    retry_after=args.retry_after if kind != "drop" else None,
+                )
+            )
     return faults
 
 
 async def serve(args: argparse.Namespace) -> None:
     """Start, print the ready line, and run until SIGINT/SIGTERM."""
     tenant = load_tenant(args.tenant, today=args.today)
-    state = EmulatorState(token_lifetime=args.token_lifetime,
-                          mailbox_concurrency_limit=args.mailbox_concurrency, seed=args.seed)
+    state = EmulatorState(
+        token_lifetime=args.token_lifetime, mailbox_concurrency_limit=args.mailbox_concurrency, seed=args.seed
+    )
     for fault in faults_from(args):
         state.faults.add(fault)
     ca = ensure_ca(args.ca_dir)
     app = build_app(tenant, state, signing_key=load_signing_key(args.ca_dir))
-    runner, port = await start_site(app, host=args.host, port=args.port,
-                                    ssl_context=server_ssl_context(ca))
+    runner, port = await start_site(app, host=args.host, port=args.port, ssl_context=server_ssl_context(ca))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

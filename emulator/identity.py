@@ -26,17 +26,30 @@ from emulator.state import AUTH_CODE_LIFETIME_S, AuthCode, EmulatorState, Reques
 # (user, access-token scopes, granted scopes for the refresh token, OpenID scopes, nonce)
 Redeemed = tuple[Mailbox, list[str], list[str], list[str], str | None]
 AUTHORIZE_PARAMS = (
-    "client_id", "response_type", "redirect_uri", "scope", "state", "nonce", "response_mode",
-    "code_challenge", "code_challenge_method", "prompt", "login_hint", "client_info",
-    "domain_hint", "claims", "client-request-id",
+    "client_id",
+    "response_type",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "response_mode",
+    "code_challenge",
+    "code_challenge_method",
+    "prompt",
+    "login_hint",
+    "client_info",
+    "domain_hint",
+    "claims",
+    "client-request-id",
 )
 
 
 class OAuthError(Exception):
     """An error answered in the token endpoint's JSON shape."""
 
-    def __init__(self, error: str, code: int, description: str, *, status: int = 400,
-                 suberror: str | None = None) -> None:
+    def __init__(
+        self, error: str, code: int, description: str, *, status: int = 400, suberror: str | None = None
+    ) -> None:
         super().__init__(description)
         self.error, self.code, self.description = error, code, description
         self.status, self.suberror = status, suberror
@@ -64,9 +77,12 @@ def _resolve_tenant(request: web.Request) -> Tenant:
     tenant = request.app[TENANT]
     given = request.match_info["tenant"].lower()
     if given not in (tenant.tenant_id, tenant.domain):
-        raise OAuthError("invalid_tenant", 90002,
-                         f"Tenant '{given}' not found. Check to make sure you have the "
-                         "correct tenant ID and are signing into the correct cloud.")
+        raise OAuthError(
+            "invalid_tenant",
+            90002,
+            f"Tenant '{given}' not found. Check to make sure you have the "
+            "correct tenant ID and are signing into the correct cloud.",
+        )
     return tenant
 
 
@@ -83,35 +99,57 @@ async def discovery(request: web.Request) -> web.Response:
         return exc.response()
     base = base_url(request)
     root = f"{base}/{tenant.tenant_id}"
-    return web.json_response({
-        "token_endpoint": f"{root}/oauth2/v2.0/token",
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt",
-                                                  "client_secret_basic"],
-        "jwks_uri": f"{root}/discovery/v2.0/keys",
-        "response_modes_supported": ["query", "fragment", "form_post"],
-        "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "issuer": issuer_for(request, tenant),
-        "request_uri_parameter_supported": False,
-        "userinfo_endpoint": f"{base}/oidc/userinfo",
-        "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
-        "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
-        "http_logout_supported": True,
-        "frontchannel_logout_supported": True,
-        "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
-        "claims_supported": ["sub", "iss", "cloud_instance_name", "cloud_instance_host_name",
-                             "cloud_graph_host_name", "msgraph_host", "aud", "exp", "iat",
-                             "auth_time", "acr", "nonce", "preferred_username", "name", "tid",
-                             "ver", "at_hash", "c_hash", "email"],
-        "kerberos_endpoint": f"{root}/kerberos",
-        "tenant_region_scope": "NA",
-        "cloud_instance_name": "microsoftonline.com",
-        "cloud_graph_host_name": "graph.windows.net",
-        "msgraph_host": "graph.microsoft.com",
-        "rbac_url": "https://pas.windows.net",
-    })
+    return web.json_response(
+        {
+            "token_endpoint": f"{root}/oauth2/v2.0/token",
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_post",
+                "private_key_jwt",
+                "client_secret_basic",
+            ],
+            "jwks_uri": f"{root}/discovery/v2.0/keys",
+            "response_modes_supported": ["query", "fragment", "form_post"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "issuer": issuer_for(request, tenant),
+            "request_uri_parameter_supported": False,
+            "userinfo_endpoint": f"{base}/oidc/userinfo",
+            "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
+            "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode",
+            "http_logout_supported": True,
+            "frontchannel_logout_supported": True,
+            "end_session_endpoint": f"{root}/oauth2/v2.0/logout",
+            "claims_supported": [
+                "sub",
+                "iss",
+                "cloud_instance_name",
+                "cloud_instance_host_name",
+                "cloud_graph_host_name",
+                "msgraph_host",
+                "aud",
+                "exp",
+                "iat",
+                "auth_time",
+                "acr",
+                "nonce",
+                "preferred_username",
+                "name",
+                "tid",
+                "ver",
+                "at_hash",
+                "c_hash",
+                "email",
+            ],
+            "kerberos_endpoint": f"{root}/kerberos",
+            "tenant_region_scope": "NA",
+            "cloud_instance_name": "microsoftonline.com",
+            "cloud_graph_host_name": "graph.windows.net",
+            "msgraph_host": "graph.microsoft.com",
+            "rbac_url": "https://pas.windows.net",
+        }
+    )
 
 
 async def keys(request: web.Request) -> web.Response:
@@ -154,11 +192,15 @@ def _check_client_for_authorize(tenant: Tenant, params: dict[str, str]) -> str |
     if tenant.apps:
         app = tenant.find_app(client_id)
         if app is None:
-            return (f"AADSTS700016: Application with identifier '{client_id}' was not found "
-                    f"in the directory '{tenant.display_name}'.")
+            return (
+                f"AADSTS700016: Application with identifier '{client_id}' was not found "
+                f"in the directory '{tenant.display_name}'."
+            )
         if app.redirect_uris and redirect_uri not in app.redirect_uris:
-            return ("AADSTS50011: The redirect URI specified in the request does not match the "
-                    "redirect URIs configured for the application.")
+            return (
+                "AADSTS50011: The redirect URI specified in the request does not match the "
+                "redirect URIs configured for the application."
+            )
     return None
 
 
@@ -185,12 +227,20 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     params = _pick(form if form is not None else request.query)
     response = await _authorize(request, params, form)
     username = str(form.get("username", "")).lower() if form is not None else ""
-    state.record(RequestRecord(
-        at_ms=now_ms(), kind="identity", method=request.method, path=request.path,
-        query="",
-        status=response.status, mailbox=None, user=username or None,
-        client_id=params.get("client_id"), duration_ms=(time.perf_counter() - started) * 1000,
-    ))
+    state.record(
+        RequestRecord(
+            at_ms=now_ms(),
+            kind="identity",
+            method=request.method,
+            path=request.path,
+            query="",
+            status=response.status,
+            mailbox=None,
+            user=username or None,
+            client_id=params.get("client_id"),
+            duration_ms=(time.perf_counter() - started) * 1000,
+        )
+    )
     return response
 
 
@@ -198,8 +248,9 @@ async def _authorize(request: web.Request, params: dict[str, str], form: Any) ->
     try:
         tenant = _resolve_tenant(request)
     except OAuthError as exc:
-        return web.Response(text=error_page(f"AADSTS{exc.code}: {exc.description}"),
-                            status=400, content_type="text/html")
+        return web.Response(
+            text=error_page(f"AADSTS{exc.code}: {exc.description}"), status=400, content_type="text/html"
+        )
     problem = _check_client_for_authorize(tenant, params)
     if problem:
         return web.Response(text=error_page(problem), status=400, content_type="text/html")
@@ -208,38 +259,67 @@ async def _authorize(request: web.Request, params: dict[str, str], form: Any) ->
     try:
         failure = _authorize_errors(params)
         if failure:
-            return _reply(params["redirect_uri"],
-                          {"error": failure[0], "error_description": failure[1], **back}, mode)
+            return _reply(
+                params["redirect_uri"], {"error": failure[0], "error_description": failure[1], **back}, mode
+            )
         graph_scopes, oidc = split_scopes(
-            params.get("scope", ""), default_consent=_granted_defaults(tenant, params["client_id"]))
+            params.get("scope", ""), default_consent=_granted_defaults(tenant, params["client_id"])
+        )
     except ScopeError as exc:
-        return _reply(params["redirect_uri"],
-                      {"error": "invalid_scope", "error_description": f"AADSTS70011: {exc}",
-                       **back}, mode)
+        return _reply(
+            params["redirect_uri"],
+            {"error": "invalid_scope", "error_description": f"AADSTS70011: {exc}", **back},
+            mode,
+        )
     shown = graph_scopes + oidc
     action = request.path
     if form is None:
-        return web.Response(text=sign_in_page(
-            action=action, params=params, tenant_name=tenant.display_name, domain=tenant.domain,
-            scopes=shown, username=params.get("login_hint", "")), content_type="text/html")
+        return web.Response(
+            text=sign_in_page(
+                action=action,
+                params=params,
+                tenant_name=tenant.display_name,
+                domain=tenant.domain,
+                scopes=shown,
+                username=params.get("login_hint", ""),
+            ),
+            content_type="text/html",
+        )
     username = str(form.get("username", "")).strip()
     login = username if "@" in username else f"{username}@{tenant.domain}"
     user = tenant.mailboxes.get(login.lower())
     password = str(form.get("password", ""))
-    if (user is None or user.kind != "user" or user.password is None
-            or not hmac.compare_digest(user.password.encode(), password.encode())):
-        return web.Response(text=sign_in_page(
-            action=action, params=params, tenant_name=tenant.display_name, domain=tenant.domain,
-            scopes=shown, username=username,
-            error="Your account or password is incorrect."), content_type="text/html")
-    code = request.app[STATE].issue_code(AuthCode(
-        client_id=params["client_id"], redirect_uri=params["redirect_uri"],
-        scopes=graph_scopes + oidc, user=user.key, nonce=params.get("nonce"),
-        code_challenge=params.get("code_challenge"),
-        code_challenge_method=params.get("code_challenge_method") or (
-            "plain" if params.get("code_challenge") else None),
-        expires_ms=now_ms() + AUTH_CODE_LIFETIME_S * 1000,
-    ))
+    if (
+        user is None
+        or user.kind != "user"
+        or user.password is None
+        or not hmac.compare_digest(user.password.encode(), password.encode())
+    ):
+        return web.Response(
+            text=sign_in_page(
+                action=action,
+                params=params,
+                tenant_name=tenant.display_name,
+                domain=tenant.domain,
+                scopes=shown,
+                username=username,
+                error="Your account or password is incorrect.",
+            ),
+            content_type="text/html",
+        )
+    code = request.app[STATE].issue_code(
+        AuthCode(
+            client_id=params["client_id"],
+            redirect_uri=params["redirect_uri"],
+            scopes=graph_scopes + oidc,
+            user=user.key,
+            nonce=params.get("nonce"),
+            code_challenge=params.get("code_challenge"),
+            code_challenge_method=params.get("code_challenge_method")
+            or ("plain" if params.get("code_challenge") else None),
+            expires_ms=now_ms() + AUTH_CODE_LIFETIME_S * 1000,
+        )
+    )
     fields = {"code": code, **back, "session_state": str(uuid.uuid5(uuid.NAMESPACE_URL, user.id))}
     if params.get("client_info") == "1":
         fields["client_info"] = _client_info(user, tenant)
@@ -268,27 +348,41 @@ def _authenticate_client(tenant: Tenant, request: web.Request, form: Any) -> str
             decoded = base64.b64decode(header[6:]).decode()
             client_id, secret = decoded.split(":", 1)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise OAuthError("invalid_client", 7000215, "Invalid client secret provided.",
-                             status=401) from exc
+            raise OAuthError(
+                "invalid_client", 7000215, "Invalid client secret provided.", status=401
+            ) from exc
     if not client_id:
-        raise OAuthError("invalid_request", 900144,
-                         "The request body must contain the following parameter: 'client_id'.")
+        raise OAuthError(
+            "invalid_request", 900144, "The request body must contain the following parameter: 'client_id'."
+        )
     if not tenant.apps:
         return client_id
     app: App | None = tenant.find_app(client_id)
     if app is None:
-        raise OAuthError("unauthorized_client", 700016,
-                         f"Application with identifier '{client_id}' was not found in the "
-                         f"directory '{tenant.display_name}'.")
+        raise OAuthError(
+            "unauthorized_client",
+            700016,
+            f"Application with identifier '{client_id}' was not found in the "
+            f"directory '{tenant.display_name}'.",
+        )
     if app.client_secret is not None:
         if not secret:
-            raise OAuthError("invalid_client", 7000218, "The request body must contain the "
-                             "following parameter: 'client_assertion' or 'client_secret'.",
-                             status=401)
+            raise OAuthError(
+                "invalid_client",
+                7000218,
+                "The request body must contain the "
+                "following parameter: 'client_assertion' or 'client_secret'.",
+                status=401,
+            )
         if not hmac.compare_digest(app.client_secret.encode(), str(secret).encode()):
-            raise OAuthError("invalid_client", 7000215, "Invalid client secret provided. "
-                             "Ensure the secret being sent in the request is the client secret "
-                             "value, not the client secret ID.", status=401)
+            raise OAuthError(
+                "invalid_client",
+                7000215,
+                "Invalid client secret provided. "
+                "Ensure the secret being sent in the request is the client secret "
+                "value, not the client secret ID.",
+                status=401,
+            )
     return client_id
 
 
@@ -308,28 +402,47 @@ def _pkce_ok(grant: AuthCode, verifier: str | None) -> bool:
 def _redeem_code(state: EmulatorState, tenant: Tenant, form: Any, client_id: str) -> Redeemed:
     code = str(form.get("code", ""))
     if not code:
-        raise OAuthError("invalid_request", 900144,
-                         "The request body must contain the following parameter: 'code'.")
+        raise OAuthError(
+            "invalid_request", 900144, "The request body must contain the following parameter: 'code'."
+        )
     grant = state.auth_codes.get(code)
     if grant is None:
-        raise OAuthError("invalid_grant", 9002313, "Invalid request. The authorization code "
-                         "is malformed or was not issued by this tenant.")
+        raise OAuthError(
+            "invalid_grant",
+            9002313,
+            "Invalid request. The authorization code is malformed or was not issued by this tenant.",
+        )
     if grant.redeemed:
-        raise OAuthError("invalid_grant", 54005, "OAuth2 Authorization code was already redeemed, "
-                         "please retry with a new valid code or use an existing refresh token.")
+        raise OAuthError(
+            "invalid_grant",
+            54005,
+            "OAuth2 Authorization code was already redeemed, "
+            "please retry with a new valid code or use an existing refresh token.",
+        )
     if grant.client_id != client_id:
-        raise OAuthError("invalid_grant", 70000, "The provided authorization code was issued to "
-                         "another client.")
+        raise OAuthError(
+            "invalid_grant", 70000, "The provided authorization code was issued to another client."
+        )
     grant.redeemed = True
     if now_ms() > grant.expires_ms:
-        raise OAuthError("invalid_grant", 70008, "The provided authorization code or refresh "
-                         "token has expired due to inactivity.")
+        raise OAuthError(
+            "invalid_grant",
+            70008,
+            "The provided authorization code or refresh token has expired due to inactivity.",
+        )
     if str(form.get("redirect_uri", "")) != grant.redirect_uri:
-        raise OAuthError("invalid_grant", 500117, "The reply uri specified in the request does "
-                         "not match the reply uri used to obtain the authorization code.")
+        raise OAuthError(
+            "invalid_grant",
+            500117,
+            "The reply uri specified in the request does "
+            "not match the reply uri used to obtain the authorization code.",
+        )
     if not _pkce_ok(grant, form.get("code_verifier")):
-        raise OAuthError("invalid_grant", 501481, "The Code_Verifier does not match the "
-                         "code_challenge supplied in the authorization request.")
+        raise OAuthError(
+            "invalid_grant",
+            501481,
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+        )
     user = tenant.mailboxes.get(grant.user)
     if user is None:
         raise OAuthError("invalid_grant", 50034, "The user account does not exist in the directory.")
@@ -338,41 +451,53 @@ def _redeem_code(state: EmulatorState, tenant: Tenant, form: Any, client_id: str
     return user, graph, graph, oidc, grant.nonce
 
 
-def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any,
-                    client_id: str) -> Redeemed:
+def _redeem_refresh(request: web.Request, tenant: Tenant, form: Any, client_id: str) -> Redeemed:
     state = request.app[STATE]
     token = str(form.get("refresh_token", ""))
     if not token:
-        raise OAuthError("invalid_request", 900144,
-                         "The request body must contain the following parameter: 'refresh_token'.")
+        raise OAuthError(
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'refresh_token'.",
+        )
     try:
         claims = request.app[ISSUER].decode_refresh_token(token, client_id)
     except jwt.ExpiredSignatureError as exc:
-        raise OAuthError("invalid_grant", 700082, "The refresh token has expired due to "
-                         "inactivity.") from exc
+        raise OAuthError("invalid_grant", 700082, "The refresh token has expired due to inactivity.") from exc
     except jwt.InvalidAudienceError as exc:
-        raise OAuthError("invalid_grant", 70000, "The refresh token was issued to another "
-                         "client.") from exc
+        raise OAuthError("invalid_grant", 70000, "The refresh token was issued to another client.") from exc
     except jwt.PyJWTError as exc:
-        raise OAuthError("invalid_grant", 9002313, "Invalid request. The refresh token is "
-                         "malformed or invalid.") from exc
+        raise OAuthError(
+            "invalid_grant", 9002313, "Invalid request. The refresh token is malformed or invalid."
+        ) from exc
     user = tenant.find(str(claims["oid"]))
     if user is None or claims.get("tid") != tenant.tenant_id:
         raise OAuthError("invalid_grant", 50034, "The user account does not exist in the directory.")
     if state.refresh_token_revoked(user.upn, int(claims.get("emu_iat_ms", 0))):
-        raise OAuthError("invalid_grant", 50173, "The provided grant has expired due to it being "
-                         "revoked, a fresh auth token is needed. The user might have changed or "
-                         "reset their password.")
+        raise OAuthError(
+            "invalid_grant",
+            50173,
+            "The provided grant has expired due to it being "
+            "revoked, a fresh auth token is needed. The user might have changed or "
+            "reset their password.",
+        )
     granted, granted_oidc = split_scopes(str(claims.get("scp", "")), default_consent=())
     requested, _ = split_scopes(str(form.get("scope", "")), default_consent=granted)
     missing = [s for s in requested if s not in granted]
     if missing:
-        raise OAuthError("invalid_grant", 65001, "The user or administrator has not consented "
-                         f"to use the application for {', '.join(missing)}.",
-                         suberror="consent_required")
+        raise OAuthError(
+            "invalid_grant",
+            65001,
+            f"The user or administrator has not consented to use the application for {', '.join(missing)}.",
+            suberror="consent_required",
+        )
     if not state.use_refresh_token(str(claims["jti"])) and state.strict_refresh_rotation:
-        raise OAuthError("invalid_grant", 70000, "The refresh token was already redeemed: the "
-                         "emulator rotates refresh tokens, use the newest one.")
+        raise OAuthError(
+            "invalid_grant",
+            70000,
+            "The refresh token was already redeemed: the "
+            "emulator rotates refresh tokens, use the newest one.",
+        )
     # The access token gets what was asked; the new refresh token keeps the whole grant.
     return user, requested or granted, granted, granted_oidc, None
 
@@ -391,19 +516,31 @@ async def token(request: web.Request) -> web.StreamResponse:
     elif fault is not None:
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
         response = web.json_response(
-            {"error": "temporarily_unavailable",
-             "error_description": "AADSTS50196: The server is temporarily unavailable "
-             "(fault injected by the emulator)."},
-            status=int(fault.kind), headers=headers)
+            {
+                "error": "temporarily_unavailable",
+                "error_description": "AADSTS50196: The server is temporarily unavailable "
+                "(fault injected by the emulator).",
+            },
+            status=int(fault.kind),
+            headers=headers,
+        )
     else:
         response = await _token(request, user_seen)
-    state.record(RequestRecord(
-        at_ms=now_ms(), kind="identity", method=request.method, path=request.path,
-        query="",
-        status=response.status, mailbox=None, user=user_seen[0] if user_seen else None,
-        client_id=str(form.get("client_id", "")) or None,
-        duration_ms=(time.perf_counter() - started) * 1000, fault=fault.kind if fault else None,
-    ))
+    state.record(
+        RequestRecord(
+            at_ms=now_ms(),
+            kind="identity",
+            method=request.method,
+            path=request.path,
+            query="",
+            status=response.status,
+            mailbox=None,
+            user=user_seen[0] if user_seen else None,
+            client_id=str(form.get("client_id", "")) or None,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            fault=fault.kind if fault else None,
+        )
+    )
     return response
 
 
@@ -414,28 +551,46 @@ async def _token(request: web.Request, user_seen: list[str]) -> web.Response:
         client_id = _authenticate_client(tenant, request, form)
         grant_type = str(form.get("grant_type", ""))
         if grant_type == "authorization_code":
-            user, graph, granted, oidc, nonce = _redeem_code(request.app[STATE], tenant, form,
-                                                             client_id)
+            user, graph, granted, oidc, nonce = _redeem_code(request.app[STATE], tenant, form, client_id)
         elif grant_type == "refresh_token":
             user, graph, granted, oidc, nonce = _redeem_refresh(request, tenant, form, client_id)
         else:
-            raise OAuthError("unsupported_grant_type", 70003, "The app requested an unsupported "
-                             f"grant type '{grant_type}'.")
+            raise OAuthError(
+                "unsupported_grant_type",
+                70003,
+                f"The app requested an unsupported grant type '{grant_type}'.",
+            )
     except OAuthError as exc:
         return exc.response()
     except ScopeError as exc:
         return OAuthError("invalid_scope", 70011, str(exc)).response()
     user_seen.append(user.key)
     return web.json_response(
-        _token_body(request, tenant, user, client_id, (graph, granted), oidc, nonce,
-                    client_info=form.get("client_info") == "1"),
+        _token_body(
+            request,
+            tenant,
+            user,
+            client_id,
+            (graph, granted),
+            oidc,
+            nonce,
+            client_info=form.get("client_info") == "1",
+        ),
         headers={"Cache-Control": "no-store", "Pragma": "no-cache"},
     )
 
 
-def _token_body(request: web.Request, tenant: Tenant, user: Mailbox, client_id: str,
-                scopes: tuple[list[str], list[str]], oidc: list[str], nonce: str | None, *,
-                client_info: bool) -> dict[str, Any]:
+def _token_body(
+    request: web.Request,
+    tenant: Tenant,
+    user: Mailbox,
+    client_id: str,
+    scopes: tuple[list[str], list[str]],
+    oidc: list[str],
+    nonce: str | None,
+    *,
+    client_info: bool,
+) -> dict[str, Any]:
     """Access token for `scopes[0]`; the refresh token carries the whole grant `scopes[1]`."""
     graph, granted = scopes
     state, issuer = request.app[STATE], request.app[ISSUER]
@@ -447,18 +602,36 @@ def _token_body(request: web.Request, tenant: Tenant, user: Mailbox, client_id: 
         "scope": " ".join(graph + [s for s in oidc if s != "offline_access"]),
         "expires_in": lifetime,
         "ext_expires_in": lifetime,
-        "access_token": issuer.access_token(issuer=iss, tenant_id=tenant.tenant_id, user=user,
-                                            client_id=client_id, scopes=graph,
-                                            lifetime=lifetime, now_ms=stamp),
+        "access_token": issuer.access_token(
+            issuer=iss,
+            tenant_id=tenant.tenant_id,
+            user=user,
+            client_id=client_id,
+            scopes=graph,
+            lifetime=lifetime,
+            now_ms=stamp,
+        ),
     }
     if "offline_access" in oidc:
         body["refresh_token"] = issuer.refresh_token(
-            issuer=iss, tenant_id=tenant.tenant_id, user=user, client_id=client_id,
-            scopes=granted + oidc, lifetime=state.refresh_token_lifetime, now_ms=stamp)
+            issuer=iss,
+            tenant_id=tenant.tenant_id,
+            user=user,
+            client_id=client_id,
+            scopes=granted + oidc,
+            lifetime=state.refresh_token_lifetime,
+            now_ms=stamp,
+        )
     if "openid" in oidc:
-        body["id_token"] = issuer.id_token(issuer=iss, tenant_id=tenant.tenant_id, user=user,
-                                           client_id=client_id, nonce=nonce,
-                                           lifetime=lifetime, now_ms=stamp)
+        body["id_token"] = issuer.id_token(
+            issuer=iss,
+            tenant_id=tenant.tenant_id,
+            user=user,
+            client_id=client_id,
+            nonce=nonce,
+            lifetime=lifetime,
+            now_ms=stamp,
+        )
     if client_info:
         body["client_info"] = _client_info(user, tenant)
     return body

@@ -20,13 +20,31 @@ from emulator.timezones import UnknownTimeZoneError, is_known_zone, parse_local_
 
 SHOW_AS = ("free", "tentative", "busy", "oof", "workingElsewhere", "unknown")
 USER_PROPERTIES = (
-    "givenName", "surname", "jobTitle", "mail", "officeLocation", "businessPhones",
-    "mobilePhone", "preferredLanguage",
+    "givenName",
+    "surname",
+    "jobTitle",
+    "mail",
+    "officeLocation",
+    "businessPhones",
+    "mobilePhone",
+    "preferredLanguage",
 )
 PLACE_PROPERTIES = (
-    "address", "geoCoordinates", "phone", "nickname", "building", "floorNumber", "floorLabel",
-    "label", "capacity", "bookingType", "audioDeviceName", "videoDeviceName",
-    "displayDeviceName", "isWheelChairAccessible", "tags",
+    "address",
+    "geoCoordinates",
+    "phone",
+    "nickname",
+    "building",
+    "floorNumber",
+    "floorLabel",
+    "label",
+    "capacity",
+    "bookingType",
+    "audioDeviceName",
+    "videoDeviceName",
+    "displayDeviceName",
+    "isWheelChairAccessible",
+    "tags",
 )
 
 TodayFor = Callable[[str], date]
@@ -58,8 +76,12 @@ def location_from(raw: Any, where: str) -> dict[str, Any]:
     """A Graph location object from a string or a (partial) location dict."""
     if isinstance(raw, str):
         return {
-            "displayName": raw, "locationType": "default", "uniqueId": raw,
-            "uniqueIdType": "private", "address": {}, "coordinates": {},
+            "displayName": raw,
+            "locationType": "default",
+            "uniqueId": raw,
+            "uniqueIdType": "private",
+            "address": {},
+            "coordinates": {},
         }
     if not isinstance(raw, Mapping) or not isinstance(raw.get("displayName"), str):
         raise TenantError(f"{where}: a location is a string or an object with displayName")
@@ -89,8 +111,7 @@ def _when(raw: Any, *, zone_default: str, today_for: TodayFor, where: str) -> tu
     return value, zone
 
 
-def _recurrence(raw: Any, start: datetime, zone: str, today_for: TodayFor,
-                where: str) -> Recurrence | None:
+def _recurrence(raw: Any, start: datetime, zone: str, today_for: TodayFor, where: str) -> Recurrence | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
@@ -113,8 +134,10 @@ def _attendee(raw: Any, where: str) -> dict[str, Any]:
     return {
         "type": raw.get("type", "required"),
         "status": dict(raw.get("status") or {"response": "none", "time": "0001-01-01T00:00:00Z"}),
-        "emailAddress": {"name": email.get("name", email.get("address", "")),
-                         "address": email.get("address", "")},
+        "emailAddress": {
+            "name": email.get("name", email.get("address", "")),
+            "address": email.get("address", ""),
+        },
     }
 
 
@@ -130,13 +153,15 @@ def parse_event(
     if not isinstance(raw, Mapping):
         raise TenantError(f"{where}: an event must be an object")
     is_all_day = bool(raw.get("isAllDay", False))
-    start, start_zone = _when(raw.get("start"), zone_default=owner.time_zone,
-                              today_for=today_for, where=f"{where}.start")
+    start, start_zone = _when(
+        raw.get("start"), zone_default=owner.time_zone, today_for=today_for, where=f"{where}.start"
+    )
     if raw.get("end") is None and is_all_day:
         end, end_zone = start + timedelta(days=1), start_zone
     else:
-        end, end_zone = _when(raw.get("end"), zone_default=start_zone,
-                              today_for=today_for, where=f"{where}.end")
+        end, end_zone = _when(
+            raw.get("end"), zone_default=start_zone, today_for=today_for, where=f"{where}.end"
+        )
     if is_all_day:
         start = datetime.combine(start.date(), time())
         end = datetime.combine(end.date(), time())
@@ -151,9 +176,7 @@ def parse_event(
         single = location_from(raw["location"], where)
         if single.get("displayName"):
             locations = [single]
-    organizer = raw.get("organizer") or {
-        "emailAddress": {"name": owner.display_name, "address": owner.upn}
-    }
+    organizer = raw.get("organizer") or {"emailAddress": {"name": owner.display_name, "address": owner.upn}}
     body = raw.get("body") or {"contentType": "html", "content": ""}
     created = datetime.now(tz=UTC).replace(microsecond=0)
     return Event(
@@ -180,15 +203,13 @@ def parse_event(
     )
 
 
-def _events(raw: Any, owner: Mailbox, calendar_id: str, today_for: TodayFor,
-            where: str) -> list[Event]:
+def _events(raw: Any, owner: Mailbox, calendar_id: str, today_for: TodayFor, where: str) -> list[Event]:
     if raw is None:
         return []
     if not isinstance(raw, list):
         raise TenantError(f"{where}: events must be a list")
     return [
-        parse_event(e, owner=owner, id_seed=f"{calendar_id}/{i}", today_for=today_for,
-                    where=f"{where}[{i}]")
+        parse_event(e, owner=owner, id_seed=f"{calendar_id}/{i}", today_for=today_for, where=f"{where}[{i}]")
         for i, e in enumerate(raw)
     ]
 
@@ -202,9 +223,7 @@ def _new_mailbox(raw: Mapping[str, Any], kind: str, tenant_id: str, where: str) 
     zone = _mailbox_zone(raw, where)
     settings["timeZone"] = zone
     shared = raw.get("sharedWith")
-    if shared is not None and not (
-        isinstance(shared, list) and all(isinstance(s, str) for s in shared)
-    ):
+    if shared is not None and not (isinstance(shared, list) and all(isinstance(s, str) for s in shared)):
         raise TenantError(f"{where}: sharedWith must be a list of UPNs")
     return Mailbox(
         id=str(raw.get("id") or uuid.uuid5(uuid.UUID(tenant_id), upn.lower())),
@@ -221,15 +240,18 @@ def _new_mailbox(raw: Mapping[str, Any], kind: str, tenant_id: str, where: str) 
     )
 
 
-def _add_mailbox(tenant: Tenant, box: Mailbox, raw: Mapping[str, Any], today_for: TodayFor,
-                 where: str) -> None:
+def _add_mailbox(
+    tenant: Tenant, box: Mailbox, raw: Mapping[str, Any], today_for: TodayFor, where: str
+) -> None:
     if box.key in tenant.mailboxes:
         raise TenantError(f"{where}: duplicate mailbox {box.upn}")
     tenant.mailboxes[box.key] = box
     tenant.calendars[box.default_calendar_id] = Calendar(
-        id=box.default_calendar_id, name="Calendar", owner=box.key, is_default=True,
-        events=_events(raw.get("events"), box, box.default_calendar_id, today_for,
-                       f"{where}.events"),
+        id=box.default_calendar_id,
+        name="Calendar",
+        owner=box.key,
+        is_default=True,
+        events=_events(raw.get("events"), box, box.default_calendar_id, today_for, f"{where}.events"),
     )
 
 
@@ -254,13 +276,11 @@ def upsert_room(tenant: Tenant, raw: Mapping[str, Any], *, today: date | None = 
         existing.shared_with = [s.lower() for s in shared] if shared is not None else None
     if "events" in raw:
         calendar = tenant.calendars[existing.default_calendar_id]
-        calendar.events = _events(raw["events"], existing, calendar.id, today_for,
-                                  f"{where}.events")
+        calendar.events = _events(raw["events"], existing, calendar.id, today_for, f"{where}.events")
     return existing
 
 
-def _implicit_owner(tenant: Tenant, upn: str, sharee: Mailbox, today_for: TodayFor,
-                    where: str) -> Mailbox:
+def _implicit_owner(tenant: Tenant, upn: str, sharee: Mailbox, today_for: TodayFor, where: str) -> Mailbox:
     """A calendar owner the file names but does not list becomes a user with no
     password (it cannot sign in), in the sharee's time zone."""
     if "@" not in upn:
@@ -271,8 +291,7 @@ def _implicit_owner(tenant: Tenant, upn: str, sharee: Mailbox, today_for: TodayF
     return box
 
 
-def _user_calendars(tenant: Tenant, raw: Mapping[str, Any], user: Mailbox,
-                    today_for: TodayFor) -> None:
+def _user_calendars(tenant: Tenant, raw: Mapping[str, Any], user: Mailbox, today_for: TodayFor) -> None:
     for i, entry in enumerate(raw.get("calendars") or []):
         where = f"user {user.upn} calendars[{i}]"
         if not isinstance(entry, Mapping) or not isinstance(entry.get("name"), str):
@@ -284,15 +303,15 @@ def _user_calendars(tenant: Tenant, raw: Mapping[str, Any], user: Mailbox,
         cal_id = str(entry.get("id") or graph_id("calendar", owner.key, entry["name"]))
         calendar = tenant.calendars.get(cal_id)
         if calendar is None:
-            calendar = Calendar(id=cal_id, name=entry["name"], owner=owner.key,
-                                color=str(entry.get("color") or "auto"))
+            calendar = Calendar(
+                id=cal_id, name=entry["name"], owner=owner.key, color=str(entry.get("color") or "auto")
+            )
             tenant.calendars[cal_id] = calendar
         elif calendar.owner != owner.key:
             raise TenantError(f"{where}: calendar {cal_id} is listed with two owners")
         if owner.key != user.key:
             calendar.shared_to.add(user.key)
-        calendar.events.extend(_events(entry.get("events"), owner, cal_id, today_for,
-                                       f"{where}.events"))
+        calendar.events.extend(_events(entry.get("events"), owner, cal_id, today_for, f"{where}.events"))
         for j, loc in enumerate(entry.get("locations") or []):
             email = loc.get("emailAddress") if isinstance(loc, Mapping) else loc
             room = tenant.find(email) if isinstance(email, str) else None
@@ -307,12 +326,14 @@ def _apps(raw: Any) -> list[App]:
     for i, entry in enumerate(raw or []):
         if not isinstance(entry, Mapping) or not isinstance(entry.get("client_id"), str):
             raise TenantError(f"apps[{i}]: needs client_id")
-        apps.append(App(
-            client_id=entry["client_id"],
-            client_secret=entry.get("client_secret"),
-            redirect_uris=list(entry.get("redirect_uris") or []),
-            scopes=list(entry.get("scopes") or []),
-        ))
+        apps.append(
+            App(
+                client_id=entry["client_id"],
+                client_secret=entry.get("client_secret"),
+                redirect_uris=list(entry.get("redirect_uris") or []),
+                scopes=list(entry.get("scopes") or []),
+            )
+        )
     return apps
 
 
@@ -336,12 +357,14 @@ def tenant_from_dict(raw: Mapping[str, Any], *, today: date | None = None) -> Te
     try:
         for i, user_raw in enumerate(raw.get("users") or []):
             where = f"users[{i}]"
-            _add_mailbox(tenant, _new_mailbox(user_raw, "user", tenant.tenant_id, where),
-                         user_raw, today_for, where)
+            _add_mailbox(
+                tenant, _new_mailbox(user_raw, "user", tenant.tenant_id, where), user_raw, today_for, where
+            )
         for i, room_raw in enumerate(raw.get("rooms") or []):
             where = f"rooms[{i}]"
-            _add_mailbox(tenant, _new_mailbox(room_raw, "room", tenant.tenant_id, where),
-                         room_raw, today_for, where)
+            _add_mailbox(
+                tenant, _new_mailbox(room_raw, "room", tenant.tenant_id, where), room_raw, today_for, where
+            )
         for user_raw in raw.get("users") or []:
             user = tenant.find(user_raw.get("userPrincipalName") or user_raw.get("mail"))
             assert user is not None
@@ -351,8 +374,7 @@ def tenant_from_dict(raw: Mapping[str, Any], *, today: date | None = None) -> Te
     return tenant
 
 
-def load_tenant(source: str | Path | Mapping[str, Any] | Tenant, *,
-                today: date | None = None) -> Tenant:
+def load_tenant(source: str | Path | Mapping[str, Any] | Tenant, *, today: date | None = None) -> Tenant:
     """A Tenant from a file path, a dict, or an already-built Tenant."""
     if isinstance(source, Tenant):
         return source

@@ -143,10 +143,7 @@ class Tenant:
 
     def calendars_shared_to(self, reader: Mailbox) -> list[Calendar]:
         """Other people's calendars shared with `reader`."""
-        return [
-            c for c in self.calendars.values()
-            if reader.key in c.shared_to and c.owner != reader.key
-        ]
+        return [c for c in self.calendars.values() if reader.key in c.shared_to and c.owner != reader.key]
 
     def room_readable_by(self, room: Mailbox, reader: Mailbox) -> bool:
         """A room with no sharedWith list is open to all; else only to those listed."""
@@ -167,9 +164,7 @@ class Tenant:
         """Give `user` read access to the room (None: open it to everybody)."""
         if user is None:
             room.shared_with = None
-        elif room.shared_with is not None and user.lower() not in {
-            u.lower() for u in room.shared_with
-        }:
+        elif room.shared_with is not None and user.lower() not in {u.lower() for u in room.shared_with}:
             room.shared_with.append(user.lower())
 
     def unshare_room(self, room: Mailbox, user: str | None) -> None:

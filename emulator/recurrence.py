@@ -69,9 +69,7 @@ def parse_recurrence(raw: Mapping[str, Any]) -> Recurrence:
     range_ = raw.get("range") or {}
     kind = pattern.get("type")
     if kind not in SUPPORTED_PATTERNS:
-        raise RecurrenceError(
-            f"recurrence pattern {kind!r} is not supported (only daily and weekly)"
-        )
+        raise RecurrenceError(f"recurrence pattern {kind!r} is not supported (only daily and weekly)")
     interval = int(pattern.get("interval", 1) if pattern.get("interval") is not None else 1)
     if interval < 1:
         raise RecurrenceError("recurrence interval must be at least 1")

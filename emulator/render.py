@@ -18,23 +18,70 @@ from emulator.timezones import format_graph_datetime, format_graph_utc_stamp, in
 
 WORKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"]
 EMPTY_LOCATION: dict[str, Any] = {
-    "displayName": "", "locationType": "default", "uniqueIdType": "unknown",
-    "address": {}, "coordinates": {},
+    "displayName": "",
+    "locationType": "default",
+    "uniqueIdType": "unknown",
+    "address": {},
+    "coordinates": {},
 }
 NEVER = "0001-01-01T00:00:00Z"
 EVENT_PROPERTIES = (
-    "id", "createdDateTime", "lastModifiedDateTime", "changeKey", "categories", "transactionId",
-    "originalStartTimeZone", "originalEndTimeZone", "iCalUId", "reminderMinutesBeforeStart",
-    "isReminderOn", "hasAttachments", "subject", "bodyPreview", "importance", "sensitivity",
-    "isAllDay", "isCancelled", "isOrganizer", "responseRequested", "seriesMasterId", "showAs",
-    "type", "webLink", "onlineMeetingUrl", "isOnlineMeeting", "onlineMeetingProvider",
-    "allowNewTimeProposals", "isDraft", "hideAttendees", "responseStatus", "body", "start",
-    "end", "location", "locations", "recurrence", "attendees", "organizer", "onlineMeeting",
+    "id",
+    "createdDateTime",
+    "lastModifiedDateTime",
+    "changeKey",
+    "categories",
+    "transactionId",
+    "originalStartTimeZone",
+    "originalEndTimeZone",
+    "iCalUId",
+    "reminderMinutesBeforeStart",
+    "isReminderOn",
+    "hasAttachments",
+    "subject",
+    "bodyPreview",
+    "importance",
+    "sensitivity",
+    "isAllDay",
+    "isCancelled",
+    "isOrganizer",
+    "responseRequested",
+    "seriesMasterId",
+    "showAs",
+    "type",
+    "webLink",
+    "onlineMeetingUrl",
+    "isOnlineMeeting",
+    "onlineMeetingProvider",
+    "allowNewTimeProposals",
+    "isDraft",
+    "hideAttendees",
+    "responseStatus",
+    "body",
+    "start",
+    "end",
+    "location",
+    "locations",
+    "recurrence",
+    "attendees",
+    "organizer",
+    "onlineMeeting",
 )
 CALENDAR_PROPERTIES = (
-    "id", "name", "color", "hexColor", "isDefaultCalendar", "changeKey", "canShare",
-    "canViewPrivateItems", "canEdit", "allowedOnlineMeetingProviders",
-    "defaultOnlineMeetingProvider", "isTallyingResponses", "isRemovable", "owner",
+    "id",
+    "name",
+    "color",
+    "hexColor",
+    "isDefaultCalendar",
+    "changeKey",
+    "canShare",
+    "canViewPrivateItems",
+    "canEdit",
+    "allowedOnlineMeetingProviders",
+    "defaultOnlineMeetingProvider",
+    "isTallyingResponses",
+    "isRemovable",
+    "owner",
 )
 
 
@@ -63,8 +110,13 @@ def room_json(room: Mailbox) -> dict[str, Any]:
         "id": room.id,
         "emailAddress": room.upn,
         "displayName": room.display_name,
-        "address": place.get("address") or {
-            "street": "", "city": "", "state": "", "postalCode": "", "countryOrRegion": "",
+        "address": place.get("address")
+        or {
+            "street": "",
+            "city": "",
+            "state": "",
+            "postalCode": "",
+            "countryOrRegion": "",
         },
         "geoCoordinates": place.get("geoCoordinates"),
         "phone": place.get("phone", ""),
@@ -117,8 +169,10 @@ def mailbox_settings_json(box: Mailbox) -> dict[str, Any]:
             "externalAudience": "all",
             "internalReplyMessage": "",
             "externalReplyMessage": "",
-            "scheduledStartDateTime": {"dateTime": format_graph_datetime(now.replace(tzinfo=None)),
-                                       "timeZone": "UTC"},
+            "scheduledStartDateTime": {
+                "dateTime": format_graph_datetime(now.replace(tzinfo=None)),
+                "timeZone": "UTC",
+            },
             "scheduledEndDateTime": {
                 "dateTime": format_graph_datetime((now + timedelta(days=1)).replace(tzinfo=None)),
                 "timeZone": "UTC",
@@ -154,8 +208,10 @@ def instance_times(event: Event, start: datetime, end: datetime, zone: str) -> t
     if event.is_all_day:
         # All-day events are floating dates: midnight to midnight in whatever zone is asked.
         day = event_local_day(event, start)
-        return (format_graph_datetime(day),
-                format_graph_datetime(day + (event.end_local - event.start_local)))
+        return (
+            format_graph_datetime(day),
+            format_graph_datetime(day + (event.end_local - event.start_local)),
+        )
     return format_graph_datetime(in_zone(start, zone)), format_graph_datetime(in_zone(end, zone))
 
 
@@ -205,7 +261,8 @@ def event_json(instance: Instance, *, zone: str) -> dict[str, Any]:
         "showAs": event.show_as,
         "type": "occurrence" if instance.series_master_id else "singleInstance",
         "webLink": "https://outlook.office365.com/owa/?itemid="
-        + quote(instance.id, safe="") + "&exvsurl=1&path=/calendar/item",
+        + quote(instance.id, safe="")
+        + "&exvsurl=1&path=/calendar/item",
         "onlineMeetingUrl": None,
         "isOnlineMeeting": event.is_online_meeting,
         "onlineMeetingProvider": "teamsForBusiness" if event.is_online_meeting else "unknown",
@@ -222,7 +279,8 @@ def event_json(instance: Instance, *, zone: str) -> dict[str, Any]:
         "attendees": [dict(a) for a in event.attendees],
         "organizer": {"emailAddress": dict(event.organizer.get("emailAddress", {}))},
         "onlineMeeting": {"joinUrl": "https://teams.microsoft.com/l/meetup-join/emulator"}
-        if event.is_online_meeting else None,
+        if event.is_online_meeting
+        else None,
     }
 
 

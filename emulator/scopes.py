@@ -8,28 +8,54 @@ from collections.abc import Iterable
 OIDC_SCOPES = ("openid", "profile", "email", "offline_access")
 GRAPH_PREFIXES = ("https://graph.microsoft.com/", "00000003-0000-0000-c000-000000000000/")
 KNOWN_GRAPH_SCOPES = (
-    "User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All",
-    "Directory.Read.All", "Calendars.ReadBasic", "Calendars.Read", "Calendars.Read.Shared",
-    "Calendars.ReadWrite", "Calendars.ReadWrite.Shared", "Place.Read.All",
-    "Place.ReadWrite.All", "MailboxSettings.Read", "MailboxSettings.ReadWrite", "Mail.Send",
+    "User.Read",
+    "User.ReadWrite",
+    "User.ReadBasic.All",
+    "User.Read.All",
+    "User.ReadWrite.All",
+    "Directory.Read.All",
+    "Calendars.ReadBasic",
+    "Calendars.Read",
+    "Calendars.Read.Shared",
+    "Calendars.ReadWrite",
+    "Calendars.ReadWrite.Shared",
+    "Place.Read.All",
+    "Place.ReadWrite.All",
+    "MailboxSettings.Read",
+    "MailboxSettings.ReadWrite",
+    "Mail.Send",
 )
 # What `.default` grants when the tenant file does not list the app's scopes:
 # the four permissions the pivot integration asks for.
 DEFAULT_CONSENT = ("User.Read", "Calendars.Read.Shared", "Calendars.ReadBasic", "Place.Read.All")
 
 # Which delegated scopes allow which operation (broader scopes imply narrower ones).
-READ_OWN_CALENDARS = frozenset({
-    "Calendars.ReadBasic", "Calendars.Read", "Calendars.Read.Shared", "Calendars.ReadWrite",
-    "Calendars.ReadWrite.Shared",
-})
+READ_OWN_CALENDARS = frozenset(
+    {
+        "Calendars.ReadBasic",
+        "Calendars.Read",
+        "Calendars.Read.Shared",
+        "Calendars.ReadWrite",
+        "Calendars.ReadWrite.Shared",
+    }
+)
 READ_SHARED_CALENDARS = frozenset({"Calendars.Read.Shared", "Calendars.ReadWrite.Shared"})
 WRITE_OWN_CALENDARS = frozenset({"Calendars.ReadWrite", "Calendars.ReadWrite.Shared"})
 FREE_BUSY = READ_OWN_CALENDARS
 READ_PLACES = frozenset({"Place.Read.All", "Place.ReadWrite.All"})
-READ_SELF = frozenset({"User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All",
-                       "User.ReadWrite.All", "Directory.Read.All"})
-READ_OTHER_USERS = frozenset({"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All",
-                              "Directory.Read.All"})
+READ_SELF = frozenset(
+    {
+        "User.Read",
+        "User.ReadWrite",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
+        "Directory.Read.All",
+    }
+)
+READ_OTHER_USERS = frozenset(
+    {"User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All", "Directory.Read.All"}
+)
 # mailboxSettings: one's own with MailboxSettings.Read or any calendar read scope; a
 # room's (or a calendar sharer's) with any calendar read scope, subject to sharing.
 READ_OWN_MAILBOX_SETTINGS = frozenset({"MailboxSettings.Read", "MailboxSettings.ReadWrite"}) | (
@@ -60,7 +86,7 @@ def split_scopes(requested: str, *, default_consent: Iterable[str]) -> tuple[lis
         name = item
         for prefix in GRAPH_PREFIXES:
             if item.lower().startswith(prefix):
-                name = item[len(prefix):]
+                name = item[len(prefix) :]
                 break
         else:
             if "/" in item or ":" in item:

@@ -19,18 +19,21 @@ async def index(request: web.Request) -> web.Response:
     """Where things are, for a person poking at the emulator."""
     tenant = request.app[TENANT]
     base = base_url(request)
-    return web.json_response({
-        "emulator": "Microsoft 365 (identity + Graph v1.0 subset)",
-        "tenant_id": tenant.tenant_id,
-        "authority": f"{base}/{tenant.tenant_id}",
-        "oidc_authority": f"{base}/{tenant.tenant_id}/v2.0",
-        "graph_base_url": f"{base}/v1.0",
-        "admin": f"{base}/_admin/requests",
-    })
+    return web.json_response(
+        {
+            "emulator": "Microsoft 365 (identity + Graph v1.0 subset)",
+            "tenant_id": tenant.tenant_id,
+            "authority": f"{base}/{tenant.tenant_id}",
+            "oidc_authority": f"{base}/{tenant.tenant_id}/v2.0",
+            "graph_base_url": f"{base}/v1.0",
+            "admin": f"{base}/_admin/requests",
+        }
+    )
 
 
-def build_app(tenant: Tenant, state: EmulatorState, *,
-              signing_key: SigningKey | None = None) -> web.Application:
+def build_app(
+    tenant: Tenant, state: EmulatorState, *, signing_key: SigningKey | None = None
+) -> web.Application:
     """The emulator as an aiohttp application (serve it over HTTPS for MSAL)."""
     app = web.Application(client_max_size=4 * 1024 * 1024)
     issuer = TokenIssuer(signing_key or generate_signing_key())
@@ -45,8 +48,9 @@ def build_app(tenant: Tenant, state: EmulatorState, *,
     return app
 
 
-async def start_site(app: web.Application, *, host: str, port: int,
-                     ssl_context: ssl.SSLContext) -> tuple[web.AppRunner, int]:
+async def start_site(
+    app: web.Application, *, host: str, port: int, ssl_context: ssl.SSLContext
+) -> tuple[web.AppRunner, int]:
     """Serve `app` over TLS; returns the runner (to clean up) and the bound port."""
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()

@@ -19,7 +19,7 @@ _STYLE = (
 
 def _page(title: str, body: str) -> str:
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><main>{body}</main></body></html>\n"
     )
@@ -33,13 +33,21 @@ def _hidden(params: Mapping[str, str]) -> str:
     )
 
 
-def sign_in_page(*, action: str, params: Mapping[str, str], tenant_name: str, domain: str,
-                 scopes: list[str], username: str = "", error: str | None = None) -> str:
+def sign_in_page(
+    *,
+    action: str,
+    params: Mapping[str, str],
+    tenant_name: str,
+    domain: str,
+    scopes: list[str],
+    username: str = "",
+    error: str | None = None,
+) -> str:
     """The form asking for `username` and `password`, listing the requested scopes."""
     scope_items = "".join(f"<li>{escape(s)}</li>" for s in scopes) or "<li>(sign-in only)</li>"
     alert = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     body = (
-        f"<h1>Sign in</h1><p class=\"muted\">{escape(tenant_name)} ({escape(domain)}) "
+        f'<h1>Sign in</h1><p class="muted">{escape(tenant_name)} ({escape(domain)}) '
         "&middot; Microsoft 365 emulator</p>"
         f"<p>The app <code>{escape(params.get('client_id', ''))}</code> asks for:</p>"
         f"<ul>{scope_items}</ul>{alert}"
@@ -57,8 +65,10 @@ def sign_in_page(*, action: str, params: Mapping[str, str], tenant_name: str, do
 
 def error_page(message: str) -> str:
     """A terminal error (the redirect URI cannot be trusted, so nothing redirects)."""
-    return _page("Sign-in error", f"<h1>Sorry, we can't sign you in</h1>"
-                 f'<p class="error" role="alert">{escape(message)}</p>')
+    return _page(
+        "Sign-in error",
+        f'<h1>Sorry, we can\'t sign you in</h1><p class="error" role="alert">{escape(message)}</p>',
+    )
 
 
 def form_post_page(redirect_uri: str, fields: Mapping[str, str]) -> str:
@@ -66,5 +76,8 @@ def form_post_page(redirect_uri: str, fields: Mapping[str, str]) -> str:
     inputs = "".join(
         f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in fields.items()
     )
-    return _page("Continue", f'<form method="post" action="{escape(redirect_uri)}">{inputs}'
-                 "<p>Signed in.</p><button type=\"submit\">Continue</button></form>")
+    return _page(
+        "Continue",
+        f'<form method="post" action="{escape(redirect_uri)}">{inputs}'
+        '<p>Signed in.</p><button type="submit">Continue</button></form>',
+    )

@@ -137,8 +137,9 @@ class EmulatorState:
 
     def access_token_expired(self, upn: str, issued_ms: int) -> bool:
         """True when an access token issued at `issued_ms` was force-expired."""
-        cutoff = max(self.access_not_before_ms.get(upn.lower(), -1),
-                     self.access_not_before_ms.get(ALL_USERS, -1))
+        cutoff = max(
+            self.access_not_before_ms.get(upn.lower(), -1), self.access_not_before_ms.get(ALL_USERS, -1)
+        )
         return issued_ms <= cutoff
 
     # -- request log and counters ----------------------------------------------
@@ -173,14 +174,16 @@ class EmulatorState:
         self.requests.clear()
         self.counters = {
             k: MailboxCounter(in_flight=c.in_flight, max_in_flight=c.in_flight)
-            for k, c in self.counters.items() if c.in_flight
+            for k, c in self.counters.items()
+            if c.in_flight
         }
         self.max_in_flight = self.in_flight
 
     def snapshot(self, *, mailbox: str | None = None, limit: int | None = None) -> dict[str, Any]:
         """Log and counters as JSON for the admin API."""
-        entries = [asdict(r) for r in self.requests
-                   if mailbox is None or (r.mailbox or "") == mailbox.lower()]
+        entries = [
+            asdict(r) for r in self.requests if mailbox is None or (r.mailbox or "") == mailbox.lower()
+        ]
         if limit is not None:
             entries = entries[-limit:]
         return {

@@ -101,11 +101,16 @@ async def running_emulator(
     key = await asyncio.to_thread(load_signing_key, ca_dir)
     live_state = state or EmulatorState()
     app = build_app(loaded, live_state, signing_key=key)
-    runner, bound = await start_site(app, host=host, port=port,
-                                     ssl_context=server_ssl_context(ca))
+    runner, bound = await start_site(app, host=host, port=port, ssl_context=server_ssl_context(ca))
     try:
-        yield EmulatorHandle(base_url=public_base_url(host, bound), port=bound,
-                             ca_path=ca.cert_path, tenant=loaded, state=live_state, app=app)
+        yield EmulatorHandle(
+            base_url=public_base_url(host, bound),
+            port=bound,
+            ca_path=ca.cert_path,
+            tenant=loaded,
+            state=live_state,
+            app=app,
+        )
     finally:
         await runner.cleanup()
 
@@ -137,8 +142,9 @@ class _FormParser(HTMLParser):
             self.alert.append(data)
 
 
-async def _post_credentials(auth_url: str, username: str, password: str,
-                            ssl_context: ssl.SSLContext) -> tuple[str | None, _FormParser]:
+async def _post_credentials(
+    auth_url: str, username: str, password: str, ssl_context: ssl.SSLContext
+) -> tuple[str | None, _FormParser]:
     """(redirect URL, None) or (None, the page's form) after submitting the form."""
     async with aiohttp.ClientSession() as session:
         async with session.get(auth_url, ssl=ssl_context, allow_redirects=False) as page:
@@ -151,8 +157,7 @@ async def _post_credentials(auth_url: str, username: str, password: str,
             raise SignInError(f"no sign-in form (HTTP {page.status}): {html[:300]}")
         data = {**form.fields, "username": username, "password": password}
         target = urljoin(auth_url, form.action)
-        async with session.post(target, data=data, ssl=ssl_context,
-                                allow_redirects=False) as answer:
+        async with session.post(target, data=data, ssl=ssl_context, allow_redirects=False) as answer:
             if answer.status == 302:
                 return answer.headers["Location"], _FormParser()
             result = _FormParser()
@@ -162,21 +167,20 @@ async def _post_credentials(auth_url: str, username: str, password: str,
             return None, result
 
 
-async def submit_sign_in(auth_url: str, *, username: str, password: str,
-                         ssl_context: ssl.SSLContext) -> str:
+async def submit_sign_in(auth_url: str, *, username: str, password: str, ssl_context: ssl.SSLContext) -> str:
     """Open the sign-in page, submit the credentials, return the redirect URL.
 
     The redirect URL carries `code` and `state` (or `error`); it is not followed.
     """
     location, _page = await _post_credentials(auth_url, username, password, ssl_context)
     if location is None:
-        raise SignInError("the authorize request used response_mode=form_post; "
-                          "use sign_in_response()")
+        raise SignInError("the authorize request used response_mode=form_post; use sign_in_response()")
     return location
 
 
-async def sign_in_response(auth_url: str, *, username: str, password: str,
-                           ssl_context: ssl.SSLContext) -> dict[str, str]:
+async def sign_in_response(
+    auth_url: str, *, username: str, password: str, ssl_context: ssl.SSLContext
+) -> dict[str, str]:
     """Sign in and return the authorization response fields (`code`, `state`, ...),
     whatever the response_mode: what MSAL's acquire_token_by_auth_code_flow takes."""
     location, page = await _post_credentials(auth_url, username, password, ssl_context)
@@ -207,26 +211,41 @@ async def acquire_token(
     """The whole auth-code + PKCE flow over HTTPS; returns the token response JSON."""
     verifier, challenge = pkce_pair()
     state = secrets.token_urlsafe(8)
-    query = urlencode({
-        "client_id": client_id, "response_type": "code", "redirect_uri": redirect_uri,
-        "scope": " ".join([*scopes, "openid", "profile", "offline_access"]), "state": state,
-        "nonce": secrets.token_urlsafe(8), "code_challenge": challenge,
-        "code_challenge_method": "S256",
-    })
+    query = urlencode(
+        {
+            "client_id": client_id,
+            "response_type": "code",
+            "redirect_uri": redirect_uri,
+            "scope": " ".join([*scopes, "openid", "profile", "offline_access"]),
+            "state": state,
+            "nonce": secrets.token_urlsafe(8),
+            "code_challenge": challenge,
+            "code_challenge_method": "S256",
+        }
+    )
     context = handle.ssl_context()
-    location = await submit_sign_in(f"{handle.authority}/oauth2/v2.0/authorize?{query}",
-                                    username=username, password=password, ssl_context=context)
+    location = await submit_sign_in(
+        f"{handle.authority}/oauth2/v2.0/authorize?{query}",
+        username=username,
+        password=password,
+        ssl_context=context,
+    )
     returned = parse_qs(urlsplit(location).query)
     if returned.get("state") != [state] or "code" not in returned:
         raise SignInError(f"unexpected redirect {location}")
-    form = {"grant_type": "authorization_code", "client_id": client_id,
-            "code": returned["code"][0], "redirect_uri": redirect_uri,
-            "code_verifier": verifier}
+    form = {
+        "grant_type": "authorization_code",
+        "client_id": client_id,
+        "code": returned["code"][0],
+        "redirect_uri": redirect_uri,
+        "code_verifier": verifier,
+    }
     if client_secret is not None:
         form["client_secret"] = client_secret
-    async with aiohttp.ClientSession() as session, session.post(
-        f"{handle.authority}/oauth2/v2.0/token", data=form, ssl=context
-    ) as response:
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(f"{handle.authority}/oauth2/v2.0/token", data=form, ssl=context) as response,
+    ):
         body = await response.json()
     if "access_token" not in body:
         raise SignInError(f"token request failed: {body}")

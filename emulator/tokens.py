@@ -44,14 +44,21 @@ class SigningKey:
         """The public key as a JWKS entry."""
         numbers = self.private.public_key().public_numbers()
         return {
-            "kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "x5t": self.kid,
-            "n": _int_b64(numbers.n), "e": _int_b64(numbers.e), "issuer": issuer,
+            "kty": "RSA",
+            "use": "sig",
+            "alg": "RS256",
+            "kid": self.kid,
+            "x5t": self.kid,
+            "n": _int_b64(numbers.n),
+            "e": _int_b64(numbers.e),
+            "issuer": issuer,
         }
 
 
 def kid_for(key: rsa.RSAPrivateKey) -> str:
-    der = key.public_key().public_bytes(serialization.Encoding.DER,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+    der = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return _b64url(hashlib.sha1(der, usedforsecurity=False).digest())
 
 
@@ -73,10 +80,15 @@ def load_signing_key(key_dir: str | Path) -> SigningKey:
         except (OSError, ValueError):
             pass
         fresh = generate_signing_key()
-        atomic_write(path, fresh.private.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ), mode=0o600)
+        atomic_write(
+            path,
+            fresh.private.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            ),
+            mode=0o600,
+        )
         return fresh
 
 
@@ -97,59 +109,130 @@ class TokenIssuer:
         return self._key
 
     def _sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode(claims, self._key.private, algorithm="RS256",
-                          headers={"kid": self._key.kid, "x5t": self._key.kid})
+        return jwt.encode(
+            claims, self._key.private, algorithm="RS256", headers={"kid": self._key.kid, "x5t": self._key.kid}
+        )
 
-    def access_token(self, *, issuer: str, tenant_id: str, user: Mailbox, client_id: str,
-                     scopes: list[str], lifetime: int, now_ms: int) -> str:
+    def access_token(
+        self,
+        *,
+        issuer: str,
+        tenant_id: str,
+        user: Mailbox,
+        client_id: str,
+        scopes: list[str],
+        lifetime: int,
+        now_ms: int,
+    ) -> str:
         """A Graph access token carrying the delegated scopes in `scp`."""
         now = now_ms // 1000
-        return self._sign({
-            "aud": GRAPH_APP_ID, "iss": issuer, "iat": now, "nbf": now, "exp": now + lifetime,
-            "appid": client_id, "azp": client_id, "idtyp": "user", "name": user.display_name,
-            "oid": user.id, "preferred_username": user.upn, "upn": user.upn,
-            "unique_name": user.upn, "scp": " ".join(scopes), "sub": pairwise_subject(user, GRAPH_APP_ID),
-            "tid": tenant_id, "uti": _b64url(uuid.uuid4().bytes), "ver": "1.0",
-            "emu_use": "access", "emu_iat_ms": now_ms,
-        })
+        return self._sign(
+            {
+                "aud": GRAPH_APP_ID,
+                "iss": issuer,
+                "iat": now,
+                "nbf": now,
+                "exp": now + lifetime,
+                "appid": client_id,
+                "azp": client_id,
+                "idtyp": "user",
+                "name": user.display_name,
+                "oid": user.id,
+                "preferred_username": user.upn,
+                "upn": user.upn,
+                "unique_name": user.upn,
+                "scp": " ".join(scopes),
+                "sub": pairwise_subject(user, GRAPH_APP_ID),
+                "tid": tenant_id,
+                "uti": _b64url(uuid.uuid4().bytes),
+                "ver": "1.0",
+                "emu_use": "access",
+                "emu_iat_ms": now_ms,
+            }
+        )
 
-    def id_token(self, *, issuer: str, tenant_id: str, user: Mailbox, client_id: str,
-                 nonce: str | None, lifetime: int, now_ms: int) -> str:
+    def id_token(
+        self,
+        *,
+        issuer: str,
+        tenant_id: str,
+        user: Mailbox,
+        client_id: str,
+        nonce: str | None,
+        lifetime: int,
+        now_ms: int,
+    ) -> str:
         """An OpenID Connect id_token for the client (aud = client id)."""
         now = now_ms // 1000
         claims: dict[str, Any] = {
-            "aud": client_id, "iss": issuer, "iat": now, "nbf": now, "exp": now + lifetime,
-            "name": user.display_name, "oid": user.id, "preferred_username": user.upn,
-            "sub": pairwise_subject(user, client_id), "tid": tenant_id,
-            "uti": _b64url(uuid.uuid4().bytes), "ver": "2.0", "emu_use": "id",
+            "aud": client_id,
+            "iss": issuer,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "name": user.display_name,
+            "oid": user.id,
+            "preferred_username": user.upn,
+            "sub": pairwise_subject(user, client_id),
+            "tid": tenant_id,
+            "uti": _b64url(uuid.uuid4().bytes),
+            "ver": "2.0",
+            "emu_use": "id",
         }
         if nonce:
             claims["nonce"] = nonce
         return self._sign(claims)
 
-    def refresh_token(self, *, issuer: str, tenant_id: str, user: Mailbox, client_id: str,
-                      scopes: list[str], lifetime: int, now_ms: int) -> str:
+    def refresh_token(
+        self,
+        *,
+        issuer: str,
+        tenant_id: str,
+        user: Mailbox,
+        client_id: str,
+        scopes: list[str],
+        lifetime: int,
+        now_ms: int,
+    ) -> str:
         """A refresh token bound to user, client and the granted scopes."""
         now = now_ms // 1000
-        return self._sign({
-            "aud": client_id, "iss": issuer, "iat": now, "exp": now + lifetime,
-            "oid": user.id, "tid": tenant_id, "scp": " ".join(scopes),
-            "jti": uuid.uuid4().hex, "emu_use": "refresh", "emu_iat_ms": now_ms,
-        })
+        return self._sign(
+            {
+                "aud": client_id,
+                "iss": issuer,
+                "iat": now,
+                "exp": now + lifetime,
+                "oid": user.id,
+                "tid": tenant_id,
+                "scp": " ".join(scopes),
+                "jti": uuid.uuid4().hex,
+                "emu_use": "refresh",
+                "emu_iat_ms": now_ms,
+            }
+        )
 
     def decode_access_token(self, token: str) -> dict[str, Any]:
         """Verify signature, audience and lifetime; raises jwt.PyJWTError."""
-        claims = jwt.decode(token, self._key.private.public_key(), algorithms=["RS256"],
-                            audience=list(GRAPH_AUDIENCES),
-                            options={"require": ["exp", "iat", "scp", "oid", "tid"]})
+        claims = jwt.decode(
+            token,
+            self._key.private.public_key(),
+            algorithms=["RS256"],
+            audience=list(GRAPH_AUDIENCES),
+            options={"require": ["exp", "iat", "scp", "oid", "tid"]},
+        )
         if claims.get("emu_use") != "access":
             raise jwt.InvalidTokenError("not an access token")
         return claims
 
     def decode_refresh_token(self, token: str, client_id: str) -> dict[str, Any]:
         """Verify a refresh token for `client_id`; raises jwt.PyJWTError."""
-        claims = jwt.decode(token, self._key.private.public_key(), algorithms=["RS256"],
-                            audience=client_id, options={"require": ["exp", "jti", "oid"]})
+        claims = jwt.decode(
+            token,
+            self._key.private.public_key(),
+            algorithms=["RS256"],
+            audience=client_id,
+            options={"require": ["exp", "jti", "oid"]},
+        )
         if claims.get("emu_use") != "refresh":
             raise jwt.InvalidTokenError("not a refresh token")
         return claims

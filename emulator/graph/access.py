@@ -19,12 +19,12 @@ def _unauthorized(message: str, request: GraphRequest, tenant: Tenant) -> GraphE
         f'Bearer realm="", authorization_uri="{request.base_url}/{tenant.tenant_id}'
         '/oauth2/v2.0/authorize", client_id="00000003-0000-0000-c000-000000000000"'
     )
-    return GraphError(401, "InvalidAuthenticationToken", message,
-                      headers={"WWW-Authenticate": challenge})
+    return GraphError(401, "InvalidAuthenticationToken", message, headers={"WWW-Authenticate": challenge})
 
 
-def authenticate(request: GraphRequest, tenant: Tenant, state: EmulatorState,
-                 issuer: TokenIssuer) -> Principal:
+def authenticate(
+    request: GraphRequest, tenant: Tenant, state: EmulatorState, issuer: TokenIssuer
+) -> Principal:
     """The principal behind the Authorization header, or a 401 like Graph's."""
     header = request.headers.get("Authorization", "").strip()
     if not header:
@@ -37,18 +37,16 @@ def authenticate(request: GraphRequest, tenant: Tenant, state: EmulatorState,
     except jwt.ExpiredSignatureError as exc:
         raise _unauthorized(EXPIRED, request, tenant) from exc
     except jwt.InvalidAudienceError as exc:
-        raise _unauthorized("Access token validation failure. Invalid audience.", request,
-                            tenant) from exc
+        raise _unauthorized("Access token validation failure. Invalid audience.", request, tenant) from exc
     except jwt.PyJWTError as exc:
-        raise _unauthorized("Access token validation failure. Invalid signature or "
-                            "malformed token.", request, tenant) from exc
+        raise _unauthorized(
+            "Access token validation failure. Invalid signature or malformed token.", request, tenant
+        ) from exc
     if claims.get("tid") != tenant.tenant_id:
-        raise _unauthorized("Access token validation failure. Invalid issuer or tenant.",
-                            request, tenant)
+        raise _unauthorized("Access token validation failure. Invalid issuer or tenant.", request, tenant)
     user = tenant.find(str(claims["oid"]))
     if user is None:
-        raise _unauthorized("Access token validation failure. The user no longer exists.",
-                            request, tenant)
+        raise _unauthorized("Access token validation failure. The user no longer exists.", request, tenant)
     if state.access_token_expired(user.upn, int(claims.get("emu_iat_ms", 0))):
         raise _unauthorized(EXPIRED, request, tenant)
     scopes = frozenset(canonical(s) for s in str(claims.get("scp", "")).split())
@@ -82,8 +80,7 @@ def calendar_of(ctx: GraphContext, owner: Mailbox, calendar_id: str | None) -> C
         return ctx.tenant.calendars[owner.default_calendar_id]
     calendar = ctx.tenant.calendars.get(calendar_id)
     reachable = calendar is not None and (
-        calendar.owner == owner.key
-        or (is_self(ctx, owner) and owner.key in calendar.shared_to)
+        calendar.owner == owner.key or (is_self(ctx, owner) and owner.key in calendar.shared_to)
     )
     if not reachable:
         raise GraphError(404, "ErrorItemNotFound", "The specified object was not found in the store.")

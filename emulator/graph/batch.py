@@ -52,23 +52,23 @@ def _validate(raw: Any) -> list[Mapping[str, Any]]:
 def _sub_request(ctx: GraphContext, item: Mapping[str, Any]) -> GraphRequest:
     url = str(item["url"])
     if url.startswith(ctx.request.graph_base):
-        url = url[len(ctx.request.graph_base):]
+        url = url[len(ctx.request.graph_base) :]
     parts = urlsplit(url if url.startswith("/") else "/" + url)
-    path = parts.path[len("/v1.0"):] if parts.path.lower().startswith("/v1.0/") else parts.path
-    headers: CIMultiDict[str] = CIMultiDict(
-        {str(k): str(v) for k, v in (item.get("headers") or {}).items()}
-    )
+    path = parts.path[len("/v1.0") :] if parts.path.lower().startswith("/v1.0/") else parts.path
+    headers: CIMultiDict[str] = CIMultiDict({str(k): str(v) for k, v in (item.get("headers") or {}).items()})
     auth = ctx.request.headers.get("Authorization")
     if auth is not None:
         headers["Authorization"] = auth
     body = item.get("body")
-    payload = b"" if body is None else (
-        body.encode() if isinstance(body, str) else json.dumps(body).encode()
-    )
+    payload = b"" if body is None else (body.encode() if isinstance(body, str) else json.dumps(body).encode())
     return GraphRequest(
-        method=str(item["method"]).upper(), path=path,
-        query=dict(parse_qsl(parts.query, keep_blank_values=True)), headers=headers,
-        body=payload, base_url=ctx.request.base_url, in_batch=True,
+        method=str(item["method"]).upper(),
+        path=path,
+        query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+        headers=headers,
+        body=payload,
+        base_url=ctx.request.base_url,
+        in_batch=True,
     )
 
 
@@ -80,8 +80,9 @@ def _item_response(item_id: str, response: GraphResponse) -> dict[str, Any]:
 async def _run_one(ctx: GraphContext, item: Mapping[str, Any]) -> GraphResponse:
     sub = _sub_request(ctx, item)
     if sub.path.lower().lstrip("/") == "$batch":
-        return GraphError(400, "BadRequest", "A batch request cannot contain a batch request.") \
-            .to_response("", "")
+        return GraphError(400, "BadRequest", "A batch request cannot contain a batch request.").to_response(
+            "", ""
+        )
     return await ctx.dispatch(sub)
 
 
@@ -94,15 +95,23 @@ async def run_batch(ctx: GraphContext) -> GraphResponse:
         results = {str(item["id"]): answer for item, answer in zip(items, answers, strict=True)}
     else:
         for item in items:
-            failed = [d for d in item.get("dependsOn") or []
-                      if str(d) not in results or results[str(d)].status >= 400]
+            failed = [
+                d
+                for d in item.get("dependsOn") or []
+                if str(d) not in results or results[str(d)].status >= 400
+            ]
             if failed:
-                results[str(item["id"])] = GraphResponse(424, {"error": {
-                    "code": "FailedDependency",
-                    "message": f"Request depends on '{failed[0]}', which failed or did not run.",
-                }})
+                results[str(item["id"])] = GraphResponse(
+                    424,
+                    {
+                        "error": {
+                            "code": "FailedDependency",
+                            "message": f"Request depends on '{failed[0]}', which failed or did not run.",
+                        }
+                    },
+                )
             else:
                 results[str(item["id"])] = await _run_one(ctx, item)
-    return GraphResponse(200, {
-        "responses": [_item_response(str(item["id"]), results[str(item["id"])]) for item in items]
-    })
+    return GraphResponse(
+        200, {"responses": [_item_response(str(item["id"]), results[str(item["id"])]) for item in items]}
+    )

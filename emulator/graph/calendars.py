@@ -29,8 +29,11 @@ from emulator.scopes import READ_OWN_CALENDARS, READ_SHARED_CALENDARS
 from emulator.timezones import parse_query_instant
 
 DEFAULT_PAGE = 10
-ORDERABLE = {"start/datetime": ("start", "dateTime"), "end/datetime": ("end", "dateTime"),
-             "subject": ("subject", None)}
+ORDERABLE = {
+    "start/datetime": ("start", "dateTime"),
+    "end/datetime": ("end", "dateTime"),
+    "subject": ("subject", None),
+}
 
 
 def _segment(user: str | None) -> str:
@@ -48,19 +51,20 @@ async def list_calendars(ctx: GraphContext, user: str | None = None) -> GraphRes
         calendars = ctx.tenant.owned_calendars(box) + ctx.tenant.calendars_shared_to(box)
     else:
         require(ctx, READ_SHARED_CALENDARS)
-        calendars = [c for c in ctx.tenant.owned_calendars(box)
-                     if ctx.tenant.calendar_readable_by(c, me)]
+        calendars = [c for c in ctx.tenant.owned_calendars(box) if ctx.tenant.calendar_readable_by(c, me)]
         if not calendars:
             raise access_denied()
     items = [calendar_json(c, ctx.tenant.mailboxes[c.owner], reader=me) for c in calendars]
     fields = select_param(ctx.request, "calendar", CALENDAR_PROPERTIES)
     items = [apply_select(i, fields, always=("id",)) for i in items]
-    return page(ctx, items, context=ctx.metadata(f"users('{_segment(user)}')/calendars"),
-                default_size=DEFAULT_PAGE)
+    return page(
+        ctx, items, context=ctx.metadata(f"users('{_segment(user)}')/calendars"), default_size=DEFAULT_PAGE
+    )
 
 
-async def get_calendar(ctx: GraphContext, user: str | None = None,
-                       calendar: str | None = None) -> GraphResponse:
+async def get_calendar(
+    ctx: GraphContext, user: str | None = None, calendar: str | None = None
+) -> GraphResponse:
     """One calendar resource (default when no id)."""
     reject_unsupported_options(ctx.request)
     box = mailbox(ctx, user)
@@ -68,26 +72,34 @@ async def get_calendar(ctx: GraphContext, user: str | None = None,
     check_calendar_read(ctx, found)
     item = calendar_json(found, ctx.tenant.mailboxes[found.owner], reader=ctx.principal.user)
     fields = select_param(ctx.request, "calendar", CALENDAR_PROPERTIES)
-    return GraphResponse(200, {
-        "@odata.context": ctx.metadata(f"users('{_segment(user)}')/calendars/$entity"),
-        **apply_select(item, fields, always=("id",)),
-    })
+    return GraphResponse(
+        200,
+        {
+            "@odata.context": ctx.metadata(f"users('{_segment(user)}')/calendars/$entity"),
+            **apply_select(item, fields, always=("id",)),
+        },
+    )
 
 
 def _window(ctx: GraphContext) -> tuple[datetime, datetime]:
     raw_start = ctx.request.param("startDateTime")
     raw_end = ctx.request.param("endDateTime")
     if not raw_start or not raw_end:
-        raise GraphError(400, "ErrorInvalidParameter", "This request requires a time window "
-                         "specified by the query string parameters StartDateTime and "
-                         "EndDateTime.")
+        raise GraphError(
+            400,
+            "ErrorInvalidParameter",
+            "This request requires a time window "
+            "specified by the query string parameters StartDateTime and "
+            "EndDateTime.",
+        )
     bounds = []
     for name, raw in (("StartDateTime", raw_start), ("EndDateTime", raw_end)):
         try:
             bounds.append(parse_query_instant(raw))
         except ValueError as exc:
-            raise GraphError(400, "ErrorInvalidParameter",
-                             f"The value '{raw}' of parameter '{name}' is invalid.") from exc
+            raise GraphError(
+                400, "ErrorInvalidParameter", f"The value '{raw}' of parameter '{name}' is invalid."
+            ) from exc
     return bounds[0], bounds[1]
 
 
@@ -108,8 +120,9 @@ def _order(items: list[dict[str, Any]], ctx: GraphContext) -> list[dict[str, Any
     return sorted(items, key=value, reverse=direction.lower() == "desc")
 
 
-async def get_calendar_view(ctx: GraphContext, user: str | None = None,
-                            calendar: str | None = None) -> GraphResponse:
+async def get_calendar_view(
+    ctx: GraphContext, user: str | None = None, calendar: str | None = None
+) -> GraphResponse:
     """Events and expanded occurrences overlapping [startDateTime, endDateTime)."""
     reject_unsupported_options(ctx.request)
     start, end = _window(ctx)

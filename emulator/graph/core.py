@@ -47,9 +47,13 @@ class GraphRequest:
         try:
             return json.loads(self.body.decode("utf-8") or "null")
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise GraphError(400, "BadRequest", "Unable to read JSON request payload. Please "
-                             "ensure Content-Type header is set and payload is of valid JSON "
-                             "format.") from exc
+            raise GraphError(
+                400,
+                "BadRequest",
+                "Unable to read JSON request payload. Please "
+                "ensure Content-Type header is set and payload is of valid JSON "
+                "format.",
+            ) from exc
 
     @property
     def graph_base(self) -> str:
@@ -69,23 +73,30 @@ class GraphResponse:
 class GraphError(Exception):
     """An error answered as {"error": {"code", "message", "innerError"}}."""
 
-    def __init__(self, status: int, code: str, message: str,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.headers = dict(headers or {})
 
     def to_response(self, request_id: str, client_request_id: str) -> GraphResponse:
         """The Graph error body."""
-        return GraphResponse(self.status, {"error": {
-            "code": self.code,
-            "message": self.message,
-            "innerError": {
-                "date": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%S"),
-                "request-id": request_id,
-                "client-request-id": client_request_id,
+        return GraphResponse(
+            self.status,
+            {
+                "error": {
+                    "code": self.code,
+                    "message": self.message,
+                    "innerError": {
+                        "date": datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%S"),
+                        "request-id": request_id,
+                        "client-request-id": client_request_id,
+                    },
+                }
             },
-        }}, dict(self.headers))
+            dict(self.headers),
+        )
 
 
 def access_denied() -> GraphError:
@@ -127,8 +138,9 @@ def reject_unsupported_options(request: GraphRequest, allowed: Iterable[str] = (
     permitted = {a.lower() for a in allowed}
     for key in request.query:
         if key.lower() in UNSUPPORTED_OPTIONS and key.lower() not in permitted:
-            raise GraphError(400, "BadRequest",
-                             f"The query option '{key}' is not supported by the emulator here.")
+            raise GraphError(
+                400, "BadRequest", f"The query option '{key}' is not supported by the emulator here."
+            )
 
 
 def top_param(request: GraphRequest, default: int, maximum: int = MAX_TOP) -> int:
@@ -141,9 +153,11 @@ def top_param(request: GraphRequest, default: int, maximum: int = MAX_TOP) -> in
     except ValueError:
         value = 0
     if not 1 <= value <= maximum:
-        raise GraphError(400, "BadRequest",
-                         f"Invalid value '{raw}' for $top: it must be an integer between 1 and "
-                         f"{maximum}.")
+        raise GraphError(
+            400,
+            "BadRequest",
+            f"Invalid value '{raw}' for $top: it must be an integer between 1 and {maximum}.",
+        )
     return value
 
 
@@ -157,16 +171,19 @@ def select_param(request: GraphRequest, entity: str, known: Iterable[str]) -> li
     for item in raw.split(","):
         wanted = item.strip()
         if wanted.lower() not in names:
-            raise GraphError(400, "RequestBroker--ParseUri",
-                             f"Could not find a property named '{wanted}' on type "
-                             f"'microsoft.graph.{entity}'.")
+            raise GraphError(
+                400,
+                "RequestBroker--ParseUri",
+                f"Could not find a property named '{wanted}' on type 'microsoft.graph.{entity}'.",
+            )
         if names[wanted.lower()] not in chosen:
             chosen.append(names[wanted.lower()])
     return chosen
 
 
-def apply_select(item: Mapping[str, Any], fields: list[str] | None,
-                 always: Iterable[str] = ()) -> dict[str, Any]:
+def apply_select(
+    item: Mapping[str, Any], fields: list[str] | None, always: Iterable[str] = ()
+) -> dict[str, Any]:
     """Keep only the selected properties (plus those Graph always returns)."""
     if fields is None:
         return dict(item)
@@ -197,12 +214,13 @@ def next_link(request: GraphRequest, skip: int) -> str:
     return f"{request.graph_base}{request.path}?{query}"
 
 
-def page(ctx: GraphContext, items: list[dict[str, Any]], *, context: str,
-         default_size: int, maximum: int = MAX_TOP) -> GraphResponse:
+def page(
+    ctx: GraphContext, items: list[dict[str, Any]], *, context: str, default_size: int, maximum: int = MAX_TOP
+) -> GraphResponse:
     """One page of a collection, with @odata.nextLink when more remain."""
     size = top_param(ctx.request, default_size, maximum)
     skip = _skip_value(ctx.request)
-    body: dict[str, Any] = {"@odata.context": context, "value": items[skip:skip + size]}
+    body: dict[str, Any] = {"@odata.context": context, "value": items[skip : skip + size]}
     if skip + size < len(items):
         body["@odata.nextLink"] = next_link(ctx.request, skip + size)
     return GraphResponse(200, body)

@@ -33,13 +33,17 @@ def _book_rooms(tenant: Tenant, event: Event) -> None:
             continue
         attendee["status"] = {"response": "accepted", "time": "0001-01-01T00:00:00Z"}
         tenant.calendars[room.default_calendar_id].events.append(
-            dataclasses.replace(event, id=graph_id("booking", room.key, event.id),
-                                attendees=[dict(a) for a in event.attendees])
+            dataclasses.replace(
+                event,
+                id=graph_id("booking", room.key, event.id),
+                attendees=[dict(a) for a in event.attendees],
+            )
         )
 
 
-async def create_event(ctx: GraphContext, user: str | None = None,
-                       calendar: str | None = None) -> GraphResponse:
+async def create_event(
+    ctx: GraphContext, user: str | None = None, calendar: str | None = None
+) -> GraphResponse:
     """Create an event in one of the caller's own calendars (201)."""
     reject_unsupported_options(ctx.request)
     box = mailbox(ctx, user)
@@ -52,13 +56,17 @@ async def create_event(ctx: GraphContext, user: str | None = None,
     if not isinstance(raw, Mapping):
         raise GraphError(400, "BadRequest", "The request body must be a JSON object (an event).")
     transaction = raw.get("transactionId")
-    existing = next((e for e in target.events
-                     if transaction and e.transaction_id == transaction), None)
+    existing = next((e for e in target.events if transaction and e.transaction_id == transaction), None)
     if existing is None:
         fields: dict[str, Any] = {k: v for k, v in raw.items() if k != "organizer"}
         try:
-            existing = parse_event(fields, owner=me, id_seed=f"{target.id}/{uuid.uuid4()}",
-                                   today_for=lambda _zone: date.today(), where="event")
+            existing = parse_event(
+                fields,
+                owner=me,
+                id_seed=f"{target.id}/{uuid.uuid4()}",
+                today_for=lambda _zone: date.today(),
+                where="event",
+            )
         except TenantError as exc:
             raise GraphError(400, "ErrorInvalidRequest", str(exc)) from exc
         target.events.append(existing)
@@ -67,14 +75,20 @@ async def create_event(ctx: GraphContext, user: str | None = None,
     if not ctx.preference_applied:
         zone = existing.start_zone
     instance = Instance(
-        id=existing.id, event=existing,
+        id=existing.id,
+        event=existing,
         start=to_instant(existing.start_local, existing.start_zone),
         end=to_instant(existing.end_local, existing.end_zone),
-        series_master_id=None, location_override=None, owner=me,
+        series_master_id=None,
+        location_override=None,
+        owner=me,
     )
     segment = "me" if user is None else user
     where = "events" if calendar is None else f"calendars('{calendar}')/events"
-    return GraphResponse(201, {
-        "@odata.context": ctx.metadata(f"users('{segment}')/{where}/$entity"),
-        **series_json(instance, zone=zone),
-    })
+    return GraphResponse(
+        201,
+        {
+            "@odata.context": ctx.metadata(f"users('{segment}')/{where}/$entity"),
+            **series_json(instance, zone=zone),
+        },
+    )

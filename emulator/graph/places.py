@@ -25,5 +25,4 @@ async def list_rooms(ctx: GraphContext) -> GraphResponse:
     known = items[0] if items else {"id": None, "emailAddress": None, "displayName": None}
     fields = select_param(ctx.request, "room", known)
     items = [apply_select(i, fields, always=("id",)) for i in items]
-    return page(ctx, items, context=ctx.metadata("places/microsoft.graph.room"),
-                default_size=DEFAULT_PAGE)
+    return page(ctx, items, context=ctx.metadata("places/microsoft.graph.room"), default_size=DEFAULT_PAGE)

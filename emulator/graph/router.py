@@ -53,8 +53,7 @@ ROUTES = (
     _route("GET", f"/{_USER}/{_CAL}", calendars.get_calendar),
     _route("GET", f"/{_USER}/(?:calendar/)?calendarView", calendars.get_calendar_view),
     _route("GET", f"/{_USER}/{_CAL}/calendarView", calendars.get_calendar_view),
-    _route("POST", f"/{_USER}/calendar/(?:microsoft\\.graph\\.)?getSchedule",
-           schedule.get_schedule),
+    _route("POST", f"/{_USER}/calendar/(?:microsoft\\.graph\\.)?getSchedule", schedule.get_schedule),
     _route("POST", f"/{_USER}/(?:calendar/)?events", events.create_event),
     _route("POST", f"/{_USER}/{_CAL}/events", events.create_event),
     _route("GET", r"/places/microsoft\.graph\.room", places.list_rooms),
@@ -81,11 +80,19 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
 def _fault_error(fault: Fault) -> GraphError:
     if fault.kind == "429":
         retry = fault.retry_after if fault.retry_after is not None else 1
-        return GraphError(429, "TooManyRequests", "Too many requests (fault injected by the "
-                          "emulator).", headers={"Retry-After": str(retry)})
+        return GraphError(
+            429,
+            "TooManyRequests",
+            "Too many requests (fault injected by the emulator).",
+            headers={"Retry-After": str(retry)},
+        )
     headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-    return GraphError(503, "ServiceUnavailable", "The service is temporarily unavailable "
-                      "(fault injected by the emulator).", headers=headers)
+    return GraphError(
+        503,
+        "ServiceUnavailable",
+        "The service is temporarily unavailable (fault injected by the emulator).",
+        headers=headers,
+    )
 
 
 @dataclass
@@ -104,8 +111,7 @@ class GraphService:
     def __init__(self, tenant: Tenant, state: EmulatorState, issuer: TokenIssuer) -> None:
         self.tenant, self.state, self.issuer = tenant, state, issuer
 
-    def _mailbox_key(self, principal: Principal, groups: dict[str, str],
-                     route: Route) -> str | None:
+    def _mailbox_key(self, principal: Principal, groups: dict[str, str], route: Route) -> str | None:
         if route.handler in (places.list_rooms, batch.run_batch):
             return None
         ref = groups.get("user")
@@ -114,18 +120,29 @@ class GraphService:
         found = self.tenant.find(ref)
         return found.key if found else ref.lower()
 
-    async def _guarded(self, ctx: GraphContext, route: Route, groups: dict[str, str],
-                       mailbox: str | None, fault_seen: list[str]) -> GraphResponse:
+    async def _guarded(
+        self,
+        ctx: GraphContext,
+        route: Route,
+        groups: dict[str, str],
+        mailbox: str | None,
+        fault_seen: list[str],
+    ) -> GraphResponse:
         if route.handler is batch.run_batch:
             return await route.handler(ctx)
         allowed = self.state.enter(mailbox)
         try:
             if not allowed:
                 fault_seen.append("mailbox-concurrency")
-                raise GraphError(429, "ApplicationThrottled", "Application is over its "
-                                 "MailboxConcurrency limit.", headers={"Retry-After": "1"})
-            decision = self.state.faults.decide(target="graph", mailbox=mailbox,
-                                                can_drop=not ctx.request.in_batch)
+                raise GraphError(
+                    429,
+                    "ApplicationThrottled",
+                    "Application is over its MailboxConcurrency limit.",
+                    headers={"Retry-After": "1"},
+                )
+            decision = self.state.faults.decide(
+                target="graph", mailbox=mailbox, can_drop=not ctx.request.in_batch
+            )
             if decision.latency_ms:
                 fault_seen.append("latency")
             await wait_latency(decision)
@@ -154,8 +171,9 @@ class GraphService:
             raise
         except Exception:  # an emulator bug: answer like Graph's 500 and keep serving
             LOGGER.exception("emulator error on %s %s", request.method, request.path)
-            response = GraphError(500, "generalException", "An internal emulator error occurred."
-                                  ).to_response(request_id, client_request_id)
+            response = GraphError(
+                500, "generalException", "An internal emulator error occurred."
+            ).to_response(request_id, client_request_id)
         self._log(request, response.status, seen, started)
         headers: dict[str, Any] = {"request-id": request_id, "client-request-id": client_request_id}
         if seen.ctx is not None and seen.ctx.preference_applied and response.status < 400:
@@ -167,17 +185,32 @@ class GraphService:
         seen.principal = authenticate(request, self.tenant, self.state, self.issuer)
         route, groups = match(request.method, request.path)
         seen.mailbox = self._mailbox_key(seen.principal, groups, route)
-        seen.ctx = GraphContext(tenant=self.tenant, state=self.state, issuer=self.issuer,
-                                request=request, principal=seen.principal, dispatch=self.dispatch)
+        seen.ctx = GraphContext(
+            tenant=self.tenant,
+            state=self.state,
+            issuer=self.issuer,
+            request=request,
+            principal=seen.principal,
+            dispatch=self.dispatch,
+        )
         return await self._guarded(seen.ctx, route, groups, seen.mailbox, seen.faults)
 
     def _log(self, request: GraphRequest, status: int, seen: _Seen, started: float) -> None:
         query = "&".join(f"{k}={v}" for k, v in request.query.items())
         principal = seen.principal
-        self.state.record(RequestRecord(
-            at_ms=now_ms(), kind="graph", method=request.method, path=request.path, query=query,
-            status=status, mailbox=seen.mailbox, user=principal.user.key if principal else None,
-            client_id=principal.client_id if principal else None,
-            duration_ms=(time.perf_counter() - started) * 1000,
-            fault=",".join(seen.faults) or None, batch=request.in_batch,
-        ))
+        self.state.record(
+            RequestRecord(
+                at_ms=now_ms(),
+                kind="graph",
+                method=request.method,
+                path=request.path,
+                query=query,
+                status=status,
+                mailbox=seen.mailbox,
+                user=principal.user.key if principal else None,
+                client_id=principal.client_id if principal else None,
+                duration_ms=(time.perf_counter() - started) * 1000,
+                fault=",".join(seen.faults) or None,
+                batch=request.in_batch,
+            )
+        )

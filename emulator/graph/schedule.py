@@ -23,8 +23,7 @@ from emulator.timezones import UnknownTimeZoneError, parse_local_datetime, to_in
 
 MAX_SCHEDULES = 100
 MAX_SPAN = timedelta(days=62)
-CODES = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4",
-         "unknown": "2"}
+CODES = {"free": "0", "tentative": "1", "busy": "2", "oof": "3", "workingElsewhere": "4", "unknown": "2"}
 PRECEDENCE = {"0": 0, "1": 1, "4": 2, "2": 3, "3": 4}
 
 
@@ -47,8 +46,9 @@ def _availability(instances: list[Instance], start: datetime, end: datetime, ste
     for n in range(slots):
         slot_start = start + timedelta(minutes=step * n)
         slot_end = min(slot_start + timedelta(minutes=step), end)
-        codes = [CODES.get(i.event.show_as, "2") for i in instances
-                 if i.start < slot_end and i.end > slot_start]
+        codes = [
+            CODES.get(i.event.show_as, "2") for i in instances if i.start < slot_end and i.end > slot_start
+        ]
         view.append(max(codes, key=PRECEDENCE.__getitem__) if codes else "0")
     return "".join(view)
 
@@ -67,20 +67,32 @@ def _item(instance: Instance, zone: str) -> dict[str, Any]:
     }
 
 
-def _schedule(ctx: GraphContext, address: str, start: datetime, end: datetime, step: int,
-              zone: str) -> dict[str, Any]:
+def _schedule(
+    ctx: GraphContext, address: str, start: datetime, end: datetime, step: int, zone: str
+) -> dict[str, Any]:
     box: Mailbox | None = ctx.tenant.find(address) if "@" in address else None
     if box is None:
-        return {"scheduleId": address, "availabilityView": "", "scheduleItems": [],
-                "error": {"message": "The specified SMTP address doesn't exist in the directory.",
-                          "responseCode": "ErrorMailRecipientNotFound"}}
+        return {
+            "scheduleId": address,
+            "availabilityView": "",
+            "scheduleItems": [],
+            "error": {
+                "message": "The specified SMTP address doesn't exist in the directory.",
+                "responseCode": "ErrorMailRecipientNotFound",
+            },
+        }
     if not can_see_mailbox(ctx, box):
-        return {"scheduleId": address, "availabilityView": "", "scheduleItems": [],
-                "error": {"message": "You don't have permission to view free/busy for this "
-                          "mailbox.", "responseCode": "ErrorNoFreeBusyAccess"}}
+        return {
+            "scheduleId": address,
+            "availabilityView": "",
+            "scheduleItems": [],
+            "error": {
+                "message": "You don't have permission to view free/busy for this mailbox.",
+                "responseCode": "ErrorNoFreeBusyAccess",
+            },
+        }
     calendar = ctx.tenant.calendars[box.default_calendar_id]
-    instances = [i for i in calendar_view(ctx.tenant, calendar, start, end)
-                 if not i.event.is_cancelled]
+    instances = [i for i in calendar_view(ctx.tenant, calendar, start, end) if not i.event.is_cancelled]
     return {
         "scheduleId": address,
         "availabilityView": _availability(instances, start, end, step),
@@ -98,8 +110,7 @@ async def get_schedule(ctx: GraphContext, user: str | None = None) -> GraphRespo
     if not isinstance(raw, Mapping):
         raise GraphError(400, "BadRequest", "The request body must be a JSON object.")
     schedules = raw.get("schedules")
-    if (not isinstance(schedules, list) or not schedules
-            or not all(isinstance(s, str) for s in schedules)):
+    if not isinstance(schedules, list) or not schedules or not all(isinstance(s, str) for s in schedules):
         raise _bad("schedules must be a non-empty list of SMTP addresses.")
     if len(schedules) > MAX_SCHEDULES:
         raise _bad(f"At most {MAX_SCHEDULES} schedules can be requested at once.")
@@ -111,7 +122,10 @@ async def get_schedule(ctx: GraphContext, user: str | None = None) -> GraphRespo
     if not isinstance(step, int) or not 5 <= step <= 1440:
         raise _bad("availabilityViewInterval must be an integer between 5 and 1440.")
     zone = preferred_zone(ctx)
-    return GraphResponse(200, {
-        "@odata.context": ctx.metadata("Collection(microsoft.graph.scheduleInformation)"),
-        "value": [_schedule(ctx, s, start, end, step, zone) for s in schedules],
-    })
+    return GraphResponse(
+        200,
+        {
+            "@odata.context": ctx.metadata("Collection(microsoft.graph.scheduleInformation)"),
+            "value": [_schedule(ctx, s, start, end, step, zone) for s in schedules],
+        },
+    )

@@ -29,16 +29,18 @@ async def get_user(ctx: GraphContext, user: str | None = None) -> GraphResponse:
     else:
         found = ctx.tenant.find(user)
         if found is None:
-            raise GraphError(404, "Request_ResourceNotFound",
-                             f"Resource '{user}' does not exist or one of its queried "
-                             "reference-property objects are not present.")
+            raise GraphError(
+                404,
+                "Request_ResourceNotFound",
+                f"Resource '{user}' does not exist or one of its queried "
+                "reference-property objects are not present.",
+            )
         target = found
     require(ctx, READ_SELF if is_self(ctx, target) else READ_OTHER_USERS)
     item = user_json(target)
     fields = select_param(ctx.request, "user", item)
     context = "users/$entity" if fields is None else f"users({','.join(fields)})/$entity"
-    return GraphResponse(200, {"@odata.context": ctx.metadata(context),
-                               **apply_select(item, fields)})
+    return GraphResponse(200, {"@odata.context": ctx.metadata(context), **apply_select(item, fields)})
 
 
 async def get_mailbox_settings(ctx: GraphContext, user: str | None = None) -> GraphResponse:
@@ -55,7 +57,10 @@ async def get_mailbox_settings(ctx: GraphContext, user: str | None = None) -> Gr
     item = mailbox_settings_json(box)
     fields = select_param(ctx.request, "mailboxSettings", item)
     segment = "me" if user is None or user.lower() == "me" else user
-    return GraphResponse(200, {
-        "@odata.context": ctx.metadata(f"users('{segment}')/mailboxSettings"),
-        **apply_select(item, fields),
-    })
+    return GraphResponse(
+        200,
+        {
+            "@odata.context": ctx.metadata(f"users('{segment}')/mailboxSettings"),
+            **apply_select(item, fields),
+        },
+    )

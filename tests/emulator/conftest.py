@@ -43,8 +43,9 @@ async def session() -> AsyncIterator[aiohttp.ClientSession]:
 def token_for(emu: EmulatorHandle) -> TokenFactory:
     """Sign a user in through the real form and return an access token."""
 
-    async def _token(user: str = PIVOT, password: str = PIVOT_PASSWORD,
-                     scopes: tuple[str, ...] = PRODUCT_SCOPES) -> str:
+    async def _token(
+        user: str = PIVOT, password: str = PIVOT_PASSWORD, scopes: tuple[str, ...] = PRODUCT_SCOPES
+    ) -> str:
         body = await acquire_token(emu, user, password, scopes=scopes)
         return str(body["access_token"])
 

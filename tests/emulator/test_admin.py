@@ -1,8 +1,10 @@
 from emulator.testing import EmulatorHandle
 from tests.emulator.support import PIVOT, call
 
-VIEW = ("/v1.0/users/{room}/calendar/calendarView"
-        "?startDateTime=2026-11-25T00:00:00Z&endDateTime=2026-11-26T00:00:00Z")
+VIEW = (
+    "/v1.0/users/{room}/calendar/calendarView"
+    "?startDateTime=2026-11-25T00:00:00Z&endDateTime=2026-11-26T00:00:00Z"
+)
 
 
 async def _admin(session, emu, path: str, body=None, method: str = "POST"):
@@ -18,8 +20,7 @@ async def test_health_and_index(emu: EmulatorHandle, session) -> None:
 
 
 async def test_fault_lifecycle(emu: EmulatorHandle, session, token: str) -> None:
-    status, fault, _ = await _admin(session, emu, "faults", {"kind": "429", "count": 1,
-                                                             "retry_after": 0})
+    status, fault, _ = await _admin(session, emu, "faults", {"kind": "429", "count": 1, "retry_after": 0})
     assert status == 201 and fault["id"] and fault["kind"] == "429"
     status, body, _ = await _admin(session, emu, "faults", method="GET")
     assert [f["id"] for f in body["faults"]] == [fault["id"]]
@@ -43,12 +44,10 @@ async def test_fault_lifecycle(emu: EmulatorHandle, session, token: str) -> None
 async def test_share_and_unshare_rooms(emu: EmulatorHandle, session, token: str) -> None:
     darling = VIEW.format(room="syd-darling@contoso.com")
     assert (await call(session, emu, darling, token=token))[0] == 403
-    status, body, _ = await _admin(session, emu, "share", {"room": "syd-darling@contoso.com",
-                                                           "user": PIVOT})
+    status, body, _ = await _admin(session, emu, "share", {"room": "syd-darling@contoso.com", "user": PIVOT})
     assert status == 200 and PIVOT in body["sharedWith"]
     assert (await call(session, emu, darling, token=token))[0] == 200
-    status, _, _ = await _admin(session, emu, "unshare", {"room": "syd-darling@contoso.com",
-                                                          "user": PIVOT})
+    status, _, _ = await _admin(session, emu, "unshare", {"room": "syd-darling@contoso.com", "user": PIVOT})
     assert (await call(session, emu, darling, token=token))[0] == 403
     status, _, _ = await _admin(session, emu, "unshare", {"room": "conf4b@contoso.com"})
     assert (await call(session, emu, VIEW.format(room="conf4b@contoso.com"), token=token))[0] == 403
@@ -84,8 +83,9 @@ async def test_request_log_counters_and_reset(emu: EmulatorHandle, session, toke
 
 
 async def test_settings(emu: EmulatorHandle, session) -> None:
-    status, body, _ = await _admin(session, emu, "settings", {"token_lifetime": 30,
-                                                              "mailbox_concurrency_limit": 4})
+    status, body, _ = await _admin(
+        session, emu, "settings", {"token_lifetime": 30, "mailbox_concurrency_limit": 4}
+    )
     assert status == 200 and body == {"token_lifetime": 30, "mailbox_concurrency_limit": 4}
     assert emu.state.token_lifetime == 30 and emu.state.mailbox_concurrency_limit == 4
     assert (await _admin(session, emu, "settings", {"token_lifetime": 0}))[0] == 400
@@ -93,12 +93,20 @@ async def test_settings(emu: EmulatorHandle, session) -> None:
 
 
 async def test_live_room_changes(emu: EmulatorHandle, session, token: str) -> None:
-    status, body, _ = await _admin(session, emu, "rooms", {"emailAddress": "conf4b@contoso.com",
-                                                           "displayName": "Conf Room 4B"})
+    status, body, _ = await _admin(
+        session, emu, "rooms", {"emailAddress": "conf4b@contoso.com", "displayName": "Conf Room 4B"}
+    )
     assert status == 200 and body["displayName"] == "Conf Room 4B"
-    status, body, _ = await _admin(session, emu, "rooms", {
-        "emailAddress": "new@contoso.com", "displayName": "New Room",
-        "mailboxSettings": {"timeZone": "GMT Standard Time"}})
+    status, body, _ = await _admin(
+        session,
+        emu,
+        "rooms",
+        {
+            "emailAddress": "new@contoso.com",
+            "displayName": "New Room",
+            "mailboxSettings": {"timeZone": "GMT Standard Time"},
+        },
+    )
     assert status == 200
     status, _, _ = await _admin(session, emu, "rooms/lon-thames@contoso.com", method="DELETE")
     assert status == 200
@@ -106,24 +114,39 @@ async def test_live_room_changes(emu: EmulatorHandle, session, token: str) -> No
     names = [r["displayName"] for r in rooms["value"]]
     assert "Conf Room 4B" in names and "New Room" in names
     assert "LON-02-Thames (8) [VC]" not in names
-    status, body, _ = await _admin(session, emu, "rooms", {"emailAddress": "bad@contoso.com",
-                                                           "mailboxSettings": {"timeZone": "Mars"}})
+    status, body, _ = await _admin(
+        session, emu, "rooms", {"emailAddress": "bad@contoso.com", "mailboxSettings": {"timeZone": "Mars"}}
+    )
     assert status == 400
     assert (await _admin(session, emu, "rooms/ghost@contoso.com", method="DELETE"))[0] == 404
 
 
 async def test_add_event(emu: EmulatorHandle, session, token: str) -> None:
-    status, body, _ = await _admin(session, emu, "events", {
-        "mailbox": "spare@contoso.com",
-        "event": {"subject": "Injected", "start": {"dateTime": "2026-11-25T10:00:00"},
-                  "end": {"dateTime": "2026-11-25T11:00:00"}}})
+    status, body, _ = await _admin(
+        session,
+        emu,
+        "events",
+        {
+            "mailbox": "spare@contoso.com",
+            "event": {
+                "subject": "Injected",
+                "start": {"dateTime": "2026-11-25T10:00:00"},
+                "end": {"dateTime": "2026-11-25T11:00:00"},
+            },
+        },
+    )
     assert status == 201 and body["id"]
     _, page, _ = await call(session, emu, VIEW.format(room="spare@contoso.com"), token=token)
     assert [e["subject"] for e in page["value"]] == ["Injected"]
-    assert (await _admin(session, emu, "events", {"mailbox": "spare@contoso.com",
-                                                  "event": {"subject": "x"}}))[0] == 400
-    assert (await _admin(session, emu, "events", {"mailbox": "spare@contoso.com",
-                                                  "calendar_id": "nope", "event": {}}))[0] == 404
-    status, _, _ = await call(session, emu, "/_admin/events", method="POST",
-                              headers={"Content-Type": "application/json"})
+    assert (
+        await _admin(session, emu, "events", {"mailbox": "spare@contoso.com", "event": {"subject": "x"}})
+    )[0] == 400
+    assert (
+        await _admin(
+            session, emu, "events", {"mailbox": "spare@contoso.com", "calendar_id": "nope", "event": {}}
+        )
+    )[0] == 404
+    status, _, _ = await call(
+        session, emu, "/_admin/events", method="POST", headers={"Content-Type": "application/json"}
+    )
     assert status == 404

@@ -19,11 +19,20 @@ def test_daily_series_keeps_local_time_across_dst() -> None:
     room = tenant.find("conf4b@contoso.com")
     assert room
     event = parse_event(
-        {"subject": "Early", "start": {"dateTime": "2026-10-30T07:00:00"},
-         "end": {"dateTime": "2026-10-30T07:30:00"},
-         "recurrence": {"pattern": {"type": "daily"},
-                        "range": {"type": "numbered", "numberOfOccurrences": 3}}},
-        owner=room, id_seed="x", today_for=lambda _z: TODAY, where="t")
+        {
+            "subject": "Early",
+            "start": {"dateTime": "2026-10-30T07:00:00"},
+            "end": {"dateTime": "2026-10-30T07:30:00"},
+            "recurrence": {
+                "pattern": {"type": "daily"},
+                "range": {"type": "numbered", "numberOfOccurrences": 3},
+            },
+        },
+        owner=room,
+        id_seed="x",
+        today_for=lambda _z: TODAY,
+        where="t",
+    )
     starts = [s for s, _e, _m, _d in event_instances(event, _utc(2026, 10, 1), _utc(2026, 12, 1))]
     assert starts == [_utc(2026, 10, 30, 11), _utc(2026, 10, 31, 11), _utc(2026, 11, 1, 12)]
 
@@ -34,8 +43,7 @@ def test_window_overlap_and_order() -> None:
     assert room
     calendar = tenant.calendars[room.default_calendar_id]
     view = calendar_view(tenant, calendar, _utc(2026, 11, 25, 15, 30), _utc(2026, 11, 25, 18, 30))
-    assert [i.event.subject for i in view] == ["Canceled: vendor demo", "FYI: fire drill",
-                                               "Interview loop"]
+    assert [i.event.subject for i in view] == ["Canceled: vendor demo", "FYI: fire drill", "Interview loop"]
     assert view == sorted(view, key=lambda i: i.start)
 
 
@@ -53,8 +61,9 @@ def test_occurrences_get_their_own_ids_and_master() -> None:
     tenant = _tenant()
     room = tenant.find("conf4b@contoso.com")
     assert room
-    view = calendar_view(tenant, tenant.calendars[room.default_calendar_id],
-                         _utc(2026, 11, 20), _utc(2026, 12, 20))
+    view = calendar_view(
+        tenant, tenant.calendars[room.default_calendar_id], _utc(2026, 11, 20), _utc(2026, 12, 20)
+    )
     sync = [i for i in view if i.event.subject == "Team sync"]
     assert len(sync) == 4
     assert len({i.id for i in sync}) == 4
@@ -63,14 +72,17 @@ def test_occurrences_get_their_own_ids_and_master() -> None:
 
 def test_bookings_calendar_mirrors_rooms_with_their_names() -> None:
     tenant = _tenant()
-    view = calendar_view(tenant, tenant.calendars[ROOM_BOOKINGS],
-                         _utc(2026, 11, 25), _utc(2026, 11, 26))
+    view = calendar_view(tenant, tenant.calendars[ROOM_BOOKINGS], _utc(2026, 11, 25), _utc(2026, 11, 26))
     by_subject = {i.event.subject: i for i in view}
     assert by_subject["London sync"].location_override["displayName"] == "LON-02-Thames (8) [VC]"
     assert by_subject["Interview loop"].location_override["uniqueId"] == "conf4b@contoso.com"
     assert by_subject["Facilities walkthrough"].location_override is None
     room = tenant.find("conf4b@contoso.com")
     assert room
-    own_ids = {i.id for i in calendar_view(tenant, tenant.calendars[room.default_calendar_id],
-                                           _utc(2026, 11, 25), _utc(2026, 11, 26))}
+    own_ids = {
+        i.id
+        for i in calendar_view(
+            tenant, tenant.calendars[room.default_calendar_id], _utc(2026, 11, 25), _utc(2026, 11, 26)
+        )
+    }
     assert not own_ids & {i.id for i in view}

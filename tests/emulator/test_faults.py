@@ -46,21 +46,26 @@ def test_mailbox_target_and_drop_filters() -> None:
 def test_fraction_is_seeded_and_bounded_by_count() -> None:
     plan = _plan(seed=1)
     plan.add(Fault(kind="503", fraction=0.5, count=10))
-    hits = sum(bool(plan.decide(target="graph", mailbox=None, can_drop=True).failure)
-               for _ in range(200))
+    hits = sum(bool(plan.decide(target="graph", mailbox=None, can_drop=True).failure) for _ in range(200))
     assert hits == 10
     again = _plan(seed=1)
     again.add(Fault(kind="503", fraction=0.5))
-    pattern = [bool(again.decide(target="graph", mailbox=None, can_drop=True).failure)
-               for _ in range(40)]
+    pattern = [bool(again.decide(target="graph", mailbox=None, can_drop=True).failure) for _ in range(40)]
     assert 5 < sum(pattern) < 35
 
 
-@pytest.mark.parametrize("raw", [
-    {"kind": "500"}, {"kind": "503", "count": 0}, {"kind": "503", "fraction": 1.5},
-    {"kind": "latency"}, {"kind": "429", "colour": "red"}, {"kind": "429", "target": "smtp"},
-    {"kind": "429", "count": "many"},
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"kind": "500"},
+        {"kind": "503", "count": 0},
+        {"kind": "503", "fraction": 1.5},
+        {"kind": "latency"},
+        {"kind": "429", "colour": "red"},
+        {"kind": "429", "target": "smtp"},
+        {"kind": "429", "count": "many"},
+    ],
+)
 def test_invalid_fault_specs(raw: dict) -> None:
     with pytest.raises(ValueError):  # noqa: PT011 - the message varies per field
         Fault.from_json(raw)

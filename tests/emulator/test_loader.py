@@ -27,13 +27,17 @@ def test_users_rooms_and_shared_calendar_are_built() -> None:
 
 def test_relative_tokens_resolve_in_the_event_zone() -> None:
     raw = tenant_dict()
-    raw["rooms"][0]["events"] = [{
-        "subject": "x", "start": {"dateTime": "{{workday+1}}T09:00:00"},
-        "end": {"dateTime": "{{workday+1}}T10:00:00"},
-        "recurrence": {"pattern": {"type": "daily"},
-                       "range": {"type": "endDate", "startDate": "{{day-1}}",
-                                 "endDate": "{{day+2}}"}},
-    }]
+    raw["rooms"][0]["events"] = [
+        {
+            "subject": "x",
+            "start": {"dateTime": "{{workday+1}}T09:00:00"},
+            "end": {"dateTime": "{{workday+1}}T10:00:00"},
+            "recurrence": {
+                "pattern": {"type": "daily"},
+                "range": {"type": "endDate", "startDate": "{{day-1}}", "endDate": "{{day+2}}"},
+            },
+        }
+    ]
     tenant = tenant_from_dict(raw, today=date(2026, 11, 27))
     room = tenant.find("conf4b@contoso.com")
     assert room is not None
@@ -42,21 +46,28 @@ def test_relative_tokens_resolve_in_the_event_zone() -> None:
     assert event.start_zone == "Eastern Standard Time"
     assert event.recurrence is not None
     assert (event.recurrence.start_date, event.recurrence.end_date) == (
-        date(2026, 11, 26), date(2026, 11, 29))
+        date(2026, 11, 26),
+        date(2026, 11, 29),
+    )
 
 
-@pytest.mark.parametrize(("mutate", "message"), [
-    (lambda t: t.update(tenant_id="nope"), "GUID"),
-    (lambda t: t["rooms"][0]["mailboxSettings"].update(timeZone="Mars"), "time zone"),
-    (lambda t: t["users"][0]["calendars"][0].update(owner="ghost"), "owner"),
-    (lambda t: t["users"][1]["calendars"][0].update(locations=["ada@contoso.com"]), "room"),
-    (lambda t: t["rooms"].append(dict(t["rooms"][0])), "duplicate"),
-    (lambda t: t["rooms"][0]["events"][0].update(showAs="maybe"), "showAs"),
-    (lambda t: t["rooms"][0]["events"][0]["end"].update(dateTime="2026-11-24T08:00:00"), "before"),
-    (lambda t: t["rooms"][0]["events"][0]["start"].update(dateTime="tomorrow"), "dateTime"),
-    (lambda t: t["rooms"][0]["events"][1]["recurrence"]["pattern"].update(type="yearly"),
-     "not supported"),
-])
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda t: t.update(tenant_id="nope"), "GUID"),
+        (lambda t: t["rooms"][0]["mailboxSettings"].update(timeZone="Mars"), "time zone"),
+        (lambda t: t["users"][0]["calendars"][0].update(owner="ghost"), "owner"),
+        (lambda t: t["users"][1]["calendars"][0].update(locations=["ada@contoso.com"]), "room"),
+        (lambda t: t["rooms"].append(dict(t["rooms"][0])), "duplicate"),
+        (lambda t: t["rooms"][0]["events"][0].update(showAs="maybe"), "showAs"),
+        (lambda t: t["rooms"][0]["events"][0]["end"].update(dateTime="2026-11-24T08:00:00"), "before"),
+        (lambda t: t["rooms"][0]["events"][0]["start"].update(dateTime="tomorrow"), "dateTime"),
+        (
+            lambda t: t["rooms"][0]["events"][1]["recurrence"]["pattern"].update(type="yearly"),
+            "not supported",
+        ),
+    ],
+)
 def test_malformed_tenants_are_rejected_with_a_pointer(mutate, message: str) -> None:
     raw = tenant_dict()
     mutate(raw)
@@ -65,24 +76,42 @@ def test_malformed_tenants_are_rejected_with_a_pointer(mutate, message: str) -> 
 
 
 def test_the_design_example_loads() -> None:
-    example = {"tenant_id": "7c3e8a52-2f4d-4b7e-9a61-5d0c8e2b4f10", "domain": "contoso.com",
-               "users": [{"id": "u1", "userPrincipalName": "pivot@contoso.com",
-                          "displayName": "pivot", "password": "p",
-                          "mailboxSettings": {"timeZone": "Eastern Standard Time"},
-                          "calendars": [{"id": "c1", "name": "Room Bookings",
-                                         "owner": "facilities@contoso.com"}]}],
-               "rooms": [{"emailAddress": "conf4b@contoso.com", "displayName": "Conf Rm 4B (12)",
-                          "building": "HQ", "floorNumber": 4, "capacity": 12,
-                          "mailboxSettings": {"timeZone": "Eastern Standard Time"},
-                          "events": [{"subject": "Standup",
-                                      "start": {"dateTime": "2026-11-24T09:00:00",
-                                                "timeZone": "Eastern Standard Time"},
-                                      "end": {"dateTime": "2026-11-24T09:30:00",
-                                              "timeZone": "Eastern Standard Time"},
-                                      "showAs": "busy", "isAllDay": False, "isCancelled": False,
-                                      "organizer": {"emailAddress": {"name": "Bo",
-                                                                     "address": "bo@contoso.com"}},
-                                      "recurrence": None}]}]}
+    example = {
+        "tenant_id": "7c3e8a52-2f4d-4b7e-9a61-5d0c8e2b4f10",
+        "domain": "contoso.com",
+        "users": [
+            {
+                "id": "u1",
+                "userPrincipalName": "pivot@contoso.com",
+                "displayName": "pivot",
+                "password": "p",
+                "mailboxSettings": {"timeZone": "Eastern Standard Time"},
+                "calendars": [{"id": "c1", "name": "Room Bookings", "owner": "facilities@contoso.com"}],
+            }
+        ],
+        "rooms": [
+            {
+                "emailAddress": "conf4b@contoso.com",
+                "displayName": "Conf Rm 4B (12)",
+                "building": "HQ",
+                "floorNumber": 4,
+                "capacity": 12,
+                "mailboxSettings": {"timeZone": "Eastern Standard Time"},
+                "events": [
+                    {
+                        "subject": "Standup",
+                        "start": {"dateTime": "2026-11-24T09:00:00", "timeZone": "Eastern Standard Time"},
+                        "end": {"dateTime": "2026-11-24T09:30:00", "timeZone": "Eastern Standard Time"},
+                        "showAs": "busy",
+                        "isAllDay": False,
+                        "isCancelled": False,
+                        "organizer": {"emailAddress": {"name": "Bo", "address": "bo@contoso.com"}},
+                        "recurrence": None,
+                    }
+                ],
+            }
+        ],
+    }
     tenant = tenant_from_dict(example)
     owner = tenant.find("facilities@contoso.com")
     assert owner is not None and owner.password is None and owner.kind == "user"
@@ -99,8 +128,9 @@ def test_unreadable_file_is_a_tenant_error(tmp_path: Path) -> None:
 
 def test_upsert_room_renames_and_adds() -> None:
     tenant = tenant_from_dict(tenant_dict(), today=TODAY)
-    renamed = upsert_room(tenant, {"emailAddress": "conf4b@contoso.com",
-                                   "displayName": "Conf Rm 4B (14)", "capacity": 14})
+    renamed = upsert_room(
+        tenant, {"emailAddress": "conf4b@contoso.com", "displayName": "Conf Rm 4B (14)", "capacity": 14}
+    )
     assert renamed.display_name == "Conf Rm 4B (14)" and renamed.place["capacity"] == 14
     added = upsert_room(tenant, {"emailAddress": "new@contoso.com", "displayName": "New"})
     assert tenant.find("new@contoso.com") is added
@@ -108,6 +138,7 @@ def test_upsert_room_renames_and_adds() -> None:
 
 
 # -- the demo tenant ------------------------------------------------------------------------
+
 
 def test_demo_tenant_loads_and_matches_the_demo_directory() -> None:
     tenant = load_tenant(DEMO)

@@ -35,8 +35,7 @@ def assert_same_shape(expected: Any, actual: Any, path: str = "$") -> None:
     """Same keys (exactly, except open objects) and same JSON types, recursively."""
     if expected is None or actual is None:
         return  # Graph properties are nullable
-    assert _same_type(expected, actual), f"{path}: {type(actual).__name__} is not " \
-                                         f"{type(expected).__name__}"
+    assert _same_type(expected, actual), f"{path}: {type(actual).__name__} is not {type(expected).__name__}"
     name = path.rsplit(".", 1)[-1]
     if isinstance(expected, dict):
         if name not in OPEN_OBJECTS:
@@ -68,14 +67,27 @@ def assert_graph_datetimes(item: dict) -> None:
 
 async def test_calendar_view_items(emu: EmulatorHandle, session, token_for) -> None:
     token = await token_for(scopes=("Calendars.ReadWrite", "Calendars.Read.Shared"))
-    await call(session, emu, "/v1.0/me/events", token=token, method="POST", json={
-        "subject": "With attendee", "start": {"dateTime": "2026-11-25T16:00:00", "timeZone": "UTC"},
-        "end": {"dateTime": "2026-11-25T16:30:00", "timeZone": "UTC"},
-        "attendees": [{"emailAddress": {"address": "conf4b@contoso.com", "name": "Conf Rm 4B"},
-                       "type": "resource"}]})
+    await call(
+        session,
+        emu,
+        "/v1.0/me/events",
+        token=token,
+        method="POST",
+        json={
+            "subject": "With attendee",
+            "start": {"dateTime": "2026-11-25T16:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-11-25T16:30:00", "timeZone": "UTC"},
+            "attendees": [
+                {"emailAddress": {"address": "conf4b@contoso.com", "name": "Conf Rm 4B"}, "type": "resource"}
+            ],
+        },
+    )
     window = "startDateTime=2026-11-24T00:00:00Z&endDateTime=2026-11-28T00:00:00Z&$top=100"
-    for path in ("/v1.0/users/conf4b@contoso.com/calendar/calendarView",
-                 f"/v1.0/me/calendars/{ROOM_BOOKINGS}/calendarView", "/v1.0/me/calendarView"):
+    for path in (
+        "/v1.0/users/conf4b@contoso.com/calendar/calendarView",
+        f"/v1.0/me/calendars/{ROOM_BOOKINGS}/calendarView",
+        "/v1.0/me/calendarView",
+    ):
         status, body, _ = await call(session, emu, f"{path}?{window}", token=token)
         assert status == 200
         assert_collection("calendarView", body)
@@ -86,9 +98,18 @@ async def test_calendar_view_items(emu: EmulatorHandle, session, token_for) -> N
 
 async def test_created_event(emu: EmulatorHandle, session, token_for) -> None:
     token = await token_for(scopes=("Calendars.ReadWrite",))
-    status, body, _ = await call(session, emu, "/v1.0/me/events", token=token, method="POST", json={
-        "subject": "x", "start": {"dateTime": "2026-11-25T16:00:00", "timeZone": "UTC"},
-        "end": {"dateTime": "2026-11-25T16:30:00", "timeZone": "UTC"}})
+    status, body, _ = await call(
+        session,
+        emu,
+        "/v1.0/me/events",
+        token=token,
+        method="POST",
+        json={
+            "subject": "x",
+            "start": {"dateTime": "2026-11-25T16:00:00", "timeZone": "UTC"},
+            "end": {"dateTime": "2026-11-25T16:30:00", "timeZone": "UTC"},
+        },
+    )
     assert status == 201
     item = {k: v for k, v in body.items() if k != "@odata.context"}
     assert_same_shape(_fixture("calendarView")["value"][0], item)
@@ -114,13 +135,18 @@ async def test_rooms(emu: EmulatorHandle, session, token: str) -> None:
 
 
 async def test_get_schedule(emu: EmulatorHandle, session, token: str) -> None:
-    status, body, _ = await call(session, emu, "/v1.0/me/calendar/getSchedule", token=token,
-                                 method="POST", json={
-                                     "schedules": ["conf4b@contoso.com"],
-                                     "startTime": {"dateTime": "2026-11-24T00:00:00",
-                                                   "timeZone": "UTC"},
-                                     "endTime": {"dateTime": "2026-11-26T00:00:00",
-                                                 "timeZone": "UTC"}})
+    status, body, _ = await call(
+        session,
+        emu,
+        "/v1.0/me/calendar/getSchedule",
+        token=token,
+        method="POST",
+        json={
+            "schedules": ["conf4b@contoso.com"],
+            "startTime": {"dateTime": "2026-11-24T00:00:00", "timeZone": "UTC"},
+            "endTime": {"dateTime": "2026-11-26T00:00:00", "timeZone": "UTC"},
+        },
+    )
     assert status == 200
     assert_collection("getSchedule", body)
     for item in body["value"][0]["scheduleItems"]:
@@ -133,9 +159,15 @@ async def test_user(emu: EmulatorHandle, session, token: str) -> None:
     assert_same_shape(_fixture("user"), body)
 
 
-@pytest.mark.parametrize("path", ["/v1.0/users/syd-darling@contoso.com/calendar/calendarView"
-                                  "?startDateTime=2026-11-24&endDateTime=2026-11-25",
-                                  "/v1.0/nowhere", "/v1.0/users/x@contoso.com/mailboxSettings"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1.0/users/syd-darling@contoso.com/calendar/calendarView"
+        "?startDateTime=2026-11-24&endDateTime=2026-11-25",
+        "/v1.0/nowhere",
+        "/v1.0/users/x@contoso.com/mailboxSettings",
+    ],
+)
 async def test_errors(emu: EmulatorHandle, session, token: str, path: str) -> None:
     status, body, _ = await call(session, emu, path, token=token)
     assert status >= 400
@@ -149,8 +181,14 @@ async def test_unauthenticated_error(emu: EmulatorHandle, session) -> None:
 
 
 async def test_batch(emu: EmulatorHandle, session, token: str) -> None:
-    status, body, _ = await call(session, emu, "/v1.0/$batch", token=token, method="POST",
-                                 json={"requests": [{"id": "1", "method": "GET", "url": "/me"}]})
+    status, body, _ = await call(
+        session,
+        emu,
+        "/v1.0/$batch",
+        token=token,
+        method="POST",
+        json={"requests": [{"id": "1", "method": "GET", "url": "/me"}]},
+    )
     assert status == 200
     expected = _fixture("batch")
     assert set(body) == set(expected)

@@ -38,8 +38,7 @@ def test_concurrency_high_water_mark_and_limit() -> None:
     for _ in range(3):
         state.leave("room")
     counter = state.counters["room"]
-    assert (counter.requests, counter.in_flight, counter.max_in_flight, counter.throttled) == (
-        3, 0, 3, 1)
+    assert (counter.requests, counter.in_flight, counter.max_in_flight, counter.throttled) == (3, 0, 3, 1)
     assert state.max_in_flight == 3
     state.reset_counters()
     assert state.counters == {} and state.max_in_flight == 0

@@ -9,16 +9,19 @@ TUESDAY = date(2026, 11, 24)
 SATURDAY = date(2026, 11, 28)
 
 
-@pytest.mark.parametrize(("text", "today", "expected"), [
-    ("{{day}}T09:00:00", TUESDAY, "2026-11-24T09:00:00"),
-    ("{{day+1}}T09:00:00", TUESDAY, "2026-11-25T09:00:00"),
-    ("{{ day - 30 }}", TUESDAY, "2026-10-25"),
-    ("{{workday+0}}", SATURDAY, "2026-11-30"),
-    ("{{workday+4}}", TUESDAY, "2026-11-30"),
-    ("{{workday-2}}", TUESDAY, "2026-11-20"),
-    ("{{workday-1}}", SATURDAY, "2026-11-27"),
-    ("no tokens here", TUESDAY, "no tokens here"),
-])
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        ("{{day}}T09:00:00", TUESDAY, "2026-11-24T09:00:00"),
+        ("{{day+1}}T09:00:00", TUESDAY, "2026-11-25T09:00:00"),
+        ("{{ day - 30 }}", TUESDAY, "2026-10-25"),
+        ("{{workday+0}}", SATURDAY, "2026-11-30"),
+        ("{{workday+4}}", TUESDAY, "2026-11-30"),
+        ("{{workday-2}}", TUESDAY, "2026-11-20"),
+        ("{{workday-1}}", SATURDAY, "2026-11-27"),
+        ("no tokens here", TUESDAY, "no tokens here"),
+    ],
+)
 def test_tokens_resolve_to_iso_dates(text: str, today: date, expected: str) -> None:
     assert resolve_tokens(text, today) == expected
 

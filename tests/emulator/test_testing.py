@@ -30,5 +30,9 @@ async def test_given_state_and_tenant_file(ca_dir: Path, tmp_path: Path) -> None
 
 async def test_submit_sign_in_reports_errors(emu: EmulatorHandle) -> None:
     with pytest.raises(SignInError, match="no sign-in form"):
-        await submit_sign_in(f"{emu.base_url}/nowhere/oauth2/v2.0/authorize?client_id=x",
-                             username=PIVOT, password="x", ssl_context=emu.ssl_context())
+        await submit_sign_in(
+            f"{emu.base_url}/nowhere/oauth2/v2.0/authorize?client_id=x",
+            username=PIVOT,
+            password="x",
+            ssl_context=emu.ssl_context(),
+        )

@@ -13,14 +13,17 @@ from emulator.timezones import (
 )
 
 
-@pytest.mark.parametrize(("name", "key"), [
-    ("Eastern Standard Time", "America/New_York"),
-    ("eastern standard time", "America/New_York"),
-    ("GMT Standard Time", "Europe/London"),
-    ("AUS Eastern Standard Time", "Australia/Sydney"),
-    ("Australia/Sydney", "Australia/Sydney"),
-    ("UTC", "UTC"),
-])
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Eastern Standard Time", "America/New_York"),
+        ("eastern standard time", "America/New_York"),
+        ("GMT Standard Time", "Europe/London"),
+        ("AUS Eastern Standard Time", "Australia/Sydney"),
+        ("Australia/Sydney", "Australia/Sydney"),
+        ("UTC", "UTC"),
+    ],
+)
 def test_windows_and_iana_names_resolve(name: str, key: str) -> None:
     assert zone_for(name).key == key
 
@@ -42,18 +45,20 @@ def test_wall_clock_follows_daylight_saving() -> None:
     assert in_zone(winter, "Pacific Standard Time") == datetime(2026, 12, 1, 6, 0)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("2026-11-24T09:00:00Z", datetime(2026, 11, 24, 9, tzinfo=UTC)),
-    ("2026-11-24T09:00:00", datetime(2026, 11, 24, 9, tzinfo=UTC)),
-    ("2026-11-24T09:00:00-05:00", datetime(2026, 11, 24, 14, tzinfo=UTC)),
-    ("2026-11-24T09:00:00 05:00", datetime(2026, 11, 24, 4, tzinfo=UTC)),
-    ("2026-11-24T09:00:00.0000000", datetime(2026, 11, 24, 9, tzinfo=UTC)),
-    ("2026-11-24", datetime(2026, 11, 24, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2026-11-24T09:00:00Z", datetime(2026, 11, 24, 9, tzinfo=UTC)),
+        ("2026-11-24T09:00:00", datetime(2026, 11, 24, 9, tzinfo=UTC)),
+        ("2026-11-24T09:00:00-05:00", datetime(2026, 11, 24, 14, tzinfo=UTC)),
+        ("2026-11-24T09:00:00 05:00", datetime(2026, 11, 24, 4, tzinfo=UTC)),
+        ("2026-11-24T09:00:00.0000000", datetime(2026, 11, 24, 9, tzinfo=UTC)),
+        ("2026-11-24", datetime(2026, 11, 24, tzinfo=UTC)),
+    ],
+)
 def test_query_instants_use_their_offset_else_utc(raw: str, expected: datetime) -> None:
     assert parse_query_instant(raw) == expected
 
 
 def test_local_parse_keeps_naive_wall_clock() -> None:
-    assert parse_local_datetime("2026-11-24T09:30:00.1234567") == datetime(
-        2026, 11, 24, 9, 30, 0, 123456)
+    assert parse_local_datetime("2026-11-24T09:30:00.1234567") == datetime(2026, 11, 24, 9, 30, 0, 123456)

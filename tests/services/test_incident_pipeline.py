@@ -105,4 +105,6 @@ async def test_location_business_hours_override_applies(db: Database) -> None:
     assert await service.process("contoso", "INC-1") == "slots_found"
     body = await service.get("contoso", "INC-1")
     assert body is not None
-    assert body["free_windows"] == [{"start": "2026-11-24T10:00:00-05:00", "end": "2026-11-24T12:00:00-05:00"}]
+    assert body["free_windows"] == [
+        {"start": "2026-11-24T10:00:00-05:00", "end": "2026-11-24T12:00:00-05:00"}
+    ]

@@ -184,7 +184,9 @@ async def test_background_work_yields_to_intake_but_never_starves(db: Database) 
     async def handler(job: JobInfo) -> None:
         done.set()
 
-    runner = JobRunner(db, {"work": handler}, poll_interval=0.02, yield_to=lambda: True, max_yield_seconds=0.5)
+    runner = JobRunner(
+        db, {"work": handler}, poll_interval=0.02, yield_to=lambda: True, max_yield_seconds=0.5
+    )
     await add(db, "work", {})
     loop = asyncio.get_running_loop()
     started = loop.time()

@@ -7,8 +7,7 @@ CONF4B = "/v1.0/users/conf4b@contoso.com"
 MONTH = "startDateTime=2026-11-23T00:00:00Z&endDateTime=2026-12-23T00:00:00Z"
 
 
-async def _view(session, emu, token, query: str, path: str = CONF4B + "/calendar/calendarView",
-                headers=None):
+async def _view(session, emu, token, query: str, path: str = CONF4B + "/calendar/calendarView", headers=None):
     return await call(session, emu, f"{path}?{query}", token=token, headers=headers)
 
 
@@ -16,12 +15,22 @@ async def test_own_and_shared_calendars(emu: EmulatorHandle, session, token: str
     status, body, _ = await call(session, emu, "/v1.0/me/calendars", token=token)
     assert status == 200
     own, shared = body["value"]
-    assert (own["name"], own["isDefaultCalendar"], own["canEdit"], own["canShare"],
-            own["canViewPrivateItems"]) == ("Calendar", True, True, True, True)
+    assert (
+        own["name"],
+        own["isDefaultCalendar"],
+        own["canEdit"],
+        own["canShare"],
+        own["canViewPrivateItems"],
+    ) == ("Calendar", True, True, True, True)
     assert own["owner"] == {"name": "pivot", "address": PIVOT}
-    assert (shared["id"], shared["name"], shared["canEdit"], shared["canShare"],
-            shared["canViewPrivateItems"], shared["isDefaultCalendar"]) == (
-        ROOM_BOOKINGS, "Room Bookings", False, False, False, False)
+    assert (
+        shared["id"],
+        shared["name"],
+        shared["canEdit"],
+        shared["canShare"],
+        shared["canViewPrivateItems"],
+        shared["isDefaultCalendar"],
+    ) == (ROOM_BOOKINGS, "Room Bookings", False, False, False, False)
     assert shared["owner"] == {"name": "Contoso Facilities", "address": FACILITIES}
 
 
@@ -75,13 +84,15 @@ async def test_recurrences_expand_into_occurrences(emu: EmulatorHandle, session,
     assert status == 200
     sync = [e for e in page["value"] if e["subject"] == "Team sync"]
     assert [e["start"]["dateTime"] for e in sync] == [
-        "2026-11-24T19:00:00.0000000", "2026-11-26T19:00:00.0000000",
-        "2026-12-01T19:00:00.0000000", "2026-12-03T19:00:00.0000000"]
+        "2026-11-24T19:00:00.0000000",
+        "2026-11-26T19:00:00.0000000",
+        "2026-12-01T19:00:00.0000000",
+        "2026-12-03T19:00:00.0000000",
+    ]
     assert {e["type"] for e in sync} == {"occurrence"}
     assert len({e["seriesMasterId"] for e in sync}) == 1 and sync[0]["seriesMasterId"]
     assert all(e["recurrence"] is None for e in sync)
-    fortnightly = [e["start"]["dateTime"][:10] for e in page["value"]
-                   if e["subject"] == "Fortnightly review"]
+    fortnightly = [e["start"]["dateTime"][:10] for e in page["value"] if e["subject"] == "Fortnightly review"]
     assert fortnightly == ["2026-11-30"]
     cleaning = [e for e in page["value"] if e["subject"] == "Daily cleaning"]
     assert len(cleaning) == 11 and {e["showAs"] for e in cleaning} == {"free"}
@@ -97,8 +108,7 @@ async def test_all_day_events_are_floating_dates(emu: EmulatorHandle, session, t
         assert status == 200
         [closed] = [e for e in page["value"] if e["isAllDay"]]
         assert closed["subject"] == "Room closed"
-        assert closed["start"] == {"dateTime": "2026-11-27T00:00:00.0000000",
-                                   "timeZone": zone or "UTC"}
+        assert closed["start"] == {"dateTime": "2026-11-27T00:00:00.0000000", "timeZone": zone or "UTC"}
         assert closed["end"]["dateTime"] == "2026-11-28T00:00:00.0000000"
 
 
@@ -109,17 +119,20 @@ async def test_prefer_timezone_windows_and_iana(emu: EmulatorHandle, session, to
     [standup] = [e for e in page["value"] if e["subject"] == "Standup"]
     assert standup["start"] == {"dateTime": "2026-11-24T14:00:00.0000000", "timeZone": "UTC"}
     assert standup["originalStartTimeZone"] == "Eastern Standard Time"
-    for zone, expected in (("Pacific Standard Time", "2026-11-24T06:00:00.0000000"),
-                           ("Europe/London", "2026-11-24T14:00:00.0000000"),
-                           ("AUS Eastern Standard Time", "2026-11-25T01:00:00.0000000")):
+    for zone, expected in (
+        ("Pacific Standard Time", "2026-11-24T06:00:00.0000000"),
+        ("Europe/London", "2026-11-24T14:00:00.0000000"),
+        ("AUS Eastern Standard Time", "2026-11-25T01:00:00.0000000"),
+    ):
         prefer = {"Prefer": f'outlook.body-content-type="text", outlook.timezone="{zone}"'}
         status, page, headers = await _view(session, emu, token, query, headers=prefer)
         assert status == 200
         assert headers["Preference-Applied"] == f'outlook.timezone="{zone}"'
         [standup] = [e for e in page["value"] if e["subject"] == "Standup"]
         assert standup["start"] == {"dateTime": expected, "timeZone": zone}
-    status, page, headers = await _view(session, emu, token, query,
-                                        headers={"Prefer": 'outlook.timezone="Mars Time"'})
+    status, page, headers = await _view(
+        session, emu, token, query, headers={"Prefer": 'outlook.timezone="Mars Time"'}
+    )
     assert status == 200 and "Preference-Applied" not in headers
     assert page["value"][0]["start"]["timeZone"] == "UTC"
 
@@ -156,23 +169,27 @@ async def test_select_and_orderby(emu: EmulatorHandle, session, token: str) -> N
     assert status == 400 and body["error"]["code"] == "BadRequest"
 
 
-async def test_cancelled_free_and_tentative_are_visible(emu: EmulatorHandle, session,
-                                                        token: str) -> None:
+async def test_cancelled_free_and_tentative_are_visible(emu: EmulatorHandle, session, token: str) -> None:
     query = "startDateTime=2026-11-25T15:00:00Z&endDateTime=2026-11-25T19:00:00Z"
     status, page, _ = await _view(session, emu, token, query)
     assert status == 200
     states = {e["subject"]: (e["isCancelled"], e["showAs"]) for e in page["value"]}
-    assert states == {"Canceled: vendor demo": (True, "busy"), "FYI: fire drill": (False, "free"),
-                      "Interview loop": (False, "tentative")}
+    assert states == {
+        "Canceled: vendor demo": (True, "busy"),
+        "FYI: fire drill": (False, "free"),
+        "Interview loop": (False, "tentative"),
+    }
     location = page["value"][0]["location"]
     assert location["displayName"] == "Conf Rm 4B (12)"
     assert location["uniqueId"] == "conf4b@contoso.com"
 
 
-async def test_unshared_room_and_missing_scope_are_denied(emu: EmulatorHandle, session, token: str,
-                                                          token_for) -> None:
-    status, body, _ = await _view(session, emu, token, MONTH,
-                                  path="/v1.0/users/syd-darling@contoso.com/calendar/calendarView")
+async def test_unshared_room_and_missing_scope_are_denied(
+    emu: EmulatorHandle, session, token: str, token_for
+) -> None:
+    status, body, _ = await _view(
+        session, emu, token, MONTH, path="/v1.0/users/syd-darling@contoso.com/calendar/calendarView"
+    )
     assert status == 403 and body["error"]["code"] == "ErrorAccessDenied"
     user_only = await token_for(scopes=("User.Read",))
     status, body, _ = await _view(session, emu, user_only, MONTH)
@@ -186,13 +203,16 @@ async def test_unshared_room_and_missing_scope_are_denied(emu: EmulatorHandle, s
 
 async def test_room_bookings_show_room_names(emu: EmulatorHandle, session, token: str) -> None:
     query = "startDateTime=2026-11-25T00:00:00Z&endDateTime=2026-11-26T00:00:00Z&$top=50"
-    for path in (f"/v1.0/me/calendars/{ROOM_BOOKINGS}/calendarView",
-                 f"/v1.0/users/{FACILITIES}/calendars/{ROOM_BOOKINGS}/calendarView"):
+    for path in (
+        f"/v1.0/me/calendars/{ROOM_BOOKINGS}/calendarView",
+        f"/v1.0/users/{FACILITIES}/calendars/{ROOM_BOOKINGS}/calendarView",
+    ):
         status, page, _ = await _view(session, emu, token, query, path=path)
         assert status == 200
         names = {e["location"]["displayName"] for e in page["value"]}
         assert names == {"Conf Rm 4B (12)", "LON-02-Thames (8) [VC]", "Lobby"}
         assert page["@odata.context"].endswith(f"/calendars('{ROOM_BOOKINGS}')/calendarView")
-    status, body, _ = await _view(session, emu, token, query,
-                                  path=f"{CONF4B}/calendars/{ROOM_BOOKINGS}/calendarView")
+    status, body, _ = await _view(
+        session, emu, token, query, path=f"{CONF4B}/calendars/{ROOM_BOOKINGS}/calendarView"
+    )
     assert status == 404 and body["error"]["code"] == "ErrorItemNotFound"

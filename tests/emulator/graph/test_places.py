@@ -7,8 +7,12 @@ async def test_rooms_are_listed_and_paged(emu: EmulatorHandle, session, token: s
     assert status == 200
     assert body["@odata.context"].endswith("/$metadata#places/microsoft.graph.room")
     assert [r["emailAddress"] for r in body["value"]] == [
-        "conf4b@contoso.com", "lon-thames@contoso.com", "syd-darling@contoso.com",
-        "syd-bridge@contoso.com", "spare@contoso.com"]
+        "conf4b@contoso.com",
+        "lon-thames@contoso.com",
+        "syd-darling@contoso.com",
+        "syd-bridge@contoso.com",
+        "spare@contoso.com",
+    ]
     assert "@odata.nextLink" not in body
     pages, url = [], f"{emu.graph_base_url}/places/microsoft.graph.room?$top=2"
     while url:
@@ -21,12 +25,15 @@ async def test_rooms_are_listed_and_paged(emu: EmulatorHandle, session, token: s
 
 
 async def test_room_fields(emu: EmulatorHandle, session, token: str) -> None:
-    status, body, _ = await call(session, emu,
-                                 "/v1.0/places/microsoft.graph.room?$select=displayName,capacity",
-                                 token=token)
+    status, body, _ = await call(
+        session, emu, "/v1.0/places/microsoft.graph.room?$select=displayName,capacity", token=token
+    )
     assert status == 200
-    assert body["value"][0] == {"id": emu.tenant.find("conf4b@contoso.com").id,
-                                "displayName": "Conf Rm 4B (12)", "capacity": 12}
+    assert body["value"][0] == {
+        "id": emu.tenant.find("conf4b@contoso.com").id,
+        "displayName": "Conf Rm 4B (12)",
+        "capacity": 12,
+    }
 
 
 async def test_rooms_need_place_read_all(emu: EmulatorHandle, session, token_for) -> None:
@@ -37,9 +44,9 @@ async def test_rooms_need_place_read_all(emu: EmulatorHandle, session, token_for
 
 async def test_top_bounds(emu: EmulatorHandle, session, token: str) -> None:
     for top in ("0", "1001", "ten"):
-        status, body, _ = await call(session, emu,
-                                     f"/v1.0/places/microsoft.graph.room?$top={top}", token=token)
+        status, body, _ = await call(
+            session, emu, f"/v1.0/places/microsoft.graph.room?$top={top}", token=token
+        )
         assert status == 400 and body["error"]["code"] == "BadRequest"
-    status, body, _ = await call(session, emu, "/v1.0/places/microsoft.graph.room?$filter=x",
-                                 token=token)
+    status, body, _ = await call(session, emu, "/v1.0/places/microsoft.graph.room?$filter=x", token=token)
     assert status == 400

@@ -10,11 +10,15 @@ import pytest
 from emulator.testing import EmulatorHandle
 from tests.emulator.support import PIVOT, call
 
-VIEW = ("/v1.0/users/conf4b@contoso.com/calendar/calendarView"
-        "?startDateTime=2026-11-24T00:00:00Z&endDateTime=2026-11-25T00:00:00Z")
-SCHEDULE = {"schedules": ["conf4b@contoso.com"],
-            "startTime": {"dateTime": "2026-11-25T09:00:00", "timeZone": "UTC"},
-            "endTime": {"dateTime": "2026-11-25T10:00:00", "timeZone": "UTC"}}
+VIEW = (
+    "/v1.0/users/conf4b@contoso.com/calendar/calendarView"
+    "?startDateTime=2026-11-24T00:00:00Z&endDateTime=2026-11-25T00:00:00Z"
+)
+SCHEDULE = {
+    "schedules": ["conf4b@contoso.com"],
+    "startTime": {"dateTime": "2026-11-25T09:00:00", "timeZone": "UTC"},
+    "endTime": {"dateTime": "2026-11-25T10:00:00", "timeZone": "UTC"},
+}
 
 
 async def test_missing_bad_and_expired_tokens(emu: EmulatorHandle, session, token: str) -> None:
@@ -46,11 +50,11 @@ async def test_short_token_lifetime_expires(emu: EmulatorHandle, session, token_
 async def test_unknown_segment_and_wrong_method(emu: EmulatorHandle, session, token: str) -> None:
     status, body, _ = await call(session, emu, "/v1.0/me/drive", token=token)
     assert status == 400 and body["error"]["code"] == "BadRequest"
-    status, body, _ = await call(session, emu, "/v1.0/me/calendars", token=token, method="POST",
-                                 json={})
+    status, body, _ = await call(session, emu, "/v1.0/me/calendars", token=token, method="POST", json={})
     assert status == 405
-    status, body, headers = await call(session, emu, "/v1.0/ME/CALENDARS", token=token,
-                                       headers={"client-request-id": "abc"})
+    status, body, headers = await call(
+        session, emu, "/v1.0/ME/CALENDARS", token=token, headers={"client-request-id": "abc"}
+    )
     assert status == 200 and headers["client-request-id"] == "abc" and headers["request-id"]
 
 
@@ -93,10 +97,10 @@ async def test_latency_fault(emu: EmulatorHandle, session, token: str) -> None:
 async def test_drop_fault_closes_the_connection(emu: EmulatorHandle, session, token: str) -> None:
     emu.state.add_fault("drop", count=1)
     with pytest.raises((aiohttp.ServerDisconnectedError, aiohttp.ClientOSError)):
-        await call(session, emu, "/v1.0/me/calendar/getSchedule", token=token, method="POST",
-                   json=SCHEDULE)
-    status, _, _ = await call(session, emu, "/v1.0/me/calendar/getSchedule", token=token,
-                              method="POST", json=SCHEDULE)
+        await call(session, emu, "/v1.0/me/calendar/getSchedule", token=token, method="POST", json=SCHEDULE)
+    status, _, _ = await call(
+        session, emu, "/v1.0/me/calendar/getSchedule", token=token, method="POST", json=SCHEDULE
+    )
     assert status == 200
     assert [r.status for r in emu.state.requests if r.kind == "graph"] == [0, 200]
 
@@ -129,8 +133,7 @@ async def test_mailbox_concurrency_limit(emu: EmulatorHandle, session, token: st
     assert emu.state.counters["conf4b@contoso.com"].throttled == 2
 
 
-async def test_an_emulator_bug_answers_500_in_graph_shape(emu: EmulatorHandle, session,
-                                                          token: str) -> None:
+async def test_an_emulator_bug_answers_500_in_graph_shape(emu: EmulatorHandle, session, token: str) -> None:
     emu.tenant.calendars.clear()  # break an invariant the handlers rely on
     status, body, _ = await call(session, emu, VIEW, token=token)
     assert status == 500 and body["error"]["code"] == "generalException"

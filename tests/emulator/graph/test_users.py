@@ -21,8 +21,9 @@ async def test_select_on_user(emu: EmulatorHandle, session, token: str) -> None:
     assert status == 400 and body["error"]["code"] == "RequestBroker--ParseUri"
 
 
-async def test_other_users_need_a_directory_scope(emu: EmulatorHandle, session, token: str,
-                                                   token_for) -> None:
+async def test_other_users_need_a_directory_scope(
+    emu: EmulatorHandle, session, token: str, token_for
+) -> None:
     status, body, _ = await call(session, emu, "/v1.0/users/ada@contoso.com", token=token)
     assert status == 403 and body["error"]["code"] == "ErrorAccessDenied"
     wider = await token_for(scopes=("User.ReadBasic.All",))
@@ -42,22 +43,24 @@ async def test_mailbox_settings(emu: EmulatorHandle, session, token: str, token_
     status, own, _ = await call(session, emu, "/v1.0/me/mailboxSettings", token=token)
     assert status == 200 and own["timeZone"] == "Eastern Standard Time"
     assert own["workingHours"]["timeZone"]["name"] == "Eastern Standard Time"
-    status, room, _ = await call(session, emu, "/v1.0/users/syd-bridge@contoso.com/mailboxSettings",
-                                 token=token)
+    status, room, _ = await call(
+        session, emu, "/v1.0/users/syd-bridge@contoso.com/mailboxSettings", token=token
+    )
     assert status == 200 and room["timeZone"] == "Australia/Sydney"
     assert room["userPurpose"] == "room"
-    status, body, _ = await call(session, emu,
-                                 "/v1.0/users/syd-darling@contoso.com/mailboxSettings", token=token)
+    status, body, _ = await call(
+        session, emu, "/v1.0/users/syd-darling@contoso.com/mailboxSettings", token=token
+    )
     assert status == 403 and body["error"]["code"] == "ErrorAccessDenied"
-    status, body, _ = await call(session, emu, "/v1.0/users/nobody@contoso.com/mailboxSettings",
-                                 token=token)
+    status, body, _ = await call(session, emu, "/v1.0/users/nobody@contoso.com/mailboxSettings", token=token)
     assert status == 404 and body["error"]["code"] == "ErrorInvalidUser"
     basic = await token_for(scopes=("Calendars.ReadBasic",))
-    status, room, _ = await call(session, emu,
-                                 "/v1.0/users/lon-thames@contoso.com/mailboxSettings?$select=timeZone",
-                                 token=basic)
+    status, room, _ = await call(
+        session, emu, "/v1.0/users/lon-thames@contoso.com/mailboxSettings?$select=timeZone", token=basic
+    )
     assert status == 200 and room["timeZone"] == "GMT Standard Time" and "language" not in room
     places_only = await token_for(scopes=("Place.Read.All",))
-    status, _, _ = await call(session, emu, "/v1.0/users/lon-thames@contoso.com/mailboxSettings",
-                              token=places_only)
+    status, _, _ = await call(
+        session, emu, "/v1.0/users/lon-thames@contoso.com/mailboxSettings", token=places_only
+    )
     assert status == 403
