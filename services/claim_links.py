@@ -12,24 +12,16 @@ is the claim flow's job, keyed on what the token binds.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
 from services.config import Settings
-from services.errors import ConfigError, PivotError
+from services.errors import PivotError
+from services.signed_tokens import TokenRejected, TokenSigner
 
 VERSION = "v1"
-MAX_TOKEN_LENGTH = 2048
 _PURPOSE = b"claim-link:v1"
 _FIELDS = ("c", "i", "s", "e", "x")
 
@@ -61,78 +53,38 @@ class ClaimToken:
     expires_at: datetime  # aware UTC, whole seconds
 
 
-def _key(secret: str) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"pivot-scheduling", info=_PURPOSE)
-    return hkdf.derive(secret.encode())
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    if not text or not all(c.isalnum() or c in "-_" for c in text):
-        raise ValueError("not base64url")
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class ClaimSigner:
     """Signs with the newest key and verifies with every configured key."""
 
     def __init__(self, secret_keys: Sequence[str]) -> None:
-        if not secret_keys:
-            raise ConfigError("SECRET_KEY is required to sign claim links")
-        self._keys = [_key(k) for k in secret_keys]
+        self._signer = TokenSigner(secret_keys, purpose=_PURPOSE, version=VERSION)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ClaimSigner:
         return cls(settings.secret_keys())
 
     def sign(self, claim: ClaimToken) -> str:
-        expires = claim.expires_at
-        if expires.utcoffset() is None:
+        if claim.expires_at.utcoffset() is None:
             raise ValueError("expires_at must be timezone-aware")
-        body = {
-            "c": claim.client_id,
-            "i": claim.incident_id,
-            "s": claim.slot_id,
-            "e": claim.email.strip().lower(),
-            "x": int(expires.timestamp()),
-        }
-        payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode())
-        signed = f"{VERSION}.{payload}"
-        return f"{signed}.{_b64(self._mac(self._keys[0], signed))}"
+        return self._signer.sign(
+            {
+                "c": claim.client_id,
+                "i": claim.incident_id,
+                "s": claim.slot_id,
+                "e": claim.email.strip().lower(),
+                "x": int(claim.expires_at.timestamp()),
+            }
+        )
 
     def verify(self, token: str, *, now: datetime | None = None) -> ClaimToken:
         """The token's claim; `ClaimTokenInvalid` if altered, `ClaimTokenExpired` if past the slot start."""
-        claim = self._open(token)
-        moment = now or datetime.now(UTC)
-        if moment >= claim.expires_at:
+        try:
+            claim = _claim_from(self._signer.open(token))
+        except TokenRejected as exc:
+            raise ClaimTokenInvalid(str(exc)) from None
+        if (now or datetime.now(UTC)) >= claim.expires_at:
             raise ClaimTokenExpired(f"slot {claim.slot_id} started")
         return claim
-
-    def _open(self, token: str) -> ClaimToken:
-        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
-            raise ClaimTokenInvalid("token too long or not text")
-        parts = token.split(".")
-        if len(parts) != 3 or parts[0] != VERSION:
-            raise ClaimTokenInvalid("not a claim token")
-        signed = f"{parts[0]}.{parts[1]}"
-        try:
-            mac = _unb64(parts[2])
-        except (ValueError, binascii.Error):
-            raise ClaimTokenInvalid("bad signature encoding") from None
-        if not any(hmac.compare_digest(mac, self._mac(key, signed)) for key in self._keys):
-            raise ClaimTokenInvalid("signature does not match")
-        try:
-            body = json.loads(_unb64(parts[1]))
-        except (ValueError, binascii.Error):
-            raise ClaimTokenInvalid("bad payload") from None
-        return _claim_from(body)
-
-    @staticmethod
-    def _mac(key: bytes, signed: str) -> bytes:
-        return hmac.new(key, signed.encode("ascii"), hashlib.sha256).digest()
 
 
 def _claim_from(body: Any) -> ClaimToken:
