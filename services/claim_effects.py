@@ -18,8 +18,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import availability
-from services.incidents import NOTIFY_JOB
 from services.jobs import Handler, JobInfo, enqueue
+from services.notify_queue import queue_notification
 from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, Slot
@@ -46,14 +46,7 @@ class ClaimEffects:
 
     async def announce(self, session: AsyncSession, client_id: str, incident_id: str, event: str) -> None:
         """Tell people (e-mail fan-out of `event`) and update every posted card."""
-        await enqueue(
-            session,
-            self._db,
-            NOTIFY_JOB,
-            {"client_id": client_id, "incident_id": incident_id, "event": event},
-            dedupe_key=f"{NOTIFY_JOB}:{event}:{client_id}:{incident_id}",
-            max_attempts=20,
-        )
+        await queue_notification(session, self._db, client_id, incident_id, event)
         await self.queue_card_sweeps(session, client_id, incident_id, event)
 
     async def queue_card_sweeps(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,7 @@ from services import texts
 from services.claim_ics import FILENAME, Visit, summary_for, visit_ics
 from services.claims import CLAIMED, RELEASED, ClaimRecord, claim_id_of, slot_when
 from services.config import Settings
-from services.email_content import PERSONAL_ROLES, ROLE_REASONS, TEMPLATES_DIR, MailTo
+from services.email_content import PERSONAL_ROLES, ROLE_REASONS, TEMPLATES_DIR, MailTo, assemble
 from services.incident_view import IncidentView
 from services.notifications import EventMail, NotificationService, base_event
 from services.release_links import ReleaseSigner, make_release_url
@@ -117,16 +116,9 @@ class ClaimNotices:
         context = self.context(claim, view, event=event, to=to, now=moment)
         text = self._env.get_template("claim.txt").render(**context)
         html = self._env.get_template("claim.html").render(**context)
-        message = EmailMessage()
-        message["Subject"] = context["subject"]
-        message["From"] = sender
-        message["To"] = formataddr((_one_line(to.name), to.address)) if to.name else to.address
-        message["Message-ID"] = message_id
-        message["Date"] = formatdate(usegmt=True)
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-Auto-Response-Suppress"] = "All"
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
+        message = assemble(
+            subject=context["subject"], sender=sender, to=to, message_id=message_id, text=text, html=html
+        )
         if context["invite"]:
             released = event == RELEASED
             message.add_attachment(

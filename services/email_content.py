@@ -175,14 +175,21 @@ class EmailRenderer:
         """The complete message, ready for `Mailer.send`."""
         context = self.context(view, event=event, to=to, claim_urls=claim_urls, now=now)
         text, html = self.render(context)
-        message = EmailMessage()
-        message["Subject"] = context["subject"]
-        message["From"] = sender
-        message["To"] = formataddr((_one_line(to.name), to.address)) if to.name else to.address
-        message["Message-ID"] = message_id
-        message["Date"] = formatdate(usegmt=True)
-        message["Auto-Submitted"] = "auto-generated"
-        message["X-Auto-Response-Suppress"] = "All"
-        message.set_content(text)
-        message.add_alternative(html, subtype="html")
-        return message
+        return assemble(
+            subject=context["subject"], sender=sender, to=to, message_id=message_id, text=text, html=html
+        )
+
+
+def assemble(*, subject: str, sender: str, to: MailTo, message_id: str, text: str, html: str) -> EmailMessage:
+    """`multipart/alternative` (text + HTML) with the headers every product e-mail carries."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = formataddr((_one_line(to.name), to.address)) if to.name else to.address
+    message["Message-ID"] = message_id
+    message["Date"] = formatdate(usegmt=True)
+    message["Auto-Submitted"] = "auto-generated"
+    message["X-Auto-Response-Suppress"] = "All"
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message

@@ -27,7 +27,8 @@ from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.graph_errors import GraphError
 from services.incident_schema import IncidentInput, parse_incident
 from services.intake_batcher import IntakeBatcher
-from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
+from services.jobs import JobInfo, PermanentFailure, RetryLater
+from services.notify_queue import queue_notification
 from services.room_context import booked_now_and_next
 from services.store.database import Database
 from services.store.models import (
@@ -43,7 +44,6 @@ from services.store.models import (
 log = logging.getLogger(__name__)
 
 PROCESS_JOB = "incident.process"
-NOTIFY_JOB = "incident.notify"
 INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
 FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
 
@@ -337,14 +337,7 @@ class IncidentService:
         return status
 
     async def _queue_notification(self, session: Any, client_id: str, incident_id: str, event: str) -> None:
-        await enqueue(
-            session,
-            self._db,
-            NOTIFY_JOB,
-            {"client_id": client_id, "incident_id": incident_id, "event": event},
-            dedupe_key=f"{NOTIFY_JOB}:{event}:{client_id}:{incident_id}",
-            max_attempts=20,
-        )
+        await queue_notification(session, self._db, client_id, incident_id, event)
 
     async def _store_result(
         self, client_id: str, incident_id: str, result: availability.Availability, context: dict[str, str]

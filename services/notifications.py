@@ -32,9 +32,9 @@ from services.crypto import SecretBox
 from services.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
 from services.incident_view import IncidentView
 from services.incident_views import load_incident_view
-from services.incidents import NOTIFY_JOB
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
 from services.mailer import Mailer, MailPermanent, MailTransient, message_id_for
+from services.notify_queue import NOTIFY_JOB, notify_job_key
 from services.store.database import Database
 from services.store.models import Client, Incident, Job, LocationSettings, Room, ServiceProvider, User
 from services.store.notification_models import Notification, UserPreferences
@@ -52,11 +52,6 @@ _API_STATUS = {"queued": "queued", "sent": "sent", "failed": "failed", "inactive
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def notify_job_key(event: str, client_id: str, incident_id: str) -> str:
-    """The dedupe key services.incidents gives an `incident.notify` job."""
-    return f"{NOTIFY_JOB}:{event}:{client_id}:{incident_id}"
 
 
 def base_event(event: str) -> str:

@@ -20,7 +20,8 @@ from services.incident_schema import IncidentInput
 from services.incidents import IncidentService
 from services.jobs import JobInfo, JobRunner, RetryLater, enqueue
 from services.mailer import Mailer, SmtpConfig, message_id_for
-from services.notifications import EMAIL_JOB, NOTIFY_JOB, NotificationService, notify_job_key
+from services.notifications import EMAIL_JOB, NotificationService
+from services.notify_queue import NOTIFY_JOB, notify_job_key
 from services.store.database import Database
 from services.store.models import Incident, Job, LocationSettings, Slot
 from services.store.notification_models import Notification, UserPreferences
