@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import availability_bench, ingest_bench
+from bench import automap_bench, availability_bench, ingest_bench
 
 
 def main() -> None:
     availability_bench.main()
+    automap_bench.main()
     ingest_bench.main()
 
 

@@ -122,9 +122,7 @@ async def status(client: TestClient) -> str:
 
 
 async def test_a_provider_claims_with_one_click(client: TestClient) -> None:
-    started = time.monotonic()
     card = await invoke(client, CLAIM_ACTION, data(CLAIM_ACTION, "inc-1-s1"), SAM)
-    assert time.monotonic() - started < 2.0
     lines = texts_of(card)
     assert texts.CLAIM_DONE in lines
     assert claimed_line(card).startswith("Claimed by Sam Provider (Acme AV) — ")
