@@ -24,10 +24,10 @@ from standardwebhooks.webhooks import Webhook
 from services import availability
 from services.crypto import SecretBox
 from services.errors import FieldProblem, PivotError, ValidationFailed
-from services.graph_errors import GraphError
+from services.graph_errors import GraphError, NotConnected, ReconnectNeeded
 from services.incident_schema import IncidentInput, parse_incident
 from services.intake_batcher import IntakeBatcher
-from services.jobs import JobInfo, PermanentFailure, RetryLater
+from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
 from services.notify_queue import queue_notification
 from services.room_context import booked_now_and_next
 from services.store.database import Database
@@ -44,6 +44,7 @@ from services.store.models import (
 log = logging.getLogger(__name__)
 
 PROCESS_JOB = "incident.process"
+SYNC_NOW_JOB = "sync.rooms"  # services.sync handles it (named here to keep imports one-way)
 INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
 FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
 
@@ -245,6 +246,8 @@ class IncidentService:
             raw = await self._calendars.room_events(client_id, room.calendar_email, span.start, span.end)
         except GraphError as exc:
             await self._set_status(client_id, incident_id, "calendar_unavailable", reason=exc.code, read=True)
+            if isinstance(exc, ReconnectNeeded) and not isinstance(exc, NotConnected):
+                await self._request_sync_now()
             delay = min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1)))
             log.warning(
                 "calendar unavailable client=%s incident=%s reason=%s retry_in=%.0fs",
@@ -310,6 +313,21 @@ class IncidentService:
         )
         async with self._db.engine.connect() as conn:
             return (await conn.execute(stmt)).first()
+
+    async def _request_sync_now(self) -> None:
+        """A lost sign-in seen here is reported to the admins by a sync run now, not at the next hour.
+
+        (At most one such run per 10 minutes; the sync itself does not repeat a reconnect notice.)"""
+        bucket = int(datetime.now(UTC).timestamp() // 600)
+        async with self._db.session() as session:
+            await enqueue(
+                session,
+                self._db,
+                SYNC_NOW_JOB,
+                {"slot": f"now-{bucket}"},
+                dedupe_key=f"{SYNC_NOW_JOB}:now:{bucket}",
+                max_attempts=3,
+            )
 
     async def _cache_zone(self, client_id: str, email: str, zone_name: str | None) -> None:
         async with self._db.session() as session:

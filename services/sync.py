@@ -32,6 +32,7 @@ from services.calendar_rooms import calendar_rooms
 from services.graph_errors import AccessDenied, GraphError, NotFound, ReconnectNeeded
 from services.graph_gateway import GraphGateway
 from services.identity import IdentityService
+from services.incidents import SYNC_NOW_JOB
 from services.jobs import JobInfo, enqueue
 from services.room_checks import check_rooms
 from services.signin_check import verify_sign_in
@@ -41,7 +42,7 @@ from services.sync_memory import Memory, SyncMemory
 
 log = logging.getLogger(__name__)
 
-SYNC_JOB = "sync.rooms"
+SYNC_JOB = SYNC_NOW_JOB  # also queued by the incident pipeline when it sees a lost sign-in
 NOTICE_JOB = "admin.notice"
 SYNC_LOCK_ID = 0x70697653  # "pivS"
 RECONNECT_REMINDER = timedelta(hours=24)

@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from services.crypto import SecretBox
 from services.directory import DirectoryService
-from services.graph_errors import NotConnected
+from services.graph_errors import NotConnected, ReconnectNeeded
 from services.incident_schema import IncidentInput
-from services.incidents import IncidentService
+from services.incidents import SYNC_NOW_JOB, IncidentService
 from services.integration_config import IntegrationConfigService
 from services.jobs import RetryLater
 from services.store.database import Database
+from services.store.models import Job
 from tests.conftest import TEST_SECRET_KEY
 from tests.samples import directory
 
@@ -108,3 +110,40 @@ async def test_location_business_hours_override_applies(db: Database) -> None:
     assert body["free_windows"] == [
         {"start": "2026-11-24T10:00:00-05:00", "end": "2026-11-24T12:00:00-05:00"}
     ]
+
+
+class RevokedCalendar:
+    """The service account's sign-in was revoked: every read needs a reconnect."""
+
+    async def room_timezone(self, client_id: str, room_email: str) -> str | None:
+        raise ReconnectNeeded("revoked")
+
+    async def room_events(self, *args: object) -> list[dict[str, object]]:
+        raise ReconnectNeeded("revoked")
+
+
+async def test_a_lost_sign_in_asks_for_a_sync_run_now(db: Database) -> None:
+    box = SecretBox([TEST_SECRET_KEY])
+    await DirectoryService(db, box).import_document(directory())
+    service = IncidentService(db, box, RevokedCalendar(), retry_seconds=60)
+    await IntegrationConfigService(db).apply(
+        {"client_id": "contoso", "locations": {"hq": {"scheduling": True}}}
+    )
+    for n in (1, 2):
+        await accept(service, "hq-4b", f"INC-{n}")
+        with pytest.raises(RetryLater):
+            await service.process("contoso", f"INC-{n}")
+    async with db.session() as session:
+        kinds = (await session.scalars(select(Job.kind).where(Job.kind == SYNC_NOW_JOB))).all()
+    assert kinds == [SYNC_NOW_JOB]  # one sync run for both incidents, not one each
+
+
+async def test_never_connected_does_not_ask_for_a_sync(incidents: IncidentService, db: Database) -> None:
+    await IntegrationConfigService(db).apply(
+        {"client_id": "contoso", "locations": {"hq": {"scheduling": True}}}
+    )
+    await accept(incidents, "hq-4b")
+    with pytest.raises(RetryLater):
+        await incidents.process("contoso", "INC-1")
+    async with db.session() as session:
+        assert (await session.scalars(select(Job.kind).where(Job.kind == SYNC_NOW_JOB))).all() == []
