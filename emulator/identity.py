@@ -227,20 +227,7 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     params = _pick(form if form is not None else request.query)
     response = await _authorize(request, params, form)
     username = str(form.get("username", "")).lower() if form is not None else ""
-    state.record(
-        RequestRecord(
-            at_ms=now_ms(),
-            kind="identity",
-            method=request.method,
-            path=request.path,
-            query="",
-            status=response.status,
-            mailbox=None,
-            user=username or None,
-            client_id=params.get("client_id"),
-            duration_ms=(time.perf_counter() - started) * 1000,
-        )
-    )
+    _record(state, request, response, started, user=username or None, client_id=params.get("client_id"))
     return response
 
 
@@ -526,20 +513,14 @@ async def token(request: web.Request) -> web.StreamResponse:
         )
     else:
         response = await _token(request, user_seen)
-    state.record(
-        RequestRecord(
-            at_ms=now_ms(),
-            kind="identity",
-            method=request.method,
-            path=request.path,
-            query="",
-            status=response.status,
-            mailbox=None,
-            user=user_seen[0] if user_seen else None,
-            client_id=str(form.get("client_id", "")) or None,
-            duration_ms=(time.perf_counter() - started) * 1000,
-            fault=fault.kind if fault else None,
-        )
+    _record(
+        state,
+        request,
+        response,
+        started,
+        user=user_seen[0] if user_seen else None,
+        client_id=str(form.get("client_id", "")) or None,
+        fault=fault.kind if fault else None,
     )
     return response
 
@@ -647,3 +628,31 @@ def add_routes(app: web.Application) -> None:
     app.router.add_route("POST", "/{tenant}/oauth2/v2.0/authorize", authorize)
     app.router.add_post("/{tenant}/oauth2/v2.0/token", token)
     app.router.add_get("/{tenant}/oauth2/v2.0/logout", logout)
+
+
+def _record(
+    state: EmulatorState,
+    request: web.Request,
+    response: web.StreamResponse,
+    started: float,
+    *,
+    user: str | None,
+    client_id: str | None,
+    fault: str | None = None,
+) -> None:
+    """Log one identity request (authorize or token) for tests to assert on."""
+    state.record(
+        RequestRecord(
+            at_ms=now_ms(),
+            kind="identity",
+            method=request.method,
+            path=request.path,
+            query="",
+            status=response.status,
+            mailbox=None,
+            user=user,
+            client_id=client_id,
+            duration_ms=(time.perf_counter() - started) * 1000,
+            fault=fault,
+        )
+    )
