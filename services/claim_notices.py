@@ -18,7 +18,6 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import recipients as rcpt
@@ -26,7 +25,14 @@ from services import texts
 from services.claim_ics import FILENAME, Visit, summary_for, visit_ics
 from services.claims import CLAIMED, RELEASED, ClaimRecord, claim_id_of, slot_when
 from services.config import Settings
-from services.email_content import PERSONAL_ROLES, ROLE_REASONS, TEMPLATES_DIR, MailTo, assemble
+from services.email_content import (
+    PERSONAL_ROLES,
+    ROLE_REASONS,
+    TEMPLATES_DIR,
+    MailTo,
+    assemble,
+    template_environment,
+)
 from services.incident_view import IncidentView
 from services.notifications import EventMail, NotificationService, base_event
 from services.release_links import ReleaseSigner, make_release_url
@@ -51,16 +57,7 @@ class ClaimNotices:
         self._db = db
         self._settings = settings
         self._signer = ReleaseSigner.from_settings(settings) if settings.secret_keys() else None
-        self._env = Environment(
-            loader=FileSystemLoader(str(templates_dir)),
-            autoescape=select_autoescape(
-                enabled_extensions=("html",), default_for_string=False, default=False
-            ),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
+        self._env = template_environment(templates_dir)
 
     def register(self, notifications: NotificationService) -> None:
         mail = EventMail(adjust=self.recipients, render=self.render)

@@ -67,21 +67,25 @@ def _when(instant: datetime, view: IncidentView) -> str:
     return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {zone_abbreviation(instant, view.zone)}"
 
 
+def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
+    """The Jinja2 environment every product e-mail renders with (HTML autoescaped, strict)."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["plain"] = _plain
+    return env
+
+
 class EmailRenderer:
     """Renders incident e-mails; one Jinja2 environment per process (templates cached)."""
 
     def __init__(self, templates_dir: Path = TEMPLATES_DIR) -> None:
-        self._env = Environment(
-            loader=FileSystemLoader(str(templates_dir)),
-            autoescape=select_autoescape(
-                enabled_extensions=("html",), default_for_string=False, default=False
-            ),
-            undefined=StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-        )
-        self._env.filters["plain"] = _plain
+        self._env = template_environment(templates_dir)
 
     def context(
         self,
