@@ -62,3 +62,22 @@ def card_texts(reply: dict[str, Any]) -> list[str]:
 
     walk(reply.get("attachments", []))
     return out
+
+
+def execute_verbs(card: dict[str, Any]) -> list[str]:
+    """Verbs of a card's Action.Execute buttons, in order (fallbacks and `refresh` left out)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node["verb"])
+            for key, value in node.items():
+                if key not in ("fallback", "refresh"):
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found

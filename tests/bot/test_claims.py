@@ -21,7 +21,7 @@ from services import texts
 from services.claims import ClaimService
 from services.store.models import Incident, Slot
 from services.store.notification_models import Notification
-from tests.bot.activities import activity, card_texts
+from tests.bot.activities import activity, card_texts, execute_verbs
 from tests.bot.channel_stub import CALLS
 from tests.bot.chat import say, start
 from tests.claims_support import (
@@ -92,24 +92,6 @@ def texts_of(card: dict[str, Any]) -> list[str]:
     return card_texts({"attachments": [card]})
 
 
-def verbs(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node["verb"])
-            for key, value in node.items():
-                if key not in ("fallback", "refresh"):
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
 def claimed_line(card: dict[str, Any]) -> str:
     return next(t for t in texts_of(card) if t.startswith("Claimed by "))
 
@@ -126,7 +108,7 @@ async def test_a_provider_claims_with_one_click(client: TestClient) -> None:
     lines = texts_of(card)
     assert texts.CLAIM_DONE in lines
     assert claimed_line(card).startswith("Claimed by Sam Provider (Acme AV) — ")
-    assert verbs(card) == [RELEASE_ACTION]  # no slot buttons any more; Sam may release
+    assert execute_verbs(card) == [RELEASE_ACTION]  # no slot buttons any more; Sam may release
     assert card["refresh"]["action"]["verb"] == REFRESH_ACTION
     assert card["refresh"]["userIds"] == ["29:sam"]
     assert await status(client) == "claimed"
@@ -141,7 +123,7 @@ async def test_the_second_provider_learns_who_won(client: TestClient) -> None:
     card = await invoke(client, CLAIM_ACTION, data(CLAIM_ACTION, "inc-1-s2"), PRIYA)
     notice = texts_of(card)[1]
     assert notice.startswith("Sorry, this incident is already claimed by Sam Provider (Acme AV) — ")
-    assert verbs(card) == []  # Priya may not release Sam's claim
+    assert execute_verbs(card) == []  # Priya may not release Sam's claim
 
 
 async def test_client_users_and_strangers_are_refused_and_nothing_changes(client: TestClient) -> None:
@@ -149,7 +131,7 @@ async def test_client_users_and_strangers_are_refused_and_nothing_changes(client
     assert texts.CLAIM_NOT_ALLOWED.format(site="Contoso HQ") in texts_of(card)
     card = await invoke(client, CLAIM_ACTION, data(CLAIM_ACTION, "inc-1-s0"), STRANGER)
     assert texts.CLAIM_NOT_LINKED in texts_of(card)
-    assert CLAIM_ACTION in verbs(card)  # the slots are still offered
+    assert CLAIM_ACTION in execute_verbs(card)  # the slots are still offered
     assert await status(client) == "notified"
     assert await client.app[SERVICES].claims.active_claim("contoso", "INC-1") is None
     broken = await invoke(client, CLAIM_ACTION, {"action": CLAIM_ACTION}, SAM)
@@ -214,19 +196,19 @@ async def test_every_posted_copy_is_updated_in_place(client: TestClient) -> None
     for card in cards.values():
         assert claimed_line(card).startswith("Claimed by Sam Provider (Acme AV) — ")
         assert card["refresh"]["action"]["verb"] == REFRESH_ACTION
-    assert verbs(cards["act-sam"]) == [RELEASE_ACTION]  # Sam's own copy lets him release
-    assert verbs(cards["act-priya"]) == []
-    assert verbs(cards["act-channel"]) == []
+    assert execute_verbs(cards["act-sam"]) == [RELEASE_ACTION]  # Sam's own copy lets him release
+    assert execute_verbs(cards["act-priya"]) == []
+    assert execute_verbs(cards["act-channel"]) == []
 
 
 async def test_refresh_shows_each_viewer_the_current_state(client: TestClient) -> None:
     before = await invoke(client, REFRESH_ACTION, data(REFRESH_ACTION), PRIYA)
-    assert CLAIM_ACTION in verbs(before)
+    assert CLAIM_ACTION in execute_verbs(before)
     await invoke(client, CLAIM_ACTION, data(CLAIM_ACTION, "inc-1-s0"), SAM)
     for who, expected in ((PRIYA, []), (SAM, [RELEASE_ACTION]), (ADA, [RELEASE_ACTION])):
         card = await invoke(client, REFRESH_ACTION, data(REFRESH_ACTION), who)
         assert claimed_line(card).startswith("Claimed by Sam Provider")
-        assert verbs(card) == expected
+        assert execute_verbs(card) == expected
 
 
 async def test_release_reopens_the_slots_for_another_provider(client: TestClient) -> None:
@@ -235,7 +217,7 @@ async def test_release_reopens_the_slots_for_another_provider(client: TestClient
     assert texts.RELEASE_NOT_ALLOWED.format(who="Sam Provider (Acme AV)") in texts_of(refused)
     released = await invoke(client, RELEASE_ACTION, data(RELEASE_ACTION), SAM)
     assert texts.RELEASE_DONE in texts_of(released)
-    assert verbs(released).count(CLAIM_ACTION) == 3
+    assert execute_verbs(released).count(CLAIM_ACTION) == 3
     assert await status(client) == "notified"
     card = await invoke(client, CLAIM_ACTION, data(CLAIM_ACTION, "inc-1-s0"), PRIYA)
     assert claimed_line(card).startswith("Claimed by Priya Provider (Acme AV)")
@@ -261,7 +243,7 @@ async def test_graph_down_refuses_without_booking(client: TestClient, calendar: 
     calendar.down = True
     card = await invoke(client, CLAIM_ACTION, data(CLAIM_ACTION, "inc-1-s1"), SAM)
     assert texts.CLAIM_UNVERIFIED in texts_of(card)
-    assert verbs(card).count(CLAIM_ACTION) == 3
+    assert execute_verbs(card).count(CLAIM_ACTION) == 3
     assert await client.app[SERVICES].claims.active_claim("contoso", "INC-1") is None
 
 

@@ -4,12 +4,12 @@ notice, and the release button only for those who may release."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from cards.claim import MAX_REFRESH_USERS, REFRESH_ACTION, RELEASE_ACTION, live_card
 from services import texts
 from services.incident_view import ClaimView, IncidentView, SlotView
+from tests.bot.activities import execute_verbs
 from tests.cards.schema import schema_errors
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -34,24 +34,6 @@ def view(claimed: bool = False) -> IncidentView:
     )
 
 
-def executes(card: dict[str, Any]) -> list[str]:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute":
-                found.append(node["verb"])
-            for key, value in node.items():
-                if key not in ("fallback", "refresh"):
-                    walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(card)
-    return found
-
-
 def test_open_card_refreshes_for_its_viewers() -> None:
     card = live_card(view(), user_ids=["29:sam", "29:sam", "", "29:priya"])
     assert schema_errors(card) == []
@@ -65,7 +47,7 @@ def test_open_card_refreshes_for_its_viewers() -> None:
         },
         "userIds": ["29:sam", "29:priya"],
     }
-    assert executes(card) == ["claim_slot"] * 3
+    assert execute_verbs(card) == ["claim_slot"] * 3
     assert "userIds" not in live_card(view())["refresh"]
     many = live_card(view(), user_ids=[f"29:u{n}" for n in range(100)])
     assert len(many["refresh"]["userIds"]) == MAX_REFRESH_USERS
@@ -82,7 +64,7 @@ def test_claimed_card_for_the_claimer_and_for_others() -> None:
         "color": "Good",
     }
     assert "Claimed by Sam Provider (Acme AV) — Tue 24 Nov 10:00–11:00 EST" in str(mine)
-    assert executes(mine) == [RELEASE_ACTION]
+    assert execute_verbs(mine) == [RELEASE_ACTION]
     release = mine["actions"][-1]
     assert release["fallback"] == {
         "type": "Action.Submit",
@@ -92,5 +74,5 @@ def test_claimed_card_for_the_claimer_and_for_others() -> None:
     theirs = live_card(view(claimed=True), notice="Sorry, already claimed.")
     assert schema_errors(theirs) == []
     assert theirs["body"][1]["color"] == "Attention"
-    assert executes(theirs) == []
-    assert executes(live_card(view(), can_release=True)) == ["claim_slot"] * 3  # nothing to release
+    assert execute_verbs(theirs) == []
+    assert execute_verbs(live_card(view(), can_release=True)) == ["claim_slot"] * 3  # nothing to release
