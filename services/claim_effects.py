@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import UTC, datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +23,7 @@ from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, Slot
 from services.store.notification_models import Notification
+from services.store.times import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +31,6 @@ CARDS_JOB = "claims.cards"  # find every card posted for an incident, queue one 
 CARD_UPDATE_JOB = "claims.card"  # update one posted card in place (handled by the Teams edge)
 LATE_SWEEP_SECONDS = 30.0
 JOB_MAX_ATTEMPTS = 12
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class ClaimEffects:
@@ -107,7 +103,7 @@ class ClaimEffects:
                     )
                 )
             ).all()
-            ids = {(_aware(s.start), _aware(s.end)): s.id for s in current}
+            ids = {(as_utc(s.start), as_utc(s.end)): s.id for s in current}
             kept = sorted((s.start, s.end) for s in result.slots)
             claimed = (
                 await session.execute(
@@ -119,7 +115,7 @@ class ClaimEffects:
                 )
             ).first()
             if claimed is not None:
-                span = (_aware(claimed.slot_start), _aware(claimed.slot_end))
+                span = (as_utc(claimed.slot_start), as_utc(claimed.slot_end))
                 if span not in kept:
                     kept = sorted([*kept, span])
             if sorted(ids) == kept:

@@ -44,6 +44,7 @@ from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, Location, LocationSettings, Room, ServiceProvider, Slot, User
 from services.store.notification_models import Notification
+from services.store.times import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,6 @@ RELEASE_READY = "ready"
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns: they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def slot_when(start: datetime, end: datetime, zone: ZoneInfo) -> str:
@@ -130,16 +126,16 @@ class ClaimRecord:
             client_id=row.client_id,
             incident_id=row.incident_id,
             slot_id=row.slot_id,
-            slot_start=_aware(row.slot_start),
-            slot_end=_aware(row.slot_end),
+            slot_start=as_utc(row.slot_start),
+            slot_end=as_utc(row.slot_end),
             user_id=row.user_id,
             claimer_name=row.claimer_name,
             claimer_email=row.claimer_email,
             provider_id=row.provider_id,
             provider_name=row.provider_name,
             via=row.via,
-            claimed_at=_aware(row.claimed_at),
-            released_at=_aware(row.released_at) if row.released_at else None,
+            claimed_at=as_utc(row.claimed_at),
+            released_at=as_utc(row.released_at) if row.released_at else None,
             released_by_name=row.released_by_name,
         )
 
@@ -354,7 +350,7 @@ class ClaimService:
 
         # 2. The room's calendar, read again (bounded; shared by concurrent clicks).
         policy = ctx.policy()
-        trigger = _aware(ctx.incident.triggered_at)
+        trigger = as_utc(ctx.incident.triggered_at)
         span = availability.read_range(trigger, policy)
         room_email = ctx.room.calendar_email
         if not room_email:
@@ -460,7 +456,7 @@ class ClaimService:
             return ClaimResult(CLAIM_SLOT_GONE, claimant=claimant), None
         if ctx.incident.status not in CLAIMABLE:
             return ClaimResult(CLAIM_NOT_OPEN, claimant=claimant), None
-        start, end = _aware(slot.start), _aware(slot.end)
+        start, end = as_utc(slot.start), as_utc(slot.end)
         if start <= self._clock():
             return ClaimResult(CLAIM_STARTED, claimant=claimant), None
         return ClaimResult(CLAIM_READY, claimant=claimant), (ctx, claimant, start, end)

@@ -33,6 +33,7 @@ from services.errors import ConfigError, NotFound, PivotError
 from services.graph_errors import NotConnected, ReconnectNeeded, Unavailable
 from services.store.database import Database
 from services.store.models import Client, Integration, SignInSession
+from services.store.times import as_utc
 from services.tls import requests_session
 
 log = logging.getLogger(__name__)
@@ -143,10 +144,6 @@ def _digest(value: str) -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 class IdentityService:
@@ -281,7 +278,7 @@ class IdentityService:
             return SignInProgress("unknown")
         if row.used_at is not None:
             return SignInProgress("signed_in", row.client_id, row.upn)
-        if _aware(row.expires_at) <= _now():
+        if as_utc(row.expires_at) <= _now():
             return SignInProgress("expired", row.client_id, error=row.error)
         return SignInProgress("pending", row.client_id, error=row.error)
 
@@ -303,7 +300,7 @@ class IdentityService:
             raise SignInUnknown("no such sign-in session")
         if row.used_at is not None:
             raise SignInUsed("sign-in session already used")
-        if _aware(row.expires_at) <= _now():
+        if as_utc(row.expires_at) <= _now():
             raise SignInExpired("sign-in session expired")
         return row
 
@@ -362,7 +359,7 @@ class IdentityService:
             client_id=client_id,
             connected=row.token_cache_enc is not None and not row.needs_reconnect,
             signed_in_upn=row.signed_in_upn,
-            connected_at=_aware(row.connected_at) if row.connected_at else None,
+            connected_at=as_utc(row.connected_at) if row.connected_at else None,
             needs_reconnect=bool(row.needs_reconnect),
         )
 

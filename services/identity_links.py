@@ -20,6 +20,7 @@ from services.errors import PivotError
 from services.store.database import Database
 from services.store.models import User
 from services.store.notification_models import IdentityLink, LinkCode
+from services.store.times import as_utc
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -98,7 +99,7 @@ class IdentityLinkService:
             pending = await session.get(LinkCode, teams_user_id)
             if pending is None:
                 failure = "none"
-            elif _aware(pending.expires_at) < datetime.now(UTC):
+            elif as_utc(pending.expires_at) < datetime.now(UTC):
                 await session.delete(pending)
                 failure = "expired"
             elif not hmac.compare_digest(pending.code_sha256, _digest(code)):
@@ -132,10 +133,6 @@ class IdentityLinkService:
         if failure is not None or linked is None:
             raise LinkFailed(failure or "none")
         return linked
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

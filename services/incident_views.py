@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -11,10 +11,7 @@ from services.incident_view import ClaimView, IncidentView, SlotView
 from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, Location, LocationSettings, Room, Slot
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+from services.store.times import as_utc
 
 
 async def load_incident_view(db: Database, client_id: str, incident_id: str) -> IncidentView | None:
@@ -38,7 +35,7 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
             )
         )
     zone = availability.choose_zone(incident.timezone, location.timezone if location else None)
-    triggered = _aware(incident.triggered_at)
+    triggered = as_utc(incident.triggered_at)
     sla = triggered + timedelta(hours=settings.sla_hours) if settings and settings.sla_hours else None
     context = getattr(incident, "context", None) or {}
     return IncidentView(
@@ -54,14 +51,14 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
         sla_deadline=sla,
         booked_now=context.get("booked_now"),
         booked_next=context.get("booked_next"),
-        slots=tuple(SlotView(s.id, _aware(s.start), _aware(s.end)) for s in slots),
+        slots=tuple(SlotView(s.id, as_utc(s.start), as_utc(s.end)) for s in slots),
         claim=(
             ClaimView(
                 claim.slot_id,
                 claim.claimer_name,
                 # a dispatch mailbox claims under the provider's own name: "Acme AV", not "Acme AV (Acme AV)"
                 claim.provider_name if claim.provider_name != claim.claimer_name else None,
-                _aware(claim.claimed_at),
+                as_utc(claim.claimed_at),
             )
             if claim is not None
             else None

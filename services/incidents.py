@@ -40,6 +40,7 @@ from services.store.models import (
     RoomCalendarInfo,
     Slot,
 )
+from services.store.times import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -241,7 +242,7 @@ class IncidentService:
                 if mailbox_zone is not None:  # an unreadable zone is asked again next time
                     await self._cache_zone(client_id, room.calendar_email, mailbox_zone)
             zone = availability.choose_zone(mailbox_zone, location.location_timezone if location else None)
-            trigger = _aware(incident.triggered_at)
+            trigger = as_utc(incident.triggered_at)
             span = availability.read_range(trigger, policy)
             raw = await self._calendars.room_events(client_id, room.calendar_email, span.start, span.end)
         except GraphError as exc:
@@ -412,7 +413,7 @@ class IncidentService:
         window = None
         if incident.window_start and incident.window_end and zone:
             window = availability.Interval(
-                _aware(incident.window_start), _aware(incident.window_end)
+                as_utc(incident.window_start), as_utc(incident.window_end)
             ).to_local_json(zone)
         return {
             "id": incident.id,
@@ -420,25 +421,20 @@ class IncidentService:
             "room_id": incident.room_id,
             "title": incident.title,
             "severity": incident.severity,
-            "triggered_at": _aware(incident.triggered_at).isoformat().replace("+00:00", "Z"),
+            "triggered_at": as_utc(incident.triggered_at).isoformat().replace("+00:00", "Z"),
             "status": incident.status,
             "status_reason": incident.status_reason,
             "timezone": incident.timezone,
             "window": window,
             "free_windows": incident.free_windows or [],
             "slots": [
-                {"id": s.id, **availability.Interval(_aware(s.start), _aware(s.end)).to_local_json(zone)}
+                {"id": s.id, **availability.Interval(as_utc(s.start), as_utc(s.end)).to_local_json(zone)}
                 for s in slots
                 if zone is not None
             ],
             "claim": None,
             "notifications": [],
         }
-
-
-def _aware(value: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns: they are UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def _has_signature_headers(headers: dict[str, str]) -> bool:

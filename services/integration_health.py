@@ -8,7 +8,7 @@ mapped, still to map and unreadable, and whether Automated Scheduling is on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ from services.store.models import (
     RoomCalendarInfo,
     ServiceProvider,
 )
+from services.store.times import as_utc
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,7 @@ class Health:
 
 
 def _aware(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return None if value is None else as_utc(value)
 
 
 async def integration_health(db: Database, client_id: str) -> Health | None:
