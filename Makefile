@@ -29,9 +29,11 @@ serve: $(PIP_STAMP)
 
 lint: $(PIP_STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 
 test: $(PIP_STAMP) $(NPM_STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(PIP_STAMP)

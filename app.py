@@ -30,10 +30,10 @@ from bot.wiring import BotExtensions, build_bot
 from services.config import Settings, load_settings
 from services.container import Services
 from services.errors import ConfigError, ValidationFailed
+from services.integration.sync import schedule_sync
 from services.jobs import JobRunner
-from services.mailer import Mailer
+from services.notify.mailer import Mailer
 from services.store.database import Database
-from services.sync import schedule_sync
 
 log = logging.getLogger("pivot")
 LOOPBACK = "127.0.0.1"
@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _configure_logging()
     if args.command == "automap":
-        from services.automap_cli import run_automap
+        from services.integration.automap_cli import run_automap
 
         return run_automap(args.calendar_rooms, args.pivot_rooms)
     if args.command == "demo":

@@ -16,8 +16,8 @@ from aiohttp import web
 
 from api.keys import SERVICES
 from services.errors import ConfigError
-from services.graph_errors import GraphError
-from services.identity import (
+from services.m365.graph_errors import GraphError
+from services.m365.signin import (
     CALLBACK_PATH,
     START_PATH,
     SignInError,

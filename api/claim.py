@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from aiohttp import web
 
 from api.keys import JOBS, SERVICES
-from services import claims as cl
 from services import texts
-from services.claim_links import ClaimSigner, ClaimTokenExpired, ClaimTokenInvalid
-from services.incident_view import IncidentView
-from services.incident_views import load_incident_view
-from services.release_links import ReleaseSigner
+from services.claims import service as cl
+from services.claims.claim_links import ClaimSigner, ClaimTokenExpired, ClaimTokenInvalid
+from services.claims.release_links import ReleaseSigner
+from services.domain.incident_view import IncidentView
+from services.incidents.view_builder import load_incident_view
 
 log = logging.getLogger(__name__)
 

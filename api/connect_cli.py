@@ -23,8 +23,8 @@ from api.keys import SERVICES
 from services.config import Settings
 from services.container import Services
 from services.errors import NotFound
+from services.m365.tls import ssl_context
 from services.store.database import Database
-from services.tls import ssl_context
 
 LOOPBACK = "127.0.0.1"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})

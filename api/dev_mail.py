@@ -18,7 +18,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from services.mail_sink import EML_NAME, message_files
+from services.notify.mail_sink import EML_NAME, message_files
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 LIST_LIMIT = 200

@@ -9,7 +9,7 @@ from aiohttp import web
 from api.errors import bearer_token, error, invalid
 from api.keys import JOBS, SERVICES
 from services.errors import Unauthorized, ValidationFailed
-from services.incidents import IncidentConflict, SignatureInvalid, UnknownTarget
+from services.incidents.service import IncidentConflict, SignatureInvalid, UnknownTarget
 
 log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from services.automap import propose
 from tests.services.test_automap import large_site
+
+from services.domain.automap import propose
 
 TARGET_SECONDS = 1.0
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.availability import CalendarEvent, Policy, compute
+from services.domain.availability import CalendarEvent, Policy, compute
 from tests.services.availability_reference import reference_for_policy
 
 EVENT_COUNTS = (10, 50, 500)

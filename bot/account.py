@@ -9,7 +9,7 @@ from bot.commands import CommandContext, CommandRegistry
 from cards.preferences import SAVE_ACTION, parse_preferences, preferences_card
 from dialogs.link import LINK_DIALOG
 from services import texts
-from services.preferences import Preferences
+from services.notify.preferences import Preferences
 
 
 def register_account(registry: CommandRegistry, actions: ActionRegistry) -> None:

@@ -23,9 +23,9 @@ from cards.admin import (
 from cards.setup import NEW_LINK_ACTION, secrets_card, sign_in_card
 from dialogs.setup import SETUP_DIALOG, expiry_text
 from services import texts
-from services.client_secrets import ClientSecrets
-from services.directory import DirectoryUser
-from services.integration_health import integration_health
+from services.directory.service import DirectoryUser
+from services.integration.client_secrets import ClientSecrets
+from services.integration.health import integration_health
 
 ADMIN_ROLE = "client_admin"
 PROVIDER_ROLES = frozenset({"service_provider", "subcontractor"})

@@ -26,11 +26,11 @@ from dialogs.runner import DialogRunner
 from dialogs.setup import SETUP_DIALOG, SIGNED_IN_EVENT, expiry_text
 from services import texts
 from services.container import Services
-from services.identity import SignInResult
-from services.integration_health import integration_health
+from services.integration.health import integration_health
+from services.integration.sync import NOTICE_JOB, SYNC_JOB, SyncService
+from services.integration.sync_memory import SyncMemory
 from services.jobs import JobInfo, PermanentFailure, RetryLater
-from services.sync import NOTICE_JOB, SYNC_JOB, SyncService
-from services.sync_memory import SyncMemory
+from services.m365.signin import SignInResult
 
 log = logging.getLogger(__name__)
 

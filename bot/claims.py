@@ -21,12 +21,12 @@ from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTr
 from cards.claim import MAX_REFRESH_USERS, REFRESH_ACTION, RELEASE_ACTION, live_card
 from cards.common import card, paragraph
 from cards.incident import CLAIM_ACTION
-from services import claims as cl
 from services import texts
-from services.claim_effects import CARD_UPDATE_JOB
-from services.directory import DirectoryUser
-from services.incident_view import IncidentView
-from services.incident_views import load_incident_view
+from services.claims import service as cl
+from services.claims.effects import CARD_UPDATE_JOB
+from services.directory.service import DirectoryUser
+from services.domain.incident_view import IncidentView
+from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, RetryLater
 from services.store.claim_models import Claim
 from services.store.database import Database

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from services.chat import ChatMessage
-from services.directory import DirectoryUser
+from services.directory.service import DirectoryUser
 
 if TYPE_CHECKING:
     from services.container import Services

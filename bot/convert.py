@@ -9,7 +9,7 @@ from botbuilder.schema import Activity, ConversationReference
 from botbuilder.schema.teams import TeamsChannelData
 
 from services.chat import ChatMessage, ChatPlace, ChatUser
-from services.conversations import StoredConversation
+from services.notify.conversations import StoredConversation
 
 
 def _channel_data(activity: Activity) -> TeamsChannelData | None:

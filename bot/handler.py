@@ -23,8 +23,8 @@ from cards.basics import welcome_card
 from dialogs.runner import DialogRunner
 from services import texts
 from services.container import Services
-from services.directory import DirectoryUser
-from services.identity_links import RosterMember, remember_roster
+from services.directory.account_links import RosterMember, remember_roster
+from services.directory.service import DirectoryUser
 
 log = logging.getLogger(__name__)
 

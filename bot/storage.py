@@ -8,7 +8,7 @@ from typing import Any
 import jsonpickle
 from botbuilder.core import Storage, StoreItem
 
-from services.state_store import StateStore
+from services.store.state_store import StateStore
 
 _ETAG = "e_tag"
 

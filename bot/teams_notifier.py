@@ -13,10 +13,10 @@ from collections.abc import Awaitable, Callable
 from bot.claims import conversation_card
 from bot.convert import base_conversation_id
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
-from services.incident_views import load_incident_view
+from services.incidents.view_builder import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
+from services.notify.teams_routes import TeamsRoutes
 from services.store.database import Database
-from services.teams_routes import TeamsRoutes
 
 log = logging.getLogger(__name__)
 

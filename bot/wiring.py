@@ -25,7 +25,7 @@ from dialogs.link import link_dialogs
 from dialogs.runner import DialogRunner
 from dialogs.setup import setup_dialogs
 from services.container import Services
-from services.notifications import TEAMS_JOB
+from services.notify.service import TEAMS_JOB
 
 
 @dataclass

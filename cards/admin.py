@@ -8,7 +8,7 @@ from typing import Any
 from cards.common import card, facts, heading, paragraph
 from cards.setup import NEW_LINK_ACTION, choice_set, listing, note, open_url, submit
 from services import texts
-from services.integration_health import Health
+from services.integration.health import Health
 
 MANAGE_ACTION = "manage_step"
 ROTATE_ACTION = "rotate_secrets"

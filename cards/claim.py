@@ -13,7 +13,7 @@ from typing import Any
 
 from cards.incident import incident_card
 from services import texts
-from services.incident_view import IncidentView
+from services.domain.incident_view import IncidentView
 
 REFRESH_ACTION = "refresh_incident"
 RELEASE_ACTION = "release_slot"

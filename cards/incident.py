@@ -11,7 +11,7 @@ from typing import Any
 
 from cards.common import card, facts, heading, paragraph
 from services import texts
-from services.incident_view import (
+from services.domain.incident_view import (
     IncidentView,
     SlotView,
     claim_line,

@@ -12,7 +12,7 @@ from typing import Any
 
 from cards.common import card, facts, heading, paragraph
 from services import texts
-from services.directory_schema import WEEKDAYS
+from services.directory.schema import WEEKDAYS
 
 STEP_KEY = "setup_step"
 NEW_LINK_ACTION = "setup_new_link"

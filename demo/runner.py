@@ -38,8 +38,8 @@ from demo.playground import (
 from emulator.testing import EmulatorHandle, running_emulator, sign_in_response
 from services.config import Settings, load_settings
 from services.container import Services
-from services.mail_sink import MailSink
-from services.mailer import Mailer, SmtpConfig
+from services.notify.mail_sink import MailSink
+from services.notify.mailer import Mailer, SmtpConfig
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from botbuilder.dialogs import DialogTurnResult, TextPrompt, WaterfallDialog, Wa
 from botbuilder.dialogs.prompts import PromptOptions
 
 from services import texts
-from services.directory_schema import is_email
-from services.identity_links import IdentityLinkService, LinkFailed
+from services.directory.account_links import IdentityLinkService, LinkFailed
+from services.directory.schema import is_email
 
 LINK_DIALOG = "link"
 CODE_DIALOG = "link.code"

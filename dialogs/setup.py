@@ -47,9 +47,8 @@ from cards.setup import (
 from services import texts
 from services.container import Services
 from services.errors import FieldProblem
-from services.graph_errors import GraphError, ReconnectNeeded
-from services.integration_health import integration_health
-from services.setup import SetupService
+from services.integration.health import integration_health
+from services.m365.graph_errors import GraphError, ReconnectNeeded
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +80,7 @@ class SetupDialog(Dialog):
     def __init__(self, services: Services) -> None:
         super().__init__(SETUP_DIALOG)
         self._services = services
-        self._setup = SetupService.from_services(services)
+        self._setup = services.setup
 
     # ---- dialog protocol -----------------------------------------------------------------------
 

@@ -5,22 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from services.claim_notices import ClaimNotices
-from services.claims import ClaimService
+from services.claims.service import ClaimService
 from services.config import Settings
-from services.conversations import ConversationDirectory
 from services.crypto import SecretBox
-from services.directory import DirectoryService
-from services.graph_gateway import GraphGateway
-from services.identity import IdentityService
-from services.identity_links import IdentityLinkService
-from services.incidents import PROCESS_JOB, CalendarSource, IncidentService
-from services.integration_config import IntegrationConfigService
-from services.mailer import Mailer
-from services.notifications import NotificationService
-from services.preferences import PreferencesService
-from services.state_store import StateStore
+from services.directory.account_links import IdentityLinkService
+from services.directory.service import DirectoryService
+from services.incidents.service import PROCESS_JOB, CalendarSource, IncidentService
+from services.integration.client_secrets import ClientSecrets
+from services.integration.configuration import IntegrationConfigService
+from services.integration.setup import SetupService
+from services.integration.sync_memory import SyncMemory
+from services.m365.graph_gateway import GraphGateway
+from services.m365.signin import IdentityService
+from services.notify.claim_notices import ClaimNotices
+from services.notify.conversations import ConversationDirectory
+from services.notify.mailer import Mailer
+from services.notify.preferences import PreferencesService
+from services.notify.service import NotificationService
 from services.store.database import Database
+from services.store.state_store import StateStore
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Services:
     graph: GraphGateway
     notifications: NotificationService
     claims: ClaimService
+    setup: SetupService
 
     @classmethod
     def create(
@@ -53,23 +57,29 @@ class Services:
         graph = GraphGateway(identity, settings)
         notifications = NotificationService(db, box, settings, mailer or Mailer.from_settings(settings))
         ClaimNotices(db, settings).register(notifications)
+        conversations = ConversationDirectory(db)
+        state = StateStore(db)
+        integration = IntegrationConfigService(db)
         return cls(
             settings=settings,
             db=db,
             box=box,
             directory=DirectoryService(db, box),
-            conversations=ConversationDirectory(db),
-            state=StateStore(db),
+            conversations=conversations,
+            state=state,
             incidents=IncidentService(
                 db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS
             ),
-            integration=IntegrationConfigService(db),
+            integration=integration,
             preferences=PreferencesService(db),
             links=IdentityLinkService(db),
             identity=identity,
             graph=graph,
             notifications=notifications,
             claims=ClaimService(db, calendars or graph),
+            setup=SetupService(
+                db, graph, integration, conversations, ClientSecrets(db, box), SyncMemory(state)
+            ),
         )
 
     def job_handlers(self) -> dict[str, Any]:

@@ -23,8 +23,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.errors import PivotError
@@ -63,7 +61,7 @@ def utcnow() -> datetime:
 
 
 def _insert_for(db: Database) -> Any:
-    return pg_insert if db.is_postgres else sqlite_insert
+    return db.insert
 
 
 def job_insert_statement(db: Database, *, dedupe: bool) -> Any:

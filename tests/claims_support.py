@@ -9,8 +9,8 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.claim_links import ClaimSigner, ClaimToken
-from services.graph_errors import Unavailable
+from services.claims.claim_links import ClaimSigner, ClaimToken
+from services.m365.graph_errors import Unavailable
 from services.store.database import Database
 from services.store.models import Incident, Slot
 from tests.conftest import TEST_SECRET_KEY

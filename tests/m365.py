@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from emulator.testing import EmulatorHandle, sign_in_response
 from services.config import Settings
-from services.identity import IdentityService, SignInResult
+from services.m365.signin import IdentityService, SignInResult
 from tests.conftest import make_settings
 from tests.samples import directory
 

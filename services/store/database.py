@@ -17,6 +17,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -68,6 +70,10 @@ class Database:
     @property
     def is_postgres(self) -> bool:
         return self.dialect == "postgresql"
+
+    def insert(self, table: Any) -> Any:
+        """An INSERT in this database's dialect, so `on_conflict_do_*` is available on both."""
+        return (pg_insert if self.is_postgres else sqlite_insert)(table)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.domain.availability import DEFAULT_POLICY
+
 
 class Base(DeclarativeBase):
     """Declarative base for every table."""
@@ -133,10 +135,10 @@ class LocationSettings(Base):
     scheduling: Mapped[bool] = mapped_column(Boolean, default=False)
     service_provider_id: Mapped[str | None] = mapped_column(ID)
     sla_hours: Mapped[int | None] = mapped_column(Integer)
-    horizon_hours: Mapped[int] = mapped_column(Integer, default=48)
-    min_window_minutes: Mapped[int] = mapped_column(Integer, default=30)
-    slot_minutes: Mapped[int] = mapped_column(Integer, default=60)
-    tentative_blocks: Mapped[bool] = mapped_column(Boolean, default=True)
+    horizon_hours: Mapped[int] = mapped_column(Integer, default=int(DEFAULT_POLICY.horizon_hours))
+    min_window_minutes: Mapped[int] = mapped_column(Integer, default=int(DEFAULT_POLICY.min_window_minutes))
+    slot_minutes: Mapped[int] = mapped_column(Integer, default=int(DEFAULT_POLICY.slot_minutes))
+    tentative_blocks: Mapped[bool] = mapped_column(Boolean, default=DEFAULT_POLICY.tentative_blocks)
     teams_channel: Mapped[str | None] = mapped_column(String(512))
     # Set at setup to override the directory's business hours for this location (same JSON shape).
     business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -19,7 +19,7 @@ from emulator.certs import ensure_ca
 from emulator.testing import EmulatorHandle, running_emulator, sign_in_response
 from emulator.tokens import load_signing_key
 from services.container import Services
-from services.identity import SignInResult
+from services.m365.signin import SignInResult
 from services.store.models import SignInSession
 from tests.m365 import (
     CONF4B,

@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient
 
 from api.keys import SERVICES
 from services import texts
-from services.claims import ClaimService
-from services.release_links import ReleaseSigner, ReleaseToken
+from services.claims.release_links import ReleaseSigner, ReleaseToken
+from services.claims.service import ClaimService
 from services.store.models import Incident
 from tests.bot.chat import start
 from tests.claims_support import RoomCalendar, assign_acme, claim_directory, claim_token, seed_incident

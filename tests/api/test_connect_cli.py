@@ -20,8 +20,8 @@ from emulator.testing import EmulatorHandle, running_emulator, sign_in_response
 from emulator.tokens import load_signing_key
 from services.config import Settings
 from services.crypto import SecretBox
-from services.directory import DirectoryService
-from services.identity import IdentityService
+from services.directory.service import DirectoryService
+from services.m365.signin import IdentityService
 from services.store.database import Database
 from services.store.models import SignInSession
 from tests.m365 import PIVOT, PIVOT_PASSWORD, directory_document, emulator_settings, free_port, tenant

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from api.keys import SERVICES
 from app import build_app
-from services.incidents import PROCESS_JOB
-from services.notify_queue import NOTIFY_JOB
+from services.incidents.events import NOTIFY_JOB
+from services.incidents.service import PROCESS_JOB
 from services.store.models import Incident, Job
 from tests.conftest import make_settings
 from tests.samples import API_KEY, WEBHOOK_SECRET, directory

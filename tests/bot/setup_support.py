@@ -20,7 +20,7 @@ from bot.routes import BOT_RUNTIME
 from emulator.testing import EmulatorHandle, running_emulator
 from services.config import Settings
 from services.container import Services
-from services.identity import CALLBACK_PATH
+from services.m365.signin import CALLBACK_PATH
 from tests.bot.activities import card_texts, message
 from tests.m365 import browser_sign_in, directory_document, emulator_settings, free_port, tenant
 

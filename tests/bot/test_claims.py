@@ -18,7 +18,7 @@ from api.keys import SERVICES
 from cards.claim import REFRESH_ACTION, RELEASE_ACTION
 from cards.incident import CLAIM_ACTION
 from services import texts
-from services.claims import ClaimService
+from services.claims.service import ClaimService
 from services.store.models import Incident, Slot
 from services.store.notification_models import Notification
 from tests.bot.activities import activity, card_texts, execute_verbs

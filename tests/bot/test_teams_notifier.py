@@ -13,7 +13,7 @@ import tests.bot.chat as chat
 from api.keys import SERVICES
 from bot.routes import BOT_RUNTIME
 from services.jobs import JobInfo, RetryLater
-from services.notifications import TEAMS_JOB
+from services.notify.service import TEAMS_JOB
 from services.store.models import ConversationRef, Incident, Slot
 from services.store.notification_models import Notification
 from tests.bot.activities import activity

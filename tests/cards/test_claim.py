@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from cards.claim import MAX_REFRESH_USERS, REFRESH_ACTION, RELEASE_ACTION, live_card
 from services import texts
-from services.incident_view import ClaimView, IncidentView, SlotView
+from services.domain.incident_view import ClaimView, IncidentView, SlotView
 from tests.bot.activities import execute_verbs
 from tests.cards.schema import schema_errors
 

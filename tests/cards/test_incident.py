@@ -13,7 +13,7 @@ import pytest
 from cards.basics import help_card, welcome_card, whoami_card
 from cards.incident import CLAIM_ACTION, VISIBLE_SLOTS, incident_card
 from services import texts
-from services.incident_view import ClaimView, IncidentView, SlotView
+from services.domain.incident_view import ClaimView, IncidentView, SlotView
 from tests.cards.schema import schema_errors
 
 NY = ZoneInfo("America/New_York")

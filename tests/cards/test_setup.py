@@ -30,7 +30,7 @@ from cards.setup import (
     summary_card,
 )
 from services import texts
-from services.integration_health import Health, LocationHealth, RoomHealth
+from services.integration.health import Health, LocationHealth, RoomHealth
 from tests.cards.schema import schema_errors
 
 PLAN: dict[str, Any] = {

@@ -20,7 +20,7 @@ from demo.playground import PERSONAL_CHAT_ID
 from emulator.certs import client_ssl_context
 from emulator.testing import sign_in_response
 from services import texts
-from services.identity import CALLBACK_PATH
+from services.m365.signin import CALLBACK_PATH
 from tests.bot.setup_support import button, card_inputs, cards_in, inputs
 from tests.e2e.playground import BotMessage, Playground, running_demo_with_playground
 

@@ -23,7 +23,7 @@ from emulator.certs import ensure_ca
 from emulator.testing import EmulatorHandle, running_emulator, sign_in_response
 from emulator.tokens import load_signing_key
 from services.container import Services
-from services.incidents import PROCESS_JOB
+from services.incidents.service import PROCESS_JOB
 from services.store.database import Database
 from services.store.models import Incident, Job
 from tests.conftest import reset_postgres

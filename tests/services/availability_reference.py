@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.availability import CalendarEvent, Policy
+from services.domain.availability import CalendarEvent, Policy
 
 Span = tuple[datetime, datetime]
 ONE_MINUTE = timedelta(minutes=1)

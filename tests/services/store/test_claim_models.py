@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from services.crypto import SecretBox
-from services.directory import DirectoryService
+from services.directory.service import DirectoryService
 from services.store.claim_models import Claim
 from services.store.database import Database, alembic_config
 from services.store.models import Base

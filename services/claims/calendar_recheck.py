@@ -1,0 +1,116 @@
+"""Reading a room's calendar again right before a claim is confirmed, within a time budget.
+
+A Teams invoke must be answered within a few seconds, so the read is bounded:
+if Graph is slow or down the claim fails closed (`RecheckFailed`) rather than
+booking a slot nobody checked. Concurrent claims of one incident share one
+read (single flight), and a read is reused for a moment, so a burst of clicks
+costs Graph one request per app instance, not one per click.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from services.domain import availability
+from services.errors import PivotError
+from services.incidents.service import CalendarSource
+from services.m365.graph_errors import GraphError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 1.0  # seconds: leaves room in Teams' invoke budget for the database work
+DEFAULT_REUSE = 2.0  # seconds a fresh read answers other claims of the same incident
+_MAX_REMEMBERED = 256
+
+_Key = tuple[str, str, datetime, datetime]
+
+
+class RecheckFailed(PivotError):
+    """The room's calendar could not be read in time (or had an event we cannot place)."""
+
+
+class CalendarRecheck:
+    def __init__(
+        self,
+        calendars: CalendarSource | None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        reuse_seconds: float = DEFAULT_REUSE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._calendars = calendars
+        self._timeout = timeout
+        self._reuse = reuse_seconds
+        self._clock = clock
+        self._inflight: dict[_Key, asyncio.Task[list[availability.CalendarEvent]]] = {}
+        self._recent: dict[_Key, tuple[float, list[availability.CalendarEvent]]] = {}
+
+    async def events(
+        self, client_id: str, room_email: str, start: datetime, end: datetime
+    ) -> list[availability.CalendarEvent]:
+        """The room's events over [start, end), read now (or a moment ago) — or `RecheckFailed`."""
+        if self._calendars is None:
+            raise RecheckFailed("no calendar source configured")
+        key: _Key = (client_id, room_email.lower(), start, end)
+        hit = self._recent.get(key)
+        if hit is not None and hit[0] > self._clock():
+            return hit[1]
+        task = self._inflight.get(key)
+        if task is None:
+            task = asyncio.create_task(self._read(client_id, room_email, start, end))
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._finished(key, done))
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), self._timeout)
+        except TimeoutError:
+            log.warning("calendar re-check timed out client=%s room=%s", client_id, room_email)
+            raise RecheckFailed("calendar read timed out") from None
+
+    async def _read(
+        self, client_id: str, room_email: str, start: datetime, end: datetime
+    ) -> list[availability.CalendarEvent]:
+        assert self._calendars is not None
+        try:
+            raw = await self._calendars.room_events(client_id, room_email, start, end)
+        except GraphError as exc:
+            log.warning(
+                "calendar re-check failed client=%s room=%s reason=%s", client_id, room_email, exc.code
+            )
+            raise RecheckFailed(f"calendar unavailable: {exc.code}") from None
+        except Exception as exc:  # anything unexpected fails closed too: never book an unchecked slot
+            log.error(
+                "calendar re-check error client=%s room=%s error=%s",
+                client_id,
+                room_email,
+                type(exc).__name__,
+            )
+            raise RecheckFailed(f"calendar read failed: {type(exc).__name__}") from None
+        events = [availability.event_from_graph(item) for item in raw]
+        if any(e is None for e in events):
+            raise RecheckFailed("an event could not be placed in time")
+        return [e for e in events if e is not None]
+
+    def _finished(self, key: _Key, task: asyncio.Task[list[availability.CalendarEvent]]) -> None:
+        self._inflight.pop(key, None)
+        if task.cancelled():
+            return
+        if task.exception() is not None:  # retrieved here so it is never reported as lost
+            return
+        if len(self._recent) >= _MAX_REMEMBERED:
+            now = self._clock()
+            for stale in [k for k, (until, _) in self._recent.items() if until <= now]:
+                del self._recent[stale]
+            if len(self._recent) >= _MAX_REMEMBERED:
+                self._recent.clear()
+        self._recent[key] = (self._clock() + self._reuse, task.result())
+
+    async def close(self) -> None:
+        for task in list(self._inflight.values()):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task

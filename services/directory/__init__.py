@@ -1,0 +1,1 @@
+"""pivot's directory: import, look-ups, identity matching and account links."""

@@ -1,0 +1,289 @@
+"""The pivot directory: import (upsert, idempotent, all or nothing) and look-ups.
+
+pivot is the system of record; this module keeps our copy. An import either
+writes everything or nothing, and importing the same document twice changes
+nothing the second time (secrets included: an unchanged secret is not
+re-encrypted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.crypto import SecretBox, api_key_digest, digests_match
+from services.directory.schema import DirectoryDoc, check_references, parse_directory
+from services.errors import FieldProblem, NotFound, Unauthorized, ValidationFailed
+from services.store.database import Database
+from services.store.models import Client, Location, Room, ServiceProvider, User
+
+
+@dataclass
+class ImportResult:
+    """What an import changed, per table: counts of created and updated rows."""
+
+    client_id: str
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def changed(self) -> bool:
+        return any(self.created.values()) or any(self.updated.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "client_id": self.client_id,
+            "created": self.created,
+            "updated": self.updated,
+            "changed": self.changed,
+        }
+
+
+@dataclass(frozen=True)
+class DirectoryUser:
+    """A person from the directory, as the rest of the app sees them."""
+
+    client_id: str
+    client_name: str
+    id: str
+    name: str
+    email: str
+    role: str
+    aad_object_id: str | None
+    service_provider_id: str | None
+    notify: dict[str, Any]
+
+
+class DirectoryService:
+    """Imports directory documents and answers who-is-who questions."""
+
+    def __init__(self, db: Database, box: SecretBox) -> None:
+        self._db = db
+        self._box = box
+
+    async def import_document(self, data: Any, *, expected_client_id: str | None = None) -> ImportResult:
+        """Validate, then upsert in one transaction. Raises `ValidationFailed` (nothing written)."""
+        doc, problems = parse_directory(data)
+        client_id = _client_id(data)
+        if expected_client_id is not None and client_id != expected_client_id:
+            problems.append(FieldProblem("client.id", "does not match the client in the URL"))
+        async with self._db.session() as session:
+            existing = await session.get(Client, client_id) if client_id else None
+            known_locations = set(
+                await session.scalars(select(Location.id).where(Location.client_id == client_id))
+            )
+            known_providers = set(
+                await session.scalars(
+                    select(ServiceProvider.id).where(ServiceProvider.client_id == client_id)
+                )
+            )
+            if isinstance(data, dict):
+                problems += check_references(
+                    data,
+                    known_locations=known_locations,
+                    known_providers=known_providers,
+                    creating_client=existing is None,
+                )
+            if doc is not None and doc.client.api_key is not None:
+                digest = api_key_digest(doc.client.api_key)
+                other = await session.scalar(
+                    select(Client.id).where(Client.api_key_sha256 == digest, Client.id != doc.client.id)
+                )
+                if other is not None:
+                    problems.append(FieldProblem("client.api_key", "already used by another client"))
+            if problems or doc is None:
+                raise ValidationFailed("directory", problems)
+            result = ImportResult(doc.client.id)
+            await self._upsert(session, doc, existing, result)
+        return result
+
+    async def _upsert(
+        self, session: AsyncSession, doc: DirectoryDoc, client: Client | None, result: ImportResult
+    ) -> None:
+        c = doc.client
+        values: dict[str, Any] = {"name": c.name, "tenant_id": c.tenant_id, "notify_email": c.notify_email}
+        if client is None:
+            client = Client(
+                id=c.id,
+                webhook_secret_enc=self._box.encrypt(c.webhook_secret or ""),
+                api_key_sha256=api_key_digest(c.api_key or ""),
+                **values,
+            )
+            session.add(client)
+            result.created["clients"] = 1
+        else:
+            if (
+                c.webhook_secret is not None
+                and self._box.decrypt(client.webhook_secret_enc) != c.webhook_secret
+            ):
+                values["webhook_secret_enc"] = self._box.encrypt(c.webhook_secret)
+            if c.api_key is not None and not digests_match(client.api_key_sha256, api_key_digest(c.api_key)):
+                values["api_key_sha256"] = api_key_digest(c.api_key)
+            if _apply(client, values):
+                client.updated_at = func.now()
+                result.updated["clients"] = 1
+        await session.flush()
+
+        await self._upsert_rows(
+            session,
+            result,
+            "locations",
+            Location,
+            [
+                (loc.id, {"name": loc.name, "timezone": loc.timezone, "business_hours": loc.business_hours})
+                for loc in doc.locations
+            ],
+            c.id,
+        )
+        await self._upsert_rows(
+            session,
+            result,
+            "service_providers",
+            ServiceProvider,
+            [
+                (sp.id, {"name": sp.name, "email": sp.email, "location_ids": sp.location_ids})
+                for sp in doc.service_providers
+            ],
+            c.id,
+        )
+        await session.flush()
+        room_rows = []
+        for room in doc.rooms:
+            values = {"name": room.name, "location_id": room.location_id}
+            if room.calendar_email is not None:
+                values["calendar_email"] = room.calendar_email.lower()
+                values["mapping_source"] = "directory"
+            room_rows.append((room.id, values))
+        await self._upsert_rows(session, result, "rooms", Room, room_rows, c.id)
+        await self._upsert_rows(
+            session,
+            result,
+            "users",
+            User,
+            [
+                (
+                    u.id,
+                    {
+                        "name": u.name,
+                        "email": u.email,
+                        "email_lower": u.email.lower(),
+                        "role": u.role,
+                        "aad_object_id": u.aad_object_id.lower() if u.aad_object_id else None,
+                        "service_provider_id": u.service_provider_id,
+                        "notify": u.notify.model_dump(),
+                    },
+                )
+                for u in doc.users
+            ],
+            c.id,
+        )
+
+    @staticmethod
+    async def _upsert_rows(
+        session: AsyncSession,
+        result: ImportResult,
+        name: str,
+        model: type[Any],
+        rows: list[tuple[str, dict[str, Any]]],
+        client_id: str,
+    ) -> None:
+        created = updated = 0
+        for row_id, values in rows:
+            row = await session.get(model, (client_id, row_id))
+            if row is None:
+                session.add(model(client_id=client_id, id=row_id, **values))
+                created += 1
+            elif _apply(row, values):
+                updated += 1
+        if created:
+            result.created[name] = created
+        if updated:
+            result.updated[name] = updated
+
+    async def authenticate(self, client_id: str, api_key: str) -> str:
+        """Return the client id when `api_key` is that client's key; else raise `Unauthorized`."""
+        async with self._db.session() as session:
+            client = await session.get(Client, client_id)
+        if client is None or not digests_match(client.api_key_sha256, api_key_digest(api_key)):
+            raise Unauthorized("bad api key")
+        return client.id
+
+    async def client_for_api_key(self, api_key: str) -> str:
+        """The client whose API key this is; raise `Unauthorized` when none."""
+        digest = api_key_digest(api_key)
+        async with self._db.session() as session:
+            client_id = await session.scalar(select(Client.id).where(Client.api_key_sha256 == digest))
+        if client_id is None:
+            raise Unauthorized("bad api key")
+        return client_id
+
+    async def webhook_secret(self, client_id: str) -> str:
+        async with self._db.session() as session:
+            client = await session.get(Client, client_id)
+        if client is None:
+            raise NotFound(f"client {client_id}")
+        return self._box.decrypt(client.webhook_secret_enc)
+
+    async def users_for_teams_identity(
+        self, *, aad_object_id: str | None, email: str | None
+    ) -> list[DirectoryUser]:
+        """Directory users this Teams identity maps to: by AAD object id, else by e-mail."""
+        for column, value in ((User.aad_object_id, aad_object_id), (User.email_lower, email)):
+            if not value:
+                continue
+            async with self._db.session() as session:
+                rows = (
+                    await session.execute(
+                        select(User, Client.name)
+                        .join(Client, Client.id == User.client_id)
+                        .where(column == value.lower())
+                        .order_by(User.client_id, User.id)
+                    )
+                ).all()
+            if rows:
+                return [_to_user(u, client_name) for u, client_name in rows]
+        return []
+
+    async def users_by_keys(self, keys: list[tuple[str, str]]) -> list[DirectoryUser]:
+        """Directory users by (client_id, user_id), e.g. from identity links."""
+        out = []
+        async with self._db.session() as session:
+            for client_id, user_id in keys:
+                user = await session.get(User, (client_id, user_id))
+                client = await session.get(Client, client_id)
+                if user is not None and client is not None:
+                    out.append(_to_user(user, client.name))
+        return out
+
+
+def _client_id(data: Any) -> str | None:
+    client = data.get("client") if isinstance(data, dict) else None
+    value = client.get("id") if isinstance(client, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def _apply(row: Any, values: dict[str, Any]) -> bool:
+    """Set changed attributes only; report whether anything changed."""
+    changed = False
+    for key, value in values.items():
+        if getattr(row, key) != value:
+            setattr(row, key, value)
+            changed = True
+    return changed
+
+
+def _to_user(u: User, client_name: str) -> DirectoryUser:
+    return DirectoryUser(
+        client_id=u.client_id,
+        client_name=client_name,
+        id=u.id,
+        name=u.name,
+        email=u.email,
+        role=u.role,
+        aad_object_id=u.aad_object_id,
+        service_provider_id=u.service_provider_id,
+        notify=dict(u.notify),
+    )

@@ -1,0 +1,1 @@
+"""Pure rules, no I/O: availability, automap, claim rules, recipients, views, time labels, ics."""

@@ -1,0 +1,1 @@
+"""Incidents: signed intake, the slot-finding pipeline, the read model."""

@@ -1,0 +1,446 @@
+"""Incidents: signed intake, the slot-finding pipeline, and the read model.
+
+Intake commits the incident and its processing job in one transaction before
+answering, so an accepted incident is never lost. Processing is a durable job
+and idempotent: it reads the room calendar once, computes free windows and
+slots (services.availability, DESIGN 3.5), stores them and moves the status on.
+If Graph cannot be read it fails closed (`calendar_unavailable`, no guessed
+slots) and the job is retried later.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from sqlalchemy import delete, func, select, update
+from standardwebhooks.webhooks import Webhook
+
+from services.crypto import SecretBox
+from services.domain import availability
+from services.domain.room_context import booked_now_and_next
+from services.errors import FieldProblem, PivotError, ValidationFailed
+from services.incidents.events import queue_notification
+from services.incidents.intake_batcher import IntakeBatcher
+from services.incidents.schema import IncidentInput, parse_incident
+from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
+from services.m365.graph_errors import GraphError, NotConnected, ReconnectNeeded
+from services.store.database import Database
+from services.store.models import (
+    Client,
+    Incident,
+    Location,
+    LocationSettings,
+    Room,
+    RoomCalendarInfo,
+    Slot,
+)
+from services.store.times import as_utc
+
+log = logging.getLogger(__name__)
+
+PROCESS_JOB = "incident.process"
+SYNC_NOW_JOB = "sync.rooms"  # services.sync handles it (named here to keep imports one-way)
+INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
+FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
+
+
+class SignatureInvalid(PivotError):
+    """Missing, malformed, wrong or stale Standard Webhooks signature."""
+
+
+class UnknownTarget(PivotError):
+    """The client or room named by the incident does not exist."""
+
+
+class IncidentConflict(PivotError):
+    """Same incident id, different content."""
+
+
+class CalendarSource(Protocol):
+    """What the pipeline needs from Microsoft Graph (implemented by the Graph gateway)."""
+
+    async def room_timezone(self, client_id: str, room_email: str) -> str | None: ...
+
+    async def room_events(
+        self, client_id: str, room_email: str, start: datetime, end: datetime
+    ) -> list[dict[str, Any]]: ...
+
+
+@dataclass(frozen=True)
+class Accepted:
+    id: str
+    new: bool
+    status: str = "accepted"
+
+
+class IncidentService:
+    def __init__(
+        self,
+        db: Database,
+        box: SecretBox,
+        calendars: CalendarSource | None,
+        *,
+        retry_seconds: float = 300.0,
+    ) -> None:
+        self._db = db
+        self._box = box
+        self._calendars = calendars
+        self._retry_seconds = retry_seconds
+        self._secrets: dict[str, tuple[float, str]] = {}
+        self._batcher = IntakeBatcher(db)
+        self._rooms: dict[tuple[str, str], float] = {}
+
+    # ---- intake -------------------------------------------------------------------------
+
+    async def accept(self, body: bytes, headers: dict[str, str]) -> Accepted:
+        """Verify, validate and commit an incident with its processing job."""
+        try:
+            data = _parse_json(body)
+        except ValueError:
+            raise ValidationFailed("incident", [FieldProblem("(body)", "malformed JSON")]) from None
+        client_id = data.get("client_id") if isinstance(data, dict) else None
+        if not isinstance(client_id, str) or not client_id:
+            if not _has_signature_headers(headers):
+                raise SignatureInvalid("missing signature headers")
+            raise ValidationFailed("incident", [FieldProblem("client_id", "required")])
+        secret = await self._client_secret(client_id)
+        if secret is None:
+            raise UnknownTarget(f"client {client_id}")
+        self._verify(body, headers, secret)
+        incident, problems = parse_incident(data)
+        if incident is None:
+            raise ValidationFailed("incident", problems)
+        if not await self._room_exists(incident.client_id, incident.room_id):
+            raise UnknownTarget(f"room {incident.room_id}")
+        return await self._commit(incident)
+
+    @staticmethod
+    def _verify(body: bytes, headers: dict[str, str], secret: str) -> None:
+        try:
+            Webhook(secret).verify(body, headers, json_parse=False)
+        except Exception:  # the library raises several types for malformed headers
+            raise SignatureInvalid("signature did not verify") from None
+
+    async def _client_secret(self, client_id: str) -> str | None:
+        """The client's webhook secret, cached briefly: the intake hot path reads it every time."""
+        now = time.monotonic()
+        hit = self._secrets.get(client_id)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        async with self._db.engine.connect() as conn:
+            enc = await conn.scalar(select(Client.webhook_secret_enc).where(Client.id == client_id))
+        secret = self._box.decrypt(enc) if enc is not None else None
+        if secret is not None:
+            self._secrets[client_id] = (now + INTAKE_CACHE_SECONDS, secret)
+        return secret
+
+    async def _room_exists(self, client_id: str, room_id: str) -> bool:
+        now = time.monotonic()
+        if self._rooms.get((client_id, room_id), 0.0) > now:
+            return True
+        async with self._db.engine.connect() as conn:
+            found = await conn.scalar(select(Room.id).where(Room.client_id == client_id, Room.id == room_id))
+        if found is not None:
+            self._rooms[(client_id, room_id)] = now + INTAKE_CACHE_SECONDS
+        return found is not None
+
+    async def _commit(self, incident: IncidentInput) -> Accepted:
+        """Insert the incident and its job in one transaction (Core: this is the hot path)."""
+        fingerprint = incident.fingerprint()
+        created = await self._batcher.insert(
+            {
+                "client_id": incident.client_id,
+                "id": incident.id,
+                "room_id": incident.room_id,
+                "triggered_at": incident.triggered_at.astimezone(UTC),
+                "title": incident.title,
+                "severity": incident.severity,
+                "description": incident.description,
+                "body_sha256": fingerprint,
+                "status": "accepted",
+                "status_reason": None,
+                "calendar_reads": 0,
+            },
+            {
+                "kind": PROCESS_JOB,
+                "payload": {"client_id": incident.client_id, "incident_id": incident.id},
+                "status": "queued",
+                "attempts": 0,
+                "max_attempts": 50,
+                "run_at": datetime.now(UTC),
+                "dedupe_key": f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
+            },
+        )
+        if not created:
+            async with self._db.engine.connect() as conn:
+                existing = (
+                    await conn.execute(
+                        select(Incident.body_sha256, Incident.status).where(
+                            Incident.client_id == incident.client_id, Incident.id == incident.id
+                        )
+                    )
+                ).first()
+            if existing is None:
+                raise PivotError("incident neither inserted nor found")
+            if existing.body_sha256 != fingerprint:
+                raise IncidentConflict(incident.id)
+            return Accepted(incident.id, new=False, status=existing.status)
+        log.info("incident accepted client=%s incident=%s", incident.client_id, incident.id)
+        return Accepted(incident.id, new=True)
+
+    def intake_busy(self) -> bool:
+        """Webhook deliveries are arriving right now (background jobs may wait a moment)."""
+        return self._batcher.busy()
+
+    async def close(self) -> None:
+        await self._batcher.close()
+
+    # ---- processing ---------------------------------------------------------------------
+
+    async def handle_process_job(self, job: JobInfo) -> None:
+        await self.process(job.payload["client_id"], job.payload["incident_id"], attempt=job.attempts)
+
+    async def process(self, client_id: str, incident_id: str, *, attempt: int = 1) -> str:
+        """Run the pipeline once; returns the resulting status. Idempotent."""
+        row = await self._pipeline_inputs(client_id, incident_id)
+        if row is None:
+            raise PermanentFailure("incident or room vanished")
+        if row.status in FINAL_STATUSES:
+            return str(row.status)
+        incident = row
+        room = row
+        location = row if row.location_id is not None else None
+        settings = row if row.scheduling is not None else None
+        cached = row if row.checked_at is not None else None
+        if not room.calendar_email:
+            return await self._set_status(client_id, incident_id, "unmapped_room")
+        if settings is None or not settings.scheduling:
+            return await self._set_status(client_id, incident_id, "scheduling_off")
+        if self._calendars is None:
+            raise PermanentFailure("no calendar source configured")
+        policy = availability.location_policy(
+            setup_hours=settings.settings_hours,
+            directory_hours=location.business_hours if location else None,
+            horizon_hours=settings.horizon_hours,
+            min_window_minutes=settings.min_window_minutes,
+            slot_minutes=settings.slot_minutes,
+            tentative_blocks=settings.tentative_blocks,
+        )
+        try:
+            mailbox_zone = cached.mailbox_timezone if cached is not None else None
+            if cached is None:
+                mailbox_zone = await self._calendars.room_timezone(client_id, room.calendar_email)
+                if mailbox_zone is not None:  # an unreadable zone is asked again next time
+                    await self._cache_zone(client_id, room.calendar_email, mailbox_zone)
+            zone = availability.choose_zone(mailbox_zone, location.location_timezone if location else None)
+            trigger = as_utc(incident.triggered_at)
+            span = availability.read_range(trigger, policy)
+            raw = await self._calendars.room_events(client_id, room.calendar_email, span.start, span.end)
+        except GraphError as exc:
+            await self._set_status(client_id, incident_id, "calendar_unavailable", reason=exc.code, read=True)
+            if isinstance(exc, ReconnectNeeded) and not isinstance(exc, NotConnected):
+                await self._request_sync_now()
+            delay = min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1)))
+            log.warning(
+                "calendar unavailable client=%s incident=%s reason=%s retry_in=%.0fs",
+                client_id,
+                incident_id,
+                exc.code,
+                delay,
+            )
+            raise RetryLater(delay, f"calendar_unavailable:{exc.code}") from None
+        events = [availability.event_from_graph(item) for item in raw]
+        if any(e is None for e in events):
+            # An event we cannot place in time might be busy: fail closed rather than offer it.
+            await self._set_status(
+                client_id, incident_id, "calendar_unavailable", reason="unreadable_event", read=True
+            )
+            raise RetryLater(
+                min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1))), "unreadable_event"
+            )
+        events = [e for e in events if e is not None]
+        result = availability.compute(trigger, zone, events, policy)
+        await self._store_result(client_id, incident_id, result, booked_now_and_next(raw, trigger, zone))
+        log.info(
+            "incident processed client=%s incident=%s status=%s slots=%d",
+            client_id,
+            incident_id,
+            result.status,
+            len(result.slots),
+        )
+        return result.status
+
+    async def _pipeline_inputs(self, client_id: str, incident_id: str) -> Any:
+        """Everything the pipeline needs, in one query (the job path runs once per incident)."""
+        stmt = (
+            select(
+                Incident.status,
+                Incident.triggered_at,
+                Room.calendar_email,
+                Location.id.label("location_id"),
+                Location.timezone.label("location_timezone"),
+                Location.business_hours,
+                LocationSettings.scheduling,
+                LocationSettings.horizon_hours,
+                LocationSettings.min_window_minutes,
+                LocationSettings.slot_minutes,
+                LocationSettings.tentative_blocks,
+                LocationSettings.business_hours.label("settings_hours"),
+                RoomCalendarInfo.mailbox_timezone,
+                RoomCalendarInfo.checked_at,
+            )
+            .join(Room, (Room.client_id == Incident.client_id) & (Room.id == Incident.room_id))
+            .outerjoin(Location, (Location.client_id == Room.client_id) & (Location.id == Room.location_id))
+            .outerjoin(
+                LocationSettings,
+                (LocationSettings.client_id == Room.client_id)
+                & (LocationSettings.location_id == Room.location_id),
+            )
+            .outerjoin(
+                RoomCalendarInfo,
+                (RoomCalendarInfo.client_id == Room.client_id)
+                & (RoomCalendarInfo.email == Room.calendar_email),
+            )
+            .where(Incident.client_id == client_id, Incident.id == incident_id)
+        )
+        async with self._db.engine.connect() as conn:
+            return (await conn.execute(stmt)).first()
+
+    async def _request_sync_now(self) -> None:
+        """A lost sign-in seen here is reported to the admins by a sync run now, not at the next hour.
+
+        (At most one such run per 10 minutes; the sync itself does not repeat a reconnect notice.)"""
+        bucket = int(datetime.now(UTC).timestamp() // 600)
+        async with self._db.session() as session:
+            await enqueue(
+                session,
+                self._db,
+                SYNC_NOW_JOB,
+                {"slot": f"now-{bucket}"},
+                dedupe_key=f"{SYNC_NOW_JOB}:now:{bucket}",
+                max_attempts=3,
+            )
+
+    async def _cache_zone(self, client_id: str, email: str, zone_name: str | None) -> None:
+        async with self._db.session() as session:
+            row = await session.get(RoomCalendarInfo, (client_id, email))
+            if row is None:
+                row = RoomCalendarInfo(client_id=client_id, email=email)
+                session.add(row)
+            row.mailbox_timezone = zone_name
+            row.checked_at = datetime.now(UTC)
+
+    async def _set_status(
+        self, client_id: str, incident_id: str, status: str, *, reason: str | None = None, read: bool = False
+    ) -> str:
+        """Record an outcome and, in the same transaction, queue telling people (once)."""
+        values: dict[str, Any] = {"status": status, "status_reason": reason, "updated_at": func.now()}
+        if read:
+            values["calendar_reads"] = Incident.calendar_reads + 1
+        async with self._db.session() as session:
+            await session.execute(
+                update(Incident)
+                .where(Incident.client_id == client_id, Incident.id == incident_id)
+                .values(**values)
+            )
+            await self._queue_notification(session, client_id, incident_id, "new_incident")
+        return status
+
+    async def _queue_notification(self, session: Any, client_id: str, incident_id: str, event: str) -> None:
+        await queue_notification(session, self._db, client_id, incident_id, event)
+
+    async def _store_result(
+        self, client_id: str, incident_id: str, result: availability.Availability, context: dict[str, str]
+    ) -> None:
+        async with self._db.session() as session:
+            incident = await session.get(Incident, (client_id, incident_id))
+            assert incident is not None
+            if incident.status in FINAL_STATUSES:
+                return  # another run got here first
+            if incident.status == "calendar_unavailable":
+                # People were told without slots; tell them the slots now.
+                await self._queue_notification(session, client_id, incident_id, "slots_update")
+            await self._queue_notification(session, client_id, incident_id, "new_incident")
+            await session.execute(
+                delete(Slot).where(Slot.client_id == client_id, Slot.incident_id == incident_id)
+            )
+            for seq, slot in enumerate(result.slots):
+                session.add(
+                    Slot(
+                        id=uuid.uuid4().hex,
+                        client_id=client_id,
+                        incident_id=incident_id,
+                        seq=seq,
+                        start=slot.start,
+                        end=slot.end,
+                    )
+                )
+            incident.status = result.status
+            incident.status_reason = None
+            incident.timezone = result.zone.key
+            incident.window_start = result.window.start
+            incident.window_end = result.window.end
+            incident.free_windows = [w.to_local_json(result.zone) for w in result.free_windows]
+            incident.calendar_reads += 1
+            incident.context = context
+            incident.updated_at = func.now()
+
+    # ---- read model ---------------------------------------------------------------------
+
+    async def get(self, client_id: str, incident_id: str) -> dict[str, Any] | None:
+        """The incident as DESIGN 3.3 shows it, scoped to the caller's client."""
+        async with self._db.session() as session:
+            incident = await session.get(Incident, (client_id, incident_id))
+            if incident is None:
+                return None
+            slots = (
+                await session.scalars(
+                    select(Slot)
+                    .where(Slot.client_id == client_id, Slot.incident_id == incident_id)
+                    .order_by(Slot.seq)
+                )
+            ).all()
+        zone = availability.choose_zone(None, incident.timezone) if incident.timezone else None
+        window = None
+        if incident.window_start and incident.window_end and zone:
+            window = availability.Interval(
+                as_utc(incident.window_start), as_utc(incident.window_end)
+            ).to_local_json(zone)
+        return {
+            "id": incident.id,
+            "client_id": incident.client_id,
+            "room_id": incident.room_id,
+            "title": incident.title,
+            "severity": incident.severity,
+            "triggered_at": as_utc(incident.triggered_at).isoformat().replace("+00:00", "Z"),
+            "status": incident.status,
+            "status_reason": incident.status_reason,
+            "timezone": incident.timezone,
+            "window": window,
+            "free_windows": incident.free_windows or [],
+            "slots": [
+                {"id": s.id, **availability.Interval(as_utc(s.start), as_utc(s.end)).to_local_json(zone)}
+                for s in slots
+                if zone is not None
+            ],
+            "claim": None,
+            "notifications": [],
+        }
+
+
+def _has_signature_headers(headers: dict[str, str]) -> bool:
+    lowered = {k.lower() for k in headers}
+    return {"webhook-id", "webhook-timestamp", "webhook-signature"} <= lowered
+
+
+def _parse_json(body: bytes) -> Any:
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError("malformed JSON") from exc

@@ -1,0 +1,200 @@
+"""Integration configuration as code (DESIGN 3.8): the settings the setup wizard
+collects, applied all or nothing. Fields left out keep their current values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from services.directory.schema import check_business_hours, is_email
+from services.domain.availability import DEFAULT_POLICY
+from services.errors import FieldProblem, ValidationFailed
+from services.store.database import Database
+from services.store.models import (
+    Client,
+    ConversationRef,
+    Integration,
+    Location,
+    LocationSettings,
+    Room,
+    ServiceProvider,
+)
+
+DEFAULTS = {
+    "scheduling": False,
+    "service_provider_id": None,
+    "sla_hours": None,
+    "horizon_hours": int(DEFAULT_POLICY.horizon_hours),
+    "min_window_minutes": int(DEFAULT_POLICY.min_window_minutes),
+    "slot_minutes": int(DEFAULT_POLICY.slot_minutes),
+    "tentative_blocks": DEFAULT_POLICY.tentative_blocks,
+    "teams_channel": None,
+    "business_hours": None,
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CalendarDoc(_Strict):
+    owner: str
+    id: str = Field(min_length=1, max_length=512)
+
+    @field_validator("owner")
+    @classmethod
+    def _owner(cls, value: str) -> str:
+        if not is_email(value):
+            raise ValueError("not a valid e-mail address")
+        return value.lower()
+
+
+class LocationDoc(_Strict):
+    scheduling: bool | None = None
+    service_provider_id: str | None = None
+    sla_hours: float | None = Field(default=None, gt=0, le=720)
+    horizon_hours: int | None = Field(default=None, ge=1, le=336)
+    min_window_minutes: int | None = Field(default=None, ge=5, le=1440)
+    slot_minutes: int | None = Field(default=None, ge=15, le=480)
+    tentative_blocks: bool | None = None
+    teams_channel: str | None = None
+    # Extension of DESIGN 3.8: per-location business hours (directory shape); null = the directory's.
+    business_hours: dict[str, list[str] | None] | None = None
+
+    @field_validator("business_hours")
+    @classmethod
+    def _hours(cls, value: dict[str, list[str] | None] | None) -> dict[str, list[str] | None] | None:
+        return check_business_hours(value)
+
+
+class ConfigDoc(_Strict):
+    client_id: str
+    calendar: CalendarDoc | None = None
+    locations: dict[str, LocationDoc] = Field(default_factory=dict)
+    room_map: dict[str, str | None] = Field(default_factory=dict)
+
+
+def _problems(exc: ValidationError) -> list[FieldProblem]:
+    out = []
+    for err in exc.errors():
+        path = ".".join(str(p) for p in err["loc"]) or "(document)"
+        message = (
+            "unknown field" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
+        )
+        out.append(FieldProblem(path, message))
+    return out
+
+
+class IntegrationConfigService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def apply(self, data: Any, *, source: str = "configure") -> dict[str, Any]:
+        """Validate everything, then write everything in one transaction."""
+        if not isinstance(data, dict):
+            raise ValidationFailed("configuration", [FieldProblem("(document)", "must be a JSON object")])
+        try:
+            doc = ConfigDoc.model_validate(data)
+        except ValidationError as exc:
+            raise ValidationFailed("configuration", _problems(exc)) from None
+        # Only fields actually present count ("fields left out keep their current values").
+        raw_locations = data.get("locations") or {}
+        async with self._db.session() as session:
+            problems: list[FieldProblem] = []
+            if await session.get(Client, doc.client_id) is None:
+                raise ValidationFailed("configuration", [FieldProblem("client_id", "unknown client")])
+            for loc_id, loc in doc.locations.items():
+                base = f"locations.{loc_id}"
+                if await session.get(Location, (doc.client_id, loc_id)) is None:
+                    problems.append(FieldProblem(base, "unknown location"))
+                    continue
+                if loc.service_provider_id is not None:
+                    provider = await session.get(ServiceProvider, (doc.client_id, loc.service_provider_id))
+                    if provider is None:
+                        problems.append(
+                            FieldProblem(f"{base}.service_provider_id", "unknown service provider")
+                        )
+                if loc.teams_channel is not None:
+                    ref = await session.get(ConversationRef, loc.teams_channel)
+                    if ref is None or ref.conversation_type != "channel" or not ref.active:
+                        problems.append(
+                            FieldProblem(f"{base}.teams_channel", "not a channel the bot is installed in")
+                        )
+            emails: dict[str, str] = {}
+            for room_id, email in doc.room_map.items():
+                if await session.get(Room, (doc.client_id, room_id)) is None:
+                    problems.append(FieldProblem(f"room_map.{room_id}", "unknown room"))
+                if email is None:
+                    continue
+                if not is_email(email):
+                    problems.append(FieldProblem(f"room_map.{room_id}", "not a valid e-mail address"))
+                elif email.lower() in emails:
+                    problems.append(
+                        FieldProblem(f"room_map.{room_id}", f"same calendar room as {emails[email.lower()]}")
+                    )
+                else:
+                    emails[email.lower()] = room_id
+            if problems:
+                raise ValidationFailed("configuration", problems)
+
+            changed: dict[str, int] = {"locations": 0, "rooms": 0, "calendar": 0}
+            if doc.calendar is not None:
+                integration = await session.get(Integration, doc.client_id)
+                if integration is None:
+                    integration = Integration(client_id=doc.client_id, needs_reconnect=False)
+                    session.add(integration)
+                if (integration.calendar_owner, integration.calendar_id) != (
+                    doc.calendar.owner,
+                    doc.calendar.id,
+                ):
+                    integration.calendar_owner = doc.calendar.owner
+                    integration.calendar_id = doc.calendar.id
+                    changed["calendar"] = 1
+            for loc_id, loc in doc.locations.items():
+                row = await session.get(LocationSettings, (doc.client_id, loc_id))
+                if row is None:
+                    row = LocationSettings(client_id=doc.client_id, location_id=loc_id, **DEFAULTS)
+                    session.add(row)
+                present = raw_locations.get(loc_id) or {}
+                updates = {k: getattr(loc, k) for k in DEFAULTS if k in present}
+                if any(getattr(row, k) != v for k, v in updates.items()) or row in session.new:
+                    changed["locations"] += 1
+                for key, value in updates.items():
+                    setattr(row, key, value)
+            for room_id, email in doc.room_map.items():
+                room = await session.get(Room, (doc.client_id, room_id))
+                assert room is not None
+                target = email.lower() if email else None
+                if room.calendar_email != target:
+                    room.calendar_email = target
+                    room.mapping_source = source if target else None
+                    changed["rooms"] += 1
+            # Another room already mapped to one of these e-mails (not in this document) is a conflict.
+            await session.flush()
+            for email, room_id in emails.items():
+                clash = [
+                    r.id
+                    for r in (
+                        await session.execute(
+                            Room.__table__.select().where(
+                                Room.client_id == doc.client_id,
+                                Room.calendar_email == email,
+                                Room.id != room_id,
+                            )
+                        )
+                    ).all()
+                ]
+                if clash:
+                    raise ValidationFailed(
+                        "configuration",
+                        [FieldProblem(f"room_map.{room_id}", f"calendar room already mapped to {clash[0]}")],
+                    )
+        return {"client_id": doc.client_id, "changed": changed}
+
+    async def location_settings(self, client_id: str, location_id: str) -> dict[str, Any]:
+        async with self._db.session() as session:
+            row = await session.get(LocationSettings, (client_id, location_id))
+        if row is None:
+            return dict(DEFAULTS)
+        return {k: getattr(row, k) for k in DEFAULTS}

@@ -1,0 +1,1 @@
+"""Microsoft 365: the Graph gateway and the service account's sign-in (MSAL)."""

@@ -1,0 +1,1 @@
+"""E-mail and Teams notifications, preferences, where messages go."""
