@@ -24,6 +24,7 @@ from api import directory as directory_api
 from api import health as health_api
 from api import incidents as incidents_api
 from api import pages as pages_api
+from api.body import BODY_TIMEOUT, DOCUMENT_MAX_BODY
 from api.keys import JOBS, SERVICES
 from bot import routes as bot_routes
 from bot.wiring import BotExtensions, build_bot
@@ -53,7 +54,8 @@ def build_app(
     """
     if not settings.secret_keys():
         raise ConfigError("SECRET_KEY is required (it encrypts stored secrets)")
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=DOCUMENT_MAX_BODY)
+    app[BODY_TIMEOUT] = settings.HTTP_BODY_TIMEOUT_SECONDS
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
         db = Database(settings.DATABASE_URL)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from aiohttp import web
 
+from api.body import DOCUMENT_MAX_BODY, BodyRejected, read_json
 from api.errors import bearer_token, error, invalid
 from api.keys import SERVICES
 from services.errors import Unauthorized, ValidationFailed
@@ -25,9 +25,9 @@ async def put_directory(request: web.Request) -> web.Response:
     except Unauthorized:
         return error(401, "invalid API key for this client")
     try:
-        data = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return error(400, "malformed JSON", [{"field": "(document)", "message": "not valid JSON"}])
+        data = await read_json(request, DOCUMENT_MAX_BODY, field="(document)")
+    except BodyRejected as rejected:
+        return rejected.response
     try:
         result = await services.directory.import_document(data, expected_client_id=client_id)
     except ValidationFailed as exc:

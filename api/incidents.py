@@ -6,21 +6,21 @@ import logging
 
 from aiohttp import web
 
+from api.body import INCIDENT_MAX_BODY, BodyRejected, check_nesting, read_body
 from api.errors import bearer_token, error, invalid
 from api.keys import JOBS, SERVICES
 from services.errors import Unauthorized, ValidationFailed
 from services.incidents.service import IncidentConflict, SignatureInvalid, UnknownTarget
 
 log = logging.getLogger(__name__)
-MAX_BODY = 64 * 1024
 
 
 async def post_incident(request: web.Request) -> web.Response:
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        return error(413, "body over 64 KiB")
-    body = await request.content.read(MAX_BODY + 1)
-    if len(body) > MAX_BODY:
-        return error(413, "body over 64 KiB")
+    try:
+        body = await read_body(request, INCIDENT_MAX_BODY)
+        check_nesting(body)
+    except BodyRejected as rejected:
+        return rejected.response
     services = request.app[SERVICES]
     try:
         accepted = await services.incidents.accept(body, dict(request.headers))

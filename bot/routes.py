@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
+from api.body import DOCUMENT_MAX_BODY, BodyRejected, read_json
 from bot.wiring import BotRuntime
 
 BOT_RUNTIME = web.AppKey("bot_runtime", BotRuntime)
@@ -15,9 +14,10 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if "application/json" not in request.headers.get("Content-Type", ""):
         return web.json_response({"error": "expected application/json"}, status=415)
     try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "malformed JSON"}, status=400)
+        # Read whole and nesting-checked before the JWT check and the adapter (which re-reads it cached).
+        body = await read_json(request, DOCUMENT_MAX_BODY)
+    except BodyRejected as rejected:
+        return rejected.response
     if not isinstance(body, dict) or not body.get("type"):
         return web.json_response({"error": "expected an activity"}, status=400)
     if body.get("deliveryMode") == "expectReplies":

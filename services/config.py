@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     JOBS_LEASE_SECONDS: float = Field(default=60.0, ge=1, le=3600)
     INCIDENT_RETRY_SECONDS: float = Field(default=300.0, gt=0, le=86400)
     SYNC_INTERVAL_SECONDS: float = Field(default=3600.0, ge=10, le=7 * 86400)
+    # HTTP server limits (README "Server limits"): a slow or hostile client cannot hold the server.
+    HTTP_HEADER_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=600)
+    HTTP_BODY_TIMEOUT_SECONDS: float = Field(default=30.0, gt=0, le=600)
+    HTTP_KEEPALIVE_TIMEOUT_SECONDS: float = Field(default=75.0, gt=0, le=3600)
+    HTTP_MAX_CONNECTIONS: int = Field(default=1024, ge=1, le=100_000)
+    # How long a claim may wait for Graph to confirm the slot is still free (paged calendars included).
+    CLAIM_RECHECK_BUDGET_SECONDS: float = Field(default=8.0, gt=0, le=60)
 
     @field_validator("GRAPH_BASE_URL", "AUTHORITY_HOST", "PUBLIC_BASE_URL")
     @classmethod

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.errors import FieldProblem
+from services.text_policy import check_single_line
 
 ROLES = ("client_admin", "client_user", "service_provider", "subcontractor")
 PROVIDER_ROLES = ("service_provider", "subcontractor")
@@ -31,6 +32,11 @@ def is_email(value: str) -> bool:
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _single_line_text(cls, value: Any) -> Any:
+        return check_single_line(value)  # services.text_policy: every directory string is one line
 
 
 def _email(value: str | None) -> str | None:

@@ -82,14 +82,37 @@ class IntakeBatcher:
             try:
                 winners = await self._write(batch)
             except Exception as exc:
-                log.error("intake commit failed batch=%d error=%s", len(batch), type(exc).__name__)
-                for item in batch:
-                    if not item.done.done():
-                        item.done.set_exception(exc)
+                if len(batch) == 1:
+                    self._fail(batch[0], exc)
+                    continue
+                # One bad row must never fail the others: write each on its own.
+                log.warning(
+                    "intake batch failed batch=%d error=%s: writing rows one by one",
+                    len(batch),
+                    type(exc).__name__,
+                )
+                await self._write_singly(batch)
                 continue
             for item in batch:
                 if not item.done.done():
                     item.done.set_result(id(item) in winners)
+
+    async def _write_singly(self, batch: list[_Pending]) -> None:
+        for item in batch:
+            if item.done.done():
+                continue
+            try:
+                winners = await self._write([item])
+            except Exception as exc:
+                self._fail(item, exc)
+                continue
+            item.done.set_result(id(item) in winners)
+
+    @staticmethod
+    def _fail(item: _Pending, exc: Exception) -> None:
+        log.error("intake commit failed client=%s incident=%s error=%s", *item.key, type(exc).__name__)
+        if not item.done.done():
+            item.done.set_exception(exc)
 
     async def _write(self, batch: list[_Pending]) -> set[int]:
         """Insert; returns the ids of the batch items that created their incident."""

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.errors import FieldProblem
+from services.text_policy import FreeText, SingleLine
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 
@@ -22,13 +23,24 @@ _ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 class IncidentDoc(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, strict=False)
 
-    id: str = Field(pattern=_ID)
-    client_id: str = Field(pattern=_ID)
-    room_id: str = Field(pattern=_ID)
+    id: SingleLine = Field(pattern=_ID)
+    client_id: SingleLine = Field(pattern=_ID)
+    room_id: SingleLine = Field(pattern=_ID)
     triggered_at: AwareDatetime
-    title: str = Field(min_length=1, max_length=512)
-    severity: str = Field(min_length=1, max_length=32)
-    description: str | None = Field(default=None, max_length=8000)
+    title: SingleLine = Field(min_length=1, max_length=512)
+    severity: SingleLine = Field(min_length=1, max_length=32)
+    description: FreeText | None = Field(default=None, max_length=8000)
+
+    @field_validator("triggered_at")
+    @classmethod
+    def _plausible_instant(cls, value: datetime) -> datetime:
+        try:
+            utc = value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise ValueError("must be an instant between 1970 and 2100") from None
+        if not 1970 <= utc.year < 2100:
+            raise ValueError("must be an instant between 1970 and 2100")
+        return value
 
 
 @dataclass(frozen=True)

@@ -442,5 +442,5 @@ def _has_signature_headers(headers: dict[str, str]) -> bool:
 def _parse_json(body: bytes) -> Any:
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also over-long integers
         raise ValueError("malformed JSON") from exc

@@ -283,7 +283,10 @@ class NotificationService:
         message_id = message_id_for(row.client_id, row.incident_id, row.event, row.channel, row.recipient)
         to = MailTo(row.recipient, name, row.recipient_role, client.name if client else row.client_id)
         if extension is not None:
-            written = await extension.render(row, view, to, self._mailer.sender, message_id)
+            try:
+                written = await extension.render(row, view, to, self._mailer.sender, message_id)
+            except Exception as exc:  # rendering is deterministic: retrying cannot help
+                return await self._render_failed(notification_id, row.event, exc)
             if written is None:
                 return await self._finish(notification_id, "failed", reason=f"cannot write {row.event}")
             return await self._send(
@@ -303,16 +306,25 @@ class NotificationService:
                 )
                 for slot in view.slots
             }
-        message = self._renderer.incident_email(
-            view,
-            event=row.event,
-            to=to,
-            sender=self._mailer.sender,
-            message_id=message_id,
-            claim_urls=claim_urls,
-            now=self._clock(),
-        )
+        try:
+            message = self._renderer.incident_email(
+                view,
+                event=row.event,
+                to=to,
+                sender=self._mailer.sender,
+                message_id=message_id,
+                claim_urls=claim_urls,
+                now=self._clock(),
+            )
+        except Exception as exc:  # rendering is deterministic: retrying cannot help
+            return await self._render_failed(notification_id, row.event, exc)
         return await self._send(notification_id, message, row.recipient, message_id, attempt, max_attempts)
+
+    async def _render_failed(self, notification_id: int, event: str, exc: Exception) -> str:
+        """A message that cannot be written now never can: the row is `failed` with the reason, at once."""
+        log.error("e-mail not renderable notification=%s error=%s", notification_id, type(exc).__name__)
+        reason = f"cannot write {event}: {type(exc).__name__}"
+        return await self._finish(notification_id, "failed", reason=reason)
 
     async def _send(
         self,

@@ -383,3 +383,23 @@ async def test_the_pipeline_outcome_reaches_people(db: Database, smtp: ScriptedS
         assert "not mapped to a calendar room" in bodies(got.message)
         assert got.message["Subject"] == "[Low] Incident: Mic dead — Conference Room 5A (INC-9)"
     await incidents.close()
+
+
+async def test_a_message_that_cannot_be_written_fails_at_once_with_its_reason(
+    db: Database, smtp: ScriptedSmtp
+) -> None:
+    # A row stored before the input policy refused it: a CR/LF in the subject cannot be written.
+    await seed(db)
+    async with db.session() as session:
+        await session.execute(
+            update(Incident).where(Incident.id == "INC-1").values(severity="high\r\nBcc: all@example.com")
+        )
+    h = Harness(db, smtp)
+    await h.runner.run_due()
+    rows = [r for r in await h.rows() if r.channel == "email"]
+    assert rows and {r.status for r in rows} == {"failed"}
+    assert all((r.reason or "").startswith("cannot write new_incident") for r in rows)
+    assert {s for s, _ in await h.jobs(EMAIL_JOB)} == {"done"}  # recorded, never retried
+    assert smtp.received == []
+    api = await h.service.notifications_for("contoso", "INC-1")
+    assert {n["status"] for n in api if n["channel"] == "email"} == {"failed"}
