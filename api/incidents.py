@@ -7,7 +7,7 @@ import logging
 from aiohttp import web
 
 from api.errors import bearer_token, error, invalid
-from api.keys import JOBS, SERVICES
+from api.keys import SERVICES
 from services.errors import Unauthorized, ValidationFailed
 from services.incidents import IncidentConflict, SignatureInvalid, UnknownTarget
 
@@ -33,7 +33,6 @@ async def post_incident(request: web.Request) -> web.Response:
     except IncidentConflict:
         return error(409, "an incident with this id exists with different content")
     if accepted.new:
-        request.app[JOBS].wake()
         return web.json_response({"id": accepted.id, "status": accepted.status}, status=202)
     return web.json_response({"id": accepted.id, "status": accepted.status}, status=200)
 

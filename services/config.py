@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     CA_BUNDLE: Path | None = None
     # Extensions (not in DESIGN 3.2): tuning knobs with production defaults.
     JOBS_CONCURRENCY: int = Field(default=4, ge=1, le=64)
-    JOBS_POLL_SECONDS: float = Field(default=0.5, gt=0, le=60)
+    JOBS_POLL_SECONDS: float = Field(default=5.0, gt=0, le=3600)  # only the safety net (jobs.py)
     JOBS_LEASE_SECONDS: float = Field(default=60.0, ge=1, le=3600)
     INCIDENT_RETRY_SECONDS: float = Field(default=300.0, gt=0, le=86400)
     SYNC_INTERVAL_SECONDS: float = Field(default=3600.0, ge=10, le=7 * 86400)

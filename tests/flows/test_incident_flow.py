@@ -11,6 +11,7 @@ from emulator.certs import ensure_ca
 from emulator.tokens import load_signing_key
 from tests.flows.site import FINAL, running_site
 from tests.m365 import CONF4B
+from tests.services.smtp_support import ScriptedSmtp
 from tests.webhooks import incident
 
 # Tue 24 Nov 2026 08:05 in New York. conf4b: standup 09:00–09:30, team sync 14:00–15:00 (weekly),
@@ -66,3 +67,26 @@ async def test_graph_outage_fails_closed_then_recovers(database_url: str, ca_dir
         site.emu.state.clear_faults()
         healed = await site.wait_for("INC-1001", lambda b: b["status"] in ("slots_found", "notified"))
         assert healed["free_windows"] == EXPECTED_WINDOWS
+
+
+async def test_every_stage_hands_on_without_a_poll(database_url: str, ca_dir: Path) -> None:
+    """Webhook -> pipeline -> notify -> deliveries, with the job poll an hour apart: only the
+    wake-ups of committed jobs can carry the incident through to its notifications."""
+    smtp = ScriptedSmtp()
+    await smtp.start()
+    try:
+        async with running_site(
+            database_url, ca_dir, JOBS_POLL_SECONDS=3600, SMTP_URL=f"smtp://127.0.0.1:{smtp.port}"
+        ) as site:
+            assert await site.post_incident(incident(triggered_at=TRIGGER)) == 202
+            body = await site.wait_for(
+                "INC-1001",
+                lambda b: any(n["channel"] == "email" for n in b["notifications"])
+                and all(n["status"] != "queued" for n in b["notifications"] if n["channel"] == "email"),
+                timeout=20,
+            )
+    finally:
+        await smtp.stop()
+    emails = [n for n in body["notifications"] if n["channel"] == "email"]
+    assert {n["status"] for n in emails} == {"sent"}
+    assert sorted(a for r in smtp.received for a in r.rcpt_tos) == sorted(n["to"] for n in emails)
