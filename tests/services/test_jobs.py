@@ -240,10 +240,14 @@ async def test_a_rolled_back_job_wakes_nobody_and_never_runs(db: Database) -> No
     try:
         await asyncio.sleep(0.05)
         before = runner.wakeups
-        with pytest.raises(RuntimeError):
+
+        async def fail_after_enqueueing() -> None:
             async with db.session() as session:
                 await enqueue(session, db, "work", {})
                 raise RuntimeError("the work that caused the job failed")
+
+        with pytest.raises(RuntimeError):
+            await fail_after_enqueueing()
         await asyncio.sleep(0.2)
         assert runner.wakeups == before
         assert ran == [] and await statuses(db) == []
