@@ -23,6 +23,7 @@ from api import dev_mail as dev_mail_api
 from api import directory as directory_api
 from api import health as health_api
 from api import incidents as incidents_api
+from api import metrics as metrics_api
 from api import pages as pages_api
 from api.keys import JOBS, SERVICES
 from bot import routes as bot_routes
@@ -88,6 +89,7 @@ def build_app(
     app.cleanup_ctx.append(resources)
     bot_routes.add_routes(app)
     health_api.add_routes(app)
+    metrics_api.add_routes(app)
     directory_api.add_routes(app)
     incidents_api.add_routes(app)
     auth_api.add_routes(app)

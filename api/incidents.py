@@ -16,6 +16,21 @@ MAX_BODY = 64 * 1024
 
 
 async def post_incident(request: web.Request) -> web.Response:
+    """The webhook, counted by answer (`pivot_webhook_requests_total{code}`)."""
+    counter = request.app[SERVICES].metrics.webhook_requests
+    try:
+        response = await _accept_incident(request)
+    except web.HTTPException as exc:
+        counter.labels(code=str(exc.status)).inc()
+        raise
+    except Exception:
+        counter.labels(code="500").inc()
+        raise
+    counter.labels(code=str(response.status)).inc()
+    return response
+
+
+async def _accept_incident(request: web.Request) -> web.Response:
     if request.content_length is not None and request.content_length > MAX_BODY:
         return error(413, "body over 64 KiB")
     body = await request.content.read(MAX_BODY + 1)

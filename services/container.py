@@ -17,6 +17,7 @@ from services.identity_links import IdentityLinkService
 from services.incidents import PROCESS_JOB, CalendarSource, IncidentService
 from services.integration_config import IntegrationConfigService
 from services.mailer import Mailer
+from services.metrics import Metrics
 from services.notifications import NotificationService
 from services.preferences import PreferencesService
 from services.state_store import StateStore
@@ -39,6 +40,7 @@ class Services:
     graph: GraphGateway
     notifications: NotificationService
     claims: ClaimService
+    metrics: Metrics
 
     @classmethod
     def create(
@@ -49,9 +51,12 @@ class Services:
         mailer: Mailer | None = None,
     ) -> Services:
         box = SecretBox(settings.secret_keys())
+        metrics = Metrics()
         identity = IdentityService(db, box, settings)
-        graph = GraphGateway(identity, settings)
-        notifications = NotificationService(db, box, settings, mailer or Mailer.from_settings(settings))
+        graph = GraphGateway(identity, settings, metrics=metrics)
+        notifications = NotificationService(
+            db, box, settings, mailer or Mailer.from_settings(settings), metrics=metrics
+        )
         ClaimNotices(db, settings).register(notifications)
         return cls(
             settings=settings,
@@ -61,7 +66,7 @@ class Services:
             conversations=ConversationDirectory(db),
             state=StateStore(db),
             incidents=IncidentService(
-                db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS
+                db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS, metrics=metrics
             ),
             integration=IntegrationConfigService(db),
             preferences=PreferencesService(db),
@@ -69,7 +74,8 @@ class Services:
             identity=identity,
             graph=graph,
             notifications=notifications,
-            claims=ClaimService(db, calendars or graph),
+            claims=ClaimService(db, calendars or graph, metrics=metrics),
+            metrics=metrics,
         )
 
     def job_handlers(self) -> dict[str, Any]:

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.errors import PivotError
 from services.store.database import JOBS_CHANNEL, Database
 from services.store.models import Job
+from services.store.times import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,34 @@ async def enqueue(
         job_insert(db, kind, payload, dedupe_key=dedupe_key, delay=delay, max_attempts=max_attempts)
     )
     await db.mark_jobs_enqueued(session)
+
+
+@dataclass(frozen=True)
+class JobQueueStats:
+    """The queue at one moment: job counts by (kind, status), and the age of the oldest due job."""
+
+    counts: dict[tuple[str, str], int]
+    lag_seconds: float
+
+
+async def queue_stats(db: Database, *, counts: bool = True) -> JobQueueStats:
+    """Job lag (DESIGN 3.13): a job is due from its first `run_at` until it is done or dead,
+    including while it waits for a retry; a running job with a live lease is not waiting."""
+    now = utcnow()
+    first_due = func.coalesce(Job.first_due_at, Job.run_at)
+    waiting = (
+        (Job.status == "queued") | ((Job.status == "running") & (Job.locked_until < now))
+    ) & (first_due <= now)
+    by_kind: dict[tuple[str, str], int] = {}
+    async with db.engine.connect() as conn:
+        oldest = await conn.scalar(select(func.min(first_due)).where(waiting))
+        if counts:
+            rows = await conn.execute(
+                select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
+            )
+            by_kind = {(r[0], r[1]): int(r[2]) for r in rows}
+    lag = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
+    return JobQueueStats(by_kind, lag)
 
 
 @dataclass
@@ -359,6 +388,7 @@ class JobRunner:
                 .where(Job.id == job.id, Job.locked_by == self.worker_id)
                 .values(
                     status=status,
+                    first_due_at=func.coalesce(Job.first_due_at, Job.run_at),
                     run_at=utcnow() + timedelta(seconds=delay),
                     last_error=error[:500],
                     locked_by=None,

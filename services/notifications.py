@@ -34,6 +34,7 @@ from services.incident_view import IncidentView
 from services.incident_views import load_incident_view
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
 from services.mailer import Mailer, MailPermanent, MailTransient, message_id_for
+from services.metrics import Metrics, record_notification
 from services.notify_queue import NOTIFY_JOB, notify_job_key
 from services.store.database import Database
 from services.store.models import Client, Incident, Job, LocationSettings, Room, ServiceProvider, User
@@ -83,8 +84,10 @@ class NotificationService:
         retry_base_seconds: float = 60.0,
         retry_cap_seconds: float = 3600.0,
         clock: Callable[[], datetime] = _utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
         self._db = db
+        self._metrics = metrics or Metrics()
         self._box = box  # unused so far: e-mail keeps no secrets at rest
         self._settings = settings
         self._mailer = mailer
@@ -369,7 +372,7 @@ class NotificationService:
         self, notification_id: int, status: str, *, reason: str | None = None, message_id: str | None = None
     ) -> str:
         async with self._db.session() as session:
-            await session.execute(
+            changed = await session.execute(
                 update(Notification)
                 .where(Notification.id == notification_id, Notification.status == "queued")
                 .values(
@@ -378,7 +381,11 @@ class NotificationService:
                     message_id=message_id,
                     updated_at=func.now(),
                 )
+                .returning(Notification.client_id, Notification.incident_id, Notification.event)
             )
+            row = changed.first()
+            if row is not None:
+                await record_notification(session, self._metrics, rcpt.EMAIL, status, *row)
         return status
 
     async def _note(self, notification_id: int, reason: str) -> None:

@@ -4,8 +4,10 @@ windows the engine predicts, fail-closed on a Graph outage and recovery afterwar
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from emulator.certs import ensure_ca
 from emulator.tokens import load_signing_key
@@ -85,8 +87,28 @@ async def test_every_stage_hands_on_without_a_poll(database_url: str, ca_dir: Pa
                 and all(n["status"] != "queued" for n in b["notifications"] if n["channel"] == "email"),
                 timeout=20,
             )
+            families = await scrape_metrics(site)
     finally:
         await smtp.stop()
     emails = [n for n in body["notifications"] if n["channel"] == "email"]
     assert {n["status"] for n in emails} == {"sent"}
     assert sorted(a for r in smtp.received for a in r.rcpt_tos) == sorted(n["to"] for n in emails)
+    # The same story in /metrics: one calendar read, the outcome, the e-mails and their latency.
+    assert value(families, "pivot_graph_requests_total", outcome="ok") >= 1
+    assert value(families, "pivot_incidents_total", status="slots_found") == 1
+    assert value(families, "pivot_notifications_total", channel="email", status="sent") == len(emails)
+    assert value(families, "pivot_incident_to_notified_seconds_count") >= len(emails)
+
+
+async def scrape_metrics(site: Any) -> dict[str, Any]:
+    async with site.http.get(site.base + "/metrics") as response:
+        assert response.status == 200
+        return {f.name: f for f in text_string_to_metric_families(await response.text())}
+
+
+def value(families: dict[str, Any], name: str, **labels: str) -> float:
+    for family in families.values():
+        for s in family.samples:
+            if s.name == name and s.labels == labels:
+                return float(s.value)
+    return 0.0
