@@ -135,9 +135,9 @@ async def queue_stats(db: Database, *, counts: bool = True) -> JobQueueStats:
     including while it waits for a retry; a running job with a live lease is not waiting."""
     now = utcnow()
     first_due = func.coalesce(Job.first_due_at, Job.run_at)
-    waiting = (
-        (Job.status == "queued") | ((Job.status == "running") & (Job.locked_until < now))
-    ) & (first_due <= now)
+    waiting = ((Job.status == "queued") | ((Job.status == "running") & (Job.locked_until < now))) & (
+        first_due <= now
+    )
     by_kind: dict[tuple[str, str], int] = {}
     async with db.engine.connect() as conn:
         oldest = await conn.scalar(select(func.min(first_due)).where(waiting))

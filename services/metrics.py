@@ -45,7 +45,9 @@ class Metrics:
             "pivot_graph_requests", "Microsoft Graph HTTP requests by outcome", ["outcome"], registry=r
         )
         self.notifications = Counter(
-            "pivot_notifications", "Notifications finished, by channel and status", ["channel", "status"],
+            "pivot_notifications",
+            "Notifications finished, by channel and status",
+            ["channel", "status"],
             registry=r,
         )
         self.claims = Counter(

@@ -386,6 +386,14 @@ class NotificationService:
             row = changed.first()
             if row is not None:
                 await record_notification(session, self._metrics, rcpt.EMAIL, status, *row)
+        if row is not None and status == "sent":
+            log.info(
+                "e-mail sent client=%s incident=%s notification=%s event=%s",
+                row.client_id,
+                row.incident_id,
+                notification_id,
+                row.event,
+            )
         return status
 
     async def _note(self, notification_id: int, reason: str) -> None:

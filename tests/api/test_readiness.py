@@ -47,6 +47,7 @@ async def test_a_job_waiting_for_its_retry_counts_from_when_it_first_became_due(
     db = Database(database_url)
     await db.migrate()
     try:
+
         async def later(job: JobInfo) -> None:
             raise RetryLater(600, "calendar unavailable")
 

@@ -83,8 +83,10 @@ async def test_every_stage_hands_on_without_a_poll(database_url: str, ca_dir: Pa
             assert await site.post_incident(incident(triggered_at=TRIGGER)) == 202
             body = await site.wait_for(
                 "INC-1001",
-                lambda b: any(n["channel"] == "email" for n in b["notifications"])
-                and all(n["status"] != "queued" for n in b["notifications"] if n["channel"] == "email"),
+                lambda b: (
+                    any(n["channel"] == "email" for n in b["notifications"])
+                    and all(n["status"] != "queued" for n in b["notifications"] if n["channel"] == "email")
+                ),
                 timeout=20,
             )
             families = await scrape_metrics(site)
