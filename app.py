@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from api import dev_mail as dev_mail_api
 from api import directory as directory_api
 from api import health as health_api
 from api import incidents as incidents_api
+from api import metrics as metrics_api
 from api import pages as pages_api
 from api.body import BODY_TIMEOUT, DOCUMENT_MAX_BODY
 from api.keys import JOBS, SERVICES
@@ -33,6 +35,7 @@ from services.container import Services
 from services.errors import ConfigError, ValidationFailed
 from services.integration.sync import schedule_sync
 from services.jobs import JobRunner
+from services.logs import configure_logging, settings_secrets
 from services.notify.mailer import Mailer
 from services.store.database import Database
 
@@ -90,6 +93,7 @@ def build_app(
     app.cleanup_ctx.append(resources)
     bot_routes.add_routes(app)
     health_api.add_routes(app)
+    metrics_api.add_routes(app)
     directory_api.add_routes(app)
     incidents_api.add_routes(app)
     auth_api.add_routes(app)
@@ -98,11 +102,6 @@ def build_app(
     if dev_mail_dir is not None:
         dev_mail_api.add_routes(app, dev_mail_dir)
     return app
-
-
-def _configure_logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
 
 
 def _read_json(path: Path) -> object:
@@ -152,15 +151,24 @@ def _serve(settings: Settings, *, allow_unauthenticated: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="app.py", description=__doc__.splitlines()[0])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="also log libraries' INFO lines (SMTP, Bot Framework, HTTP) and DEBUG",
+    )
+    parser = argparse.ArgumentParser(prog="app.py", description=__doc__.splitlines()[0], parents=[common])
     sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the bot with configuration from the environment / .env")
+    serve = sub.add_parser(
+        "serve", parents=[common], help="run the bot with configuration from the environment / .env"
+    )
     serve.add_argument(
         "--dangerously-allow-unauthenticated",
         action="store_true",
         help="run without MICROSOFT_APP_ID: no inbound authentication, loopback only",
     )
-    demo = sub.add_parser("demo", help="run everything locally with no Microsoft account")
+    demo = sub.add_parser("demo", parents=[common], help="run everything locally with no Microsoft account")
     demo.add_argument("--port", type=int, default=3978)
     demo.add_argument("--with-playground", action="store_true", help="also start the Agents Playground")
     demo.add_argument("--playground-port", type=int, default=56150)
@@ -168,19 +176,27 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument(
         "--fresh", action="store_true", help="do not pre-connect Office 365 or switch scheduling on"
     )
-    imp = sub.add_parser("import-directory", help="upsert a client's pivot directory (DESIGN 3.4)")
+    imp = sub.add_parser(
+        "import-directory", parents=[common], help="upsert a client's pivot directory (DESIGN 3.4)"
+    )
     imp.add_argument("file", type=Path)
-    connect = sub.add_parser("connect", help="print a one-time Office 365 sign-in link and wait for it")
+    connect = sub.add_parser(
+        "connect", parents=[common], help="print a one-time Office 365 sign-in link and wait for it"
+    )
     connect.add_argument("client_id")
-    configure = sub.add_parser("configure", help="apply an integration configuration (DESIGN 3.8)")
+    configure = sub.add_parser(
+        "configure", parents=[common], help="apply an integration configuration (DESIGN 3.8)"
+    )
     configure.add_argument("file", type=Path)
-    automap = sub.add_parser("automap", help="print the proposed room pairing as JSON (DESIGN 3.6)")
+    automap = sub.add_parser(
+        "automap", parents=[common], help="print the proposed room pairing as JSON (DESIGN 3.6)"
+    )
     automap.add_argument("--calendar-rooms", type=Path, required=True)
     automap.add_argument("--pivot-rooms", type=Path, required=True)
-    sub.add_parser("package-manifest", help="build build/appPackage.zip for Teams")
+    sub.add_parser("package-manifest", parents=[common], help="build build/appPackage.zip for Teams")
     args = parser.parse_args(argv)
-
-    _configure_logging()
+    verbose = bool(getattr(args, "verbose", False))
+    configure_logging(os.environ.get("LOG_FORMAT", "text"), verbose=verbose)
     if args.command == "automap":
         from services.integration.automap_cli import run_automap
 
@@ -189,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         from demo.runner import run_demo
 
         return run_demo(
+            verbose=verbose,
             port=args.port,
             with_playground=args.with_playground,
             playground_port=args.playground_port,
@@ -200,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    configure_logging(settings.LOG_FORMAT, verbose=verbose, secrets=settings_secrets(settings))
     if args.command == "package-manifest":
         from bot.wiring import build_registry
         from manifest.package import build_package

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from api.keys import JOBS, SERVICES
+from api.keys import SERVICES
 from services import texts
 from services.claims import service as cl
 from services.claims.claim_links import ClaimSigner, ClaimTokenExpired, ClaimTokenInvalid
@@ -145,8 +145,6 @@ async def _claim(request: web.Request, *, commit: bool) -> web.Response:
     args = (link.client_id, link.incident_id, link.slot_id, link.email)
     if commit:
         result = await services.claims.claim_by_email(*args, token_sha256=_digest(token))
-        if result.outcome == cl.CLAIM_OK:
-            request.app[JOBS].wake()
     else:
         result = await services.claims.preview_by_email(*args, token_sha256=_digest(token))
     view = await load_incident_view(services.db, link.client_id, link.incident_id)
@@ -219,7 +217,6 @@ async def _release(request: web.Request, *, commit: bool) -> web.Response:
     claim = result.claim
     when = cl.slot_when(claim.slot_start, claim.slot_end, view.zone) if claim and view else None
     if result.outcome == cl.RELEASE_OK:
-        request.app[JOBS].wake()
         return _page(texts.RELEASE_PAGE_DONE_TITLE, [texts.RELEASE_PAGE_DONE], facts=_facts(view, when))
     if result.outcome == cl.RELEASE_READY and claim is not None:
         return _page(

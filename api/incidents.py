@@ -8,7 +8,7 @@ from aiohttp import web
 
 from api.body import INCIDENT_MAX_BODY, BodyRejected, check_nesting, read_body
 from api.errors import bearer_token, error, invalid
-from api.keys import JOBS, SERVICES
+from api.keys import SERVICES
 from services.errors import Unauthorized, ValidationFailed
 from services.incidents.service import IncidentConflict, SignatureInvalid, UnknownTarget
 
@@ -16,6 +16,21 @@ log = logging.getLogger(__name__)
 
 
 async def post_incident(request: web.Request) -> web.Response:
+    """The webhook, counted by answer (`pivot_webhook_requests_total{code}`)."""
+    counter = request.app[SERVICES].metrics.webhook_requests
+    try:
+        response = await _accept_incident(request)
+    except web.HTTPException as exc:
+        counter.labels(code=str(exc.status)).inc()
+        raise
+    except Exception:
+        counter.labels(code="500").inc()
+        raise
+    counter.labels(code=str(response.status)).inc()
+    return response
+
+
+async def _accept_incident(request: web.Request) -> web.Response:
     try:
         body = await read_body(request, INCIDENT_MAX_BODY)
         check_nesting(body)
@@ -33,7 +48,6 @@ async def post_incident(request: web.Request) -> web.Response:
     except IncidentConflict:
         return error(409, "an incident with this id exists with different content")
     if accepted.new:
-        request.app[JOBS].wake()
         return web.json_response({"id": accepted.id, "status": accepted.status}, status=202)
     return web.json_response({"id": accepted.id, "status": accepted.status}, status=200)
 

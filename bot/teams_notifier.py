@@ -15,6 +15,7 @@ from bot.convert import base_conversation_id
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
 from services.incidents.view_builder import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
+from services.metrics import Metrics
 from services.notify.teams_routes import TeamsRoutes
 from services.store.database import Database
 
@@ -25,10 +26,14 @@ EmailFallback = Callable[[int], Awaitable[object]]
 
 class TeamsNotifier:
     def __init__(
-        self, db: Database, messenger: TeamsMessenger, fallback: EmailFallback | None = None
+        self,
+        db: Database,
+        messenger: TeamsMessenger,
+        fallback: EmailFallback | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._db = db
-        self._routes = TeamsRoutes(db)
+        self._routes = TeamsRoutes(db, metrics)
         self._messenger = messenger
         self._fallback = fallback
 

@@ -88,7 +88,9 @@ def build_bot(services: Services, extensions: BotExtensions | None = None) -> Bo
         actions=actions,
         dialogs=dialogs,
         messenger=messenger,
-        teams_notifier=TeamsNotifier(services.db, messenger, services.notifications.fall_back_to_email),
+        teams_notifier=TeamsNotifier(
+            services.db, messenger, services.notifications.fall_back_to_email, services.metrics
+        ),
         admin=AdminRuntime.create(services, adapter, dialogs, messenger),
         claim_cards=ClaimCards(services.db, messenger),
     )

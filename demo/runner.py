@@ -181,7 +181,13 @@ async def _run(port: int, with_playground: bool, playground_port: int, var: Path
 
 
 def run_demo(
-    *, port: int, with_playground: bool, playground_port: int, var: Path | None = None, fresh: bool = False
+    *,
+    port: int,
+    with_playground: bool,
+    playground_port: int,
+    var: Path | None = None,
+    fresh: bool = False,
+    verbose: bool = False,
 ) -> int:
     state = (var or VAR).resolve()
     state.mkdir(parents=True, exist_ok=True)

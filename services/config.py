@@ -28,6 +28,11 @@ class AppType(StrEnum):
     USER_ASSIGNED_MSI = "UserAssignedMSI"
 
 
+class LogFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
 class Settings(BaseSettings):
     """Everything the process reads from its environment."""
 
@@ -54,9 +59,12 @@ class Settings(BaseSettings):
     SECRET_KEY: SecretStr | None = None
     PORT: int = Field(default=3978, ge=1, le=65535)
     CA_BUNDLE: Path | None = None
+    METRICS_TOKEN: SecretStr | None = None  # set: GET /metrics needs "Authorization: Bearer <token>"
+    LOG_FORMAT: LogFormat = LogFormat.TEXT
+    READY_MAX_JOB_LAG_SECONDS: float = Field(default=300.0, gt=0, le=7 * 86400)
     # Extensions (not in DESIGN 3.2): tuning knobs with production defaults.
     JOBS_CONCURRENCY: int = Field(default=4, ge=1, le=64)
-    JOBS_POLL_SECONDS: float = Field(default=0.5, gt=0, le=60)
+    JOBS_POLL_SECONDS: float = Field(default=5.0, gt=0, le=3600)  # only the safety net (jobs.py)
     JOBS_LEASE_SECONDS: float = Field(default=60.0, ge=1, le=3600)
     INCIDENT_RETRY_SECONDS: float = Field(default=300.0, gt=0, le=86400)
     SYNC_INTERVAL_SECONDS: float = Field(default=3600.0, ge=10, le=7 * 86400)

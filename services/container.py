@@ -17,6 +17,7 @@ from services.integration.setup import SetupService
 from services.integration.sync_memory import SyncMemory
 from services.m365.graph_gateway import GraphGateway
 from services.m365.signin import IdentityService
+from services.metrics import Metrics
 from services.notify.claim_notices import ClaimNotices
 from services.notify.conversations import ConversationDirectory
 from services.notify.mailer import Mailer
@@ -43,6 +44,7 @@ class Services:
     notifications: NotificationService
     claims: ClaimService
     setup: SetupService
+    metrics: Metrics
 
     @classmethod
     def create(
@@ -53,9 +55,12 @@ class Services:
         mailer: Mailer | None = None,
     ) -> Services:
         box = SecretBox(settings.secret_keys())
+        metrics = Metrics()
         identity = IdentityService(db, box, settings)
-        graph = GraphGateway(identity, settings)
-        notifications = NotificationService(db, box, settings, mailer or Mailer.from_settings(settings))
+        graph = GraphGateway(identity, settings, metrics=metrics)
+        notifications = NotificationService(
+            db, box, settings, mailer or Mailer.from_settings(settings), metrics=metrics
+        )
         ClaimNotices(db, settings).register(notifications)
         conversations = ConversationDirectory(db)
         state = StateStore(db)
@@ -68,7 +73,7 @@ class Services:
             conversations=conversations,
             state=state,
             incidents=IncidentService(
-                db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS
+                db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS, metrics=metrics
             ),
             integration=integration,
             preferences=PreferencesService(db),
@@ -76,10 +81,11 @@ class Services:
             identity=identity,
             graph=graph,
             notifications=notifications,
-            claims=ClaimService(db, calendars or graph),
             setup=SetupService(
                 db, graph, integration, conversations, ClientSecrets(db, box), SyncMemory(state)
             ),
+            claims=ClaimService(db, calendars or graph, metrics=metrics),
+            metrics=metrics,
         )
 
     def job_handlers(self) -> dict[str, Any]:

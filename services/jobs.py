@@ -7,6 +7,13 @@ On PostgreSQL, claiming uses `FOR UPDATE SKIP LOCKED`, so several app
 instances share the queue and no job runs twice at once (leases are renewed
 while a handler runs). Failures back off exponentially with jitter; after
 `max_attempts` a job is `dead` and kept for inspection.
+
+Latency by design, not by polling: a commit that added jobs wakes this process's
+runner at once (a session hook in `Database`), so a job starts right after the
+transaction that queued it, and a stage that queues the next one hands on without
+waiting. On PostgreSQL that commit also sends `NOTIFY`, and every runner `LISTEN`s,
+so other instances wake too. The poll (`poll_interval`) is only the safety net, for
+retries that come due and for a missed notification.
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.errors import PivotError
-from services.store.database import Database
+from services.store.database import JOBS_CHANNEL, Database
 from services.store.models import Job
+from services.store.times import as_utc
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +117,35 @@ async def enqueue(
     await session.execute(
         job_insert(db, kind, payload, dedupe_key=dedupe_key, delay=delay, max_attempts=max_attempts)
     )
+    await db.mark_jobs_enqueued(session)
+
+
+@dataclass(frozen=True)
+class JobQueueStats:
+    """The queue at one moment: job counts by (kind, status), and the age of the oldest due job."""
+
+    counts: dict[tuple[str, str], int]
+    lag_seconds: float
+
+
+async def queue_stats(db: Database, *, counts: bool = True) -> JobQueueStats:
+    """Job lag (DESIGN 3.13): a job is due from its first `run_at` until it is done or dead,
+    including while it waits for a retry; a running job with a live lease is not waiting."""
+    now = utcnow()
+    first_due = func.coalesce(Job.first_due_at, Job.run_at)
+    waiting = ((Job.status == "queued") | ((Job.status == "running") & (Job.locked_until < now))) & (
+        first_due <= now
+    )
+    by_kind: dict[tuple[str, str], int] = {}
+    async with db.engine.connect() as conn:
+        oldest = await conn.scalar(select(func.min(first_due)).where(waiting))
+        if counts:
+            rows = await conn.execute(
+                select(Job.kind, Job.status, func.count()).group_by(Job.kind, Job.status)
+            )
+            by_kind = {(r[0], r[1]): int(r[2]) for r in rows}
+    lag = max(0.0, (now - as_utc(oldest)).total_seconds()) if oldest is not None else 0.0
+    return JobQueueStats(by_kind, lag)
 
 
 @dataclass
@@ -128,28 +166,67 @@ class JobRunner:
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop_task: asyncio.Task[None] | None = None
     _stopping: bool = False
+    _listener: Any = None  # the asyncpg connection that LISTENs (PostgreSQL only)
+    _listen_retry_at: float = 0.0
+    wakeups: int = 0  # how many times a commit or a notification woke this runner (for tests)
 
     async def start(self) -> None:
         if not self.db.is_postgres:
             await self.recover_single_instance()
+        self.db.add_job_listener(self.wake)
+        await self._ensure_listening()
         self._loop_task = asyncio.create_task(self._loop(), name=f"jobs-{self.worker_id}")
 
     async def stop(self) -> None:
         """Stop claiming; wait briefly for running handlers (unfinished ones are re-run later)."""
         self._stopping = True
         self._wake.set()
+        self.db.remove_job_listener(self.wake)
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task
+        await self._stop_listening()
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
             for task in self._tasks:
                 task.cancel()
 
     def wake(self) -> None:
-        """Look for work now (called after enqueueing in this process)."""
+        """Look for work now (called after a commit that added jobs, or on a notification)."""
+        self.wakeups += 1
         self._wake.set()
+
+    @property
+    def listening(self) -> bool:
+        """True while this runner hears other instances' `NOTIFY` (PostgreSQL)."""
+        return self._listener is not None and not self._listener.is_closed()
+
+    async def _ensure_listening(self) -> None:
+        """PostgreSQL: keep one connection that LISTENs for committed jobs (reopened if lost)."""
+        if not self.db.is_postgres or self.listening or time.monotonic() < self._listen_retry_at:
+            return
+        import asyncpg
+
+        await self._stop_listening()
+        dsn = make_url(self.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        try:
+            conn = await asyncpg.connect(dsn, timeout=10)
+            await conn.add_listener(JOBS_CHANNEL, self._notified)
+        except Exception as exc:  # the poll still runs the jobs; try again later
+            self._listen_retry_at = time.monotonic() + 5.0
+            log.warning("jobs listen failed error=%s", type(exc).__name__)
+            return
+        self._listener = conn
+
+    def _notified(self, *_args: Any) -> None:
+        self.wake()
+
+    async def _stop_listening(self) -> None:
+        conn, self._listener = self._listener, None
+        if conn is not None and not conn.is_closed():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), 5)
 
     async def recover_single_instance(self) -> int:
         """SQLite runs one instance: anything `running` belonged to a process that died."""
@@ -176,21 +253,30 @@ class JobRunner:
                     await asyncio.sleep(0.02)
                     continue
             yielding_since = None
+            # Cleared before claiming: a wake-up that arrives while we claim is not lost.
+            self._wake.clear()
             try:
                 free = self.concurrency - len(self._tasks)
                 claimed = await self._claim(free) if free > 0 else []
                 for job in claimed:
                     task = asyncio.create_task(self._run(job))
                     self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    task.add_done_callback(self._task_done)
                 if claimed and len(claimed) == free:
                     await asyncio.sleep(0)
                     continue
             except Exception as exc:  # the loop must survive a database blip
                 log.warning("job claim failed error=%s", type(exc).__name__)
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
+            try:
                 await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+            except TimeoutError:
+                await self._ensure_listening()
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        full = len(self._tasks) >= self.concurrency
+        self._tasks.discard(task)
+        if full:
+            self._wake.set()  # a slot came free while work may be waiting: claim now
 
     async def run_due(self) -> int:
         """Claim and run every due job once, in this task (for tests and tools)."""
@@ -300,6 +386,7 @@ class JobRunner:
                 .where(Job.id == job.id, Job.locked_by == self.worker_id)
                 .values(
                     status=status,
+                    first_due_at=func.coalesce(Job.first_due_at, Job.run_at),
                     run_at=utcnow() + timedelta(seconds=delay),
                     last_error=error[:500],
                     locked_by=None,

@@ -38,6 +38,7 @@ from services.domain.incident_view import zone_abbreviation
 from services.domain.recipients import Provider
 from services.incidents.service import CalendarSource
 from services.jobs import Handler
+from services.metrics import Metrics
 from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, Location, LocationSettings, Room, ServiceProvider, Slot, User
@@ -226,8 +227,10 @@ class ClaimService:
         *,
         recheck: CalendarRecheck | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
         self._db = db
+        self._metrics = metrics or Metrics()
         self._recheck = recheck or CalendarRecheck(calendars)
         self._clock = clock
         self._effects = ClaimEffects(db)
@@ -326,6 +329,22 @@ class ClaimService:
         return resolve
 
     async def _claim(
+        self,
+        client_id: str,
+        incident_id: str,
+        slot_id: str,
+        resolve: Resolver,
+        *,
+        via: str,
+        token_sha256: str | None = None,
+    ) -> ClaimResult:
+        result = await self._claim_once(
+            client_id, incident_id, slot_id, resolve, via=via, token_sha256=token_sha256
+        )
+        self._metrics.claims.labels(via=via, outcome=result.outcome).inc()
+        return result
+
+    async def _claim_once(
         self,
         client_id: str,
         incident_id: str,

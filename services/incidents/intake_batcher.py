@@ -14,8 +14,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import text
+
 from services.jobs import job_insert_statement
-from services.store.database import Database
+from services.store.database import JOBS_CHANNEL, Database
 from services.store.models import Incident
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class IntakeBatcher:
             .returning(Incident.client_id, Incident.id)
         )
         self._insert_jobs = job_insert_statement(db, dedupe=True)
+        self._notify = text(f"NOTIFY {JOBS_CHANNEL}")
         self._last_write = 0.0
 
     async def insert(self, incident: dict[str, Any], job: dict[str, Any]) -> bool:
@@ -125,4 +128,8 @@ class IntakeBatcher:
             jobs = [p.job for key, p in first.items() if key in inserted]
             if jobs:
                 await conn.execute(self._insert_jobs, jobs)
+                if self._db.is_postgres:
+                    await conn.execute(self._notify)
+        if jobs:
+            self._db.jobs_committed()  # the pipeline starts now, not at the runner's next poll
         return {id(p) for key, p in first.items() if key in inserted}

@@ -30,6 +30,7 @@ from services.incidents.intake_batcher import IntakeBatcher
 from services.incidents.schema import IncidentInput, parse_incident
 from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
 from services.m365.graph_errors import GraphError, NotConnected, ReconnectNeeded
+from services.metrics import Metrics
 from services.store.database import Database
 from services.store.models import (
     Client,
@@ -87,8 +88,10 @@ class IncidentService:
         calendars: CalendarSource | None,
         *,
         retry_seconds: float = 300.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._db = db
+        self._metrics = metrics or Metrics()
         self._box = box
         self._calendars = calendars
         self._retry_seconds = retry_seconds
@@ -166,6 +169,7 @@ class IncidentService:
                 "status": "accepted",
                 "status_reason": None,
                 "calendar_reads": 0,
+                "created_at": datetime.now(UTC),  # to the microsecond (SQLite's now() is whole seconds)
             },
             {
                 "kind": PROCESS_JOB,
@@ -267,6 +271,7 @@ class IncidentService:
         events = [e for e in events if e is not None]
         result = availability.compute(trigger, zone, events, policy)
         await self._store_result(client_id, incident_id, result, booked_now_and_next(raw, trigger, zone))
+        self._metrics.incidents.labels(status=result.status).inc()
         log.info(
             "incident processed client=%s incident=%s status=%s slots=%d",
             client_id,
@@ -350,6 +355,7 @@ class IncidentService:
                 .values(**values)
             )
             await self._queue_notification(session, client_id, incident_id, "new_incident")
+        self._metrics.incidents.labels(status=status).inc()
         return status
 
     async def _queue_notification(self, session: Any, client_id: str, incident_id: str, event: str) -> None:

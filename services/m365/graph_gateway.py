@@ -39,6 +39,7 @@ from services.m365.graph_http import (
     raise_for_graph_status,
 )
 from services.m365.signin import IdentityService
+from services.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -105,8 +106,10 @@ class GraphGateway:
         per_mailbox: int = PER_MAILBOX,
         page_size: int = PAGE_SIZE,
         retry: RetryPolicy | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._identity = identity
+        self._metrics = metrics or Metrics()
         self._settings = settings
         self._per_mailbox = per_mailbox
         self._page_size = page_size
@@ -345,7 +348,10 @@ class GraphGateway:
             return client
         if self._http is None:
             self._http = graph_http_client(
-                self._settings.GRAPH_BASE_URL, self._settings.CA_BUNDLE, self._retry
+                self._settings.GRAPH_BASE_URL,
+                self._settings.CA_BUNDLE,
+                self._retry,
+                self._metrics.graph_response,
             )
 
         async def token() -> str:

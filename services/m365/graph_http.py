@@ -106,9 +106,10 @@ def retry_after_seconds(headers: httpx.Headers) -> float | None:
 class BoundedRetryHandler(BaseMiddleware):
     """Retries transient Graph failures of idempotent requests, within bounds."""
 
-    def __init__(self, policy: RetryPolicy) -> None:
+    def __init__(self, policy: RetryPolicy, observe: Callable[[int | None], None] | None = None) -> None:
         super().__init__()
         self.policy = policy
+        self._observe = observe or (lambda _status: None)  # each round trip's status (metrics)
 
     @staticmethod
     def _retryable(request: httpx.Request) -> bool:
@@ -126,10 +127,12 @@ class BoundedRetryHandler(BaseMiddleware):
             try:
                 response = await super().send(request, transport)
             except RETRYABLE_TRANSPORT_ERRORS:
+                self._observe(None)
                 delay = policy.backoff(attempt)
                 if not retryable or attempt >= policy.max_retries or time.monotonic() + delay > deadline:
                     raise
             else:
+                self._observe(response.status_code)
                 if (
                     not retryable
                     or response.status_code not in RETRY_STATUSES
@@ -146,7 +149,12 @@ class BoundedRetryHandler(BaseMiddleware):
             request.headers["Retry-Attempt"] = str(attempt)
 
 
-def graph_http_client(graph_base_url: str, ca_bundle: Path | None, policy: RetryPolicy) -> httpx.AsyncClient:
+def graph_http_client(
+    graph_base_url: str,
+    ca_bundle: Path | None,
+    policy: RetryPolicy,
+    observe: Callable[[int | None], None] | None = None,
+) -> httpx.AsyncClient:
     """The httpx client every Graph request goes through (msgraph middleware, our retries)."""
     client = httpx.AsyncClient(
         base_url=graph_base_url,
@@ -164,7 +172,7 @@ def graph_http_client(graph_base_url: str, ca_bundle: Path | None, policy: Retry
         ),
     }
     middleware: list[BaseMiddleware] = [
-        BoundedRetryHandler(policy) if isinstance(m, RetryHandler) else m
+        BoundedRetryHandler(policy, observe) if isinstance(m, RetryHandler) else m
         for m in KiotaClientFactory.get_default_middleware(options)
     ]
     middleware.append(GraphTelemetryHandler(options=options[GraphTelemetryHandlerOption.get_key()]))

@@ -261,7 +261,7 @@ class IdentityService:
             integration.connected_at = now
             integration.needs_reconnect = False
         self._accounts.pop(row.client_id, None)
-        log.info("signed in client=%s upn=%s", row.client_id, upn)
+        log.info("signed in client=%s", row.client_id)
         signed_in = SignInResult(client_id=row.client_id, upn=upn, context=dict(row.context or {}))
         for callback in list(self._callbacks):
             try:

@@ -31,6 +31,7 @@ from services.domain.incident_view import IncidentView
 from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
+from services.metrics import Metrics, record_notification
 from services.notify.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
 from services.notify.mailer import Mailer, MailPermanent, MailTransient, message_id_for
 from services.store.database import Database
@@ -81,8 +82,10 @@ class NotificationService:
         retry_base_seconds: float = 60.0,
         retry_cap_seconds: float = 3600.0,
         clock: Callable[[], datetime] = _utcnow,
+        metrics: Metrics | None = None,
     ) -> None:
         self._db = db
+        self._metrics = metrics or Metrics()
         self._box = box  # unused so far: e-mail keeps no secrets at rest
         self._settings = settings
         self._mailer = mailer
@@ -379,7 +382,7 @@ class NotificationService:
         self, notification_id: int, status: str, *, reason: str | None = None, message_id: str | None = None
     ) -> str:
         async with self._db.session() as session:
-            await session.execute(
+            changed = await session.execute(
                 update(Notification)
                 .where(Notification.id == notification_id, Notification.status == "queued")
                 .values(
@@ -388,6 +391,18 @@ class NotificationService:
                     message_id=message_id,
                     updated_at=func.now(),
                 )
+                .returning(Notification.client_id, Notification.incident_id, Notification.event)
+            )
+            row = changed.first()
+            if row is not None:
+                await record_notification(session, self._metrics, rcpt.EMAIL, status, *row)
+        if row is not None and status == "sent":
+            log.info(
+                "e-mail sent client=%s incident=%s notification=%s event=%s",
+                row.client_id,
+                row.incident_id,
+                notification_id,
+                row.event,
             )
         return status
 

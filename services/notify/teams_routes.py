@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from services.domain.recipients import TEAMS
+from services.metrics import Metrics, record_notification
 from services.store.database import Database
 from services.store.models import Client, ConversationRef, User
 from services.store.notification_models import IdentityLink, Notification
@@ -23,7 +25,8 @@ class TeamsTarget:
 
 
 class TeamsRoutes:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, metrics: Metrics | None = None) -> None:
+        self._metrics = metrics or Metrics()
         self._db = db
 
     async def notification(self, notification_id: int) -> Notification | None:
@@ -93,9 +96,15 @@ class TeamsRoutes:
         if activity_id is not None:
             values["activity_id"] = activity_id
         async with self._db.session() as session:
-            await session.execute(
-                update(Notification).where(Notification.id == notification_id).values(**values)
+            changed = await session.execute(
+                update(Notification)
+                .where(Notification.id == notification_id)
+                .values(**values)
+                .returning(Notification.client_id, Notification.incident_id, Notification.event)
             )
+            row = changed.first()
+            if row is not None:
+                await record_notification(session, self._metrics, TEAMS, status, *row)
 
     async def deactivate_conversation(self, conversation_id: str) -> None:
         async with self._db.session() as session:

@@ -7,7 +7,7 @@ an advisory lock keeps several instances from migrating at once.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 MIGRATION_LOCK_ID = 0x7069766F  # "pivo": advisory lock id for migrations
+JOBS_CHANNEL = "pivot_jobs"  # PostgreSQL NOTIFY channel: "jobs were committed, look now"
+_JOBS_FLAG = "pivot_jobs_enqueued"
 
 
 def normalize_url(url: str) -> str:
@@ -65,7 +68,14 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # A session class of this database's own, so its commit hook wakes only this database's runners.
+        session_class = type("PivotSession", (Session,), {})
+        event.listen(session_class, "after_commit", self._after_commit)
+        event.listen(session_class, "after_rollback", self._after_rollback)
+        self.sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=session_class
+        )
+        self._job_listeners: list[Callable[[], None]] = []
 
     @property
     def is_postgres(self) -> bool:
@@ -74,6 +84,40 @@ class Database:
     def insert(self, table: Any) -> Any:
         """An INSERT in this database's dialect, so `on_conflict_do_*` is available on both."""
         return (pg_insert if self.is_postgres else sqlite_insert)(table)
+
+    # ---- "jobs were committed": wake runners at once instead of at their next poll ----------
+
+    def add_job_listener(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (in the event loop, synchronously) after any commit that added jobs."""
+        self._job_listeners.append(listener)
+
+    def remove_job_listener(self, listener: Callable[[], None]) -> None:
+        if listener in self._job_listeners:
+            self._job_listeners.remove(listener)
+
+    async def mark_jobs_enqueued(self, session: AsyncSession) -> None:
+        """Called by `enqueue` inside the caller's transaction: once it commits, runners wake.
+
+        On PostgreSQL the same transaction sends `NOTIFY`, which PostgreSQL delivers only on
+        commit, so the other instances wake too (and never for a rolled-back job)."""
+        info = session.sync_session.info
+        if info.get(_JOBS_FLAG):
+            return
+        info[_JOBS_FLAG] = True
+        if self.is_postgres:
+            await session.execute(text(f"NOTIFY {JOBS_CHANNEL}"))
+
+    def jobs_committed(self) -> None:
+        """Wake this process's runners (for code that commits jobs without a session)."""
+        for listener in list(self._job_listeners):
+            listener()
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(_JOBS_FLAG, False):
+            self.jobs_committed()
+
+    def _after_rollback(self, session: Session) -> None:
+        session.info.pop(_JOBS_FLAG, None)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

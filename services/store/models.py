@@ -189,6 +189,8 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=8)
     run_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Set when a failed job is rescheduled: the run_at it first had (NULL: run_at is still that).
+    first_due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     locked_by: Mapped[str | None] = mapped_column(String(64))
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_error: Mapped[str | None] = mapped_column(String(512))

@@ -80,7 +80,8 @@ async def running_site(
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     async with running_emulator(tenant(base + "/auth/callback"), ca_dir=ca_dir) as emu:
-        app = build_app(emulator_settings(database_url, emu, base, JOBS_POLL_SECONDS=0.1, **settings))
+        settings.setdefault("JOBS_POLL_SECONDS", 0.1)
+        app = build_app(emulator_settings(database_url, emu, base, **settings))
         server = TestServer(app, host="127.0.0.1", port=port)
         await server.start_server()
         try:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import html
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import pytest
 from aiohttp.test_utils import TestServer
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from emulator.certs import ensure_ca
@@ -142,6 +144,13 @@ async def race(database_url: str, ca_dir: Path, tmp_path: Path, instances: int) 
                     for n in range(CROWD)
                 ]
                 results = await asyncio.gather(*calls)
+                claims: Counter[tuple[str, str]] = Counter()
+                for app in apps:
+                    async with http.get(app.base + "/metrics") as scraped:
+                        for family in text_string_to_metric_families(await scraped.text()):
+                            for s in family.samples:
+                                if s.name == "pivot_claims_total":
+                                    claims[(s.labels["via"], s.labels["outcome"])] += int(s.value)
         finally:
             for app in apps:
                 app.stop()
@@ -158,6 +167,9 @@ async def race(database_url: str, ca_dir: Path, tmp_path: Path, instances: int) 
         losers = [r for r in results if r is not winners[0]]
         assert all(line.startswith(f"{TAKEN}{who} — ") for line, _, _ in losers), {r[0] for r in losers}
         assert {via for _, via, _ in results} == {"teams", "email"}
+        assert sum(n for (_, outcome), n in claims.items() if outcome == "claimed") == 1
+        assert sum(claims.values()) == CROWD
+        assert {via for via, _ in claims} == {"teams", "email"}
         slowest = max(seconds for _, _, seconds in results)
         print(f"{instances} instance(s): winner via {winners[0][1]}, slowest answer {slowest:.2f}s")
 

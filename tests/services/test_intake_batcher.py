@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from services.crypto import SecretBox
-from services.directory import DirectoryService
-from services.intake_batcher import IntakeBatcher
+from services.directory.service import DirectoryService
+from services.incidents.intake_batcher import IntakeBatcher
 from services.store.database import Database
 from services.store.models import Incident, Job
 from tests.conftest import TEST_SECRET_KEY

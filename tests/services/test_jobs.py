@@ -197,3 +197,108 @@ async def test_background_work_yields_to_intake_but_never_starves(db: Database) 
         await runner.stop()
     waited = loop.time() - started
     assert 0.5 <= waited < 3.0  # held back while "intake" was busy, then run anyway
+
+
+# ---- latency by design: wake-ups, not polls (poll interval an hour: only a wake-up can run them)
+
+
+async def _wait_until(predicate: Any, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_a_committed_job_starts_without_waiting_for_the_poll(db: Database) -> None:
+    ran: list[str] = []
+
+    async def handler(job: JobInfo) -> None:
+        ran.append(job.payload["step"])
+        if job.payload["step"] == "first":  # each stage hands on to the next
+            await add(db, "work", {"step": "second"})
+
+    runner = JobRunner(db, {"work": handler}, poll_interval=3600)
+    await runner.start()
+    try:
+        await asyncio.sleep(0.05)  # the loop is asleep in its hour-long wait now
+        await add(db, "work", {"step": "first"})
+        await _wait_until(lambda: ran == ["first", "second"])
+        assert runner.wakeups >= 2
+    finally:
+        await runner.stop()
+
+
+async def test_a_rolled_back_job_wakes_nobody_and_never_runs(db: Database) -> None:
+    ran: list[int] = []
+
+    async def handler(job: JobInfo) -> None:
+        ran.append(job.id)
+
+    runner = JobRunner(db, {"work": handler}, poll_interval=3600)
+    await runner.start()
+    try:
+        await asyncio.sleep(0.05)
+        before = runner.wakeups
+
+        async def fail_after_enqueueing() -> None:
+            async with db.session() as session:
+                await enqueue(session, db, "work", {})
+                raise RuntimeError("the work that caused the job failed")
+
+        with pytest.raises(RuntimeError):
+            await fail_after_enqueueing()
+        await asyncio.sleep(0.2)
+        assert runner.wakeups == before
+        assert ran == [] and await statuses(db) == []
+    finally:
+        await runner.stop()
+
+
+async def test_a_full_runner_claims_the_next_job_when_a_slot_frees(db: Database) -> None:
+    release = asyncio.Event()
+    ran: list[int] = []
+
+    async def handler(job: JobInfo) -> None:
+        if job.payload["n"] == 0:
+            await release.wait()
+        ran.append(job.payload["n"])
+
+    runner = JobRunner(db, {"work": handler}, concurrency=1, poll_interval=3600)
+    await runner.start()
+    try:
+        await add(db, "work", {"n": 0})
+        await _wait_until(lambda: len(runner._tasks) == 1)
+        await add(db, "work", {"n": 1})  # woken, but no free slot: waits for the slot
+        await asyncio.sleep(0.1)
+        release.set()
+        await _wait_until(lambda: ran == [0, 1])
+    finally:
+        await runner.stop()
+
+
+@pytest.mark.postgres
+async def test_instances_wake_each_other_with_notify(postgres_server_url: str) -> None:
+    from tests.conftest import reset_postgres
+
+    await reset_postgres(postgres_server_url)
+    db_a, db_b = Database(postgres_server_url), Database(postgres_server_url)
+    await db_a.migrate()
+    ran: list[str] = []
+
+    async def handler(job: JobInfo) -> None:
+        ran.append(job.payload["by"])
+
+    # Instance B alone runs jobs; instance A only enqueues (it has no runner at all).
+    b = JobRunner(db_b, {"work": handler}, poll_interval=3600)
+    await b.start()
+    try:
+        assert b.listening
+        await asyncio.sleep(0.05)
+        await add(db_a, "work", {"by": "a"})
+        await _wait_until(lambda: ran == ["a"])
+        assert b.wakeups >= 1
+    finally:
+        await b.stop()
+        await db_a.dispose()
+        await db_b.dispose()

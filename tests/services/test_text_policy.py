@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from services.directory_schema import parse_directory
-from services.incident_schema import parse_incident
+from services.directory.schema import parse_directory
+from services.incidents.schema import parse_incident
 from services.text_policy import check_text
 from tests.samples import directory
 from tests.webhooks import incident
