@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -183,3 +184,45 @@ class Tenant:
             del self.calendars[cal_id]
         for calendar in self.calendars.values():
             calendar.mirrors = [m for m in calendar.mirrors if m != mailbox.key]
+
+
+class TenantSet:
+    """The tenants one emulator serves, the first being the default.
+
+    Identity paths name a tenant by id or domain; Graph finds it from the
+    token's `tid`; the admin API takes `tenant` (id or domain), default the first.
+    """
+
+    def __init__(self, tenants: list[Tenant]) -> None:
+        if not tenants:
+            raise ValueError("at least one tenant is needed")
+        self._tenants: list[Tenant] = []
+        for tenant in tenants:
+            self.add(tenant)
+
+    def add(self, tenant: Tenant) -> None:
+        """Serve one more tenant (its id and domain must be new)."""
+        for known in self._tenants:
+            if tenant.tenant_id.lower() == known.tenant_id.lower():
+                raise ValueError(f"tenant id {tenant.tenant_id} is given twice")
+            if tenant.domain.lower() == known.domain.lower():
+                raise ValueError(f"tenant domain {tenant.domain} is given twice")
+        self._tenants.append(tenant)
+
+    @property
+    def primary(self) -> Tenant:
+        """The first tenant: the default wherever no tenant is named."""
+        return self._tenants[0]
+
+    def resolve(self, ref: str | None) -> Tenant | None:
+        """A tenant by id or domain (any case); None names the primary one."""
+        if ref is None:
+            return self.primary
+        folded = ref.strip().lower()
+        return next((t for t in self._tenants if folded in (t.tenant_id.lower(), t.domain.lower())), None)
+
+    def __iter__(self) -> Iterator[Tenant]:
+        return iter(list(self._tenants))
+
+    def __len__(self) -> int:
+        return len(self._tenants)

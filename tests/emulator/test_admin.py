@@ -13,7 +13,8 @@ async def _admin(session, emu, path: str, body=None, method: str = "POST"):
 
 async def test_health_and_index(emu: EmulatorHandle, session) -> None:
     status, body, _ = await _admin(session, emu, "health", method="GET")
-    assert status == 200 and body == {"ok": True, "tenant_id": emu.tenant_id}
+    assert status == 200 and body["ok"] is True and body["tenant_id"] == emu.tenant_id
+    assert body["tenants"] == [{"tenant_id": emu.tenant_id, "domain": emu.tenant.domain}]
     status, body, _ = await call(session, emu, "/")
     assert body["graph_base_url"] == emu.graph_base_url
     assert body["oidc_authority"] == emu.oidc_authority
