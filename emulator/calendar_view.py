@@ -69,7 +69,8 @@ def event_instances(
 
 
 def _overlaps(start: datetime, end: datetime, window_start: datetime, window_end: datetime) -> bool:
-    if start == end:
+    """A zero-length or end-before-start event is seen where it starts."""
+    if end <= start:
         return window_start <= start < window_end
     return start < window_end and end > window_start
 

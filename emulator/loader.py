@@ -13,12 +13,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from emulator.model import App, Calendar, Event, Mailbox, Tenant, graph_id
+from emulator.model import ABSENT, App, Calendar, Event, Mailbox, Tenant, graph_id
 from emulator.recurrence import Recurrence, RecurrenceError, parse_recurrence
 from emulator.templating import resolve_tokens, today_in
-from emulator.timezones import UnknownTimeZoneError, is_known_zone, parse_local_datetime
+from emulator.timezones import UnknownTimeZoneError, parse_local_datetime
 
 SHOW_AS = ("free", "tentative", "busy", "oof", "workingElsewhere", "unknown")
+NULLABLE_FLAGS = ("showAs", "isCancelled", "isAllDay")
 USER_PROPERTIES = (
     "givenName",
     "surname",
@@ -62,13 +63,17 @@ def _today_resolver(today: date | None) -> TodayFor:
 
 
 def _zone(name: Any, where: str) -> str:
-    if not isinstance(name, str) or not is_known_zone(name):
-        raise TenantError(f"{where}: unknown time zone {name!r}")
+    """A zone name as written. Names no zone database knows (custom zones, typos)
+    are kept and served verbatim; instants in them are computed as UTC."""
+    if not isinstance(name, str):
+        raise TenantError(f"{where}: a time zone is a string, not {name!r}")
     return name
 
 
 def _mailbox_zone(raw: Mapping[str, Any], where: str) -> str:
     settings = raw.get("mailboxSettings") or {}
+    if not isinstance(settings, Mapping):
+        raise TenantError(f"{where}: mailboxSettings must be an object")
     return _zone(settings.get("timeZone") or "UTC", where)
 
 
@@ -141,6 +146,22 @@ def _attendee(raw: Any, where: str) -> dict[str, Any]:
     }
 
 
+def _as_written(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The flags the file wrote as null or left out, to serve as such; a value of
+    the wrong type is not Graph's shape and is refused."""
+    written: dict[str, Any] = {}
+    for key in NULLABLE_FLAGS:
+        if key not in raw:
+            written[key] = ABSENT
+        elif raw[key] is None:
+            written[key] = None
+        elif key == "showAs" and raw[key] not in SHOW_AS:
+            raise TenantError(f"{where}: showAs {raw[key]!r} is not one of {SHOW_AS}")
+        elif key != "showAs" and not isinstance(raw[key], bool):
+            raise TenantError(f"{where}: {key} must be true, false or null")
+    return written
+
+
 def parse_event(
     raw: Mapping[str, Any],
     *,
@@ -148,11 +169,17 @@ def parse_event(
     id_seed: str,
     today_for: TodayFor,
     where: str,
+    graph_defaults: bool = False,
 ) -> Event:
-    """One event dict (tenant-file or Graph POST form) into an Event."""
+    """One event dict (tenant-file or Graph POST form) into an Event.
+
+    Tenant-file events keep null or missing showAs/isCancelled/isAllDay as
+    written; `graph_defaults` (POST /events) fills them as Graph does (busy,
+    false, false)."""
     if not isinstance(raw, Mapping):
         raise TenantError(f"{where}: an event must be an object")
-    is_all_day = bool(raw.get("isAllDay", False))
+    as_written = {} if graph_defaults else _as_written(raw, where)
+    is_all_day = bool(raw.get("isAllDay"))
     start, start_zone = _when(
         raw.get("start"), zone_default=owner.time_zone, today_for=today_for, where=f"{where}.start"
     )
@@ -163,14 +190,11 @@ def parse_event(
             raw.get("end"), zone_default=start_zone, today_for=today_for, where=f"{where}.end"
         )
     if is_all_day:
+        # any length, also zero or negative: kept as written (Graph serves them)
         start = datetime.combine(start.date(), time())
         end = datetime.combine(end.date(), time())
         end_zone = start_zone
-    if (is_all_day and end <= start) or (not is_all_day and end < start):
-        raise TenantError(f"{where}: end is before start")
-    show_as = raw.get("showAs", "busy")
-    if show_as not in SHOW_AS:
-        raise TenantError(f"{where}: showAs {show_as!r} is not one of {SHOW_AS}")
+    show_as = raw.get("showAs", "busy" if graph_defaults else None)
     locations = [location_from(x, where) for x in raw.get("locations") or []]
     if not locations and raw.get("location"):
         single = location_from(raw["location"], where)
@@ -187,7 +211,7 @@ def parse_event(
         start_zone=start_zone,
         end_zone=end_zone,
         is_all_day=is_all_day,
-        is_cancelled=bool(raw.get("isCancelled", False)),
+        is_cancelled=bool(raw.get("isCancelled")),
         show_as=show_as,
         sensitivity=str(raw.get("sensitivity") or "normal"),
         importance=str(raw.get("importance") or "normal"),
@@ -200,6 +224,7 @@ def parse_event(
         is_online_meeting=bool(raw.get("isOnlineMeeting", False)),
         transaction_id=raw.get("transactionId"),
         created=created,
+        as_written=as_written,
     )
 
 
@@ -219,8 +244,13 @@ def _new_mailbox(raw: Mapping[str, Any], kind: str, tenant_id: str, where: str) 
     upn = raw.get(upn_key) or raw.get("mail") or raw.get("emailAddress")
     if not isinstance(upn, str) or "@" not in upn:
         raise TenantError(f"{where}: needs {upn_key}")
-    settings = dict(raw.get("mailboxSettings") or {})
     zone = _mailbox_zone(raw, where)
+    settings = dict(raw.get("mailboxSettings") or {})
+    hours = settings.get("workingHours")
+    if hours is not None and not (
+        isinstance(hours, Mapping) and isinstance(hours.get("timeZone") or {}, Mapping)
+    ):
+        raise TenantError(f"{where}: workingHours must be an object (timeZone an object with name)")
     settings["timeZone"] = zone
     shared = raw.get("sharedWith")
     if shared is not None and not (isinstance(shared, list) and all(isinstance(s, str) for s in shared)):

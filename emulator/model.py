@@ -16,6 +16,7 @@ from typing import Any, Literal
 from emulator.recurrence import Recurrence
 
 MailboxKind = Literal["user", "room"]
+ABSENT: Any = type("Absent", (), {"__repr__": lambda _self: "ABSENT"})()  # a property the file left out
 
 
 def graph_id(*parts: str) -> str:
@@ -32,7 +33,13 @@ def change_key(*parts: str) -> str:
 
 @dataclass
 class Event:
-    """One event as stored: wall-clock start/end in its own zones."""
+    """One event as stored: wall-clock start/end in its own zones.
+
+    `show_as`, `is_cancelled` and `is_all_day` are what the emulator computes
+    with (None showAs blocks, as Graph's free/busy does); `as_written` holds the
+    JSON values to serve instead where the tenant file wrote null or left the
+    property out (ABSENT: omitted from the response), as Graph serves them.
+    """
 
     id: str
     subject: str
@@ -42,7 +49,7 @@ class Event:
     end_zone: str
     is_all_day: bool = False
     is_cancelled: bool = False
-    show_as: str = "busy"
+    show_as: str | None = "busy"
     sensitivity: str = "normal"
     importance: str = "normal"
     organizer: dict[str, Any] = field(default_factory=dict)
@@ -54,6 +61,7 @@ class Event:
     is_online_meeting: bool = False
     transaction_id: str | None = None
     created: datetime | None = None
+    as_written: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -116,9 +116,9 @@ async def test_live_room_changes(emu: EmulatorHandle, session, token: str) -> No
     assert "Conf Room 4B" in names and "New Room" in names
     assert "LON-02-Thames (8) [VC]" not in names
     status, body, _ = await _admin(
-        session, emu, "rooms", {"emailAddress": "bad@contoso.com", "mailboxSettings": {"timeZone": "Mars"}}
+        session, emu, "rooms", {"emailAddress": "bad@contoso.com", "mailboxSettings": {"timeZone": 7}}
     )
-    assert status == 400
+    assert status == 400 and "time zone" in body["error"]
     assert (await _admin(session, emu, "rooms/ghost@contoso.com", method="DELETE"))[0] == 404
 
 
