@@ -6,6 +6,7 @@ rather than as a confusing Graph answer later.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -13,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from emulator.model import ABSENT, App, Calendar, Event, Mailbox, Tenant, graph_id
-from emulator.recurrence import Recurrence, RecurrenceError, parse_recurrence
+from emulator.model import ABSENT, App, Calendar, Event, Mailbox, SeriesException, Tenant, graph_id
+from emulator.recurrence import Recurrence, RecurrenceError, is_occurrence, parse_recurrence
 from emulator.templating import resolve_tokens, today_in
 from emulator.timezones import UnknownTimeZoneError, parse_local_datetime
 
@@ -203,7 +204,7 @@ def parse_event(
     organizer = raw.get("organizer") or {"emailAddress": {"name": owner.display_name, "address": owner.upn}}
     body = raw.get("body") or {"contentType": "html", "content": ""}
     created = datetime.now(tz=UTC).replace(microsecond=0)
-    return Event(
+    event = Event(
         id=str(raw.get("id") or graph_id("event", id_seed)),
         subject=str(raw.get("subject") or ""),
         start_local=start,
@@ -224,6 +225,77 @@ def parse_event(
         is_online_meeting=bool(raw.get("isOnlineMeeting", False)),
         transaction_id=raw.get("transactionId"),
         created=created,
+        as_written=as_written,
+    )
+    if raw.get("exceptions") is not None:
+        event.exceptions = _exceptions(raw["exceptions"], event, today_for, f"{where}.exceptions")
+    return event
+
+
+def _exceptions(raw: Any, master: Event, today_for: TodayFor, where: str) -> dict[datetime, SeriesException]:
+    """A series master's cancelled and moved occurrences, by original start."""
+    if master.recurrence is None:
+        raise TenantError(f"{where}: only a series master (with recurrence) has exceptions")
+    if not isinstance(raw, list):
+        raise TenantError(f"{where}: exceptions must be a list")
+    found: dict[datetime, SeriesException] = {}
+    for i, entry in enumerate(raw):
+        here = f"{where}[{i}]"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("originalStart"), str):
+            raise TenantError(f"{here}: an exception needs originalStart (wall-clock, the master's zone)")
+        text = resolve_tokens(entry["originalStart"], today_for(master.start_zone))
+        try:
+            original = parse_local_datetime(text)
+        except ValueError as exc:
+            raise TenantError(f"{here}: bad originalStart {text!r}") from exc
+        if original.tzinfo is not None:
+            raise TenantError(f"{here}: originalStart {text!r} must be wall-clock time without an offset")
+        on_pattern = is_occurrence(master.recurrence, original.date())
+        if original.time() != master.start_local.time() or not on_pattern:
+            raise TenantError(f"{here}: originalStart {text} is not an occurrence of the series")
+        cancelled = entry.get("cancelled", False)
+        if not isinstance(cancelled, bool):
+            raise TenantError(f"{here}: cancelled must be true or false")
+        moved = None if cancelled else _moved(entry, master, original, today_for, here)
+        found[original] = SeriesException(original_start=original, cancelled=cancelled, moved=moved)
+    return found
+
+
+def _moved(
+    entry: Mapping[str, Any], master: Event, original: datetime, today_for: TodayFor, where: str
+) -> Event:
+    """The occurrence as it is after the move (new start/end, maybe subject and showAs)."""
+    if entry.get("start") is not None:
+        start, start_zone = _when(
+            entry["start"], zone_default=master.start_zone, today_for=today_for, where=f"{where}.start"
+        )
+    else:
+        start, start_zone = original, master.start_zone
+    if entry.get("end") is not None:
+        end, end_zone = _when(
+            entry["end"], zone_default=start_zone, today_for=today_for, where=f"{where}.end"
+        )
+    else:
+        end, end_zone = start + (master.end_local - master.start_local), master.end_zone
+    as_written = dict(master.as_written)
+    show_as = master.show_as
+    if "showAs" in entry:
+        show_as = entry["showAs"]
+        if show_as is not None and show_as not in SHOW_AS:
+            raise TenantError(f"{where}: showAs {show_as!r} is not one of {SHOW_AS}")
+        as_written.pop("showAs", None)
+        if show_as is None:
+            as_written["showAs"] = None
+    return dataclasses.replace(
+        master,
+        subject=str(entry["subject"]) if isinstance(entry.get("subject"), str) else master.subject,
+        start_local=start,
+        end_local=end,
+        start_zone=start_zone,
+        end_zone=end_zone,
+        show_as=show_as,
+        recurrence=None,
+        exceptions={},
         as_written=as_written,
     )
 

@@ -62,6 +62,19 @@ class Event:
     transaction_id: str | None = None
     created: datetime | None = None
     as_written: dict[str, Any] = field(default_factory=dict)
+    # a series master's occurrences that differ from the pattern, by original
+    # wall-clock start (in the master's start zone)
+    exceptions: dict[datetime, SeriesException] = field(default_factory=dict)
+
+
+@dataclass
+class SeriesException:
+    """One occurrence of a series that was cancelled, or moved (and maybe renamed):
+    `moved` is the occurrence as it now is (its own start/end, subject, showAs)."""
+
+    original_start: datetime
+    cancelled: bool = False
+    moved: Event | None = None
 
 
 @dataclass

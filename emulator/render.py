@@ -259,7 +259,7 @@ def event_json(instance: Instance, *, zone: str) -> dict[str, Any]:
         "responseRequested": True,
         "seriesMasterId": instance.series_master_id,
         "showAs": event.show_as,
-        "type": "occurrence" if instance.series_master_id else "singleInstance",
+        "type": instance.kind if instance.series_master_id else "singleInstance",
         "webLink": "https://outlook.office365.com/owa/?itemid="
         + quote(instance.id, safe="")
         + "&exvsurl=1&path=/calendar/item",
