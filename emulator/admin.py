@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.appkeys import STATE, TENANT
+from emulator.appkeys import STATE, TENANTS
 from emulator.faults import Fault
 from emulator.loader import TenantError, parse_event, upsert_room
 from emulator.model import Mailbox, Tenant
@@ -40,6 +40,18 @@ async def _body(request: web.Request) -> Mapping[str, Any]:
     return value
 
 
+def _tenant(request: web.Request, body: Mapping[str, Any] | None = None) -> Tenant:
+    """The tenant an admin request names (`tenant` in the body or the query: id
+    or domain), else the primary one; 404 for an unknown tenant."""
+    ref = (body or {}).get("tenant") or request.query.get("tenant")
+    found = request.app[TENANTS].resolve(str(ref) if ref is not None else None)
+    if found is None:
+        raise web.HTTPNotFound(
+            text=json.dumps({"error": f"no tenant {ref!r}"}), content_type="application/json"
+        )
+    return found
+
+
 def _mailbox(tenant: Tenant, ref: Any, *, kind: str | None = None) -> Mailbox:
     found = tenant.find(ref) if isinstance(ref, str) else None
     if found is None or (kind is not None and found.kind != kind):
@@ -50,8 +62,15 @@ def _mailbox(tenant: Tenant, ref: Any, *, kind: str | None = None) -> Mailbox:
 
 
 async def health(request: web.Request) -> web.Response:
-    """Liveness plus the tenant id."""
-    return web.json_response({"ok": True, "tenant_id": request.app[TENANT].tenant_id})
+    """Liveness plus the tenant id (the named or primary one) and every tenant."""
+    tenants = request.app[TENANTS]
+    return web.json_response(
+        {
+            "ok": True,
+            "tenant_id": _tenant(request).tenant_id,
+            "tenants": [{"tenant_id": t.tenant_id, "domain": t.domain} for t in tenants],
+        }
+    )
 
 
 async def list_faults(request: web.Request) -> web.Response:
@@ -88,7 +107,7 @@ async def delete_fault(request: web.Request) -> web.Response:
 async def revoke(request: web.Request) -> web.Response:
     """Revoke a user's refresh tokens ({"user", "access_tokens": false})."""
     body = await _body(request)
-    user = _mailbox(request.app[TENANT], body.get("user"), kind="user")
+    user = _mailbox(_tenant(request, body), body.get("user"), kind="user")
     request.app[STATE].revoke(user.upn, access_tokens=bool(body.get("access_tokens", False)))
     return web.json_response({"revoked": user.upn})
 
@@ -98,7 +117,7 @@ async def expire_tokens(request: web.Request) -> web.Response:
     body = await _body(request)
     user = body.get("user")
     if user is not None:
-        user = _mailbox(request.app[TENANT], user, kind="user").upn
+        user = _mailbox(_tenant(request, body), user, kind="user").upn
     request.app[STATE].expire_tokens(user)
     return web.json_response({"expired": user or "*"})
 
@@ -106,7 +125,7 @@ async def expire_tokens(request: web.Request) -> web.Response:
 async def share(request: web.Request) -> web.Response:
     """Share a room with a user ({"room", "user"}; no user: open to everyone)."""
     body = await _body(request)
-    tenant = request.app[TENANT]
+    tenant = _tenant(request, body)
     room = _mailbox(tenant, body.get("room"), kind="room")
     user = body.get("user")
     tenant.share_room(room, None if user is None else _mailbox(tenant, user, kind="user").key)
@@ -116,7 +135,7 @@ async def share(request: web.Request) -> web.Response:
 async def unshare(request: web.Request) -> web.Response:
     """Withdraw a user's access to a room ({"room", "user"}; no user: close it)."""
     body = await _body(request)
-    tenant = request.app[TENANT]
+    tenant = _tenant(request, body)
     room = _mailbox(tenant, body.get("room"), kind="room")
     user = body.get("user")
     tenant.unshare_room(room, None if user is None else _mailbox(tenant, user, kind="user").key)
@@ -165,7 +184,7 @@ async def put_room(request: web.Request) -> web.Response:
     """Add a room or update the fields given (rename, move, re-share, new events)."""
     body = await _body(request)
     try:
-        room = upsert_room(request.app[TENANT], body)
+        room = upsert_room(_tenant(request, body), {k: v for k, v in body.items() if k != "tenant"})
     except TenantError as exc:
         return _error(400, str(exc))
     return web.json_response({"id": room.id, "emailAddress": room.upn, "displayName": room.display_name})
@@ -173,7 +192,7 @@ async def put_room(request: web.Request) -> web.Response:
 
 async def delete_room(request: web.Request) -> web.Response:
     """Remove a room (it disappears from places, calendars and mirrors)."""
-    tenant = request.app[TENANT]
+    tenant = _tenant(request)
     room = _mailbox(tenant, request.match_info["email"], kind="room")
     tenant.remove_mailbox(room)
     return web.json_response({"deleted": room.upn})
@@ -182,7 +201,7 @@ async def delete_room(request: web.Request) -> web.Response:
 async def add_event(request: web.Request) -> web.Response:
     """Add an event ({"mailbox", "calendar_id"?, "event": {...}}; date tokens allowed)."""
     body = await _body(request)
-    tenant = request.app[TENANT]
+    tenant = _tenant(request, body)
     box = _mailbox(tenant, body.get("mailbox"))
     calendar_id = body.get("calendar_id") or box.default_calendar_id
     calendar = tenant.calendars.get(str(calendar_id))

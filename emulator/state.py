@@ -1,5 +1,7 @@
 """Run-time state of one emulator: faults, grants, revocation, request log, counters.
 
+One state serves all the emulator's tenants (mailboxes are keyed by UPN).
+
 Tests reach it directly (`handle.state`); the admin API is a thin HTTP face on it.
 Everything runs on one event loop, so no locks are needed.
 """
@@ -39,6 +41,7 @@ class AuthCode:
     code_challenge_method: str | None
     expires_ms: int
     redeemed: bool = False
+    tenant_id: str = ""
 
 
 @dataclass

@@ -66,6 +66,7 @@ async def create_event(
                 id_seed=f"{target.id}/{uuid.uuid4()}",
                 today_for=lambda _zone: date.today(),
                 where="event",
+                graph_defaults=True,
             )
         except TenantError as exc:
             raise GraphError(400, "ErrorInvalidRequest", str(exc)) from exc

@@ -22,7 +22,7 @@ from emulator.graph.core import (
     Principal,
     new_request_id,
 )
-from emulator.model import Tenant
+from emulator.model import Tenant, TenantSet
 from emulator.state import EmulatorState, RequestRecord, now_ms
 from emulator.tokens import TokenIssuer
 
@@ -106,10 +106,17 @@ class _Seen:
 
 
 class GraphService:
-    """Executes Graph requests against one tenant and state."""
+    """Executes Graph requests against the tenants and the state (each request
+    against the tenant of its token)."""
 
-    def __init__(self, tenant: Tenant, state: EmulatorState, issuer: TokenIssuer) -> None:
-        self.tenant, self.state, self.issuer = tenant, state, issuer
+    def __init__(self, tenants: TenantSet | Tenant, state: EmulatorState, issuer: TokenIssuer) -> None:
+        self.tenants = tenants if isinstance(tenants, TenantSet) else TenantSet([tenants])
+        self.state, self.issuer = state, issuer
+
+    @property
+    def tenant(self) -> Tenant:
+        """The primary tenant."""
+        return self.tenants.primary
 
     def _mailbox_key(self, principal: Principal, groups: dict[str, str], route: Route) -> str | None:
         if route.handler in (places.list_rooms, batch.run_batch):
@@ -117,7 +124,7 @@ class GraphService:
         ref = groups.get("user")
         if ref is None or ref.lower() == "me":
             return principal.user.key
-        found = self.tenant.find(ref)
+        found = principal.tenant.find(ref)
         return found.key if found else ref.lower()
 
     async def _guarded(
@@ -182,11 +189,11 @@ class GraphService:
         return response
 
     async def _answer(self, request: GraphRequest, seen: _Seen) -> GraphResponse:
-        seen.principal = authenticate(request, self.tenant, self.state, self.issuer)
+        seen.principal = authenticate(request, self.tenants, self.state, self.issuer)
         route, groups = match(request.method, request.path)
         seen.mailbox = self._mailbox_key(seen.principal, groups, route)
         seen.ctx = GraphContext(
-            tenant=self.tenant,
+            tenant=seen.principal.tenant,
             state=self.state,
             issuer=self.issuer,
             request=request,
