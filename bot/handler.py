@@ -17,12 +17,15 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 from msrest.serialization import Model
 
 from bot.actions import ActionContext, ActionRegistry
+from bot.admin import admin_users
 from bot.builtin import send_help
 from bot.commands import CommandContext, CommandRegistry
 from bot.convert import chat_message, stored_conversation, tenant_of
 from cards.attachment import card_attachment
 from cards.basics import welcome_card
+from cards.setup import STEP_KEY
 from dialogs.runner import DialogRunner
+from dialogs.setup import SETUP_DIALOG
 from services import texts
 from services.container import Services
 from services.directory import DirectoryUser
@@ -126,6 +129,10 @@ class TurnReplies:
         return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
 
 
+def _is_step(value: Any) -> bool:
+    return isinstance(value, dict) and STEP_KEY in value
+
+
 class PivotBot(TeamsActivityHandler):
     def __init__(
         self, services: Services, registry: CommandRegistry, actions: ActionRegistry, dialogs: DialogRunner
@@ -160,6 +167,12 @@ class PivotBot(TeamsActivityHandler):
             return
         command = self._registry.match(message.text) if message.text else None
 
+        if dc.active_dialog is not None and dc.active_dialog.id == SETUP_DIALOG and _is_step(value):
+            users, _ = await replies.identify()  # a setup button: still this client's admin?
+            if not admin_users(users, dc.active_dialog.state.get("client_id")):
+                await dc.cancel_all_dialogs()
+                await replies.say(texts.CARD_NOT_FOR_YOU)
+                return
         if dc.active_dialog is not None and (command is None or command.name != "cancel"):
             result = await dc.continue_dialog()
             if result.status != DialogTurnStatus.Empty:

@@ -135,7 +135,7 @@ async def test_only_a_client_admin_in_a_1_to_1_chat_may_run_setup(b: Bench) -> N
     # A provider cannot press an admin's buttons either.
     assert texts_of(
         await b.submit(rotate_card(await b.say("rotate-secrets")), texts.ROTATE_CONFIRM, who=SAM)
-    ) == [texts.SETUP_PROVIDER_REFUSED]
+    ) == [texts.CARD_NOT_FOR_YOU]
     assert await b.services.directory.authenticate("contoso", API_KEY) == "contoso"
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 import tests.bot.chat as chat
 from api.keys import SERVICES
 from cards.admin import ROTATE_ACTION
+from cards.claim import REFRESH_ACTION
 from cards.incident import CLAIM_ACTION
 from services import texts
 from services.claims import ClaimService
@@ -99,10 +100,16 @@ async def test_a_foreign_tenant_user_gets_nothing_of_the_client(
     await invoke(client, ROTATE_ACTION, {"action": ROTATE_ACTION}, who)
     assert await api_key_works(client)  # nothing rotated
     incident = {"client_id": "contoso", "incident_id": "INC-1"}
-    await invoke(
+    claimed = await invoke(
         client, CLAIM_ACTION, {"action": CLAIM_ACTION, "slot_id": "inc-1-s0", **incident}, who
     )
     assert await client.app[SERVICES].claims.active_claim("contoso", "INC-1") is None
+    seen = await invoke(client, REFRESH_ACTION, {"action": REFRESH_ACTION, **incident}, who)
+    for answer in (claimed, seen):
+        assert answer["type"] == "application/vnd.microsoft.card.adaptive"
+        assert card_texts({"attachments": [answer["value"]]}) == [texts.CARD_NOT_FOR_YOU]
+        for secret in ("Display offline", "Conference Room 4B", "Contoso", "INC-1"):
+            assert secret not in str(answer["value"])
 
 
 async def test_activity_with_two_disagreeing_tenants_identifies_nobody(client: TestClient) -> None:
