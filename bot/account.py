@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.actions import ActionContext, ActionRegistry
+from bot.actions import ActionContext, ActionRegistry, not_for_you
 from bot.commands import CommandContext, CommandRegistry
+from cards.common import card as message_card
+from cards.common import paragraph
 from cards.preferences import SAVE_ACTION, parse_preferences, preferences_card
 from dialogs.link import LINK_DIALOG
 from services import texts
@@ -33,10 +35,11 @@ def register_account(registry: CommandRegistry, actions: ActionRegistry) -> None
     async def save_preferences(ctx: ActionContext) -> dict[str, Any] | None:
         users, _ = await ctx.replies.identify()
         if not users:
-            await ctx.replies.say(texts.NOT_LINKED)
-            return None
+            return await not_for_you(ctx)
         parsed = parse_preferences(ctx.data or {})
         if parsed is None:
+            if ctx.via_invoke:
+                return message_card([paragraph(texts.PREFS_BAD_INPUT)])
             await ctx.replies.say(texts.PREFS_BAD_INPUT)
             return None
         prefs = Preferences(parsed["email"], parsed["teams"], parsed["events"])

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.commands import CommandContext
+from cards.basics import not_for_you_card
+from services import texts
 
 
 @dataclass
@@ -42,3 +44,11 @@ class ActionRegistry:
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name in self._handlers
+
+
+async def not_for_you(ctx: ActionContext) -> dict[str, Any] | None:
+    """The neutral answer to a card action the clicker may not use: it names nothing."""
+    if ctx.via_invoke:
+        return not_for_you_card()
+    await ctx.replies.say(texts.CARD_NOT_FOR_YOU)
+    return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.actions import ActionContext, ActionRegistry
+from bot.actions import ActionContext, ActionRegistry, not_for_you
 from bot.commands import CommandContext, CommandRegistry
 from cards.admin import (
     MANAGE_ACTION,
@@ -31,13 +31,24 @@ ADMIN_ROLE = "client_admin"
 PROVIDER_ROLES = frozenset({"service_provider", "subcontractor"})
 
 
+def admin_users(users: list[DirectoryUser], client_id: str | None = None) -> list[DirectoryUser]:
+    """The client-admin entries among a sender's directory users (of one client, if given)."""
+    return [u for u in users if u.role == ADMIN_ROLE and client_id in (None, u.client_id)]
+
+
 async def require_admin(ctx: CommandContext, *, personal: bool = True) -> DirectoryUser | None:
-    """The sender as a client admin, or None after telling them why not."""
+    """The sender as a client admin, or None after telling them why not (a card's button
+    pressed by anyone else gets the neutral "not for you", naming nothing)."""
     users, _ = await ctx.replies.identify()
+    if isinstance(ctx, ActionContext):  # the caller answers `not_for_you`
+        admins = admin_users(users)
+        if not admins or (personal and ctx.message.place.conversation_type != "personal"):
+            return None
+        return admins[0]
     if not users:
         await ctx.replies.say(texts.NOT_LINKED)
         return None
-    admins = [u for u in users if u.role == ADMIN_ROLE]
+    admins = admin_users(users)
     if not admins:
         provider = any(u.role in PROVIDER_ROLES for u in users)
         await ctx.replies.say(texts.SETUP_PROVIDER_REFUSED if provider else texts.SETUP_ADMIN_ONLY)
@@ -98,7 +109,7 @@ def register_admin(registry: CommandRegistry, actions: ActionRegistry) -> None:
     async def rotate_action(ctx: ActionContext) -> dict[str, Any] | None:
         admin = await require_admin(ctx)
         if admin is None:
-            return None
+            return await not_for_you(ctx)
         issued = await ClientSecrets(ctx.services.db, ctx.services.box).rotate(admin.client_id)
         await ctx.replies.send_card(
             secrets_card(
@@ -111,7 +122,7 @@ def register_admin(registry: CommandRegistry, actions: ActionRegistry) -> None:
     async def new_link_action(ctx: ActionContext) -> dict[str, Any] | None:
         admin = await require_admin(ctx)
         if admin is None:
-            return None
+            return await not_for_you(ctx)
         link = await ctx.services.identity.start_sign_in(admin.client_id, await sign_in_context_of(ctx))
         await ctx.replies.send_card(
             sign_in_card(link.url, client_name=admin.client_name, expires=expiry_text(link.expires_at))
@@ -122,7 +133,7 @@ def register_admin(registry: CommandRegistry, actions: ActionRegistry) -> None:
     async def manage_action(ctx: ActionContext) -> dict[str, Any] | None:
         admin = await require_admin(ctx)
         if admin is None:
-            return None
+            return await not_for_you(ctx)
         data = ctx.data or {}
         step = data.get("step")
         location = data.get("location") if isinstance(data.get("location"), str) else None

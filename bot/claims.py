@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.actions import ActionContext, ActionRegistry
+from bot.actions import ActionContext, ActionRegistry, not_for_you
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
 from cards.claim import MAX_REFRESH_USERS, REFRESH_ACTION, RELEASE_ACTION, live_card
 from cards.common import card, paragraph
@@ -43,9 +43,9 @@ def register_claims(actions: ActionRegistry) -> None:
         if target is None:
             return await _say(ctx, texts.CLAIM_BAD_BUTTON)
         client_id, incident_id, slot_id = target
-        user = await _clicker(ctx, client_id)
+        user = await _viewer(ctx, client_id, incident_id)
         if user is None:
-            return await _answer(ctx, client_id, incident_id, None, texts.CLAIM_NOT_LINKED)
+            return await not_for_you(ctx)
         result = await ctx.services.claims.claim_as_user(
             client_id, incident_id, slot_id, user.id, teams_user_id=ctx.message.user.teams_id or None
         )
@@ -59,9 +59,9 @@ def register_claims(actions: ActionRegistry) -> None:
         if target is None:
             return await _say(ctx, texts.CLAIM_BAD_BUTTON)
         client_id, incident_id, _ = target
-        user = await _clicker(ctx, client_id)
+        user = await _viewer(ctx, client_id, incident_id)
         if user is None:
-            return await _answer(ctx, client_id, incident_id, None, texts.NOT_LINKED)
+            return await not_for_you(ctx)
         result = await ctx.services.claims.release_as_user(client_id, incident_id, user.id)
         if result.outcome == cl.RELEASE_OK:
             notice = texts.RELEASE_DONE
@@ -76,9 +76,12 @@ def register_claims(actions: ActionRegistry) -> None:
         """A viewer opened the card: show them its current state (Universal Actions refresh)."""
         target = _target(ctx.data)
         if target is None:
-            return None
+            return await not_for_you(ctx)
         client_id, incident_id, _ = target
-        return await _answer(ctx, client_id, incident_id, await _clicker(ctx, client_id), None)
+        user = await _viewer(ctx, client_id, incident_id)
+        if user is None:
+            return await not_for_you(ctx)
+        return await _answer(ctx, client_id, incident_id, user, None)
 
 
 def claim_notice(result: cl.ClaimResult, view: IncidentView) -> str:
@@ -110,9 +113,17 @@ def _target(data: dict[str, Any] | None, *extra: str) -> tuple[str, str, str] | 
     return values["client_id"], values["incident_id"], (values[extra[0]] if extra else "")
 
 
-async def _clicker(ctx: ActionContext, client_id: str) -> DirectoryUser | None:
+async def _viewer(ctx: ActionContext, client_id: str, incident_id: str) -> DirectoryUser | None:
+    """The clicker, when an identified user of the client who may see the incident; checked
+    before anything of the incident is read (DESIGN 3.4)."""
     users, _ = await ctx.replies.identify()
-    return next((u for u in users if u.client_id == client_id), None)
+    user = next((u for u in users if u.client_id == client_id), None)
+    if user is None:
+        return None
+    allowed = await ctx.services.claims.may_view(
+        client_id, incident_id, role=user.role, service_provider_id=user.service_provider_id
+    )
+    return user if allowed else None
 
 
 async def _say(ctx: ActionContext, text: str) -> dict[str, Any] | None:

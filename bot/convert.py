@@ -21,12 +21,26 @@ def _channel_data(activity: Activity) -> TeamsChannelData | None:
         return None
 
 
-def tenant_of(activity: Activity) -> str | None:
-    data = _channel_data(activity)
-    if data and data.tenant and data.tenant.id:
-        return data.tenant.id
+def _conversation_tenant(activity: Activity) -> str | None:
+    """`conversation.tenantId`: botbuilder maps the key `tenantID`, so Teams' `tenantId` lands
+    in the account's additional properties."""
     conv = activity.conversation
-    return getattr(conv, "tenant_id", None) if conv else None
+    if conv is None:
+        return None
+    extra = getattr(conv, "additional_properties", None) or {}
+    value = conv.tenant_id or extra.get("tenantId")
+    return value if isinstance(value, str) and value else None
+
+
+def tenant_of(activity: Activity) -> str | None:
+    """The activity's tenant (`channelData.tenant.id`, `conversation.tenantId`); None when
+    neither is given or the two disagree (then nobody is identified)."""
+    data = _channel_data(activity)
+    from_data = data.tenant.id if data and data.tenant and data.tenant.id else None
+    from_conversation = _conversation_tenant(activity)
+    if from_data and from_conversation and from_data.lower() != from_conversation.lower():
+        return None
+    return from_data or from_conversation
 
 
 def chat_user(activity: Activity) -> ChatUser:

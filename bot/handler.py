@@ -7,26 +7,60 @@ references, and dispatches text to the command registry or the active dialog.
 from __future__ import annotations
 
 import logging
-from typing import Any
+import traceback
+from typing import Any, ClassVar
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
 from botbuilder.dialogs import DialogContext, DialogTurnStatus
-from botbuilder.schema import Activity, ActivityTypes, AdaptiveCardInvokeResponse, ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
+from msrest.serialization import Model
 
 from bot.actions import ActionContext, ActionRegistry
+from bot.admin import admin_users
 from bot.builtin import send_help
 from bot.commands import CommandContext, CommandRegistry
 from bot.convert import chat_message, stored_conversation, tenant_of
 from cards.attachment import card_attachment
 from cards.basics import welcome_card
+from cards.setup import STEP_KEY
 from dialogs.runner import DialogRunner
+from dialogs.setup import SETUP_DIALOG
 from services import texts
 from services.container import Services
 from services.directory.account_links import RosterMember, remember_roster
 from services.directory.service import DirectoryUser
 
 log = logging.getLogger(__name__)
+
+
+class _InvokeBody(Model):
+    """An `adaptiveCard/action` answer. botbuilder's own model types `value` as a dict, so a
+    message answer (a string) cannot be serialized with it (the turn would end in a 500)."""
+
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, *, status_code: int, type: str, value: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.status_code = status_code
+        self.type = type
+        self.value = value
+
+
+def invoke_card(card: dict[str, Any]) -> InvokeResponse:
+    """200 with a card that replaces the clicked one."""
+    body = _InvokeBody(status_code=200, type="application/vnd.microsoft.card.adaptive", value=card)
+    return InvokeResponse(status=200, body=body)
+
+
+def invoke_message(text: str) -> InvokeResponse:
+    """200 with a message (Teams shows it as a toast; the card stays as it was)."""
+    body = _InvokeBody(status_code=200, type="application/vnd.microsoft.activity.message", value=text)
+    return InvokeResponse(status=200, body=body)
 
 
 class TurnReplies:
@@ -56,23 +90,28 @@ class TurnReplies:
         return True
 
     async def identify(self) -> tuple[list[DirectoryUser], str | None]:
-        """Directory users for the sender: by AAD object id, else by the e-mail Teams reports."""
-        frm = self._tc.activity.from_property
-        aad = frm.aad_object_id if frm else None
+        """Directory users for the sender, inside the activity's tenant only (DESIGN 3.4): by
+        AAD object id, else by the e-mail Teams reports, else by accounts linked before."""
+        activity = self._tc.activity
+        tenant = tenant_of(activity)
+        frm = activity.from_property
+        if not tenant or not frm or not frm.id:
+            return [], None
+        aad = frm.aad_object_id or None
+        directory = self._services.directory
         if aad:
-            users = await self._services.directory.users_for_teams_identity(aad_object_id=aad, email=None)
+            users = await directory.users_for_teams_identity(tenant_id=tenant, aad_object_id=aad, email=None)
             if users:
                 return users, "aad"
         email = await self._member_email()
         if email:
-            users = await self._services.directory.users_for_teams_identity(aad_object_id=None, email=email)
+            users = await directory.users_for_teams_identity(
+                tenant_id=tenant, aad_object_id=None, email=email
+            )
             if users:
                 return users, "email"
-        if frm and frm.id:
-            linked = await self._services.links.linked_users(frm.id)
-            if linked:
-                return await self._services.directory.users_by_keys(linked), "code"
-        return [], None
+        linked = await directory.linked_users(tenant_id=tenant, teams_user_id=frm.id, aad_object_id=aad)
+        return (linked, "code") if linked else ([], None)
 
     async def _member_email(self) -> str | None:
         frm = self._tc.activity.from_property
@@ -88,6 +127,10 @@ class TurnReplies:
             )
             return None
         return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+
+
+def _is_step(value: Any) -> bool:
+    return isinstance(value, dict) and STEP_KEY in value
 
 
 class PivotBot(TeamsActivityHandler):
@@ -124,6 +167,12 @@ class PivotBot(TeamsActivityHandler):
             return
         command = self._registry.match(message.text) if message.text else None
 
+        if dc.active_dialog is not None and dc.active_dialog.id == SETUP_DIALOG and _is_step(value):
+            users, _ = await replies.identify()  # a setup button: still this client's admin?
+            if not admin_users(users, dc.active_dialog.state.get("client_id")):
+                await dc.cancel_all_dialogs()
+                await replies.say(texts.CARD_NOT_FOR_YOU)
+                return
         if dc.active_dialog is not None and (command is None or command.name != "cancel"):
             result = await dc.continue_dialog()
             if result.status != DialogTurnStatus.Empty:
@@ -174,18 +223,22 @@ class PivotBot(TeamsActivityHandler):
             replies=replies,
             registry=self._registry,
         )
-        card = (
-            await self._run_action(ctx, str(name), data, via_invoke=True) if name in self._actions else None
-        )
-        if card is None:
-            body = AdaptiveCardInvokeResponse(
-                status_code=200, type="application/vnd.microsoft.activity.message", value=texts.ACTION_DONE
+        try:
+            card = (
+                await self._run_action(ctx, str(name), data, via_invoke=True)
+                if name in self._actions
+                else None
             )
-        else:
-            body = AdaptiveCardInvokeResponse(
-                status_code=200, type="application/vnd.microsoft.card.adaptive", value=card
+        except Exception as exc:  # the action failed: say so in a message, never a 5xx
+            log.error(
+                "action failed action=%s activity=%s error=%s\n%s",
+                name,
+                turn_context.activity.id,
+                type(exc).__name__,
+                "".join(traceback.format_tb(exc.__traceback__)),
             )
-        return InvokeResponse(status=200, body=body)
+            return invoke_message(texts.TURN_ERROR)
+        return invoke_message(texts.ACTION_DONE) if card is None else invoke_card(card)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         await self._remember(turn_context)
@@ -215,7 +268,7 @@ class PivotBot(TeamsActivityHandler):
             for m in members
             if m.id
         ]
-        linked = await remember_roster(self._services.db, roster)
+        linked = await remember_roster(self._services.db, roster, tenant)
         log.info("roster read conversation=%s members=%d linked=%d", conversation.id, len(roster), linked)
 
     async def on_teams_members_added(

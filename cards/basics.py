@@ -8,6 +8,11 @@ from cards.common import card, facts, heading, paragraph
 from services import texts
 
 
+def not_for_you_card() -> dict[str, Any]:
+    """The answer to a card action by someone who may not use that card: it names nothing."""
+    return card([paragraph(texts.CARD_NOT_FOR_YOU)])
+
+
 def welcome_card() -> dict[str, Any]:
     return card(
         [

@@ -8,6 +8,7 @@ from botbuilder.core import MessageFactory
 from botbuilder.dialogs import DialogTurnResult, TextPrompt, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions
 
+from bot.convert import tenant_of
 from services import texts
 from services.directory.account_links import IdentityLinkService, LinkFailed
 from services.directory.schema import is_email
@@ -29,7 +30,8 @@ def link_dialogs(links: IdentityLinkService) -> list[Any]:
         if not is_email(email):
             await step.context.send_activity(texts.LINK_BAD_EMAIL)
             return await step.end_dialog()
-        await links.start(step.context.activity.from_property.id, email)
+        activity = step.context.activity
+        await links.start(activity.from_property.id, email, tenant_id=tenant_of(activity))
         await step.context.send_activity(texts.LINK_CODE_SENT)
         return await step.replace_dialog(CODE_DIALOG)
 
@@ -38,7 +40,7 @@ def link_dialogs(links: IdentityLinkService) -> list[Any]:
 
     async def check_code(step: WaterfallStepContext) -> DialogTurnResult:
         activity = step.context.activity
-        tenant = (activity.conversation.tenant_id if activity.conversation else None) or None
+        tenant = tenant_of(activity)
         try:
             linked = await links.confirm(
                 activity.from_property.id,

@@ -44,6 +44,7 @@ MATCH_METHODS = {
     "code": "linked account (one-time code)",
 }
 ACTION_DONE = "Done."
+CARD_NOT_FOR_YOU = "This card isn't for you."
 
 INCIDENT_CARD_TITLE = "Incident: {title}"
 INCIDENT_CARD_PICK_SLOT = "Free slots in business hours (room's local time). Pick one to book it:"

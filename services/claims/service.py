@@ -33,7 +33,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.claims.calendar_recheck import CalendarRecheck, RecheckFailed
 from services.claims.effects import ClaimEffects
 from services.domain import availability
-from services.domain.claim_rules import Claimant, eligible_providers, may_claim, may_release, slot_is_free
+from services.domain.claim_rules import (
+    Claimant,
+    eligible_providers,
+    may_claim,
+    may_release,
+    may_see,
+    slot_is_free,
+)
 from services.domain.incident_view import zone_abbreviation
 from services.domain.recipients import Provider
 from services.incidents.service import CalendarSource
@@ -591,6 +598,16 @@ class ClaimService:
         return ReleaseResult(RELEASE_OK, active)
 
     # ---- reads --------------------------------------------------------------------------
+
+    async def may_view(
+        self, client_id: str, incident_id: str, *, role: str, service_provider_id: str | None
+    ) -> bool:
+        """Whether a directory user of this client may see the incident (an unknown incident:
+        only its client users, who are then told it is gone)."""
+        async with self._db.session() as session:
+            ctx = await self._context(session, client_id, incident_id)
+        eligible = ctx.eligible if ctx is not None else frozenset()
+        return may_see(role, service_provider_id, eligible)
 
     async def active_claim(self, client_id: str, incident_id: str) -> ClaimRecord | None:
         async with self._db.session() as session:

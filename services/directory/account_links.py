@@ -16,9 +16,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, select
 
+from services.directory.service import CODE_METHOD, in_tenant, same_tenant
 from services.errors import PivotError
+from services.notify.admin_routes import ADMIN_ROLE
 from services.store.database import Database
-from services.store.models import User
+from services.store.models import Client, User
 from services.store.notification_models import IdentityLink, LinkCode
 from services.store.times import as_utc
 
@@ -55,21 +57,18 @@ class IdentityLinkService:
     def set_sender(self, send_code: SendCode) -> None:
         self._send_code = send_code
 
-    async def linked_users(self, teams_user_id: str) -> list[tuple[str, str]]:
-        """(client_id, user_id) pairs this Teams account was linked to."""
-        async with self._db.session() as session:
-            rows = await session.execute(
-                select(IdentityLink.client_id, IdentityLink.user_id).where(
-                    IdentityLink.teams_user_id == teams_user_id
-                )
-            )
-            return [(r.client_id, r.user_id) for r in rows]
-
-    async def start(self, teams_user_id: str, email: str) -> None:
-        """E-mail a code if the address is a directory user's; say nothing either way."""
+    async def start(self, teams_user_id: str, email: str, *, tenant_id: str | None) -> None:
+        """E-mail a code if the address is a directory user's of a client in the sender's
+        tenant; say nothing either way."""
+        if not tenant_id:
+            return
         async with self._db.session() as session:
             user = await session.scalar(
-                select(User).where(User.email_lower == email.strip().lower()).limit(1)
+                select(User)
+                .join(Client, Client.id == User.client_id)
+                .where(User.email_lower == email.strip().lower(), in_tenant(tenant_id))
+                .order_by(User.client_id, User.id)
+                .limit(1)
             )
             if user is None:
                 return
@@ -111,8 +110,9 @@ class IdentityLinkService:
                     failure = "wrong"
             else:
                 user = await session.get(User, (pending.client_id, pending.user_id))
+                client = await session.get(Client, pending.client_id)
                 await session.delete(pending)
-                if user is None:
+                if user is None or client is None or not same_tenant(client.tenant_id, tenant_id):
                     failure = "none"
                 else:
                     existing = await session.get(IdentityLink, (teams_user_id, user.client_id))
@@ -124,11 +124,13 @@ class IdentityLinkService:
                                 user_id=user.id,
                                 aad_object_id=(aad_object_id or "").lower() or None,
                                 tenant_id=tenant_id,
-                                method="code",
+                                method=CODE_METHOD,
                             )
                         )
                     else:
                         existing.user_id = user.id
+                        existing.tenant_id = tenant_id
+                        existing.method = CODE_METHOD
                     linked = Linked(user.client_id, user.id, user.name)
         if failure is not None or linked is None:
             raise LinkFailed(failure or "none")
@@ -145,25 +147,37 @@ class RosterMember:
     tenant_id: str | None
 
 
-async def remember_roster(db: Database, members: list[RosterMember]) -> int:
-    """Link roster members to directory users (by AAD object id, else e-mail): the way the
-    bot learns the Teams ids it needs to open 1:1 chats with people who never wrote to it."""
+async def remember_roster(db: Database, members: list[RosterMember], tenant_id: str | None) -> int:
+    """Link roster members to directory users of the tenant's clients: the way the bot
+    learns the Teams ids it needs to open 1:1 chats with people who never wrote to it.
+
+    By AAD object id; else by e-mail, only to a user without an AAD object id who is not a
+    client admin (DESIGN 3.4). A member of another tenant (a guest) is never linked."""
+    if not tenant_id:
+        return 0
     linked = 0
     async with db.session() as session:
         for member in members:
+            if member.tenant_id and not same_tenant(member.tenant_id, tenant_id):
+                continue
             users: list[User] = []
+            query = select(User).join(Client, Client.id == User.client_id).where(in_tenant(tenant_id))
             if member.aad_object_id:
                 users = list(
                     (
-                        await session.scalars(
-                            select(User).where(User.aad_object_id == member.aad_object_id.lower())
-                        )
+                        await session.scalars(query.where(User.aad_object_id == member.aad_object_id.lower()))
                     ).all()
                 )
             if not users and member.email:
                 users = list(
                     (
-                        await session.scalars(select(User).where(User.email_lower == member.email.lower()))
+                        await session.scalars(
+                            query.where(
+                                User.email_lower == member.email.lower(),
+                                User.aad_object_id.is_(None),
+                                User.role != ADMIN_ROLE,
+                            )
+                        )
                     ).all()
                 )
             for user in users:
@@ -175,7 +189,7 @@ async def remember_roster(db: Database, members: list[RosterMember]) -> int:
                             client_id=user.client_id,
                             user_id=user.id,
                             aad_object_id=(member.aad_object_id or "").lower() or None,
-                            tenant_id=member.tenant_id,
+                            tenant_id=tenant_id,
                             method="roster",
                         )
                     )

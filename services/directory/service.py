@@ -17,8 +17,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.crypto import SecretBox, api_key_digest, digests_match
 from services.directory.schema import DirectoryDoc, check_references, parse_directory
 from services.errors import FieldProblem, NotFound, Unauthorized, ValidationFailed
+from services.notify.admin_routes import ADMIN_ROLE
 from services.store.database import Database
 from services.store.models import Client, Location, Room, ServiceProvider, User
+from services.store.notification_models import IdentityLink
+
+CODE_METHOD = "code"  # an identity link made with a code mailed to the directory address
+
+
+def same_tenant(client_tenant: str | None, activity_tenant: str | None) -> bool:
+    """Whether an activity's tenant is the client's (DESIGN 3.4): both known and equal."""
+    return bool(client_tenant and activity_tenant and client_tenant.lower() == activity_tenant.lower())
+
+
+def in_tenant(tenant_id: str) -> Any:
+    """The SQL condition "the joined client is in this tenant"."""
+    return func.lower(Client.tenant_id) == tenant_id.lower()
 
 
 @dataclass
@@ -228,24 +242,76 @@ class DirectoryService:
         return self._box.decrypt(client.webhook_secret_enc)
 
     async def users_for_teams_identity(
-        self, *, aad_object_id: str | None, email: str | None
+        self, *, tenant_id: str | None, aad_object_id: str | None, email: str | None
     ) -> list[DirectoryUser]:
-        """Directory users this Teams identity maps to: by AAD object id, else by e-mail."""
-        for column, value in ((User.aad_object_id, aad_object_id), (User.email_lower, email)):
-            if not value:
-                continue
-            async with self._db.session() as session:
-                rows = (
-                    await session.execute(
-                        select(User, Client.name)
-                        .join(Client, Client.id == User.client_id)
-                        .where(column == value.lower())
-                        .order_by(User.client_id, User.id)
-                    )
-                ).all()
-            if rows:
-                return [_to_user(u, client_name) for u, client_name in rows]
+        """Directory users of the tenant's clients this Teams identity maps to (DESIGN 3.4).
+
+        By AAD object id; else by the e-mail Teams reports, which only links a user who has no
+        AAD object id yet and never a client admin. Nothing outside the tenant, ever."""
+        if not tenant_id:
+            return []
+        if aad_object_id:
+            users = await self._tenant_users(tenant_id, User.aad_object_id == aad_object_id.lower())
+            if users:
+                return users
+        if email:
+            return await self._tenant_users(
+                tenant_id,
+                User.email_lower == email.strip().lower(),
+                User.aad_object_id.is_(None),
+                User.role != ADMIN_ROLE,
+            )
         return []
+
+    async def linked_users(
+        self, *, tenant_id: str | None, teams_user_id: str, aad_object_id: str | None
+    ) -> list[DirectoryUser]:
+        """Directory users this Teams account was linked to, inside the tenant only.
+
+        A link made by a mailed code stands; one learnt from a roster or an e-mail is only
+        believed while it still fits the rules of `users_for_teams_identity` (the directory
+        user has no other AAD object id, and it never makes a client admin)."""
+        if not tenant_id or not teams_user_id:
+            return []
+        sender_aad = (aad_object_id or "").lower() or None
+        async with self._db.session() as session:
+            rows = (
+                await session.execute(
+                    select(User, Client.name, IdentityLink.method)
+                    .join(Client, Client.id == User.client_id)
+                    .join(
+                        IdentityLink,
+                        (IdentityLink.client_id == User.client_id) & (IdentityLink.user_id == User.id),
+                    )
+                    .where(
+                        IdentityLink.teams_user_id == teams_user_id,
+                        func.lower(IdentityLink.tenant_id) == tenant_id.lower(),
+                        in_tenant(tenant_id),
+                    )
+                    .order_by(User.client_id, User.id)
+                )
+            ).all()
+        out = []
+        for user, client_name, method in rows:
+            if method != CODE_METHOD:
+                if user.role == ADMIN_ROLE and not (sender_aad and user.aad_object_id == sender_aad):
+                    continue
+                if user.aad_object_id is not None and user.aad_object_id != sender_aad:
+                    continue
+            out.append(_to_user(user, client_name))
+        return out
+
+    async def _tenant_users(self, tenant_id: str, *conditions: Any) -> list[DirectoryUser]:
+        async with self._db.session() as session:
+            rows = (
+                await session.execute(
+                    select(User, Client.name)
+                    .join(Client, Client.id == User.client_id)
+                    .where(in_tenant(tenant_id), *conditions)
+                    .order_by(User.client_id, User.id)
+                )
+            ).all()
+        return [_to_user(u, client_name) for u, client_name in rows]
 
     async def users_by_keys(self, keys: list[tuple[str, str]]) -> list[DirectoryUser]:
         """Directory users by (client_id, user_id), e.g. from identity links."""

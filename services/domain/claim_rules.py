@@ -17,7 +17,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from services.domain import availability
-from services.domain.recipients import PROVIDER_USER_ROLES, Provider, assigned_providers
+from services.domain.recipients import CLIENT_USER_ROLES, PROVIDER_USER_ROLES, Provider, assigned_providers
 
 _ALWAYS_OPEN = availability.BusinessHours.from_json(
     {day: ["00:00", "24:00"] for day in availability.WEEKDAYS}
@@ -54,6 +54,12 @@ def eligible_providers(
 def may_claim(role: str, service_provider_id: str | None, eligible: Iterable[str]) -> bool:
     """A provider or subcontractor user of an eligible provider (client users never may)."""
     return role in PROVIDER_USER_ROLES and service_provider_id is not None and service_provider_id in eligible
+
+
+def may_see(role: str, service_provider_id: str | None, eligible: Iterable[str]) -> bool:
+    """Who may see an incident of their client (DESIGN 3.4): its client users, and the people
+    of the location's service provider (its own and its subcontractors)."""
+    return role in CLIENT_USER_ROLES or may_claim(role, service_provider_id, eligible)
 
 
 def may_release(

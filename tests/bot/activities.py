@@ -18,6 +18,7 @@ def activity(
     conversation_type: str = "personal",
     service_url: str = "http://127.0.0.1:9/",
     expect_replies: bool = False,
+    tenant: str = TENANT,
     **extra: Any,
 ) -> dict[str, Any]:
     frm: dict[str, Any] = {"id": user_id, "name": "Test User"}
@@ -30,8 +31,8 @@ def activity(
         "serviceUrl": service_url,
         "from": frm,
         "recipient": BOT,
-        "conversation": {"id": conversation_id, "conversationType": conversation_type, "tenantId": TENANT},
-        "channelData": {"tenant": {"id": TENANT}},
+        "conversation": {"id": conversation_id, "conversationType": conversation_type, "tenantId": tenant},
+        "channelData": {"tenant": {"id": tenant}},
         "locale": "en-US",
     }
     if expect_replies:

@@ -13,6 +13,7 @@ from typing import Any
 from aiohttp import web
 
 MEMBERS = web.AppKey("members", dict)
+ROSTER = web.AppKey("roster", list)  # what a team's or chat's member list answers
 CALLS = web.AppKey("calls", list)
 FAILURES = web.AppKey("failures", list)  # [(status, headers)] consumed in order by send/update/create
 COUNTER = web.AppKey("counter", itertools.count)
@@ -27,6 +28,7 @@ def fail_next(
 def channel_stub(members: dict[str, dict[str, Any]]) -> web.Application:
     app = web.Application()
     app[MEMBERS] = members
+    app[ROSTER] = []
     app[CALLS] = []
     app[FAILURES] = []
     app[COUNTER] = itertools.count(1)
@@ -45,6 +47,10 @@ def channel_stub(members: dict[str, dict[str, Any]]) -> web.Application:
         if member is None:
             return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
         return web.json_response(member)
+
+    async def list_members(request: web.Request) -> web.Response:
+        request.app[CALLS].append(("get_members", request.match_info["conversation_id"]))
+        return web.json_response(request.app[ROSTER])
 
     async def activities(request: web.Request) -> web.Response:
         body = await request.json()
@@ -78,6 +84,7 @@ def channel_stub(members: dict[str, dict[str, Any]]) -> web.Application:
         return web.json_response({"id": f"a:1on1-{member}"}, status=201)
 
     app.router.add_get("/v3/conversations/{conversation_id}/members/{member_id}", get_member)
+    app.router.add_get("/v3/conversations/{conversation_id}/members", list_members)
     app.router.add_post("/v3/conversations/{conversation_id}/activities", activities)
     app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to}", activities)
     app.router.add_put("/v3/conversations/{conversation_id}/activities/{activity_id}", update)

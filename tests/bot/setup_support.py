@@ -22,11 +22,11 @@ from services.config import Settings
 from services.container import Services
 from services.m365.signin import CALLBACK_PATH
 from tests.bot.activities import card_texts, message
-from tests.m365 import browser_sign_in, directory_document, emulator_settings, free_port, tenant
+from tests.m365 import TENANT_ID, browser_sign_in, directory_document, emulator_settings, free_port, tenant
 
-ADA = {"user_id": "29:ada", "aad": "a0000000-0000-4000-8000-0000000000a1"}
-SAM = {"user_id": "29:sam", "aad": "a0000000-0000-4000-8000-0000000000a3"}
-SOL = {"user_id": "29:sol", "aad": "a0000000-0000-4000-8000-0000000000a5"}
+ADA = {"user_id": "29:ada", "aad": "a0000000-0000-4000-8000-0000000000a1", "tenant": TENANT_ID}
+SAM = {"user_id": "29:sam", "aad": "a0000000-0000-4000-8000-0000000000a3", "tenant": TENANT_ID}
+SOL = {"user_id": "29:sol", "aad": "a0000000-0000-4000-8000-0000000000a5", "tenant": TENANT_ID}
 HQ_ROOMS = {"hq-4b": "Conference Room 4B", "hq-busy": "Busy Room", "hq-5a": "Conference Room 5A"}
 
 

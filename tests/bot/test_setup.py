@@ -22,7 +22,7 @@ from emulator.tokens import load_signing_key
 from services import texts
 from services.errors import Unauthorized
 from services.store.models import Integration, Room, RoomCalendarInfo
-from tests.bot.activities import TENANT, activity, card_texts
+from tests.bot.activities import activity, card_texts
 from tests.bot.setup_support import (
     ADA,
     SAM,
@@ -37,21 +37,26 @@ from tests.bot.setup_support import (
     texts_of,
     walk,
 )
-from tests.m365 import BUSY, CONF4B, FACILITIES, PIVOT, ROOM_BOOKINGS, THAMES
+from tests.m365 import BUSY, CONF4B, FACILITIES, PIVOT, ROOM_BOOKINGS, TENANT_ID, THAMES
 from tests.samples import API_KEY
 
 CHANNEL_ID = "19:incidents@thread.tacv2"
 INCIDENTS_CHANNEL = {
     "conversation_id": CHANNEL_ID,
     "conversation_type": "channel",
+    "tenant": TENANT_ID,
     "channelData": {
-        "tenant": {"id": TENANT},
+        "tenant": {"id": TENANT_ID},
         "team": {"id": "19:team@thread.tacv2"},
         "channel": {"id": CHANNEL_ID, "name": "Incidents"},
     },
 }
-BO = {"user_id": "29:bo", "aad": None}  # a client user, known by the e-mail Teams reports
-STRANGER = {"user_id": "29:who", "aad": "f0000000-0000-4000-8000-0000000000ff"}
+BO = {
+    "user_id": "29:bo",
+    "aad": None,
+    "tenant": TENANT_ID,
+}  # a client user, known by the e-mail Teams reports
+STRANGER = {"user_id": "29:who", "aad": "f0000000-0000-4000-8000-0000000000ff", "tenant": TENANT_ID}
 TITLES = texts.SETUP_STEP_TITLES
 
 
@@ -130,7 +135,7 @@ async def test_only_a_client_admin_in_a_1_to_1_chat_may_run_setup(b: Bench) -> N
     # A provider cannot press an admin's buttons either.
     assert texts_of(
         await b.submit(rotate_card(await b.say("rotate-secrets")), texts.ROTATE_CONFIRM, who=SAM)
-    ) == [texts.SETUP_PROVIDER_REFUSED]
+    ) == [texts.CARD_NOT_FOR_YOU]
     assert await b.services.directory.authenticate("contoso", API_KEY) == "contoso"
 
 

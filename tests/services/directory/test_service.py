@@ -178,16 +178,29 @@ async def test_api_key_cannot_be_shared_between_clients(service: DirectoryServic
 
 async def test_teams_identity_lookup(service: DirectoryService, db: Database) -> None:
     await service.import_document(directory())
+    tenant = directory()["client"]["tenant_id"]
     by_aad = await service.users_for_teams_identity(
-        aad_object_id="A0000000-0000-4000-8000-0000000000A1", email=None
+        tenant_id=tenant, aad_object_id="A0000000-0000-4000-8000-0000000000A1", email=None
     )
     assert [(u.id, u.role, u.client_name) for u in by_aad] == [("u-ada", "client_admin", "Contoso Ltd")]
-    by_mail = await service.users_for_teams_identity(aad_object_id=None, email="BO@contoso.example")
+    by_mail = await service.users_for_teams_identity(
+        tenant_id=tenant, aad_object_id=None, email="BO@contoso.example"
+    )
     assert [u.id for u in by_mail] == ["u-bo"]
     nobody = await service.users_for_teams_identity(
-        aad_object_id="ffffffff-0000-4000-8000-000000000000", email=None
+        tenant_id=tenant, aad_object_id="ffffffff-0000-4000-8000-000000000000", email=None
     )
     assert nobody == []
+    foreign = "99999999-2222-4333-8444-555555555555"
+    assert await service.users_for_teams_identity(
+        tenant_id=foreign, aad_object_id="A0000000-0000-4000-8000-0000000000A1", email=None
+    ) == []
+    assert await service.users_for_teams_identity(
+        tenant_id=foreign, aad_object_id=None, email="BO@contoso.example"
+    ) == []
+    assert await service.users_for_teams_identity(
+        tenant_id=tenant, aad_object_id=None, email="ada@contoso.example"
+    ) == []  # an e-mail never makes a client admin
     async with db.session() as session:
         users = (await session.scalars(select(User))).all()
         clients = (await session.scalars(select(Client))).all()
