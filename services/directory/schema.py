@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from services.domain.text_policy import check_single_line
 from services.errors import FieldProblem
-from services.text_policy import check_single_line
 
 ROLES = ("client_admin", "client_user", "service_provider", "subcontractor")
 PROVIDER_ROLES = ("service_provider", "subcontractor")

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from services.domain.text_policy import FreeText, SingleLine
 from services.errors import FieldProblem
-from services.text_policy import FreeText, SingleLine
 
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 

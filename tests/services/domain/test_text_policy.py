@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from services.directory.schema import parse_directory
+from services.domain.text_policy import check_text
 from services.incidents.schema import parse_incident
-from services.text_policy import check_text
 from tests.samples import directory
 from tests.webhooks import incident
 
