@@ -73,6 +73,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="answer 429 ApplicationThrottled beyond N concurrent requests per mailbox (Graph's limit is 4)",
     )
     parser.add_argument(
+        "--mailbox-quota",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 429 ApplicationThrottled beyond N requests per app and mailbox in "
+        "--quota-window seconds (Graph's limit is 10,000 per 600 s); off by default",
+    )
+    parser.add_argument("--quota-window", type=float, default=600.0, metavar="SECONDS")
+    parser.add_argument(
         "--today",
         type=date.fromisoformat,
         default=None,
@@ -108,7 +117,11 @@ async def serve(args: argparse.Namespace) -> None:
     except ValueError as exc:
         raise TenantError(str(exc)) from exc
     state = EmulatorState(
-        token_lifetime=args.token_lifetime, mailbox_concurrency_limit=args.mailbox_concurrency, seed=args.seed
+        token_lifetime=args.token_lifetime,
+        mailbox_concurrency_limit=args.mailbox_concurrency,
+        mailbox_request_quota=args.mailbox_quota,
+        mailbox_quota_window_s=args.quota_window,
+        seed=args.seed,
     )
     for fault in faults_from(args):
         state.faults.add(fault)

@@ -4,6 +4,7 @@ concurrency counters and the request log. HTTP and $batch items both come here."
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -146,6 +147,15 @@ class GraphService:
                     "ApplicationThrottled",
                     "Application is over its MailboxConcurrency limit.",
                     headers={"Retry-After": "1"},
+                )
+            wait = self.state.over_quota(mailbox, ctx.principal.client_id)
+            if wait is not None:
+                fault_seen.append("mailbox-quota")
+                raise GraphError(
+                    429,
+                    "ApplicationThrottled",
+                    "Application is over its MailboxRequests limit.",
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
                 )
             decision = self.state.faults.decide(
                 target="graph", mailbox=mailbox, can_drop=not ctx.request.in_batch
