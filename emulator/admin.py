@@ -178,6 +178,11 @@ async def settings(request: web.Request) -> web.Response:
                 if limit is not None and limit < 0:
                     return _error(400, f"{name} must be >= 0 or null")
                 setattr(state, name, limit)
+        if "resource_response_delay_s" in body:
+            delay = float(body["resource_response_delay_s"])
+            if delay < 0:
+                return _error(400, "resource_response_delay_s must be >= 0")
+            state.resource_response_delay_s = delay
         if "mailbox_quota_window_s" in body:
             window = float(body["mailbox_quota_window_s"])
             if window <= 0:
@@ -191,6 +196,7 @@ async def settings(request: web.Request) -> web.Response:
             "mailbox_concurrency_limit": state.mailbox_concurrency_limit,
             "mailbox_request_quota": state.mailbox_request_quota,
             "mailbox_quota_window_s": state.mailbox_quota_window_s,
+            "resource_response_delay_s": state.resource_response_delay_s,
         }
     )
 

@@ -82,6 +82,8 @@ class EmulatorState:
     # Outlook's request quota per app and mailbox (10,000 per 10 minutes in Graph): off by default
     mailbox_request_quota: int | None = None
     mailbox_quota_window_s: float = 600.0
+    # rooms answer booking requests this many seconds after the POST (0: at once)
+    resource_response_delay_s: float = 0.0
     # Entra keeps a used refresh token valid until it expires; strict one-time use is opt-in.
     strict_refresh_rotation: bool = False
     seed: int | None = None

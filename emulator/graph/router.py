@@ -31,6 +31,7 @@ LOGGER = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[GraphResponse]]
 _USER = r"(?:me|users/(?P<user>[^/]+))"
 _CAL = r"calendars/(?P<calendar>[^/]+)"
+_EVENT = r"(?P<event_id>[^/]+)"
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,12 @@ ROUTES = (
     _route("POST", f"/{_USER}/calendar/(?:microsoft\\.graph\\.)?getSchedule", schedule.get_schedule),
     _route("POST", f"/{_USER}/(?:calendar/)?events", events.create_event),
     _route("POST", f"/{_USER}/{_CAL}/events", events.create_event),
+    _route("GET", f"/{_USER}/(?:calendar/)?events/{_EVENT}", events.get_event),
+    _route("GET", f"/{_USER}/{_CAL}/events/{_EVENT}", events.get_event),
+    _route("DELETE", f"/{_USER}/(?:calendar/)?events/{_EVENT}", events.delete_event),
+    _route("DELETE", f"/{_USER}/{_CAL}/events/{_EVENT}", events.delete_event),
+    _route("POST", f"/{_USER}/(?:calendar/)?events/{_EVENT}/cancel", events.cancel_event),
+    _route("POST", f"/{_USER}/{_CAL}/events/{_EVENT}/cancel", events.cancel_event),
     _route("GET", r"/places/microsoft\.graph\.room", places.list_rooms),
     _route("POST", r"/\$batch", batch.run_batch),
 )

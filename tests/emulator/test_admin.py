@@ -92,6 +92,7 @@ async def test_settings(emu: EmulatorHandle, session) -> None:
         "mailbox_concurrency_limit": 4,
         "mailbox_request_quota": None,
         "mailbox_quota_window_s": 600.0,
+        "resource_response_delay_s": 0.0,
     }
     assert emu.state.token_lifetime == 30 and emu.state.mailbox_concurrency_limit == 4
     assert (await _admin(session, emu, "settings", {"token_lifetime": 0}))[0] == 400
