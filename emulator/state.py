@@ -21,6 +21,9 @@ AUTH_CODE_LIFETIME_S = 600
 DEFAULT_TOKEN_LIFETIME_S = 3600
 DEFAULT_REFRESH_LIFETIME_S = 90 * 24 * 3600
 ALL_USERS = "*"
+OUTLOOK_CONCURRENCY = 4
+OUTLOOK_REQUEST_QUOTA = 10_000
+OUTLOOK_QUOTA_WINDOW_S = 600.0
 
 
 def now_ms() -> int:
@@ -102,6 +105,13 @@ class EmulatorState:
     def __post_init__(self) -> None:
         self.faults = FaultPlan(random.Random(self.seed))
         self.requests = deque(maxlen=self.log_size)
+
+    def apply_outlook_limits(self) -> None:
+        """Turn on Outlook's own limits: 4 concurrent requests per mailbox and
+        10,000 requests per app and mailbox in 10 minutes (429 beyond them)."""
+        self.mailbox_concurrency_limit = OUTLOOK_CONCURRENCY
+        self.mailbox_request_quota = OUTLOOK_REQUEST_QUOTA
+        self.mailbox_quota_window_s = OUTLOOK_QUOTA_WINDOW_S
 
     # -- faults -----------------------------------------------------------------
     def add_fault(self, kind: str, **options: Any) -> Fault:
