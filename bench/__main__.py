@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import automap_bench, availability_bench, ingest_bench
+from bench import automap_bench, availability_bench, emulator_bench, ingest_bench
 
 
 def main() -> None:
     availability_bench.main()
     automap_bench.main()
     ingest_bench.main()
+    emulator_bench.main()
 
 
 if __name__ == "__main__":

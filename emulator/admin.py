@@ -161,7 +161,9 @@ async def reset_counters(request: web.Request) -> web.Response:
 
 
 async def settings(request: web.Request) -> web.Response:
-    """Change token_lifetime (seconds) or mailbox_concurrency_limit (null: off)."""
+    """Change token_lifetime (seconds), mailbox_concurrency_limit (null: off),
+    mailbox_request_quota (requests per app and mailbox, null: off) and
+    mailbox_quota_window_s (seconds, default 600)."""
     body = await _body(request)
     state = request.app[STATE]
     try:
@@ -170,13 +172,32 @@ async def settings(request: web.Request) -> web.Response:
             if lifetime < 1:
                 return _error(400, "token_lifetime must be >= 1")
             state.token_lifetime = lifetime
-        if "mailbox_concurrency_limit" in body:
-            limit = body["mailbox_concurrency_limit"]
-            state.mailbox_concurrency_limit = None if limit is None else int(limit)
+        for name in ("mailbox_concurrency_limit", "mailbox_request_quota"):
+            if name in body:
+                limit = None if body[name] is None else int(body[name])
+                if limit is not None and limit < 0:
+                    return _error(400, f"{name} must be >= 0 or null")
+                setattr(state, name, limit)
+        if "resource_response_delay_s" in body:
+            delay = float(body["resource_response_delay_s"])
+            if delay < 0:
+                return _error(400, "resource_response_delay_s must be >= 0")
+            state.resource_response_delay_s = delay
+        if "mailbox_quota_window_s" in body:
+            window = float(body["mailbox_quota_window_s"])
+            if window <= 0:
+                return _error(400, "mailbox_quota_window_s must be > 0")
+            state.mailbox_quota_window_s = window
     except (TypeError, ValueError) as exc:
         return _error(400, str(exc))
     return web.json_response(
-        {"token_lifetime": state.token_lifetime, "mailbox_concurrency_limit": state.mailbox_concurrency_limit}
+        {
+            "token_lifetime": state.token_lifetime,
+            "mailbox_concurrency_limit": state.mailbox_concurrency_limit,
+            "mailbox_request_quota": state.mailbox_request_quota,
+            "mailbox_quota_window_s": state.mailbox_quota_window_s,
+            "resource_response_delay_s": state.resource_response_delay_s,
+        }
     )
 
 

@@ -73,6 +73,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="answer 429 ApplicationThrottled beyond N concurrent requests per mailbox (Graph's limit is 4)",
     )
     parser.add_argument(
+        "--mailbox-quota",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 429 ApplicationThrottled beyond N requests per app and mailbox in "
+        "--quota-window seconds (Graph's limit is 10,000 per 600 s); off by default",
+    )
+    parser.add_argument("--quota-window", type=float, default=600.0, metavar="SECONDS")
+    parser.add_argument(
+        "--outlook-limits",
+        action="store_true",
+        help="Outlook's own limits: 4 concurrent requests per mailbox, 10,000 requests per "
+        "app and mailbox in 600 s (--mailbox-concurrency/--mailbox-quota override them)",
+    )
+    parser.add_argument(
         "--today",
         type=date.fromisoformat,
         default=None,
@@ -108,8 +123,19 @@ async def serve(args: argparse.Namespace) -> None:
     except ValueError as exc:
         raise TenantError(str(exc)) from exc
     state = EmulatorState(
-        token_lifetime=args.token_lifetime, mailbox_concurrency_limit=args.mailbox_concurrency, seed=args.seed
+        token_lifetime=args.token_lifetime,
+        mailbox_concurrency_limit=args.mailbox_concurrency,
+        mailbox_request_quota=args.mailbox_quota,
+        mailbox_quota_window_s=args.quota_window,
+        seed=args.seed,
     )
+    if args.outlook_limits:
+        state.apply_outlook_limits()
+        if args.mailbox_concurrency is not None:
+            state.mailbox_concurrency_limit = args.mailbox_concurrency
+        if args.mailbox_quota is not None:
+            state.mailbox_request_quota = args.mailbox_quota
+            state.mailbox_quota_window_s = args.quota_window
     for fault in faults_from(args):
         state.faults.add(fault)
     ca = ensure_ca(args.ca_dir)

@@ -7,6 +7,7 @@ never a hand-written list.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,7 +24,12 @@ class UnknownTimeZoneError(ValueError):
 
 def zone_for(name: str) -> ZoneInfo:
     """Resolve a Windows or IANA zone name (case-insensitive for Windows names)."""
-    cleaned = (name or "").strip()
+    return _zone_for(name or "")
+
+
+@functools.lru_cache(maxsize=1024)
+def _zone_for(name: str) -> ZoneInfo:
+    cleaned = name.strip()
     if not cleaned:
         raise UnknownTimeZoneError("empty time zone name")
     if cleaned.lower() in _UTC_NAMES:
@@ -38,6 +44,7 @@ def zone_for(name: str) -> ZoneInfo:
         raise UnknownTimeZoneError(f"unknown time zone {name!r}") from exc
 
 
+@functools.lru_cache(maxsize=1024)
 def zone_or_utc(name: str | None) -> ZoneInfo:
     """The zone a name resolves to, else UTC: how the emulator computes instants
     for zone names Graph stores but no zone database knows (custom zones, typos);
@@ -83,6 +90,12 @@ def to_instant(local: datetime, zone_name: str) -> datetime:
     """A wall-clock time in a named zone as an aware UTC instant."""
     if local.tzinfo is not None:
         return local.astimezone(UTC)
+    return _naive_to_instant(local, zone_name)
+
+
+@functools.lru_cache(maxsize=65536)
+def _naive_to_instant(local: datetime, zone_name: str) -> datetime:
+    # cached: a big calendar is re-read for every page of its calendarView
     return local.replace(tzinfo=zone_or_utc(zone_name)).astimezone(UTC)
 
 

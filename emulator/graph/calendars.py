@@ -132,9 +132,15 @@ async def get_calendar_view(
     fields = select_param(ctx.request, "event", EVENT_PROPERTIES)
     zone = preferred_zone(ctx)
     instances = calendar_view(ctx.tenant, found, start, end) if end > start else []
-    items = _order([event_json(i, zone=zone) for i in instances], ctx)
-    items = [apply_select(i, fields, always=("@odata.etag", "id")) for i in items]
     where = "calendar" if calendar is None else f"calendars('{calendar}')"
     suffix = "" if fields is None else f"({','.join(fields)})"
     context = ctx.metadata(f"users('{_segment(user)}')/{where}/calendarView{suffix}")
-    return page(ctx, items, context=context, default_size=DEFAULT_PAGE)
+
+    def render(item: Any) -> dict[str, Any]:
+        rendered = item if isinstance(item, dict) else event_json(item, zone=zone)
+        return apply_select(rendered, fields, always=("@odata.etag", "id"))
+
+    if ctx.request.param("$orderby") is None:  # already sorted by start: render one page only
+        return page(ctx, instances, context=context, default_size=DEFAULT_PAGE, render=render)
+    items = _order([event_json(i, zone=zone) for i in instances], ctx)
+    return page(ctx, items, context=context, default_size=DEFAULT_PAGE, render=render)

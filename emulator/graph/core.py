@@ -7,7 +7,7 @@ import base64
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -216,12 +216,22 @@ def next_link(request: GraphRequest, skip: int) -> str:
 
 
 def page(
-    ctx: GraphContext, items: list[dict[str, Any]], *, context: str, default_size: int, maximum: int = MAX_TOP
+    ctx: GraphContext,
+    items: Sequence[Any],
+    *,
+    context: str,
+    default_size: int,
+    maximum: int = MAX_TOP,
+    render: Callable[[Any], dict[str, Any]] | None = None,
 ) -> GraphResponse:
-    """One page of a collection, with @odata.nextLink when more remain."""
+    """One page of a collection, with @odata.nextLink when more remain. With
+    `render`, `items` are raw values and only the page's own are rendered (a
+    5,000-event calendar renders 1,000 at most per request)."""
     size = top_param(ctx.request, default_size, maximum)
     skip = _skip_value(ctx.request)
-    body: dict[str, Any] = {"@odata.context": context, "value": items[skip : skip + size]}
+    chosen = items[skip : skip + size]
+    values = [render(i) for i in chosen] if render is not None else list(chosen)
+    body: dict[str, Any] = {"@odata.context": context, "value": values}
     if skip + size < len(items):
         body["@odata.nextLink"] = next_link(ctx.request, skip + size)
     return GraphResponse(200, body)

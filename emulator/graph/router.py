@@ -4,6 +4,7 @@ concurrency counters and the request log. HTTP and $batch items both come here."
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -30,6 +31,7 @@ LOGGER = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[GraphResponse]]
 _USER = r"(?:me|users/(?P<user>[^/]+))"
 _CAL = r"calendars/(?P<calendar>[^/]+)"
+_EVENT = r"(?P<event_id>[^/]+)"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,12 @@ ROUTES = (
     _route("POST", f"/{_USER}/calendar/(?:microsoft\\.graph\\.)?getSchedule", schedule.get_schedule),
     _route("POST", f"/{_USER}/(?:calendar/)?events", events.create_event),
     _route("POST", f"/{_USER}/{_CAL}/events", events.create_event),
+    _route("GET", f"/{_USER}/(?:calendar/)?events/{_EVENT}", events.get_event),
+    _route("GET", f"/{_USER}/{_CAL}/events/{_EVENT}", events.get_event),
+    _route("DELETE", f"/{_USER}/(?:calendar/)?events/{_EVENT}", events.delete_event),
+    _route("DELETE", f"/{_USER}/{_CAL}/events/{_EVENT}", events.delete_event),
+    _route("POST", f"/{_USER}/(?:calendar/)?events/{_EVENT}/cancel", events.cancel_event),
+    _route("POST", f"/{_USER}/{_CAL}/events/{_EVENT}/cancel", events.cancel_event),
     _route("GET", r"/places/microsoft\.graph\.room", places.list_rooms),
     _route("POST", r"/\$batch", batch.run_batch),
 )
@@ -146,6 +154,15 @@ class GraphService:
                     "ApplicationThrottled",
                     "Application is over its MailboxConcurrency limit.",
                     headers={"Retry-After": "1"},
+                )
+            wait = self.state.over_quota(mailbox, ctx.principal.client_id)
+            if wait is not None:
+                fault_seen.append("mailbox-quota")
+                raise GraphError(
+                    429,
+                    "ApplicationThrottled",
+                    "Application is over its MailboxRequests limit.",
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
                 )
             decision = self.state.faults.decide(
                 target="graph", mailbox=mailbox, can_drop=not ctx.request.in_batch

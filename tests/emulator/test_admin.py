@@ -87,10 +87,22 @@ async def test_settings(emu: EmulatorHandle, session) -> None:
     status, body, _ = await _admin(
         session, emu, "settings", {"token_lifetime": 30, "mailbox_concurrency_limit": 4}
     )
-    assert status == 200 and body == {"token_lifetime": 30, "mailbox_concurrency_limit": 4}
+    assert status == 200 and body == {
+        "token_lifetime": 30,
+        "mailbox_concurrency_limit": 4,
+        "mailbox_request_quota": None,
+        "mailbox_quota_window_s": 600.0,
+        "resource_response_delay_s": 0.0,
+    }
     assert emu.state.token_lifetime == 30 and emu.state.mailbox_concurrency_limit == 4
     assert (await _admin(session, emu, "settings", {"token_lifetime": 0}))[0] == 400
     assert (await _admin(session, emu, "settings", {"token_lifetime": "x"}))[0] == 400
+    status, body, _ = await _admin(
+        session, emu, "settings", {"mailbox_request_quota": 3, "mailbox_quota_window_s": 60}
+    )
+    assert status == 200 and emu.state.mailbox_request_quota == 3 and emu.state.mailbox_quota_window_s == 60
+    assert (await _admin(session, emu, "settings", {"mailbox_request_quota": -1}))[0] == 400
+    assert (await _admin(session, emu, "settings", {"mailbox_quota_window_s": 0}))[0] == 400
 
 
 async def test_live_room_changes(emu: EmulatorHandle, session, token: str) -> None:

@@ -42,3 +42,19 @@ def test_concurrency_high_water_mark_and_limit() -> None:
     assert state.max_in_flight == 3
     state.reset_counters()
     assert state.counters == {} and state.max_in_flight == 0
+
+
+def test_outlook_limits_are_graphs_own() -> None:
+    from emulator.cli import parse_args
+    from emulator.state import EmulatorState
+
+    state = EmulatorState()
+    assert state.mailbox_concurrency_limit is None and state.mailbox_request_quota is None
+    state.apply_outlook_limits()
+    assert (state.mailbox_concurrency_limit, state.mailbox_request_quota, state.mailbox_quota_window_s) == (
+        4,
+        10_000,
+        600.0,
+    )
+    assert parse_args(["--tenant", "t", "--port", "0", "--outlook-limits"]).outlook_limits is True
+    assert state.over_quota("room@contoso.com", "app") is None
