@@ -24,6 +24,7 @@ from api import directory as directory_api
 from api import health as health_api
 from api import incidents as incidents_api
 from api import pages as pages_api
+from api import server_limits
 from api.body import BODY_TIMEOUT, DOCUMENT_MAX_BODY
 from api.keys import JOBS, SERVICES
 from bot import routes as bot_routes
@@ -88,6 +89,7 @@ def build_app(
             await db.dispose()
 
     app.cleanup_ctx.append(resources)
+    server_limits.install(app)
     bot_routes.add_routes(app)
     health_api.add_routes(app)
     directory_api.add_routes(app)
@@ -147,7 +149,8 @@ def _serve(settings: Settings, *, allow_unauthenticated: bool) -> int:
             return 2
         host = LOOPBACK
         log.warning("Bot Framework authentication is OFF; listening on %s only", LOOPBACK)
-    web.run_app(build_app(settings), host=host, port=settings.PORT, print=None)
+    limits = server_limits.ServerLimits.from_settings(settings)
+    server_limits.run_server(build_app(settings), host, settings.PORT, limits)
     return 0
 
 
