@@ -7,10 +7,10 @@ import logging
 from aiohttp import web
 
 from api.body import INCIDENT_MAX_BODY, BodyRejected, check_nesting, read_body
-from api.errors import bearer_token, error, invalid
+from api.errors import bearer_token, error, invalid, secret_unreadable
 from api.keys import JOBS, SERVICES
 from services.errors import Unauthorized, ValidationFailed
-from services.incidents import IncidentConflict, SignatureInvalid, UnknownTarget
+from services.incidents import IncidentConflict, SecretUnavailable, SignatureInvalid, UnknownTarget
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ async def post_incident(request: web.Request) -> web.Response:
         accepted = await services.incidents.accept(body, dict(request.headers))
     except SignatureInvalid:
         return error(401, "missing, invalid or stale webhook signature")
+    except SecretUnavailable:
+        return secret_unreadable()
     except ValidationFailed as exc:
         return invalid(exc)
     except UnknownTarget as exc:

@@ -14,6 +14,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -22,7 +23,7 @@ from sqlalchemy import delete, func, select, update
 from standardwebhooks.webhooks import Webhook
 
 from services import availability
-from services.crypto import SecretBox
+from services.crypto import DecryptionFailed, SecretBox
 from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.graph_errors import GraphError, NotConnected, ReconnectNeeded
 from services.incident_schema import IncidentInput, parse_incident
@@ -62,6 +63,25 @@ class IncidentConflict(PivotError):
     """Same incident id, different content."""
 
 
+class SecretUnavailable(PivotError):
+    """The client's stored webhook secret does not open with any configured SECRET_KEY."""
+
+    user_message = "The webhook secret cannot be read with the configured SECRET_KEY."
+
+
+@dataclass(frozen=True)
+class _Secrets:
+    current: str
+    previous: str | None
+    previous_until: datetime | None
+
+    def valid(self, now: datetime) -> list[str]:
+        """The secrets that verify now: the current one, and the previous one during the overlap."""
+        if self.previous is not None and self.previous_until is not None and now < self.previous_until:
+            return [self.current, self.previous]
+        return [self.current]
+
+
 class CalendarSource(Protocol):
     """What the pipeline needs from Microsoft Graph (implemented by the Graph gateway)."""
 
@@ -87,12 +107,14 @@ class IncidentService:
         calendars: CalendarSource | None,
         *,
         retry_seconds: float = 300.0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._db = db
         self._box = box
         self._calendars = calendars
         self._retry_seconds = retry_seconds
-        self._secrets: dict[str, tuple[float, str]] = {}
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self._secrets: dict[str, tuple[float, _Secrets]] = {}
         self._batcher = IntakeBatcher(db)
         self._rooms: dict[tuple[str, str], float] = {}
 
@@ -109,10 +131,10 @@ class IncidentService:
             if not _has_signature_headers(headers):
                 raise SignatureInvalid("missing signature headers")
             raise ValidationFailed("incident", [FieldProblem("client_id", "required")])
-        secret = await self._client_secret(client_id)
-        if secret is None:
+        secrets = await self._client_secrets(client_id)
+        if secrets is None:
             raise UnknownTarget(f"client {client_id}")
-        self._verify(body, headers, secret)
+        self.verify(body, headers, secrets.valid(self.clock()))
         incident, problems = parse_incident(data)
         if incident is None:
             raise ValidationFailed("incident", problems)
@@ -121,24 +143,50 @@ class IncidentService:
         return await self._commit(incident)
 
     @staticmethod
-    def _verify(body: bytes, headers: dict[str, str], secret: str) -> None:
-        try:
-            Webhook(secret).verify(body, headers, json_parse=False)
-        except Exception:  # the library raises several types for malformed headers
-            raise SignatureInvalid("signature did not verify") from None
+    def verify(body: bytes, headers: dict[str, str], secrets: list[str]) -> None:
+        """A Standard Webhooks signature by any of `secrets` (the current one, and the previous
+        one during a rotation's overlap); SignatureInvalid otherwise."""
+        for secret in secrets:
+            try:
+                Webhook(secret).verify(body, headers, json_parse=False)
+            except Exception:  # noqa: S112 - the library raises several types for malformed headers
+                continue
+            return
+        raise SignatureInvalid("signature did not verify")
 
-    async def _client_secret(self, client_id: str) -> str | None:
-        """The client's webhook secret, cached briefly: the intake hot path reads it every time."""
+    async def _client_secrets(self, client_id: str) -> _Secrets | None:
+        """The client's webhook secrets, cached briefly: the intake hot path reads them every time."""
         now = time.monotonic()
         hit = self._secrets.get(client_id)
         if hit is not None and hit[0] > now:
             return hit[1]
         async with self._db.engine.connect() as conn:
-            enc = await conn.scalar(select(Client.webhook_secret_enc).where(Client.id == client_id))
-        secret = self._box.decrypt(enc) if enc is not None else None
-        if secret is not None:
-            self._secrets[client_id] = (now + INTAKE_CACHE_SECONDS, secret)
-        return secret
+            row = (
+                await conn.execute(
+                    select(
+                        Client.webhook_secret_enc,
+                        Client.previous_webhook_secret_enc,
+                        Client.previous_webhook_secret_until,
+                    ).where(Client.id == client_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        try:
+            current = self._box.decrypt(row.webhook_secret_enc)
+        except DecryptionFailed:
+            log.error("webhook secret undecryptable client=%s: SECRET_KEY lacks its key", client_id)
+            raise SecretUnavailable(client_id) from None
+        previous = None
+        if row.previous_webhook_secret_enc is not None and row.previous_webhook_secret_until is not None:
+            try:
+                previous = self._box.decrypt(row.previous_webhook_secret_enc)
+            except DecryptionFailed:
+                log.warning("previous webhook secret undecryptable client=%s (ignored)", client_id)
+        until = as_utc(row.previous_webhook_secret_until) if row.previous_webhook_secret_until else None
+        secrets = _Secrets(current, previous, until)
+        self._secrets[client_id] = (now + INTAKE_CACHE_SECONDS, secrets)
+        return secrets
 
     async def _room_exists(self, client_id: str, room_id: str) -> bool:
         now = time.monotonic()

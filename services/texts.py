@@ -256,8 +256,8 @@ SECRETS_ONCE = (
 )
 ROTATE_TITLE = "Replace the pivot keys of {client}?"
 ROTATE_BODY = (
-    "I'll create a new webhook secret and API key. The current ones stop working at once, so pivot can't "
-    "send incidents until you paste the new ones into it."
+    "I'll create a new webhook secret and API key. The current API key stops working at once; the current "
+    "webhook secret keeps working for 24 hours, so paste the new ones into pivot within a day."
 )
 ROTATE_CONFIRM = "Replace the keys"
 MANAGE_TITLE = "Manage Office 365 Scheduling · {client}"
