@@ -39,6 +39,7 @@ from services.claim_rules import Claimant, eligible_providers, may_claim, may_re
 from services.incident_view import zone_abbreviation
 from services.incidents import CalendarSource
 from services.jobs import Handler
+from services.offload import off_loop
 from services.recipients import Provider
 from services.store.claim_models import Claim
 from services.store.database import Database
@@ -359,10 +360,12 @@ class ClaimService:
             events = await self._recheck.events(client_id, room_email, span.start, span.end)
         except RecheckFailed:
             return ClaimResult(CLAIM_UNVERIFIED, claimant=claimant)
-        if not slot_is_free(events, ctx.zone, start, end, tentative_blocks=policy.tentative_blocks):
-            await self._effects.store_slots(
-                client_id, incident_id, availability.compute(trigger, ctx.zone, events, policy)
-            )
+        free = await off_loop(
+            len(events), slot_is_free, events, ctx.zone, start, end, tentative_blocks=policy.tentative_blocks
+        )
+        if not free:
+            result = await off_loop(len(events), availability.compute, trigger, ctx.zone, events, policy)
+            await self._effects.store_slots(client_id, incident_id, result)
             log.info(
                 "claim refused, slot just booked client=%s incident=%s slot=%s",
                 client_id,

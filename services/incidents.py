@@ -30,6 +30,7 @@ from services.incident_schema import IncidentInput, parse_incident
 from services.intake_batcher import IntakeBatcher
 from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
 from services.notify_queue import queue_notification
+from services.offload import off_loop
 from services.room_context import booked_now_and_next
 from services.store.database import Database
 from services.store.models import (
@@ -306,7 +307,7 @@ class IncidentService:
                 delay,
             )
             raise RetryLater(delay, f"calendar_unavailable:{exc.code}") from None
-        events = [availability.event_from_graph(item) for item in raw]
+        events = await off_loop(len(raw), _events_from_graph, raw)
         if any(e is None for e in events):
             # An event we cannot place in time might be busy: fail closed rather than offer it.
             await self._set_status(
@@ -316,8 +317,9 @@ class IncidentService:
                 min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1))), "unreadable_event"
             )
         events = [e for e in events if e is not None]
-        result = availability.compute(trigger, zone, events, policy)
-        await self._store_result(client_id, incident_id, result, booked_now_and_next(raw, trigger, zone))
+        result = await off_loop(len(events), availability.compute, trigger, zone, events, policy)
+        context = await off_loop(len(raw), booked_now_and_next, raw, trigger, zone)
+        await self._store_result(client_id, incident_id, result, context)
         log.info(
             "incident processed client=%s incident=%s status=%s slots=%d",
             client_id,
@@ -483,6 +485,10 @@ class IncidentService:
             "claim": None,
             "notifications": [],
         }
+
+
+def _events_from_graph(raw: list[dict[str, Any]]) -> list[availability.CalendarEvent | None]:
+    return [availability.event_from_graph(item) for item in raw]
 
 
 def _has_signature_headers(headers: dict[str, str]) -> bool:

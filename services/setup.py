@@ -22,6 +22,7 @@ from services.directory_schema import WEEKDAYS
 from services.errors import FieldProblem, ValidationFailed
 from services.graph_gateway import GraphGateway
 from services.integration_config import DEFAULTS, IntegrationConfigService
+from services.offload import off_loop
 from services.room_checks import RoomAccess, check_rooms
 from services.store.database import Database
 from services.store.models import Integration, Location, Room, ServiceProvider
@@ -153,7 +154,9 @@ class SetupService:
         open_pivot = [r for r in here if not r.calendar_email]
         proposal: dict[str, tuple[str, float]] = {}
         if open_rooms and open_pivot:
-            pairs = propose(
+            pairs = await off_loop(
+                len(open_rooms) * len(open_pivot) // 100,
+                propose,
                 [{"name": c["name"], "email": c["email"]} for c in open_rooms],
                 [{"id": r.id, "name": r.name} for r in open_pivot],
             )
