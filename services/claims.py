@@ -33,7 +33,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services import availability
-from services.calendar_recheck import CalendarRecheck, RecheckFailed
+from services.calendar_recheck import DEFAULT_TIMEOUT as DEFAULT_RECHECK_BUDGET
+from services.calendar_recheck import CalendarRecheck, RecheckFailed, RecheckPending
 from services.claim_effects import ClaimEffects
 from services.claim_rules import Claimant, eligible_providers, may_claim, may_release, slot_is_free
 from services.incident_view import zone_abbreviation
@@ -64,6 +65,7 @@ CLAIM_NOT_OPEN = "not_open"
 CLAIM_STARTED = "started"
 CLAIM_JUST_BOOKED = "just_booked"
 CLAIM_UNVERIFIED = "unverified"
+CLAIM_CHECKING = "checking"  # Graph is slow: the re-check goes on, the next click gets its answer
 CLAIM_LINK_USED = "link_used"
 CLAIM_READY = "ready"  # a preview found nothing in the way (the e-mail link's confirmation page)
 
@@ -230,10 +232,11 @@ class ClaimService:
         calendars: CalendarSource | None,
         *,
         recheck: CalendarRecheck | None = None,
+        recheck_budget: float = DEFAULT_RECHECK_BUDGET,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         self._db = db
-        self._recheck = recheck or CalendarRecheck(calendars)
+        self._recheck = recheck or CalendarRecheck(calendars, timeout=recheck_budget)
         self._clock = clock
         self._effects = ClaimEffects(db)
 
@@ -358,6 +361,8 @@ class ClaimService:
             return ClaimResult(CLAIM_NOT_OPEN, claimant=claimant)
         try:
             events = await self._recheck.events(client_id, room_email, span.start, span.end)
+        except RecheckPending:
+            return ClaimResult(CLAIM_CHECKING, claimant=claimant)
         except RecheckFailed:
             return ClaimResult(CLAIM_UNVERIFIED, claimant=claimant)
         free = await off_loop(

@@ -69,7 +69,9 @@ class Services:
             identity=identity,
             graph=graph,
             notifications=notifications,
-            claims=ClaimService(db, calendars or graph),
+            claims=ClaimService(
+                db, calendars or graph, recheck_budget=settings.CLAIM_RECHECK_BUDGET_SECONDS
+            ),
         )
 
     def job_handlers(self) -> dict[str, Any]:

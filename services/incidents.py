@@ -25,7 +25,7 @@ from standardwebhooks.webhooks import Webhook
 from services import availability
 from services.crypto import DecryptionFailed, SecretBox
 from services.errors import FieldProblem, PivotError, ValidationFailed
-from services.graph_errors import GraphError, NotConnected, ReconnectNeeded
+from services.graph_errors import GraphError, NotConnected, ReconnectNeeded, Throttled
 from services.incident_schema import IncidentInput, parse_incident
 from services.intake_batcher import IntakeBatcher
 from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 PROCESS_JOB = "incident.process"
 SYNC_NOW_JOB = "sync.rooms"  # services.sync handles it (named here to keep imports one-way)
 INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
+MAX_RETRY_AFTER_SECONDS = 86400.0  # a Retry-After beyond a day is taken as a day
 FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
 
 
@@ -298,7 +299,7 @@ class IncidentService:
             await self._set_status(client_id, incident_id, "calendar_unavailable", reason=exc.code, read=True)
             if isinstance(exc, ReconnectNeeded) and not isinstance(exc, NotConnected):
                 await self._request_sync_now()
-            delay = min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1)))
+            delay = self._retry_delay(attempt, exc)
             log.warning(
                 "calendar unavailable client=%s incident=%s reason=%s retry_in=%.0fs",
                 client_id,
@@ -313,9 +314,7 @@ class IncidentService:
             await self._set_status(
                 client_id, incident_id, "calendar_unavailable", reason="unreadable_event", read=True
             )
-            raise RetryLater(
-                min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1))), "unreadable_event"
-            )
+            raise RetryLater(self._retry_delay(attempt), "unreadable_event")
         events = [e for e in events if e is not None]
         result = await off_loop(len(events), availability.compute, trigger, zone, events, policy)
         context = await off_loop(len(raw), booked_now_and_next, raw, trigger, zone)
@@ -328,6 +327,13 @@ class IncidentService:
             len(result.slots),
         )
         return result.status
+
+    def _retry_delay(self, attempt: int, exc: GraphError | None = None) -> float:
+        """Backoff for the next calendar read; never sooner than Graph's Retry-After, however long."""
+        delay = min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1)))
+        if isinstance(exc, Throttled) and exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, MAX_RETRY_AFTER_SECONDS))
+        return delay
 
     async def _pipeline_inputs(self, client_id: str, incident_id: str) -> Any:
         """Everything the pipeline needs, in one query (the job path runs once per incident)."""
