@@ -11,6 +11,7 @@ from api.errors import bearer_token, error, invalid, secret_unreadable
 from api.keys import JOBS, SERVICES
 from services.errors import Unauthorized, ValidationFailed
 from services.incidents import IncidentConflict, SecretUnavailable, SignatureInvalid, UnknownTarget
+from services.text_policy import is_id
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,8 @@ async def get_incident(request: web.Request) -> web.Response:
     except Unauthorized:
         return error(401, "invalid API key")
     incident_id = request.match_info["incident_id"]
+    if not is_id(incident_id):
+        return error(404, "no such incident")
     incident = await services.incidents.get(client_id, incident_id)
     if incident is None:
         return error(404, "no such incident")

@@ -43,6 +43,7 @@ from services.store.models import (
     Slot,
 )
 from services.store.times import as_utc
+from services.text_policy import is_id
 
 log = logging.getLogger(__name__)
 
@@ -129,10 +130,12 @@ class IncidentService:
         except ValueError:
             raise ValidationFailed("incident", [FieldProblem("(body)", "malformed JSON")]) from None
         client_id = data.get("client_id") if isinstance(data, dict) else None
-        if not isinstance(client_id, str) or not client_id:
+        if not is_id(client_id):
             if not _has_signature_headers(headers):
                 raise SignatureInvalid("missing signature headers")
-            raise ValidationFailed("incident", [FieldProblem("client_id", "required")])
+            problem = "required" if client_id in (None, "") else "not a valid id"
+            raise ValidationFailed("incident", [FieldProblem("client_id", problem)])
+        assert isinstance(client_id, str)
         secrets = await self._client_secrets(client_id)
         if secrets is None:
             raise UnknownTarget(f"client {client_id}")
