@@ -19,7 +19,9 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("clients") as batch:
         batch.add_column(sa.Column("previous_webhook_secret_enc", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("previous_webhook_secret_until", sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(
+            sa.Column("previous_webhook_secret_until", sa.DateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
