@@ -1,6 +1,7 @@
 """pivot Scheduling for Microsoft Teams — entry point.
 
-`python app.py serve | demo | import-directory FILE | connect CLIENT_ID | automap ...` (DESIGN 3.1).
+`python app.py serve | demo | import-directory FILE | connect CLIENT_ID | automap ... | reencrypt`
+(DESIGN 3.1).
 `build_app(settings)` is the aiohttp app factory: no module-level globals;
 every resource is opened and closed in `cleanup_ctx`.
 """
@@ -26,7 +27,9 @@ from api import health as health_api
 from api import incidents as incidents_api
 from api import metrics as metrics_api
 from api import pages as pages_api
+from api import server_limits
 from api.body import BODY_TIMEOUT, DOCUMENT_MAX_BODY
+from api.errors import unreadable_secrets
 from api.keys import JOBS, SERVICES
 from bot import routes as bot_routes
 from bot.wiring import BotExtensions, build_bot
@@ -57,7 +60,7 @@ def build_app(
     """
     if not settings.secret_keys():
         raise ConfigError("SECRET_KEY is required (it encrypts stored secrets)")
-    app = web.Application(client_max_size=DOCUMENT_MAX_BODY)
+    app = web.Application(client_max_size=DOCUMENT_MAX_BODY, middlewares=[unreadable_secrets])
     app[BODY_TIMEOUT] = settings.HTTP_BODY_TIMEOUT_SECONDS
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
@@ -91,6 +94,7 @@ def build_app(
             await db.dispose()
 
     app.cleanup_ctx.append(resources)
+    server_limits.install(app)
     bot_routes.add_routes(app)
     health_api.add_routes(app)
     metrics_api.add_routes(app)
@@ -133,6 +137,28 @@ async def _apply_document(settings: Settings, path: Path, data: object, what: st
         await db.dispose()
 
 
+async def _reencrypt(settings: Settings) -> int:
+    """`reencrypt`: print what was rewritten; non-zero when some stored secret opens with no key."""
+    from services.crypto import SecretBox
+    from services.store.reencrypt import reencrypt_all
+
+    db = Database(settings.DATABASE_URL)
+    try:
+        await db.migrate()
+        report = await reencrypt_all(db, SecretBox(settings.secret_keys()))
+    finally:
+        await db.dispose()
+    print(json.dumps(report.as_json(), indent=2))
+    if report.unreadable:
+        print(
+            "error: some stored secrets open with none of the keys in SECRET_KEY; keep the old key "
+            "until they are replaced (re-import the directory, reconnect)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def _serve(settings: Settings, *, allow_unauthenticated: bool) -> int:
     host = "0.0.0.0"  # noqa: S104 - a server; Bot Framework JWTs are validated
     if not settings.bot_auth_enabled:
@@ -146,7 +172,8 @@ def _serve(settings: Settings, *, allow_unauthenticated: bool) -> int:
             return 2
         host = LOOPBACK
         log.warning("Bot Framework authentication is OFF; listening on %s only", LOOPBACK)
-    web.run_app(build_app(settings), host=host, port=settings.PORT, print=None)
+    limits = server_limits.ServerLimits.from_settings(settings)
+    server_limits.run_server(build_app(settings), host, settings.PORT, limits)
     return 0
 
 
@@ -194,6 +221,11 @@ def main(argv: list[str] | None = None) -> int:
     automap.add_argument("--calendar-rooms", type=Path, required=True)
     automap.add_argument("--pivot-rooms", type=Path, required=True)
     sub.add_parser("package-manifest", parents=[common], help="build build/appPackage.zip for Teams")
+    sub.add_parser(
+        "reencrypt",
+        parents=[common],
+        help="re-encrypt every stored secret with the first SECRET_KEY (then drop older keys)",
+    )
     args = parser.parse_args(argv)
     verbose = bool(getattr(args, "verbose", False))
     configure_logging(os.environ.get("LOG_FORMAT", "text"), verbose=verbose)
@@ -245,6 +277,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         what = "directory" if args.command == "import-directory" else "configuration"
         return asyncio.run(_apply_document(settings, args.file, data, what))
+    if args.command == "reencrypt":
+        if not settings.secret_keys():
+            print("error: SECRET_KEY is required (its first key encrypts)", file=sys.stderr)
+            return 2
+        return asyncio.run(_reencrypt(settings))
     if args.command == "connect":
         if not settings.secret_keys():
             print("error: SECRET_KEY is required (it encrypts stored tokens)", file=sys.stderr)

@@ -49,6 +49,7 @@ _REFUSALS: dict[str, tuple[int, str]] = {
     cl.CLAIM_NOT_OPEN: (409, texts.CLAIM_NOT_OPEN),
     cl.CLAIM_JUST_BOOKED: (409, texts.CLAIM_LINK_JUST_BOOKED),
     cl.CLAIM_UNVERIFIED: (503, texts.CLAIM_UNVERIFIED),
+    cl.CLAIM_CHECKING: (503, texts.CLAIM_CHECKING),
 }
 
 

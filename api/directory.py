@@ -9,6 +9,7 @@ from aiohttp import web
 from api.body import DOCUMENT_MAX_BODY, BodyRejected, read_json
 from api.errors import bearer_token, error, invalid
 from api.keys import SERVICES
+from services.domain.text_policy import is_id
 from services.errors import Unauthorized, ValidationFailed
 
 log = logging.getLogger(__name__)
@@ -20,6 +21,8 @@ async def put_directory(request: web.Request) -> web.Response:
     token = bearer_token(request)
     if token is None:
         return error(401, "missing bearer API key")
+    if not is_id(client_id):
+        return error(401, "invalid API key for this client")
     try:
         await services.directory.authenticate(client_id, token)
     except Unauthorized:

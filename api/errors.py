@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
+
 from aiohttp import web
 
+from services.crypto import DecryptionFailed
 from services.errors import ValidationFailed
+
+log = logging.getLogger(__name__)
 
 
 def error(status: int, message: str, details: list[object] | None = None) -> web.Response:
@@ -24,3 +30,24 @@ def bearer_token(request: web.Request) -> str | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     return token.strip()
+
+
+def secret_unreadable() -> web.Response:
+    """A stored secret no configured SECRET_KEY opens: the operator dropped a key too early."""
+    return error(
+        503,
+        "a stored secret cannot be read with the configured SECRET_KEY",
+        [{"field": "SECRET_KEY", "message": "add back the key it was stored with, then run reencrypt"}],
+    )
+
+
+@web.middleware
+async def unreadable_secrets(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Anywhere a stored secret fails to decrypt: a clear 503 and a log line, never a 500 traceback."""
+    try:
+        return await handler(request)
+    except DecryptionFailed:
+        log.error("stored secret undecryptable path=%s: SECRET_KEY lacks its key", request.path)
+        return secret_unreadable()

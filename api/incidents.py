@@ -7,10 +7,11 @@ import logging
 from aiohttp import web
 
 from api.body import INCIDENT_MAX_BODY, BodyRejected, check_nesting, read_body
-from api.errors import bearer_token, error, invalid
+from api.errors import bearer_token, error, invalid, secret_unreadable
 from api.keys import SERVICES
+from services.domain.text_policy import is_id
 from services.errors import Unauthorized, ValidationFailed
-from services.incidents.service import IncidentConflict, SignatureInvalid, UnknownTarget
+from services.incidents.service import IncidentConflict, SecretUnavailable, SignatureInvalid, UnknownTarget
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ async def _accept_incident(request: web.Request) -> web.Response:
         accepted = await services.incidents.accept(body, dict(request.headers))
     except SignatureInvalid:
         return error(401, "missing, invalid or stale webhook signature")
+    except SecretUnavailable:
+        return secret_unreadable()
     except ValidationFailed as exc:
         return invalid(exc)
     except UnknownTarget as exc:
@@ -62,6 +65,8 @@ async def get_incident(request: web.Request) -> web.Response:
     except Unauthorized:
         return error(401, "invalid API key")
     incident_id = request.match_info["incident_id"]
+    if not is_id(incident_id):
+        return error(404, "no such incident")
     incident = await services.incidents.get(client_id, incident_id)
     if incident is None:
         return error(404, "no such incident")

@@ -101,6 +101,7 @@ def claim_notice(result: cl.ClaimResult, view: IncidentView) -> str:
         cl.CLAIM_STARTED: texts.CLAIM_STARTED,
         cl.CLAIM_JUST_BOOKED: texts.CLAIM_JUST_BOOKED,
         cl.CLAIM_UNVERIFIED: texts.CLAIM_UNVERIFIED,
+        cl.CLAIM_CHECKING: texts.CLAIM_CHECKING,
         cl.CLAIM_NO_INCIDENT: texts.CLAIM_NO_INCIDENT,
     }.get(result.outcome, texts.CLAIM_NOT_OPEN)
 

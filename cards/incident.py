@@ -90,5 +90,5 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
                 }
             )
     else:
-        body.append(paragraph(texts.INCIDENT_STATUS_LINES.get(view.status, texts.INCIDENT_NO_SLOTS)))
+        body.append(paragraph(texts.incident_status_line(view.status, view.status_reason)))
     return card(body, actions)

@@ -74,11 +74,11 @@ def demo_settings(port: int, var: Path, emulator: EmulatorHandle) -> Settings:
 
 async def start_demo_app(settings: Settings, mailer: Mailer, mail_dir: Path) -> web.AppRunner:
     """Start the app on loopback and import the demo directory."""
+    from api.server_limits import ServerLimits, start_server
     from app import LOOPBACK, build_app
 
-    runner = web.AppRunner(build_app(settings, mailer=mailer, dev_mail_dir=mail_dir), access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, LOOPBACK, settings.PORT).start()
+    app = build_app(settings, mailer=mailer, dev_mail_dir=mail_dir)
+    runner, _site = await start_server(app, LOOPBACK, settings.PORT, ServerLimits.from_settings(settings))
     services = runner.app[SERVICES]
     directory = json.loads(DIRECTORY_FILE.read_text(encoding="utf-8"))
     result = await services.directory.import_document(directory)

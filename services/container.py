@@ -84,7 +84,12 @@ class Services:
             setup=SetupService(
                 db, graph, integration, conversations, ClientSecrets(db, box), SyncMemory(state)
             ),
-            claims=ClaimService(db, calendars or graph, metrics=metrics),
+            claims=ClaimService(
+                db,
+                calendars or graph,
+                metrics=metrics,
+                recheck_budget=settings.CLAIM_RECHECK_BUDGET_SECONDS,
+            ),
             metrics=metrics,
         )
 

@@ -63,6 +63,19 @@ INCIDENT_STATUS_LINES = {
     ),
     "scheduling_off": "Automated Scheduling is off for this site, so no slots are offered.",
 }
+INCIDENT_THROTTLED = (
+    "Microsoft 365 asked me to wait before reading the room's calendar again, so no slots are offered "
+    "yet. The calendar is being retried as soon as Microsoft 365 allows; I will tell you when the slots "
+    "are known."
+)
+
+
+def incident_status_line(status: str, reason: str | None) -> str:
+    """The line a card or e-mail without slots shows for the incident's status."""
+    if status == "calendar_unavailable" and reason == "throttled":
+        return INCIDENT_THROTTLED
+    return INCIDENT_STATUS_LINES.get(status, INCIDENT_NO_SLOTS)
+
 
 PREFS_TITLE = "Your notification preferences"
 PREFS_CHANNELS = "How should I reach you?"
@@ -257,8 +270,8 @@ SECRETS_ONCE = (
 )
 ROTATE_TITLE = "Replace the pivot keys of {client}?"
 ROTATE_BODY = (
-    "I'll create a new webhook secret and API key. The current ones stop working at once, so pivot can't "
-    "send incidents until you paste the new ones into it."
+    "I'll create a new webhook secret and API key. The current API key stops working at once; the current "
+    "webhook secret keeps working for 24 hours, so paste the new ones into pivot within a day."
 )
 ROTATE_CONFIRM = "Replace the keys"
 MANAGE_TITLE = "Manage Office 365 Scheduling · {client}"
@@ -348,6 +361,10 @@ CLAIM_SLOT_GONE = "That slot is no longer offered. Here are the current slots."
 CLAIM_JUST_BOOKED = "That slot was just booked in the room's calendar — here are the current slots."
 CLAIM_UNVERIFIED = (
     "I couldn't check the room's calendar just now, so nothing was booked. Please try again in a minute."
+)
+CLAIM_CHECKING = (
+    "Checking the room's calendar… Microsoft 365 is slow to answer, so nothing is booked yet. "
+    "Click the slot again in a few seconds."
 )
 CLAIM_STARTED = "That slot has already started, so it can't be claimed. Pick a later one."
 CLAIM_NOT_OPEN = "This incident has no slots open for claiming."

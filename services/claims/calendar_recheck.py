@@ -1,10 +1,14 @@
 """Reading a room's calendar again right before a claim is confirmed, within a time budget.
 
-A Teams invoke must be answered within a few seconds, so the read is bounded:
-if Graph is slow or down the claim fails closed (`RecheckFailed`) rather than
-booking a slot nobody checked. Concurrent claims of one incident share one
-read (single flight), and a read is reused for a moment, so a burst of clicks
-costs Graph one request per app instance, not one per click.
+A Teams invoke must be answered within seconds, so the read is bounded by a
+budget that fits real Graph latency, paged calendars included
+(`CLAIM_RECHECK_BUDGET_SECONDS`). If Graph is down the claim fails closed
+(`RecheckFailed`) rather than booking a slot nobody checked; if it is merely
+slow the read goes on in the background (`RecheckPending`: the clicker is told
+"checking…"), and its result is kept long enough to answer the next click.
+Concurrent claims of one incident share one read (single flight), and a read
+is reused for a moment, so a burst of clicks costs Graph one request per app
+instance, not one per click.
 """
 
 from __future__ import annotations
@@ -23,15 +27,20 @@ from services.m365.graph_errors import GraphError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 1.0  # seconds: leaves room in Teams' invoke budget for the database work
+DEFAULT_TIMEOUT = 8.0  # seconds (CLAIM_RECHECK_BUDGET_SECONDS): real Graph latency, paging included
 DEFAULT_REUSE = 2.0  # seconds a fresh read answers other claims of the same incident
+LATE_REUSE = 30.0  # seconds a read that outlived its budget answers the click that follows
 _MAX_REMEMBERED = 256
 
 _Key = tuple[str, str, datetime, datetime]
 
 
 class RecheckFailed(PivotError):
-    """The room's calendar could not be read in time (or had an event we cannot place)."""
+    """The room's calendar could not be read (or had an event we cannot place)."""
+
+
+class RecheckPending(RecheckFailed):
+    """The read is still under way after the budget: ask the clicker to try again in a moment."""
 
 
 class CalendarRecheck:
@@ -41,11 +50,14 @@ class CalendarRecheck:
         *,
         timeout: float = DEFAULT_TIMEOUT,
         reuse_seconds: float = DEFAULT_REUSE,
+        late_reuse_seconds: float = LATE_REUSE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._calendars = calendars
         self._timeout = timeout
         self._reuse = reuse_seconds
+        self._late_reuse = late_reuse_seconds
+        self._late: set[_Key] = set()
         self._clock = clock
         self._inflight: dict[_Key, asyncio.Task[list[availability.CalendarEvent]]] = {}
         self._recent: dict[_Key, tuple[float, list[availability.CalendarEvent]]] = {}
@@ -68,8 +80,9 @@ class CalendarRecheck:
         try:
             return await asyncio.wait_for(asyncio.shield(task), self._timeout)
         except TimeoutError:
-            log.warning("calendar re-check timed out client=%s room=%s", client_id, room_email)
-            raise RecheckFailed("calendar read timed out") from None
+            self._late.add(key)
+            log.warning("calendar re-check still running client=%s room=%s", client_id, room_email)
+            raise RecheckPending("calendar read still running") from None
 
     async def _read(
         self, client_id: str, room_email: str, start: datetime, end: datetime
@@ -97,6 +110,8 @@ class CalendarRecheck:
 
     def _finished(self, key: _Key, task: asyncio.Task[list[availability.CalendarEvent]]) -> None:
         self._inflight.pop(key, None)
+        late = key in self._late
+        self._late.discard(key)
         if task.cancelled():
             return
         if task.exception() is not None:  # retrieved here so it is never reported as lost
@@ -107,7 +122,7 @@ class CalendarRecheck:
                 del self._recent[stale]
             if len(self._recent) >= _MAX_REMEMBERED:
                 self._recent.clear()
-        self._recent[key] = (self._clock() + self._reuse, task.result())
+        self._recent[key] = (self._clock() + (self._late_reuse if late else self._reuse), task.result())
 
     async def close(self) -> None:
         for task in list(self._inflight.values()):

@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.claims.calendar_recheck import CalendarRecheck, RecheckFailed
+from services.claims.calendar_recheck import DEFAULT_TIMEOUT as DEFAULT_RECHECK_BUDGET
+from services.claims.calendar_recheck import CalendarRecheck, RecheckFailed, RecheckPending
 from services.claims.effects import ClaimEffects
 from services.domain import availability
 from services.domain.claim_rules import (
@@ -46,6 +47,7 @@ from services.domain.recipients import Provider
 from services.incidents.service import CalendarSource
 from services.jobs import Handler
 from services.metrics import Metrics
+from services.offload import off_loop
 from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, Location, LocationSettings, Room, ServiceProvider, Slot, User
@@ -69,6 +71,7 @@ CLAIM_NOT_OPEN = "not_open"
 CLAIM_STARTED = "started"
 CLAIM_JUST_BOOKED = "just_booked"
 CLAIM_UNVERIFIED = "unverified"
+CLAIM_CHECKING = "checking"  # Graph is slow: the re-check goes on, the next click gets its answer
 CLAIM_LINK_USED = "link_used"
 CLAIM_READY = "ready"  # a preview found nothing in the way (the e-mail link's confirmation page)
 
@@ -233,12 +236,13 @@ class ClaimService:
         calendars: CalendarSource | None,
         *,
         recheck: CalendarRecheck | None = None,
+        recheck_budget: float = DEFAULT_RECHECK_BUDGET,
         clock: Callable[[], datetime] = _utcnow,
         metrics: Metrics | None = None,
     ) -> None:
         self._db = db
         self._metrics = metrics or Metrics()
-        self._recheck = recheck or CalendarRecheck(calendars)
+        self._recheck = recheck or CalendarRecheck(calendars, timeout=recheck_budget)
         self._clock = clock
         self._effects = ClaimEffects(db)
 
@@ -379,12 +383,16 @@ class ClaimService:
             return ClaimResult(CLAIM_NOT_OPEN, claimant=claimant)
         try:
             events = await self._recheck.events(client_id, room_email, span.start, span.end)
+        except RecheckPending:
+            return ClaimResult(CLAIM_CHECKING, claimant=claimant)
         except RecheckFailed:
             return ClaimResult(CLAIM_UNVERIFIED, claimant=claimant)
-        if not slot_is_free(events, ctx.zone, start, end, tentative_blocks=policy.tentative_blocks):
-            await self._effects.store_slots(
-                client_id, incident_id, availability.compute(trigger, ctx.zone, events, policy)
-            )
+        free = await off_loop(
+            len(events), slot_is_free, events, ctx.zone, start, end, tentative_blocks=policy.tentative_blocks
+        )
+        if not free:
+            result = await off_loop(len(events), availability.compute, trigger, ctx.zone, events, policy)
+            await self._effects.store_slots(client_id, incident_id, result)
             log.info(
                 "claim refused, slot just booked client=%s incident=%s slot=%s",
                 client_id,

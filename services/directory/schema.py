@@ -13,13 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.domain.text_policy import check_single_line
+from services.domain.text_policy import ID_PATTERN, check_single_line
 from services.errors import FieldProblem
 
 ROLES = ("client_admin", "client_user", "service_provider", "subcontractor")
 PROVIDER_ROLES = ("service_provider", "subcontractor")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 _EMAIL = re.compile(
     r"^[^@\s<>\"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
 )
@@ -46,7 +45,7 @@ def _email(value: str | None) -> str | None:
 
 
 class ClientDoc(_Strict):
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=256)
     tenant_id: str = Field(min_length=1, max_length=64)
     notify_email: str | None = None
@@ -72,7 +71,7 @@ class ClientDoc(_Strict):
 
 
 class LocationDoc(_Strict):
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=256)
     timezone: str | None = None
     business_hours: dict[str, list[str] | None] | None = None
@@ -111,7 +110,7 @@ def check_business_hours(value: dict[str, list[str] | None] | None) -> dict[str,
 
 
 class RoomDoc(_Strict):
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=256)
     location_id: str
     calendar_email: str | None = None
@@ -125,7 +124,7 @@ class NotifyDoc(_Strict):
 
 
 class UserDoc(_Strict):
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=256)
     email: str
     role: Literal["client_admin", "client_user", "service_provider", "subcontractor"]
@@ -137,7 +136,7 @@ class UserDoc(_Strict):
 
 
 class ServiceProviderDoc(_Strict):
-    id: str = Field(pattern=_ID)
+    id: str = Field(pattern=ID_PATTERN)
     name: str = Field(min_length=1, max_length=256)
     email: str
     location_ids: list[str] = Field(default_factory=list)

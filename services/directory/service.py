@@ -8,15 +8,18 @@ re-encrypted).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.crypto import SecretBox, api_key_digest, digests_match
+from services.crypto import DecryptionFailed, SecretBox, api_key_digest, digests_match
 from services.directory.schema import DirectoryDoc, check_references, parse_directory
 from services.errors import FieldProblem, NotFound, Unauthorized, ValidationFailed
+from services.integration.client_secrets import webhook_secret_change
 from services.notify.admin_routes import ADMIN_ROLE
 from services.store.database import Database
 from services.store.models import Client, Location, Room, ServiceProvider, User
@@ -33,6 +36,8 @@ def same_tenant(client_tenant: str | None, activity_tenant: str | None) -> bool:
 def in_tenant(tenant_id: str) -> Any:
     """The SQL condition "the joined client is in this tenant"."""
     return func.lower(Client.tenant_id) == tenant_id.lower()
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -129,11 +134,11 @@ class DirectoryService:
             session.add(client)
             result.created["clients"] = 1
         else:
-            if (
-                c.webhook_secret is not None
-                and self._box.decrypt(client.webhook_secret_enc) != c.webhook_secret
-            ):
-                values["webhook_secret_enc"] = self._box.encrypt(c.webhook_secret)
+            if c.webhook_secret is not None and self._stored_secret(client) != c.webhook_secret:
+                # pivot switched secrets: the previous one keeps verifying for the overlap (DESIGN 3.3)
+                readable = self._stored_secret(client) is not None
+                previous = client.webhook_secret_enc if readable else None
+                values |= webhook_secret_change(self._box, c.webhook_secret, previous, datetime.now(UTC))
             if c.api_key is not None and not digests_match(client.api_key_sha256, api_key_digest(c.api_key)):
                 values["api_key_sha256"] = api_key_digest(c.api_key)
             if _apply(client, values):
@@ -233,6 +238,14 @@ class DirectoryService:
         if client_id is None:
             raise Unauthorized("bad api key")
         return client_id
+
+    def _stored_secret(self, client: Client) -> str | None:
+        """The stored webhook secret; None when no configured SECRET_KEY opens it (pivot's new one wins)."""
+        try:
+            return self._box.decrypt(client.webhook_secret_enc)
+        except DecryptionFailed:
+            log.error("stored webhook secret undecryptable client=%s (the imported one wins)", client.id)
+            return None
 
     async def webhook_secret(self, client_id: str) -> str:
         async with self._db.session() as session:

@@ -15,11 +15,14 @@ names the field.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
 
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"  # every pivot id: clients, rooms, incidents, users
+_ID = re.compile(ID_PATTERN.removesuffix("$"))
 _FREE_TEXT_ALLOWED = frozenset("\t\n\r")
 _LINE_BREAKS = frozenset("\u2028\u2029\x85")
 
@@ -40,6 +43,11 @@ def _problem(value: str, *, multiline: bool) -> str | None:
     if multiline and "\r" in value.replace("\r\n", ""):
         return "must not contain a carriage return outside a line break"
     return None
+
+
+def is_id(value: object) -> bool:
+    """True for a well-formed pivot id (checked before any look-up that would use it)."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
 
 
 def check_text(value: str, *, multiline: bool) -> str:

@@ -14,18 +14,16 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from services.domain.text_policy import FreeText, SingleLine
+from services.domain.text_policy import ID_PATTERN, FreeText, SingleLine
 from services.errors import FieldProblem
-
-_ID = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 
 
 class IncidentDoc(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, strict=False)
 
-    id: SingleLine = Field(pattern=_ID)
-    client_id: SingleLine = Field(pattern=_ID)
-    room_id: SingleLine = Field(pattern=_ID)
+    id: SingleLine = Field(pattern=ID_PATTERN)
+    client_id: SingleLine = Field(pattern=ID_PATTERN)
+    room_id: SingleLine = Field(pattern=ID_PATTERN)
     triggered_at: AwareDatetime
     title: SingleLine = Field(min_length=1, max_length=512)
     severity: SingleLine = Field(min_length=1, max_length=32)

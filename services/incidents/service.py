@@ -14,6 +14,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -21,16 +22,18 @@ from typing import Any, Protocol
 from sqlalchemy import delete, func, select, update
 from standardwebhooks.webhooks import Webhook
 
-from services.crypto import SecretBox
+from services.crypto import DecryptionFailed, SecretBox
 from services.domain import availability
 from services.domain.room_context import booked_now_and_next
+from services.domain.text_policy import is_id
 from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.incidents.events import queue_notification
 from services.incidents.intake_batcher import IntakeBatcher
 from services.incidents.schema import IncidentInput, parse_incident
 from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
-from services.m365.graph_errors import GraphError, NotConnected, ReconnectNeeded
+from services.m365.graph_errors import GraphError, NotConnected, ReconnectNeeded, Throttled
 from services.metrics import Metrics
+from services.offload import off_loop
 from services.store.database import Database
 from services.store.models import (
     Client,
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 PROCESS_JOB = "incident.process"
 SYNC_NOW_JOB = "sync.rooms"  # services.sync handles it (named here to keep imports one-way)
 INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
+MAX_RETRY_AFTER_SECONDS = 86400.0  # a Retry-After beyond a day is taken as a day
 FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
 
 
@@ -61,6 +65,25 @@ class UnknownTarget(PivotError):
 
 class IncidentConflict(PivotError):
     """Same incident id, different content."""
+
+
+class SecretUnavailable(PivotError):
+    """The client's stored webhook secret does not open with any configured SECRET_KEY."""
+
+    user_message = "The webhook secret cannot be read with the configured SECRET_KEY."
+
+
+@dataclass(frozen=True)
+class _Secrets:
+    current: str
+    previous: str | None
+    previous_until: datetime | None
+
+    def valid(self, now: datetime) -> list[str]:
+        """The secrets that verify now: the current one, and the previous one during the overlap."""
+        if self.previous is not None and self.previous_until is not None and now < self.previous_until:
+            return [self.current, self.previous]
+        return [self.current]
 
 
 class CalendarSource(Protocol):
@@ -89,13 +112,15 @@ class IncidentService:
         *,
         retry_seconds: float = 300.0,
         metrics: Metrics | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self._db = db
         self._metrics = metrics or Metrics()
         self._box = box
         self._calendars = calendars
         self._retry_seconds = retry_seconds
-        self._secrets: dict[str, tuple[float, str]] = {}
+        self.clock: Callable[[], datetime] = clock or (lambda: datetime.now(UTC))
+        self._secrets: dict[str, tuple[float, _Secrets]] = {}
         self._batcher = IntakeBatcher(db)
         self._rooms: dict[tuple[str, str], float] = {}
 
@@ -108,14 +133,16 @@ class IncidentService:
         except ValueError:
             raise ValidationFailed("incident", [FieldProblem("(body)", "malformed JSON")]) from None
         client_id = data.get("client_id") if isinstance(data, dict) else None
-        if not isinstance(client_id, str) or not client_id:
+        if not is_id(client_id):
             if not _has_signature_headers(headers):
                 raise SignatureInvalid("missing signature headers")
-            raise ValidationFailed("incident", [FieldProblem("client_id", "required")])
-        secret = await self._client_secret(client_id)
-        if secret is None:
+            problem = "required" if client_id in (None, "") else "not a valid id"
+            raise ValidationFailed("incident", [FieldProblem("client_id", problem)])
+        assert isinstance(client_id, str)
+        secrets = await self._client_secrets(client_id)
+        if secrets is None:
             raise UnknownTarget(f"client {client_id}")
-        self._verify(body, headers, secret)
+        self.verify(body, headers, secrets.valid(self.clock()))
         incident, problems = parse_incident(data)
         if incident is None:
             raise ValidationFailed("incident", problems)
@@ -124,24 +151,50 @@ class IncidentService:
         return await self._commit(incident)
 
     @staticmethod
-    def _verify(body: bytes, headers: dict[str, str], secret: str) -> None:
-        try:
-            Webhook(secret).verify(body, headers, json_parse=False)
-        except Exception:  # the library raises several types for malformed headers
-            raise SignatureInvalid("signature did not verify") from None
+    def verify(body: bytes, headers: dict[str, str], secrets: list[str]) -> None:
+        """A Standard Webhooks signature by any of `secrets` (the current one, and the previous
+        one during a rotation's overlap); SignatureInvalid otherwise."""
+        for secret in secrets:
+            try:
+                Webhook(secret).verify(body, headers, json_parse=False)
+            except Exception:  # noqa: S112 - the library raises several types for malformed headers
+                continue
+            return
+        raise SignatureInvalid("signature did not verify")
 
-    async def _client_secret(self, client_id: str) -> str | None:
-        """The client's webhook secret, cached briefly: the intake hot path reads it every time."""
+    async def _client_secrets(self, client_id: str) -> _Secrets | None:
+        """The client's webhook secrets, cached briefly: the intake hot path reads them every time."""
         now = time.monotonic()
         hit = self._secrets.get(client_id)
         if hit is not None and hit[0] > now:
             return hit[1]
         async with self._db.engine.connect() as conn:
-            enc = await conn.scalar(select(Client.webhook_secret_enc).where(Client.id == client_id))
-        secret = self._box.decrypt(enc) if enc is not None else None
-        if secret is not None:
-            self._secrets[client_id] = (now + INTAKE_CACHE_SECONDS, secret)
-        return secret
+            row = (
+                await conn.execute(
+                    select(
+                        Client.webhook_secret_enc,
+                        Client.previous_webhook_secret_enc,
+                        Client.previous_webhook_secret_until,
+                    ).where(Client.id == client_id)
+                )
+            ).first()
+        if row is None:
+            return None
+        try:
+            current = self._box.decrypt(row.webhook_secret_enc)
+        except DecryptionFailed:
+            log.error("webhook secret undecryptable client=%s: SECRET_KEY lacks its key", client_id)
+            raise SecretUnavailable(client_id) from None
+        previous = None
+        if row.previous_webhook_secret_enc is not None and row.previous_webhook_secret_until is not None:
+            try:
+                previous = self._box.decrypt(row.previous_webhook_secret_enc)
+            except DecryptionFailed:
+                log.warning("previous webhook secret undecryptable client=%s (ignored)", client_id)
+        until = as_utc(row.previous_webhook_secret_until) if row.previous_webhook_secret_until else None
+        secrets = _Secrets(current, previous, until)
+        self._secrets[client_id] = (now + INTAKE_CACHE_SECONDS, secrets)
+        return secrets
 
     async def _room_exists(self, client_id: str, room_id: str) -> bool:
         now = time.monotonic()
@@ -250,7 +303,7 @@ class IncidentService:
             await self._set_status(client_id, incident_id, "calendar_unavailable", reason=exc.code, read=True)
             if isinstance(exc, ReconnectNeeded) and not isinstance(exc, NotConnected):
                 await self._request_sync_now()
-            delay = min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1)))
+            delay = self._retry_delay(attempt, exc)
             log.warning(
                 "calendar unavailable client=%s incident=%s reason=%s retry_in=%.0fs",
                 client_id,
@@ -259,18 +312,17 @@ class IncidentService:
                 delay,
             )
             raise RetryLater(delay, f"calendar_unavailable:{exc.code}") from None
-        events = [availability.event_from_graph(item) for item in raw]
+        events = await off_loop(len(raw), _events_from_graph, raw)
         if any(e is None for e in events):
             # An event we cannot place in time might be busy: fail closed rather than offer it.
             await self._set_status(
                 client_id, incident_id, "calendar_unavailable", reason="unreadable_event", read=True
             )
-            raise RetryLater(
-                min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1))), "unreadable_event"
-            )
+            raise RetryLater(self._retry_delay(attempt), "unreadable_event")
         events = [e for e in events if e is not None]
-        result = availability.compute(trigger, zone, events, policy)
-        await self._store_result(client_id, incident_id, result, booked_now_and_next(raw, trigger, zone))
+        result = await off_loop(len(events), availability.compute, trigger, zone, events, policy)
+        context = await off_loop(len(raw), booked_now_and_next, raw, trigger, zone)
+        await self._store_result(client_id, incident_id, result, context)
         self._metrics.incidents.labels(status=result.status).inc()
         log.info(
             "incident processed client=%s incident=%s status=%s slots=%d",
@@ -280,6 +332,13 @@ class IncidentService:
             len(result.slots),
         )
         return result.status
+
+    def _retry_delay(self, attempt: int, exc: GraphError | None = None) -> float:
+        """Backoff for the next calendar read; never sooner than Graph's Retry-After, however long."""
+        delay = min(3600.0, self._retry_seconds * (2 ** max(0, attempt - 1)))
+        if isinstance(exc, Throttled) and exc.retry_after is not None:
+            delay = max(delay, min(exc.retry_after, MAX_RETRY_AFTER_SECONDS))
+        return delay
 
     async def _pipeline_inputs(self, client_id: str, incident_id: str) -> Any:
         """Everything the pipeline needs, in one query (the job path runs once per incident)."""
@@ -440,6 +499,10 @@ class IncidentService:
         }
 
 
+def _events_from_graph(raw: list[dict[str, Any]]) -> list[availability.CalendarEvent | None]:
+    return [availability.event_from_graph(item) for item in raw]
+
+
 def _has_signature_headers(headers: dict[str, str]) -> bool:
     lowered = {k.lower() for k in headers}
     return {"webhook-id", "webhook-timestamp", "webhook-signature"} <= lowered
@@ -447,6 +510,10 @@ def _has_signature_headers(headers: dict[str, str]) -> bool:
 
 def _parse_json(body: bytes) -> Any:
     try:
-        return json.loads(body.decode("utf-8"))
+        return json.loads(body.decode("utf-8"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: also over-long integers
         raise ValueError("malformed JSON") from exc
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")  # NaN, Infinity: Python accepts them, JSON does not

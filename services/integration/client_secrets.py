@@ -3,7 +3,9 @@
 New values are random, stored the way the directory stores them (the webhook
 secret encrypted, because signatures must be checked with it; the API key as
 a SHA-256 digest) and handed back once, for the admin to paste into pivot.
-The old pair stops working at once.
+The old API key stops working at once; the old webhook secret keeps verifying
+for `WEBHOOK_SECRET_OVERLAP` (DESIGN 3.3), so deliveries in flight and a pivot
+that has not switched yet are not refused.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import base64
 import logging
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 
@@ -23,6 +27,7 @@ from services.store.state_store import StateStore
 
 log = logging.getLogger(__name__)
 WEBHOOK_PREFIX = "whsec_"
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 API_KEY_PREFIX = "pvk_"
 
 
@@ -47,6 +52,19 @@ def new_api_key() -> str:
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
 
 
+def webhook_secret_change(
+    box: SecretBox, new_secret: str, previous_enc: Any, now: datetime
+) -> dict[str, Any]:
+    """Column values replacing a client's webhook secret, keeping the previous one for the overlap.
+
+    `previous_enc` is the stored ciphertext (or a SQL expression for it), None when there is none."""
+    values: dict[str, Any] = {"webhook_secret_enc": box.encrypt(new_secret)}
+    if previous_enc is not None:
+        values["previous_webhook_secret_enc"] = previous_enc
+        values["previous_webhook_secret_until"] = now + WEBHOOK_SECRET_OVERLAP
+    return values
+
+
 class ClientSecrets:
     def __init__(self, db: Database, box: SecretBox) -> None:
         self._db = db
@@ -64,15 +82,19 @@ class ClientSecrets:
         await state.write(key, '{"issued": true}', None)
         return issued
 
-    async def rotate(self, client_id: str) -> IssuedSecrets:
-        """Replace both secrets of the client in one transaction; the new ones are returned."""
+    async def rotate(self, client_id: str, *, now: datetime | None = None) -> IssuedSecrets:
+        """Replace both secrets of the client in one transaction; the new ones are returned.
+        The previous webhook secret keeps verifying for WEBHOOK_SECRET_OVERLAP after `now`."""
         issued = IssuedSecrets(client_id, new_webhook_secret(), new_api_key())
+        when = now or datetime.now(UTC)
         async with self._db.session() as session:
             result = await session.execute(
                 update(Client)
                 .where(Client.id == client_id)
                 .values(
-                    webhook_secret_enc=self._box.encrypt(issued.webhook_secret),
+                    **webhook_secret_change(
+                        self._box, issued.webhook_secret, Client.webhook_secret_enc, when
+                    ),
                     api_key_sha256=api_key_digest(issued.api_key),
                     updated_at=func.now(),
                 )

@@ -24,6 +24,7 @@ from services.integration.room_checks import RoomAccess, check_rooms
 from services.integration.sync_memory import SyncMemory
 from services.m365.graph_gateway import GraphGateway
 from services.notify.conversations import ConversationDirectory
+from services.offload import off_loop
 from services.store.database import Database
 from services.store.models import Integration, Location, Room, ServiceProvider
 
@@ -139,7 +140,9 @@ class SetupService:
         open_pivot = [r for r in here if not r.calendar_email]
         proposal: dict[str, tuple[str, float]] = {}
         if open_rooms and open_pivot:
-            pairs = propose(
+            pairs = await off_loop(
+                len(open_rooms) * len(open_pivot) // 100,
+                propose,
                 [{"name": c["name"], "email": c["email"]} for c in open_rooms],
                 [{"id": r.id, "name": r.name} for r in open_pivot],
             )

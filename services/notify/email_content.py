@@ -132,7 +132,7 @@ class EmailRenderer:
         if view.slots and not upcoming:
             status_line = "All the free slots found for this incident have already started."
         else:
-            status_line = texts.INCIDENT_STATUS_LINES.get(view.status, texts.INCIDENT_NO_SLOTS)
+            status_line = texts.incident_status_line(view.status, view.status_reason)
         can_claim = bool(urls) and any(slot["url"] for day in days for slot in day["slots"])
         reason = ROLE_REASONS.get(to.role, "you are on {client}'s notification list in pivot")
         return {

@@ -41,6 +41,9 @@ class Client(Base):
     tenant_id: Mapped[str] = mapped_column(String(64))
     notify_email: Mapped[str | None] = mapped_column(String(320))
     webhook_secret_enc: Mapped[str] = mapped_column(Text)
+    # After a rotation the previous secret keeps verifying until `previous_webhook_secret_until` (DESIGN 3.3).
+    previous_webhook_secret_enc: Mapped[str | None] = mapped_column(Text)
+    previous_webhook_secret_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     api_key_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
