@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.crypto import DecryptionFailed, SecretBox, api_key_digest, digests_match
 from services.directory.schema import DirectoryDoc, check_references, parse_directory
+from services.directory.secrets import webhook_secret_change
 from services.errors import FieldProblem, NotFound, Unauthorized, ValidationFailed
-from services.integration.client_secrets import webhook_secret_change
 from services.notify.admin_routes import ADMIN_ROLE
 from services.store.database import Database
 from services.store.models import Client, Location, Room, ServiceProvider, User

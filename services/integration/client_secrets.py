@@ -14,12 +14,12 @@ import base64
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 
 from sqlalchemy import func, update
 
 from services.crypto import SecretBox, api_key_digest
+from services.directory.secrets import webhook_secret_change
 from services.errors import NotFound
 from services.store.database import Database
 from services.store.models import Client
@@ -27,7 +27,6 @@ from services.store.state_store import StateStore
 
 log = logging.getLogger(__name__)
 WEBHOOK_PREFIX = "whsec_"
-WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 API_KEY_PREFIX = "pvk_"
 
 
@@ -50,19 +49,6 @@ def new_webhook_secret() -> str:
 
 def new_api_key() -> str:
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
-
-
-def webhook_secret_change(
-    box: SecretBox, new_secret: str, previous_enc: Any, now: datetime
-) -> dict[str, Any]:
-    """Column values replacing a client's webhook secret, keeping the previous one for the overlap.
-
-    `previous_enc` is the stored ciphertext (or a SQL expression for it), None when there is none."""
-    values: dict[str, Any] = {"webhook_secret_enc": box.encrypt(new_secret)}
-    if previous_enc is not None:
-        values["previous_webhook_secret_enc"] = previous_enc
-        values["previous_webhook_secret_until"] = now + WEBHOOK_SECRET_OVERLAP
-    return values
 
 
 class ClientSecrets:
