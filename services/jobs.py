@@ -164,6 +164,11 @@ class JobRunner:
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     yield_to: Callable[[], bool] | None = None
     max_yield_seconds: float = 2.0
+    # Kinds that wait on a rate limit (Teams sends, paced per conversation) share at most
+    # `paced_concurrency` slots, so a backlog of them never holds every slot while e-mails wait.
+    paced_kinds: frozenset[str] = frozenset()
+    paced_concurrency: int | None = None
+    _paced_running: int = 0
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop_task: asyncio.Task[None] | None = None
@@ -259,11 +264,13 @@ class JobRunner:
             self._wake.clear()
             try:
                 free = self.concurrency - len(self._tasks)
-                claimed = await self._claim(free) if free > 0 else []
+                claimed = await self._claim_lanes(free) if free > 0 else []
                 for job in claimed:
+                    paced = job.kind in self.paced_kinds
+                    self._paced_running += paced
                     task = asyncio.create_task(self._run(job))
                     self._tasks.add(task)
-                    task.add_done_callback(self._task_done)
+                    task.add_done_callback(lambda t, paced=paced: self._task_done(t, paced))
                 if claimed and len(claimed) == free:
                     await asyncio.sleep(0)
                     continue
@@ -274,11 +281,28 @@ class JobRunner:
             except TimeoutError:
                 await self._ensure_listening()
 
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        full = len(self._tasks) >= self.concurrency
+    def _task_done(self, task: asyncio.Task[None], paced: bool = False) -> None:
+        full = len(self._tasks) >= self.concurrency or (paced and self._paced_full())
         self._tasks.discard(task)
+        self._paced_running -= paced
         if full:
             self._wake.set()  # a slot came free while work may be waiting: claim now
+
+    def _paced_limit(self) -> int:
+        return self.paced_concurrency or max(1, self.concurrency // 2)
+
+    def _paced_full(self) -> bool:
+        return self._paced_running >= self._paced_limit()
+
+    async def _claim_lanes(self, free: int) -> list[JobInfo]:
+        """Up to `free` jobs: paced kinds within their share, everything else in the rest."""
+        if not self.paced_kinds:
+            return await self._claim(free)
+        paced_free = min(free, self._paced_limit() - self._paced_running)
+        paced = await self._claim(paced_free, only=self.paced_kinds) if paced_free > 0 else []
+        rest = free - len(paced)
+        others = await self._claim(rest, exclude=self.paced_kinds) if rest > 0 else []
+        return paced + others
 
     async def run_due(self) -> int:
         """Claim and run every due job once, in this task (for tests and tools)."""
@@ -288,17 +312,19 @@ class JobRunner:
             total += len(batch)
         return total
 
-    async def _claim(self, limit: int) -> list[JobInfo]:
+    async def _claim(
+        self, limit: int, *, only: frozenset[str] | None = None, exclude: frozenset[str] | None = None
+    ) -> list[JobInfo]:
         now = utcnow()
-        due = (
-            select(Job.id)
-            .where(
-                ((Job.status == "queued") & (Job.run_at <= now))
-                | ((Job.status == "running") & (Job.locked_until < now))
-            )
-            .order_by(Job.run_at, Job.id)
-            .limit(limit)
+        due = select(Job.id).where(
+            ((Job.status == "queued") & (Job.run_at <= now))
+            | ((Job.status == "running") & (Job.locked_until < now))
         )
+        if only:
+            due = due.where(Job.kind.in_(sorted(only)))
+        if exclude:
+            due = due.where(Job.kind.not_in(sorted(exclude)))
+        due = due.order_by(Job.run_at, Job.id).limit(limit)
         if self.db.is_postgres:
             due = due.with_for_update(skip_locked=True)
         stmt = (

@@ -302,3 +302,34 @@ async def test_instances_wake_each_other_with_notify(postgres_server_url: str) -
         await b.stop()
         await db_a.dispose()
         await db_b.dispose()
+
+
+async def test_a_backlog_of_paced_jobs_never_holds_every_slot(db: Database) -> None:
+    release = asyncio.Event()
+    ran: list[str] = []
+
+    async def paced(job: JobInfo) -> None:  # e.g. Teams sends waiting for the conversation's rate
+        await release.wait()
+        ran.append("paced")
+
+    async def mail(job: JobInfo) -> None:
+        ran.append("mail")
+
+    runner = JobRunner(
+        db,
+        {"paced": paced, "mail": mail},
+        concurrency=4,
+        poll_interval=3600,
+        paced_kinds=frozenset({"paced"}),
+    )
+    for _ in range(10):
+        await add(db, "paced", {})
+    await add(db, "mail", {})  # queued behind ten paced jobs
+    await runner.start()
+    try:
+        await _wait_until(lambda: ran == ["mail"])
+        assert runner._paced_running == 2  # half the slots at most
+        release.set()
+        await _wait_until(lambda: len(ran) == 11)
+    finally:
+        await runner.stop()
