@@ -282,17 +282,16 @@ class JobRunner:
                 await self._ensure_listening()
 
     def _task_done(self, task: asyncio.Task[None], paced: bool = False) -> None:
-        full = len(self._tasks) >= self.concurrency or (paced and self._paced_full())
+        full = len(self._tasks) >= self.concurrency
         self._tasks.discard(task)
         self._paced_running -= paced
-        if full:
-            self._wake.set()  # a slot came free while work may be waiting: claim now
+        if full or paced:
+            # A slot came free while work may be waiting (a paced job's lane may have been the
+            # limit, which the count alone cannot tell): claim now.
+            self._wake.set()
 
     def _paced_limit(self) -> int:
         return self.paced_concurrency or max(1, self.concurrency // 2)
-
-    def _paced_full(self) -> bool:
-        return self._paced_running >= self._paced_limit()
 
     async def _claim_lanes(self, free: int) -> list[JobInfo]:
         """Up to `free` jobs: paced kinds within their share, everything else in the rest."""
