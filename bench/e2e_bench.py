@@ -176,9 +176,17 @@ class AppProcess:
 
     async def start(self) -> None:
         env = dict(os.environ) | self.env | {"PORT": str(self.port)}
+        # BENCH_PROFILE=FILE: profile the app (cProfile) to see where its time goes.
+        profile = os.environ.get("BENCH_PROFILE")
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py"), "serve", "--dangerously-allow-unauthenticated"],
+                [
+                    sys.executable,
+                    *(["-m", "cProfile", "-o", profile] if profile else []),
+                    str(ROOT / "app.py"),
+                    "serve",
+                    "--dangerously-allow-unauthenticated",
+                ],
                 env=env,
                 cwd=str(self.log.parent),
                 stdout=out,

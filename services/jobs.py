@@ -169,6 +169,8 @@ class JobRunner:
     paced_kinds: frozenset[str] = frozenset()
     paced_concurrency: int | None = None
     _paced_running: int = 0
+    _done_pending: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
+    _done_flusher: asyncio.Task[None] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop_task: asyncio.Task[None] | None = None
@@ -376,7 +378,7 @@ class JobRunner:
                     type(exc).__name__,
                 )
         else:
-            await self._finish(job, "done", None)
+            await self._mark_done(job.id)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -396,6 +398,35 @@ class JobRunner:
                     .where(Job.id == job_id, Job.locked_by == self.worker_id, Job.status == "running")
                     .values(locked_until=utcnow() + timedelta(seconds=self.lease_seconds))
                 )
+
+    async def _mark_done(self, job_id: int) -> None:
+        """Record a finished job; jobs finishing together share one commit (group commit).
+
+        Returns once the commit holding it is done, as a single UPDATE would."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._done_pending.append((job_id, done))
+        if self._done_flusher is None or self._done_flusher.done():
+            self._done_flusher = asyncio.create_task(self._flush_done())
+        await done
+
+    async def _flush_done(self) -> None:
+        while self._done_pending:
+            batch, self._done_pending = self._done_pending, []
+            try:
+                async with self.db.session() as session:
+                    await session.execute(
+                        update(Job)
+                        .where(Job.id.in_([job_id for job_id, _ in batch]), Job.locked_by == self.worker_id)
+                        .values(status="done", last_error=None, finished_at=func.now(), locked_until=None)
+                    )
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     async def _finish(self, job: JobInfo, status: str, error: str | None) -> None:
         async with self.db.session() as session:
