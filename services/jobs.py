@@ -451,3 +451,6 @@ class JobRunner:
                     locked_until=None,
                 )
             )
+        if status == "queued" and not self._stopping:
+            # Our own retry: look again when it comes due, not at the next safety-net poll.
+            asyncio.get_running_loop().call_later(max(0.0, delay) + 0.01, self._wake.set)

@@ -333,3 +333,22 @@ async def test_a_backlog_of_paced_jobs_never_holds_every_slot(db: Database) -> N
         await _wait_until(lambda: len(ran) == 11)
     finally:
         await runner.stop()
+
+
+async def test_a_retry_runs_when_due_not_at_the_next_poll(db: Database) -> None:
+    attempts: list[int] = []
+
+    async def flaky(job: JobInfo) -> None:
+        attempts.append(job.attempts)
+        if job.attempts == 1:
+            raise RetryLater(0.2, "smtp busy")
+
+    runner = JobRunner(db, {"flaky": flaky}, poll_interval=3600)
+    await runner.start()
+    try:
+        await add(db, "flaky", {})
+        await _wait_until(lambda: attempts == [1, 2])
+        await _wait_until(lambda: len(runner._tasks) == 0)
+    finally:
+        await runner.stop()
+    assert (await statuses(db))[0][:2] == ("done", 2)
