@@ -12,8 +12,8 @@ Latency by design, not by polling: a commit that added jobs wakes this process's
 runner at once (a session hook in `Database`), so a job starts right after the
 transaction that queued it, and a stage that queues the next one hands on without
 waiting. On PostgreSQL that commit also sends `NOTIFY`, and every runner `LISTEN`s,
-so other instances wake too. The poll (`poll_interval`) is only the safety net, for
-retries that come due and for a missed notification.
+so other instances wake too; a job rescheduled here wakes its runner when it comes due.
+The poll (`poll_interval`) is only the safety net (delayed jobs, a missed notification).
 """
 
 from __future__ import annotations
