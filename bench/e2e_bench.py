@@ -235,7 +235,7 @@ async def world(work: Path, directory: dict[str, Any], configuration: dict[str, 
     await smtp.start()
     stub = TestServer(connector(deliveries), host="127.0.0.1")
     await stub.start_server()
-    database_url = f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    database_url = _database_url(work)
     try:
         async with running_emulator(tenant(base + "/auth/callback"), ca_dir=ca_dir) as emu:
             settings = emulator_settings(database_url, emu, base)
@@ -273,6 +273,27 @@ async def world(work: Path, directory: dict[str, Any], configuration: dict[str, 
     finally:
         await stub.close()
         await smtp.stop()
+        _drop_database(database_url)
+
+
+def _database_url(work: Path) -> str:
+    """SQLite in the work directory; with BENCH_POSTGRES=1 a fresh database on the test server
+    (TEST_POSTGRES_URL, as the tests use), dropped afterwards."""
+    if not os.environ.get("BENCH_POSTGRES"):
+        return f"sqlite+aiosqlite:///{work / 'bench.db'}"
+    from tests.conftest import _pg_admin_url, _pg_execute
+
+    admin = _pg_admin_url()
+    name = f"pivot_bench_{uuid.uuid4().hex[:12]}"
+    _pg_execute(admin, f'CREATE DATABASE "{name}"')
+    return f"{admin.rsplit('/', 1)[0]}/{name}"
+
+
+def _drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        from tests.conftest import _pg_admin_url, _pg_execute
+
+        _pg_execute(_pg_admin_url(), f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def _free_port() -> int:
@@ -682,6 +703,7 @@ async def run() -> dict[str, Any]:
 def main() -> None:
     print(
         f"End to end (Graph +{GRAPH_MS} ms, SMTP {SMTP_MS} ms/message, Bot Connector {CONNECTOR_MS} ms/call"
+        f", {'PostgreSQL' if os.environ.get('BENCH_POSTGRES') else 'SQLite'}"
         f"{', short mode' if SHORT else ''}):",
         flush=True,
     )
@@ -705,6 +727,7 @@ def main() -> None:
         "bench": "e2e",
         "at": stamp,
         "short": SHORT,
+        "database": "postgresql" if os.environ.get("BENCH_POSTGRES") else "sqlite",
         "round_trips_ms": {"graph": GRAPH_MS, "smtp": SMTP_MS, "bot_connector": CONNECTOR_MS},
         "figures": [f.as_json() for f in result],
         "targets_met": met_targets,
