@@ -78,6 +78,7 @@ def build_app(
                 poll_interval=settings.JOBS_POLL_SECONDS,
                 lease_seconds=settings.JOBS_LEASE_SECONDS,
                 yield_to=services.incidents.intake_busy,
+                paced_kinds=runtime.paced_job_kinds(),
             )
             app[JOBS] = runner
             await schedule_sync(db, settings.SYNC_INTERVAL_SECONDS)

@@ -23,7 +23,8 @@ from cards.attachment import card_attachment
 from services.errors import PivotError
 
 log = logging.getLogger(__name__)
-MAX_PER_SECOND = 7  # Teams' per-conversation limit is higher; stay well under it
+MAX_PER_SECOND = 7  # Teams' per-conversation limit: 7 messages in any one second
+WINDOW_SECONDS = 1.03  # a little over a second: network jitter must not make 8 arrive within one
 
 
 class RouteInactive(PivotError):
@@ -70,10 +71,10 @@ class Pacer:
         async with self._locks[conversation_id]:
             window = self._sent[conversation_id]
             now = time.monotonic()
-            while window and now - window[0] >= 1.0:
+            while window and now - window[0] >= WINDOW_SECONDS:
                 window.popleft()
             if len(window) >= self._per_second:
-                await asyncio.sleep(1.0 - (now - window[0]))
+                await asyncio.sleep(WINDOW_SECONDS - (now - window[0]))
                 window.popleft()
             window.append(time.monotonic())
 

@@ -24,6 +24,7 @@ from bot.teams_notifier import TeamsNotifier
 from dialogs.link import link_dialogs
 from dialogs.runner import DialogRunner
 from dialogs.setup import setup_dialogs
+from services.claims.effects import CARD_UPDATE_JOB
 from services.container import Services
 from services.notify.service import TEAMS_JOB
 
@@ -47,6 +48,10 @@ class BotRuntime:
     teams_notifier: TeamsNotifier
     admin: AdminRuntime
     claim_cards: ClaimCards
+
+    def paced_job_kinds(self) -> frozenset[str]:
+        """The jobs that wait on Teams' per-conversation rate limit (bot.proactive.Pacer)."""
+        return frozenset({TEAMS_JOB, CARD_UPDATE_JOB})
 
     def job_handlers(self) -> dict[str, Any]:
         """Durable jobs that need the Bot Framework edge (posting and updating cards)."""

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
     LOG_FORMAT: LogFormat = LogFormat.TEXT
     READY_MAX_JOB_LAG_SECONDS: float = Field(default=300.0, gt=0, le=7 * 86400)
     # Extensions (not in DESIGN 3.2): tuning knobs with production defaults.
-    JOBS_CONCURRENCY: int = Field(default=4, ge=1, le=64)
+    JOBS_CONCURRENCY: int = Field(default=16, ge=1, le=64)  # jobs wait on I/O, not CPU
     JOBS_POLL_SECONDS: float = Field(default=5.0, gt=0, le=3600)  # only the safety net (jobs.py)
     JOBS_LEASE_SECONDS: float = Field(default=60.0, ge=1, le=3600)
     INCIDENT_RETRY_SECONDS: float = Field(default=300.0, gt=0, le=86400)

@@ -12,8 +12,8 @@ Latency by design, not by polling: a commit that added jobs wakes this process's
 runner at once (a session hook in `Database`), so a job starts right after the
 transaction that queued it, and a stage that queues the next one hands on without
 waiting. On PostgreSQL that commit also sends `NOTIFY`, and every runner `LISTEN`s,
-so other instances wake too. The poll (`poll_interval`) is only the safety net, for
-retries that come due and for a missed notification.
+so other instances wake too; a job rescheduled here wakes its runner when it comes due.
+The poll (`poll_interval`) is only the safety net (delayed jobs, a missed notification).
 """
 
 from __future__ import annotations
@@ -162,6 +162,13 @@ class JobRunner:
     worker_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     yield_to: Callable[[], bool] | None = None
     max_yield_seconds: float = 2.0
+    # Kinds that wait on a rate limit (Teams sends, paced per conversation) share at most
+    # `paced_concurrency` slots, so a backlog of them never holds every slot while e-mails wait.
+    paced_kinds: frozenset[str] = frozenset()
+    paced_concurrency: int | None = None
+    _paced_running: int = 0
+    _done_pending: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
+    _done_flusher: asyncio.Task[None] | None = None
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop_task: asyncio.Task[None] | None = None
@@ -257,11 +264,13 @@ class JobRunner:
             self._wake.clear()
             try:
                 free = self.concurrency - len(self._tasks)
-                claimed = await self._claim(free) if free > 0 else []
+                claimed = await self._claim_lanes(free) if free > 0 else []
                 for job in claimed:
+                    paced = job.kind in self.paced_kinds
+                    self._paced_running += paced
                     task = asyncio.create_task(self._run(job))
                     self._tasks.add(task)
-                    task.add_done_callback(self._task_done)
+                    task.add_done_callback(lambda t, paced=paced: self._task_done(t, paced))
                 if claimed and len(claimed) == free:
                     await asyncio.sleep(0)
                     continue
@@ -272,11 +281,27 @@ class JobRunner:
             except TimeoutError:
                 await self._ensure_listening()
 
-    def _task_done(self, task: asyncio.Task[None]) -> None:
+    def _task_done(self, task: asyncio.Task[None], paced: bool = False) -> None:
         full = len(self._tasks) >= self.concurrency
         self._tasks.discard(task)
-        if full:
-            self._wake.set()  # a slot came free while work may be waiting: claim now
+        self._paced_running -= paced
+        if full or paced:
+            # A slot came free while work may be waiting (a paced job's lane may have been the
+            # limit, which the count alone cannot tell): claim now.
+            self._wake.set()
+
+    def _paced_limit(self) -> int:
+        return self.paced_concurrency or max(1, self.concurrency // 2)
+
+    async def _claim_lanes(self, free: int) -> list[JobInfo]:
+        """Up to `free` jobs: paced kinds within their share, everything else in the rest."""
+        if not self.paced_kinds:
+            return await self._claim(free)
+        paced_free = min(free, self._paced_limit() - self._paced_running)
+        paced = await self._claim(paced_free, only=self.paced_kinds) if paced_free > 0 else []
+        rest = free - len(paced)
+        others = await self._claim(rest, exclude=self.paced_kinds) if rest > 0 else []
+        return paced + others
 
     async def run_due(self) -> int:
         """Claim and run every due job once, in this task (for tests and tools)."""
@@ -286,17 +311,19 @@ class JobRunner:
             total += len(batch)
         return total
 
-    async def _claim(self, limit: int) -> list[JobInfo]:
+    async def _claim(
+        self, limit: int, *, only: frozenset[str] | None = None, exclude: frozenset[str] | None = None
+    ) -> list[JobInfo]:
         now = utcnow()
-        due = (
-            select(Job.id)
-            .where(
-                ((Job.status == "queued") & (Job.run_at <= now))
-                | ((Job.status == "running") & (Job.locked_until < now))
-            )
-            .order_by(Job.run_at, Job.id)
-            .limit(limit)
+        due = select(Job.id).where(
+            ((Job.status == "queued") & (Job.run_at <= now))
+            | ((Job.status == "running") & (Job.locked_until < now))
         )
+        if only:
+            due = due.where(Job.kind.in_(sorted(only)))
+        if exclude:
+            due = due.where(Job.kind.not_in(sorted(exclude)))
+        due = due.order_by(Job.run_at, Job.id).limit(limit)
         if self.db.is_postgres:
             due = due.with_for_update(skip_locked=True)
         stmt = (
@@ -349,7 +376,7 @@ class JobRunner:
                     type(exc).__name__,
                 )
         else:
-            await self._finish(job, "done", None)
+            await self._mark_done(job.id)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -369,6 +396,35 @@ class JobRunner:
                     .where(Job.id == job_id, Job.locked_by == self.worker_id, Job.status == "running")
                     .values(locked_until=utcnow() + timedelta(seconds=self.lease_seconds))
                 )
+
+    async def _mark_done(self, job_id: int) -> None:
+        """Record a finished job; jobs finishing together share one commit (group commit).
+
+        Returns once the commit holding it is done, as a single UPDATE would."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._done_pending.append((job_id, done))
+        if self._done_flusher is None or self._done_flusher.done():
+            self._done_flusher = asyncio.create_task(self._flush_done())
+        await done
+
+    async def _flush_done(self) -> None:
+        while self._done_pending:
+            batch, self._done_pending = self._done_pending, []
+            try:
+                async with self.db.session() as session:
+                    await session.execute(
+                        update(Job)
+                        .where(Job.id.in_([job_id for job_id, _ in batch]), Job.locked_by == self.worker_id)
+                        .values(status="done", last_error=None, finished_at=func.now(), locked_until=None)
+                    )
+            except Exception as exc:
+                for _, done in batch:
+                    if not done.done():
+                        done.set_exception(exc)
+                continue
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
 
     async def _finish(self, job: JobInfo, status: str, error: str | None) -> None:
         async with self.db.session() as session:
@@ -393,3 +449,6 @@ class JobRunner:
                     locked_until=None,
                 )
             )
+        if status == "queued" and not self._stopping:
+            # Our own retry: look again when it comes due, not at the next safety-net poll.
+            asyncio.get_running_loop().call_later(max(0.0, delay) + 0.01, self._wake.set)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +49,7 @@ class IntakeBatcher:
         )
         self._insert_jobs = job_insert_statement(db, dedupe=True)
         self._notify = text(f"NOTIFY {JOBS_CHANNEL}")
-        self._last_write = 0.0
+        self._writing = False
 
     async def insert(self, incident: dict[str, Any], job: dict[str, Any]) -> bool:
         """Commit the incident and its job; False when that incident id already existed."""
@@ -63,10 +62,11 @@ class IntakeBatcher:
         return await pending.done
 
     def busy(self) -> bool:
-        """True while deliveries are arriving (a batch written in the last 50 ms, or queued)."""
-        return (self._queue is not None and not self._queue.empty()) or (
-            time.monotonic() - self._last_write < 0.05
-        )
+        """True while deliveries are backing up (queued behind a write, or a write under way).
+
+        Only a real backlog counts: at a steady trickle (say 20/s) background jobs must not wait,
+        since the notifications they send are what the incidents are for."""
+        return (self._queue is not None and not self._queue.empty()) or self._writing
 
     async def close(self) -> None:
         if self._task is not None:
@@ -81,7 +81,7 @@ class IntakeBatcher:
             batch = [await self._queue.get()]
             while len(batch) < MAX_BATCH and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
-            self._last_write = time.monotonic()
+            self._writing = True
             try:
                 winners = await self._write(batch)
             except Exception as exc:
@@ -96,6 +96,8 @@ class IntakeBatcher:
                 )
                 await self._write_singly(batch)
                 continue
+            finally:
+                self._writing = False
             for item in batch:
                 if not item.done.done():
                     item.done.set_result(id(item) in winners)

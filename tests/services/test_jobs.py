@@ -302,3 +302,53 @@ async def test_instances_wake_each_other_with_notify(postgres_server_url: str) -
         await b.stop()
         await db_a.dispose()
         await db_b.dispose()
+
+
+async def test_a_backlog_of_paced_jobs_never_holds_every_slot(db: Database) -> None:
+    release = asyncio.Event()
+    ran: list[str] = []
+
+    async def paced(job: JobInfo) -> None:  # e.g. Teams sends waiting for the conversation's rate
+        await release.wait()
+        ran.append("paced")
+
+    async def mail(job: JobInfo) -> None:
+        ran.append("mail")
+
+    runner = JobRunner(
+        db,
+        {"paced": paced, "mail": mail},
+        concurrency=4,
+        poll_interval=3600,
+        paced_kinds=frozenset({"paced"}),
+    )
+    for _ in range(10):
+        await add(db, "paced", {})
+    await add(db, "mail", {})  # queued behind ten paced jobs
+    await runner.start()
+    try:
+        await _wait_until(lambda: ran == ["mail"])
+        assert runner._paced_running == 2  # half the slots at most
+        release.set()
+        await _wait_until(lambda: len(ran) == 11)
+    finally:
+        await runner.stop()
+
+
+async def test_a_retry_runs_when_due_not_at_the_next_poll(db: Database) -> None:
+    attempts: list[int] = []
+
+    async def flaky(job: JobInfo) -> None:
+        attempts.append(job.attempts)
+        if job.attempts == 1:
+            raise RetryLater(0.2, "smtp busy")
+
+    runner = JobRunner(db, {"flaky": flaky}, poll_interval=3600)
+    await runner.start()
+    try:
+        await add(db, "flaky", {})
+        await _wait_until(lambda: attempts == [1, 2])
+        await _wait_until(lambda: len(runner._tasks) == 0)
+    finally:
+        await runner.stop()
+    assert (await statuses(db))[0][:2] == ("done", 2)
