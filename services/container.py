@@ -51,7 +51,8 @@ class Services:
         box = SecretBox(settings.secret_keys())
         identity = IdentityService(db, box, settings)
         graph = GraphGateway(identity, settings)
-        notifications = NotificationService(db, box, settings, mailer or Mailer.from_settings(settings))
+        mailer = mailer or Mailer.from_settings(settings)
+        notifications = NotificationService(db, box, settings, mailer)
         ClaimNotices(db, settings).register(notifications)
         return cls(
             settings=settings,
@@ -65,7 +66,7 @@ class Services:
             ),
             integration=IntegrationConfigService(db),
             preferences=PreferencesService(db),
-            links=IdentityLinkService(db),
+            links=IdentityLinkService(db, box, mailer, settings.secret_keys()[0]),
             identity=identity,
             graph=graph,
             notifications=notifications,
@@ -78,4 +79,5 @@ class Services:
             PROCESS_JOB: self.incidents.handle_process_job,
             **self.notifications.job_handlers(),
             **self.claims.job_handlers(),
+            **self.links.job_handlers(),
         }

@@ -86,6 +86,14 @@ LINK_CODE_SENT = (
     "If that address is in the pivot directory, a 6-digit code is on its way to it (valid 10 minutes). "
     "Type the code here."
 )
+LINK_LIMITED = (
+    "Too many link codes were asked for this account or address in the last hour, so I sent no new one. "
+    "Try **link** again after {time} UTC."
+)
+LINK_MAIL_UNAVAILABLE = (
+    "I can't send e-mail here yet, so I can't send you a link code. Ask your pivot admin to add your "
+    "Microsoft 365 account to the directory."
+)
 LINK_DONE = "Linked: you are {name} in pivot. Type **whoami** to check."
 LINK_WRONG = "That code is not right. Type it again (5 attempts in all)."
 LINK_EXPIRED = "That code has expired or was used up. Type **link** to get a new one."
