@@ -45,6 +45,12 @@ MATCH_METHODS = {
 }
 ACTION_DONE = "Done."
 CARD_NOT_FOR_YOU = "This card isn't for you."
+SIGNIN_WRONG_TENANT_TITLE = "Account of another organization"
+SIGNIN_WRONG_TENANT = (
+    "Not connected: {account} belongs to another Microsoft 365 organization than {client}'s, so nothing was "
+    "stored. Open the sign-in link again and sign in with an account of {client} (its service account)."
+)
+SIGNIN_ACCOUNT_OF_TENANT = "the account you signed in with (of organization {tenant})"
 
 INCIDENT_CARD_TITLE = "Incident: {title}"
 INCIDENT_CARD_PICK_SLOT = "Free slots in business hours (room's local time). Pick one to book it:"
