@@ -256,8 +256,10 @@ async def remember_roster(db: Database, members: list[RosterMember], tenant_id: 
     """Link roster members to directory users of the tenant's clients: the way the bot
     learns the Teams ids it needs to open 1:1 chats with people who never wrote to it.
 
-    By AAD object id; else by e-mail, only to a user without an AAD object id who is not a
-    client admin (DESIGN 3.4). A member of another tenant (a guest) is never linked."""
+    By AAD object id; else by e-mail, never to a client admin, and to a user with an AAD
+    object id only when the roster gives none (a link that only serves to reach them:
+    `DirectoryService.linked_users` identifies nobody by it while the ids disagree, DESIGN
+    3.4). A member of another tenant (a guest) is never linked."""
     if not tenant_id:
         return 0
     linked = 0
@@ -274,17 +276,10 @@ async def remember_roster(db: Database, members: list[RosterMember], tenant_id: 
                     ).all()
                 )
             if not users and member.email:
-                users = list(
-                    (
-                        await session.scalars(
-                            query.where(
-                                User.email_lower == member.email.lower(),
-                                User.aad_object_id.is_(None),
-                                User.role != ADMIN_ROLE,
-                            )
-                        )
-                    ).all()
-                )
+                by_email = [User.email_lower == member.email.lower(), User.role != ADMIN_ROLE]
+                if member.aad_object_id:  # the roster names an AAD id: an e-mail must not contradict it
+                    by_email.append(User.aad_object_id.is_(None))
+                users = list((await session.scalars(query.where(*by_email))).all())
             for user in users:
                 row = await session.get(IdentityLink, (member.teams_user_id, user.client_id))
                 if row is None:

@@ -229,3 +229,16 @@ async def test_a_same_tenant_provider_without_aad_id_links_by_mailed_code_and_cl
         assert claim is not None and claim.user_id == "u-priya"
     finally:
         await smtp.stop()
+
+
+async def test_a_roster_email_link_to_a_user_with_an_aad_id_only_serves_to_reach_them(
+    client: TestClient,
+) -> None:
+    sam = {"id": "29:sam-roster", "name": "Sam", "email": "sam@acme.example"}  # the roster gives no AAD id
+    await install_in_group_chat(client, {"29:sam-roster": sam}, tenant=TENANT)
+    assert await links(client) == [("29:sam-roster", "u-sam", TENANT)]
+    # Someone writing from that Teams id with another AAD id is not Sam.
+    out = await say(
+        client, message("whoami", user_id="29:sam-roster", aad="e0000000-0000-4000-8000-0000000000e7")
+    )
+    assert [r.get("text") for r in out] == [texts.WHOAMI_UNKNOWN]
