@@ -15,6 +15,7 @@ import uuid
 from aiohttp import web
 
 from api.keys import SERVICES
+from services import texts
 from services.errors import ConfigError
 from services.m365.graph_errors import GraphError
 from services.m365.signin import (
@@ -25,6 +26,7 @@ from services.m365.signin import (
     SignInFailed,
     SignInUnknown,
     SignInUsed,
+    SignInWrongTenant,
 )
 
 log = logging.getLogger(__name__)
@@ -41,6 +43,7 @@ STATUS_FOR: dict[type[SignInError], int] = {
     SignInExpired: 410,
     SignInUsed: 409,
     SignInFailed: 400,
+    SignInWrongTenant: 403,
 }
 
 _PAGE = """<!doctype html>
@@ -82,7 +85,12 @@ def page(status: int, title: str, message: str, *, extra: str = "") -> web.Respo
 
 def _refused(exc: SignInError) -> web.Response:
     status = STATUS_FOR.get(type(exc), 400)
-    titles = {404: "Sign-in link not valid", 410: "Sign-in link expired", 409: "Sign-in link already used"}
+    titles = {
+        404: "Sign-in link not valid",
+        410: "Sign-in link expired",
+        409: "Sign-in link already used",
+        403: texts.SIGNIN_WRONG_TENANT_TITLE,
+    }
     return page(status, titles.get(status, "Sign-in did not complete"), exc.user_message)
 
 

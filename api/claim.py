@@ -11,7 +11,6 @@ A used, expired, tampered or foreign link gets a 4xx page saying so.
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 from datetime import UTC, datetime
@@ -104,10 +103,6 @@ def _facts(view: IncidentView | None, when: str | None) -> list[tuple[str, str]]
     return rows
 
 
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def _bad_link(exc: Exception, title: str) -> web.Response:
     if isinstance(exc, ClaimTokenExpired):
         return _page(title, [texts.CLAIM_LINK_EXPIRED, texts.PAGE_NOTHING_CHANGED], status=410)
@@ -145,9 +140,9 @@ async def _claim(request: web.Request, *, commit: bool) -> web.Response:
         return _bad_link(exc, texts.CLAIM_PAGE_REFUSED_TITLE)
     args = (link.client_id, link.incident_id, link.slot_id, link.email)
     if commit:
-        result = await services.claims.claim_by_email(*args, token_sha256=_digest(token))
+        result = await services.claims.claim_by_email(*args, token_sha256=link.use_key)
     else:
-        result = await services.claims.preview_by_email(*args, token_sha256=_digest(token))
+        result = await services.claims.preview_by_email(*args, token_sha256=link.use_key)
     view = await load_incident_view(services.db, link.client_id, link.incident_id)
     slot = view.slot(link.slot_id) if view is not None else None
     when = cl.slot_when(slot.start, slot.end, view.zone) if slot is not None and view is not None else None

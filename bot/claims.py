@@ -19,7 +19,7 @@ from sqlalchemy import select
 from bot.actions import ActionContext, ActionRegistry, not_for_you
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
 from cards.claim import MAX_REFRESH_USERS, REFRESH_ACTION, RELEASE_ACTION, live_card
-from cards.common import card, paragraph
+from cards.common import card, paragraph, plain
 from cards.incident import CLAIM_ACTION
 from services import texts
 from services.claims import service as cl
@@ -66,7 +66,7 @@ def register_claims(actions: ActionRegistry) -> None:
         if result.outcome == cl.RELEASE_OK:
             notice = texts.RELEASE_DONE
         elif result.outcome == cl.RELEASE_NOT_ALLOWED and result.claim is not None:
-            notice = texts.RELEASE_NOT_ALLOWED.format(who=result.claim.who)
+            notice = texts.RELEASE_NOT_ALLOWED.format(who=plain(result.claim.who))
         else:
             notice = texts.RELEASE_NOT_CLAIMED
         return await _answer(ctx, client_id, incident_id, user, notice, good=result.ok)
@@ -93,9 +93,9 @@ def claim_notice(result: cl.ClaimResult, view: IncidentView) -> str:
         when = cl.slot_when(claim.slot_start, claim.slot_end, view.zone)
         if result.claimant is not None and result.claimant.same_person(claim.user_id, claim.claimer_email):
             return texts.CLAIM_YOURS_ALREADY.format(when=when)
-        return texts.CLAIM_TAKEN.format(who=claim.who, when=when)
+        return texts.CLAIM_TAKEN.format(who=plain(claim.who), when=when)
     return {
-        cl.CLAIM_NOT_ALLOWED: texts.CLAIM_NOT_ALLOWED.format(site=view.site_name or view.room_name),
+        cl.CLAIM_NOT_ALLOWED: texts.CLAIM_NOT_ALLOWED.format(site=plain(view.site_name or view.room_name)),
         cl.CLAIM_SLOT_GONE: texts.CLAIM_SLOT_GONE,
         cl.CLAIM_NOT_OPEN: texts.CLAIM_NOT_OPEN,
         cl.CLAIM_STARTED: texts.CLAIM_STARTED,

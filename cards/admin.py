@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from cards.common import card, facts, heading, paragraph
+from cards.common import card, facts, heading, paragraph, plain
 from cards.setup import NEW_LINK_ACTION, choice_set, listing, note, open_url, submit
 from services import texts
 from services.integration.health import Health
@@ -21,10 +21,10 @@ def _when(value: datetime | None) -> str:
 
 def _account(health: Health) -> str:
     if health.needs_reconnect:
-        return texts.STATUS_RECONNECT.format(upn=health.signed_in_upn or "?")
+        return texts.STATUS_RECONNECT.format(upn=plain(health.signed_in_upn) or "?")
     if not health.connected:
         return texts.STATUS_NOT_SIGNED_IN
-    return health.signed_in_upn or "?"
+    return plain(health.signed_in_upn) or "?"
 
 
 def manage_card(health: Health, location_id: str | None = None) -> dict[str, Any]:
@@ -38,7 +38,7 @@ def manage_card(health: Health, location_id: str | None = None) -> dict[str, Any
             choice_set(
                 "location",
                 texts.MANAGE_LOCATION_LABEL,
-                [(loc.name, loc.location_id) for loc in health.locations],
+                [(plain(loc.name), loc.location_id) for loc in health.locations],
                 location_id or health.locations[0].location_id,
             )
         )
@@ -50,7 +50,7 @@ def manage_card(health: Health, location_id: str | None = None) -> dict[str, Any
             body.append(
                 paragraph(
                     texts.MANAGE_UNMAPPED.format(
-                        location=loc.name, rooms=listing([r.name for r in loc.unmapped])
+                        location=plain(loc.name), rooms=listing([plain(r.name) for r in loc.unmapped])
                     )
                 )
             )
@@ -59,7 +59,7 @@ def manage_card(health: Health, location_id: str | None = None) -> dict[str, Any
             body.append(
                 note(
                     texts.MANAGE_UNREADABLE.format(
-                        location=loc.name, rooms=listing([r.name for r in loc.unreadable])
+                        location=plain(loc.name), rooms=listing([plain(r.name) for r in loc.unreadable])
                     ),
                     "Warning",
                 )
@@ -85,7 +85,13 @@ def status_card(health: Health) -> dict[str, Any]:
         body.append(note(texts.STATUS_RECONNECT_HINT, "Attention"))
     for loc in health.locations:
         body.append(
-            {"type": "TextBlock", "text": loc.name, "weight": "Bolder", "wrap": True, "separator": True}
+            {
+                "type": "TextBlock",
+                "text": plain(loc.name),
+                "weight": "Bolder",
+                "wrap": True,
+                "separator": True,
+            }
         )
         body.append(
             facts(
@@ -95,10 +101,16 @@ def status_card(health: Health) -> dict[str, Any]:
                         texts.STATUS_MAPPED,
                         texts.STATUS_COUNT.format(count=len(loc.mapped), total=len(loc.rooms)),
                     ),
-                    (texts.STATUS_UNMAPPED, listing([r.name for r in loc.unmapped]) or texts.STATUS_NONE),
-                    (texts.STATUS_UNREADABLE, listing([r.name for r in loc.unreadable]) or texts.STATUS_NONE),
-                    (texts.STATUS_PROVIDER, loc.service_provider or texts.STATUS_NONE),
-                    (texts.STATUS_CHANNEL, loc.teams_channel or texts.STATUS_NONE),
+                    (
+                        texts.STATUS_UNMAPPED,
+                        listing([plain(r.name) for r in loc.unmapped]) or texts.STATUS_NONE,
+                    ),
+                    (
+                        texts.STATUS_UNREADABLE,
+                        listing([plain(r.name) for r in loc.unreadable]) or texts.STATUS_NONE,
+                    ),
+                    (texts.STATUS_PROVIDER, plain(loc.service_provider) or texts.STATUS_NONE),
+                    (texts.STATUS_CHANNEL, plain(loc.teams_channel) or texts.STATUS_NONE),
                 ]
             )
         )
@@ -109,41 +121,56 @@ def status_card(health: Health) -> dict[str, Any]:
 
 def rotate_confirm_card(client_name: str) -> dict[str, Any]:
     return card(
-        [heading(texts.ROTATE_TITLE.format(client=client_name)), paragraph(texts.ROTATE_BODY)],
+        [heading(texts.ROTATE_TITLE.format(client=plain(client_name))), paragraph(texts.ROTATE_BODY)],
         [submit(texts.ROTATE_CONFIRM, {"action": ROTATE_ACTION}, style="destructive")],
     )
 
 
 def sync_report_card(report: dict[str, Any], *, client_name: str, upn: str | None) -> dict[str, Any]:
     """New, renamed, removed and unreadable rooms, each with what to do."""
-    body: list[dict[str, Any]] = [heading(texts.SYNC_REPORT_TITLE.format(client=client_name))]
+    body: list[dict[str, Any]] = [heading(texts.SYNC_REPORT_TITLE.format(client=plain(client_name)))]
     if report.get("calendar_unreadable"):
         body.append(
-            note(texts.SYNC_CALENDAR_UNREADABLE.format(upn=upn or texts.SETUP_THE_ACCOUNT), "Attention")
+            note(
+                texts.SYNC_CALENDAR_UNREADABLE.format(upn=plain(upn) or texts.SETUP_THE_ACCOUNT), "Attention"
+            )
         )
     for room in report.get("new") or []:
         line = texts.SYNC_NEW_MAPPED if room.get("pivot_room") else texts.SYNC_NEW
         body.append(
-            paragraph(line.format(name=room["name"], email=room["email"], pivot=room.get("pivot_room")))
+            paragraph(
+                line.format(
+                    name=plain(room["name"]), email=plain(room["email"]), pivot=plain(room.get("pivot_room"))
+                )
+            )
         )
     for room in report.get("renamed") or []:
         body.append(
-            paragraph(texts.SYNC_RENAMED.format(old=room["old"], name=room["name"], email=room["email"]))
+            paragraph(
+                texts.SYNC_RENAMED.format(
+                    old=plain(room["old"]), name=plain(room["name"]), email=plain(room["email"])
+                )
+            )
         )
     for room in report.get("removed") or []:
         if room.get("pivot_room"):
             body.append(
-                note(texts.SYNC_REMOVED_MAPPED.format(name=room["name"], pivot=room["pivot_room"]), "Warning")
+                note(
+                    texts.SYNC_REMOVED_MAPPED.format(name=plain(room["name"]), pivot=room["pivot_room"]),
+                    "Warning",
+                )
             )
         else:
-            body.append(paragraph(texts.SYNC_REMOVED.format(name=room["name"], email=room["email"])))
+            body.append(
+                paragraph(texts.SYNC_REMOVED.format(name=plain(room["name"]), email=plain(room["email"])))
+            )
     for room in report.get("unreadable") or []:
         body.append(
             note(
                 texts.SETUP_ROOM_UNREADABLE.format(
-                    room=room.get("pivot_room") or room["email"],
-                    email=room["email"],
-                    upn=upn or texts.SETUP_THE_ACCOUNT,
+                    room=plain(room.get("pivot_room") or room["email"]),
+                    email=plain(room["email"]),
+                    upn=plain(upn) or texts.SETUP_THE_ACCOUNT,
                 ),
                 "Warning",
             )
@@ -157,7 +184,9 @@ def reconnect_card(url: str, *, client_name: str, upn: str | None, expires: str)
         [
             heading(texts.SETUP_RECONNECT_TITLE),
             note(
-                texts.RECONNECT_BODY.format(client=client_name, upn=upn or texts.SETUP_THE_ACCOUNT),
+                texts.RECONNECT_BODY.format(
+                    client=plain(client_name), upn=plain(upn) or texts.SETUP_THE_ACCOUNT
+                ),
                 "Attention",
             ),
             paragraph(texts.SETUP_SIGNIN_LINK_NOTE.format(expires=expires), subtle=True),

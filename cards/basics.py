@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cards.common import card, facts, heading, paragraph
+from cards.common import card, facts, heading, paragraph, plain
 from services import texts
 
 
@@ -42,10 +42,10 @@ def whoami_card(rows: list[dict[str, str]], method: str) -> dict[str, Any]:
         body.append(
             facts(
                 [
-                    ("Name", row["name"]),
-                    ("Role", texts.ROLE_LABELS.get(row["role"], row["role"])),
-                    ("Client", row["client"]),
-                    ("E-mail", row["email"]),
+                    ("Name", plain(row["name"])),
+                    ("Role", texts.ROLE_LABELS.get(row["role"], plain(row["role"]))),
+                    ("Client", plain(row["client"])),
+                    ("E-mail", plain(row["email"])),
                 ]
             )
         )

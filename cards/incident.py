@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cards.common import card, facts, heading, paragraph
+from cards.common import card, facts, heading, paragraph, plain
 from services import texts
 from services.domain.incident_view import (
     IncidentView,
@@ -53,8 +53,8 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
     local = view.local
     details: list[tuple[str, str]] = [
         ("Severity", view.severity),
-        ("Room", view.room_name),
-        ("Site", view.site_name),
+        ("Room", plain(view.room_name)),
+        ("Site", plain(view.site_name)),
     ]
     if view.sla_deadline is not None:
         deadline = local(view.sla_deadline)
@@ -66,17 +66,19 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
             )
         )
     if view.booked_now:
-        details.append(("Booked now", view.booked_now))
+        details.append(("Booked now", plain(view.booked_now)))
     if view.booked_next:
-        details.append(("Booked next", view.booked_next))
+        details.append(("Booked next", plain(view.booked_next)))
     body: list[dict[str, Any]] = [
-        heading(texts.INCIDENT_CARD_TITLE.format(title=view.title)),
+        heading(texts.INCIDENT_CARD_TITLE.format(title=plain(view.title))),
         facts(details),
     ]
     claimed = claim_line(view)
     actions: list[dict[str, Any]] = []
     if claimed:
-        body.append({"type": "TextBlock", "text": claimed, "wrap": True, "weight": "Bolder", "color": "Good"})
+        body.append(
+            {"type": "TextBlock", "text": plain(claimed), "wrap": True, "weight": "Bolder", "color": "Good"}
+        )
     elif view.slots:
         body.append(paragraph(texts.INCIDENT_CARD_PICK_SLOT))
         body.extend(_slot_rows(view, view.slots[:VISIBLE_SLOTS]))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cards.common import card, facts, heading, paragraph
+from cards.common import card, facts, heading, paragraph, plain
 from services import texts
 from services.directory.schema import WEEKDAYS
 
@@ -89,11 +89,11 @@ def sign_in_card(
     """A one-time sign-in link; a button for a fresh link; "continue" when already signed in."""
     body = [
         heading(texts.SETUP_STEP_TITLES["signin"]),
-        paragraph(texts.SETUP_SIGNIN_BODY.format(client=client_name)),
+        paragraph(texts.SETUP_SIGNIN_BODY.format(client=plain(client_name))),
         paragraph(texts.SETUP_SIGNIN_LINK_NOTE.format(expires=expires), subtle=True),
     ]
     if signed_in_upn:
-        body.append(paragraph(texts.SETUP_SIGNIN_ALREADY.format(upn=signed_in_upn)))
+        body.append(paragraph(texts.SETUP_SIGNIN_ALREADY.format(upn=plain(signed_in_upn))))
     actions = [
         open_url(texts.SETUP_SIGNIN_BUTTON, url),
         submit(texts.SETUP_NEW_LINK_BUTTON, {"action": NEW_LINK_ACTION}),
@@ -154,12 +154,12 @@ def _row_note(row: dict[str, Any], rooms: dict[str, dict[str, Any]], manual: boo
         return texts.SETUP_MAP_ROW_MANUAL
     if row["current"]:
         room = rooms.get(row["current"])
-        return texts.SETUP_MAP_ROW_CURRENT.format(room=room["name"] if room else row["current"])
+        return texts.SETUP_MAP_ROW_CURRENT.format(room=plain(room["name"] if room else row["current"]))
     if row["proposed"]:
         room = rooms.get(row["proposed"])
         percent = round(100 * float(row["score"] or 0))
         return texts.SETUP_MAP_ROW_PROPOSED.format(
-            room=room["name"] if room else row["proposed"], percent=percent
+            room=plain(room["name"] if room else row["proposed"]), percent=percent
         )
     return texts.SETUP_MAP_ROW_NONE
 
@@ -187,11 +187,11 @@ def mapping_card(
     }[mode]
     body: list[dict[str, Any]] = [
         heading(texts.SETUP_STEP_TITLES["mapping"]),
-        paragraph(intro.format(location=location_name)),
+        paragraph(intro.format(location=plain(location_name))),
         *_errors(errors),
     ]
     if not plan["rows"]:
-        body.append(paragraph(texts.SETUP_MAP_NO_PIVOT_ROOMS.format(location=location_name)))
+        body.append(paragraph(texts.SETUP_MAP_NO_PIVOT_ROOMS.format(location=plain(location_name))))
     used: set[str] = set()
     for index, row in enumerate(plan["rows"]):
         key = str(index)
@@ -210,15 +210,15 @@ def mapping_card(
                 "type": "Container",
                 "separator": True,
                 "items": [
-                    {"type": "TextBlock", "text": row["room_name"], "weight": "Bolder", "wrap": True},
+                    {"type": "TextBlock", "text": plain(row["room_name"]), "weight": "Bolder", "wrap": True},
                     paragraph(_row_note(row, rooms, mode == "manual"), subtle=True),
                     choice_set(f"map_{index}", texts.SETUP_MAP_ROW_LABEL, choices, value or NONE),
                 ],
             }
         )
     if mode == "review":
-        unpaired_rooms = [r["name"] for r in plan["rooms"] if r["email"] not in used]
-        unpaired_pivot = [r["room_name"] for r in plan["rows"] if not r["proposed"]]
+        unpaired_rooms = [plain(r["name"]) for r in plan["rooms"] if r["email"] not in used]
+        unpaired_pivot = [plain(r["room_name"]) for r in plan["rows"] if not r["proposed"]]
         if unpaired_pivot:
             body.append(paragraph(texts.SETUP_MAP_UNMATCHED_PIVOT.format(rooms=listing(unpaired_pivot))))
         if unpaired_rooms:
@@ -256,7 +256,7 @@ def mapping_saved_card(
         body.append(
             note(
                 texts.SETUP_ROOM_UNREADABLE.format(
-                    room=room_name, email=email, upn=upn or texts.SETUP_THE_ACCOUNT
+                    room=plain(room_name), email=plain(email), upn=plain(upn) or texts.SETUP_THE_ACCOUNT
                 ),
                 "Warning",
             )
@@ -270,7 +270,7 @@ def mapping_saved_card(
 def scheduling_card(location_name: str, current: bool | None) -> dict[str, Any]:
     body = [
         heading(texts.SETUP_STEP_TITLES["scheduling"]),
-        paragraph(texts.SETUP_SCHEDULING_BODY.format(location=location_name)),
+        paragraph(texts.SETUP_SCHEDULING_BODY.format(location=plain(location_name))),
         paragraph(texts.SETUP_SCHEDULING_OFF_NOTE, subtle=True),
     ]
     if current is not None:
@@ -340,7 +340,7 @@ def profile_card(
     channel_choices = [(texts.SETUP_NO_CHANNEL, NONE)] + [(c["name"], c["id"]) for c in channels]
     body: list[dict[str, Any]] = [
         heading(texts.SETUP_STEP_TITLES["profile"]),
-        paragraph(texts.SETUP_PROFILE_BODY.format(location=location_name)),
+        paragraph(texts.SETUP_PROFILE_BODY.format(location=plain(location_name))),
         *_errors(errors),
         choice_set(
             "service_provider_id",

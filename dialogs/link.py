@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from botbuilder.core import MessageFactory
@@ -31,8 +32,16 @@ def link_dialogs(links: IdentityLinkService) -> list[Any]:
             await step.context.send_activity(texts.LINK_BAD_EMAIL)
             return await step.end_dialog()
         activity = step.context.activity
-        await links.start(activity.from_property.id, email, tenant_id=tenant_of(activity))
-        await step.context.send_activity(texts.LINK_CODE_SENT)
+        started = await links.start(activity.from_property.id, email, tenant_id=tenant_of(activity))
+        if started.outcome == "limited" and started.retry_at is not None:
+            await step.context.send_activity(
+                texts.LINK_LIMITED.format(time=started.retry_at.astimezone(UTC).strftime("%H:%M"))
+            )
+            return await step.end_dialog()
+        if started.outcome != "queued":
+            await step.context.send_activity(texts.LINK_MAIL_UNAVAILABLE)
+            return await step.end_dialog()
+        await step.context.send_activity(texts.LINK_CODE_SENT)  # the mail job is queued
         return await step.replace_dialog(CODE_DIALOG)
 
     async def ask_code(step: WaterfallStepContext) -> DialogTurnResult:

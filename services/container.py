@@ -58,9 +58,8 @@ class Services:
         metrics = Metrics()
         identity = IdentityService(db, box, settings)
         graph = GraphGateway(identity, settings, metrics=metrics)
-        notifications = NotificationService(
-            db, box, settings, mailer or Mailer.from_settings(settings), metrics=metrics
-        )
+        mailer = mailer or Mailer.from_settings(settings)
+        notifications = NotificationService(db, box, settings, mailer, metrics=metrics)
         ClaimNotices(db, settings).register(notifications)
         conversations = ConversationDirectory(db)
         state = StateStore(db)
@@ -77,7 +76,7 @@ class Services:
             ),
             integration=integration,
             preferences=PreferencesService(db),
-            links=IdentityLinkService(db),
+            links=IdentityLinkService(db, box, mailer, settings.secret_keys()[0]),
             identity=identity,
             graph=graph,
             notifications=notifications,
@@ -99,4 +98,5 @@ class Services:
             PROCESS_JOB: self.incidents.handle_process_job,
             **self.notifications.job_handlers(),
             **self.claims.job_handlers(),
+            **self.links.job_handlers(),
         }

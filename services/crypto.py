@@ -28,6 +28,11 @@ def _derive(secret: str, purpose: bytes) -> bytes:
     return hkdf.derive(secret.encode())
 
 
+def derived_key(secret: str, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (keyed hashes), derived from SECRET_KEY."""
+    return _derive(secret, b"key:" + purpose.encode())
+
+
 class SecretBox:
     """Encrypts small secrets (webhook secrets, token caches) for storage."""
 

@@ -45,6 +45,12 @@ MATCH_METHODS = {
 }
 ACTION_DONE = "Done."
 CARD_NOT_FOR_YOU = "This card isn't for you."
+SIGNIN_WRONG_TENANT_TITLE = "Account of another organization"
+SIGNIN_WRONG_TENANT = (
+    "Not connected: {account} belongs to another Microsoft 365 organization than {client}'s, so nothing was "
+    "stored. Open the sign-in link again and sign in with an account of {client} (its service account)."
+)
+SIGNIN_ACCOUNT_OF_TENANT = "the account you signed in with (of organization {tenant})"
 
 INCIDENT_CARD_TITLE = "Incident: {title}"
 INCIDENT_CARD_PICK_SLOT = "Free slots in business hours (room's local time). Pick one to book it:"
@@ -98,6 +104,14 @@ LINK_BAD_EMAIL = "That doesn't look like an e-mail address. Nothing was sent; ty
 LINK_CODE_SENT = (
     "If that address is in the pivot directory, a 6-digit code is on its way to it (valid 10 minutes). "
     "Type the code here."
+)
+LINK_LIMITED = (
+    "Too many link codes were asked for this account or address in the last hour, so I sent no new one. "
+    "Try **link** again after {time} UTC."
+)
+LINK_MAIL_UNAVAILABLE = (
+    "I can't send e-mail here yet, so I can't send you a link code. Ask your pivot admin to add your "
+    "Microsoft 365 account to the directory."
 )
 LINK_DONE = "Linked: you are {name} in pivot. Type **whoami** to check."
 LINK_WRONG = "That code is not right. Type it again (5 attempts in all)."

@@ -12,6 +12,7 @@ is the claim flow's job, keyed on what the token binds.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -51,6 +52,19 @@ class ClaimToken:
     slot_id: str
     email: str  # lower case
     expires_at: datetime  # aware UTC, whole seconds
+
+    @property
+    def use_key(self) -> str:
+        """What the link authorises (this address claiming this slot), as a digest: a link
+        is used once, however its text is spelt."""
+        parts = (
+            self.client_id,
+            self.incident_id,
+            self.slot_id,
+            self.email.strip().lower(),
+            str(int(self.expires_at.timestamp())),
+        )
+        return hashlib.sha256("\x1f".join(("claim", *parts)).encode()).hexdigest()
 
 
 class ClaimSigner:

@@ -12,6 +12,8 @@ expired. MSAL is synchronous, so it runs in a worker thread.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
 import json
 import logging
@@ -27,6 +29,7 @@ import requests
 from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS
 from sqlalchemy import delete, select, update
 
+from services import texts
 from services.config import Settings
 from services.crypto import DecryptionFailed, SecretBox
 from services.errors import ConfigError, NotFound, PivotError
@@ -85,6 +88,37 @@ class SignInFailed(SignInError):
                 "Open the sign-in link again to retry."
             )
         return "Microsoft 365 did not complete the sign-in. Open the sign-in link again to retry."
+
+
+class SignInWrongTenant(SignInFailed):
+    """The account signed in belongs to another tenant than the client's: nothing is stored."""
+
+    def __init__(self, message: str, *, client_name: str, account: str | None, tenant: str | None) -> None:
+        super().__init__(message)
+        self.client_name = client_name
+        self.account = account
+        self.tenant = tenant
+
+    @property
+    def user_message(self) -> str:  # type: ignore[override]
+        who = self.account or texts.SIGNIN_ACCOUNT_OF_TENANT.format(tenant=self.tenant or "?")
+        return texts.SIGNIN_WRONG_TENANT.format(account=who, client=self.client_name)
+
+
+def _account_tenant(client_info: str | None) -> str | None:
+    """The tenant (`utid`) in the authorization response's `client_info`, if any."""
+    if not client_info:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(client_info + "=" * (-len(client_info) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    utid = data.get("utid") if isinstance(data, dict) else None
+    return utid if isinstance(utid, str) and utid else None
+
+
+def _same_tenant(a: str | None, b: str | None) -> bool:
+    return bool(a and b and a.lower() == b.lower())
 
 
 @dataclass(frozen=True)
@@ -226,6 +260,14 @@ class IdentityService:
             )
         flow = json.loads(self._box.decrypt(row.flow_enc))
         tenant_id = await self._tenant_of(row.client_id)
+        client_name = await self._client_name(row.client_id)
+        answered_by = _account_tenant(params.get("client_info"))
+        if answered_by is not None and not _same_tenant(answered_by, tenant_id):
+            # Signed in at another tenant: never redeem that code at all.
+            await self._record_error(row.id, "wrong_tenant")
+            raise SignInWrongTenant(
+                "authorization from another tenant", client_name=client_name, account=None, tenant=answered_by
+            )
         cache = msal.SerializableTokenCache()
         app = await self._build_app(tenant_id, cache)
         try:
@@ -242,6 +284,12 @@ class IdentityService:
         if not isinstance(upn, str) or not upn:
             await self._record_error(row.id, "no_username")
             raise SignInFailed("id token without preferred_username")
+        if not _same_tenant(claims.get("tid"), tenant_id):
+            await self._record_error(row.id, "wrong_tenant")
+            log.warning("sign-in refused, account of another tenant client=%s", row.client_id)
+            raise SignInWrongTenant(
+                "id token of another tenant", client_name=client_name, account=upn, tenant=claims.get("tid")
+            )
         ciphertext = self._newest.encrypt(cache.serialize())
         now = _now()
         async with self._db.session() as session:
@@ -309,6 +357,11 @@ class IdentityService:
             await session.execute(
                 update(SignInSession).where(SignInSession.id == row_id).values(error=error[:256])
             )
+
+    async def _client_name(self, client_id: str) -> str:
+        async with self._db.session() as session:
+            name = await session.scalar(select(Client.name).where(Client.id == client_id))
+        return str(name or client_id)
 
     async def _tenant_of(self, client_id: str) -> str:
         async with self._db.session() as session:

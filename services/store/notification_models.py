@@ -87,3 +87,19 @@ class LinkCode(Base):
     code_sha256: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LinkRequest(Base):
+    """One `link` request (a code asked for), kept an hour: bounds how many codes one Teams
+    account, and one address, can get, across dialog restarts and app restarts."""
+
+    __tablename__ = "link_requests"
+    __table_args__ = (
+        Index("ix_link_requests_teams_user", "teams_user_id", "requested_at"),
+        Index("ix_link_requests_email", "email_lower", "requested_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    teams_user_id: Mapped[str] = mapped_column(String(256))
+    email_lower: Mapped[str] = mapped_column(String(320))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

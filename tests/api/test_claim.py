@@ -150,3 +150,29 @@ async def test_release_link_then_another_provider_claims(client: TestClient) -> 
     assert (await client.post(link("priya@acme.example", 0), data={"confirm": "yes"})).status == 200
     winner = await client.app[SERVICES].claims.active_claim("contoso", "INC-1")
     assert winner is not None and winner.user_id == "u-priya"
+
+
+BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+async def test_a_used_link_with_its_last_character_changed_never_claims_again(client: TestClient) -> None:
+    url = link("sam@acme.example", 0)
+    assert (await client.post(url, data={"confirm": "yes"})).status == 200
+    claim = await client.app[SERVICES].claims.active_claim("contoso", "INC-1")
+    assert claim is not None
+    release = ReleaseSigner([TEST_SECRET_KEY]).sign(
+        ReleaseToken("contoso", "INC-1", claim.id, "sam@acme.example", FIRST)
+    )
+    assert (await client.post("/release/" + release, data={"confirm": "yes"})).status == 200
+    assert await nothing_claimed(client)  # the slot is free again: only the link's use stops it
+    for char in BASE64URL:
+        if char == url[-1]:
+            continue
+        variant = url[:-1] + char
+        response = await client.post(variant, data={"confirm": "yes"})
+        assert 400 <= response.status < 500, (char, response.status)
+        assert await nothing_claimed(client), char
+    replay = await client.post(url, data={"confirm": "yes"})
+    assert replay.status == 410
+    assert texts.CLAIM_LINK_USED in await page_of(replay)
+    assert await nothing_claimed(client)

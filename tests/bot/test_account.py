@@ -1,88 +1,170 @@
-"""`link` (one-time code by e-mail) and `preferences` (toggles card, Action.Execute and
-Action.Submit), over real HTTP to `/api/messages`."""
+"""`link` (one-time code by e-mail, through the durable mail job to a real SMTP server) and
+`preferences` (toggles card, Action.Execute and Action.Submit), over real HTTP to
+`/api/messages`."""
 
 from __future__ import annotations
 
+import asyncio
+import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 import tests.bot.chat as chat
 from api.keys import SERVICES
 from cards.preferences import SAVE_ACTION
 from services import texts
-from tests.bot.activities import activity, card_texts, message
+from services.config import Settings
+from services.directory.account_links import LINK_MAIL_JOB, MAX_REQUESTS
+from services.store.models import Job
+from services.store.notification_models import LinkCode
+from tests.bot.activities import TENANT, activity, card_texts, message
 from tests.bot.chat import say, start
 from tests.conftest import make_settings
+from tests.services.smtp_support import ScriptedSmtp
 
 STRANGER = {"user_id": "29:stranger", "aad": "f0000000-0000-4000-8000-0000000000ff"}
+LIMITED = texts.LINK_LIMITED.split("{time}")[0]
 
 
 @pytest.fixture
-async def client(aiohttp_client: Any, database_url: str) -> TestClient:
-    return await start(aiohttp_client, make_settings(database_url))
+async def smtp() -> AsyncIterator[ScriptedSmtp]:
+    server = ScriptedSmtp()
+    await server.start()
+    yield server
+    await server.stop()
 
 
-def capture_codes(client: TestClient) -> list[tuple[str, str, str]]:
-    sent: list[tuple[str, str, str]] = []
+@pytest.fixture
+def settings(database_url: str, smtp: ScriptedSmtp) -> Settings:
+    return make_settings(database_url, SMTP_URL=f"smtp://127.0.0.1:{smtp.port}", JOBS_POLL_SECONDS=0.05)
 
-    async def sender(email: str, name: str, code: str) -> None:
-        sent.append((email, name, code))
 
-    client.app[SERVICES].links.set_sender(sender)
-    return sent
+@pytest.fixture
+async def client(aiohttp_client: Any, settings: Settings) -> TestClient:
+    return await start(aiohttp_client, settings)
+
+
+async def mailed_code(smtp: ScriptedSmtp, address: str, count: int = 1) -> str:
+    """The code in the `count`-th link e-mail to `address`, once the mail job sent it."""
+    for _ in range(200):
+        received = smtp.to(address)
+        if len(received) >= count:
+            message = received[count - 1].message
+            assert message["Subject"] == texts.LINK_EMAIL_SUBJECT
+            assert message.is_multipart()
+            body = message.get_body(preferencelist=("plain",))
+            assert body is not None
+            found = re.search(r"\b(\d{6})\b", body.get_content())
+            assert found is not None
+            return found.group(1)
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no link e-mail to {address}")
+
+
+async def answers(client: TestClient, text: str, who: dict[str, Any]) -> list[str | None]:
+    return [r.get("text") for r in await say(client, message(text, **who))]
 
 
 async def test_unknown_user_is_offered_link(client: TestClient) -> None:
     out = await say(client, message("show me incidents", **STRANGER))
     assert card_texts(out[0])[0] == texts.NOT_LINKED
-    out = await say(client, message("preferences", **STRANGER))
-    assert [r.get("text") for r in out] == [texts.NOT_LINKED]
+    assert await answers(client, "preferences", STRANGER) == [texts.NOT_LINKED]
 
 
-async def test_link_with_the_emailed_code(client: TestClient) -> None:
-    sent = capture_codes(client)
-    out = await say(client, message("link", **STRANGER))
-    assert [r.get("text") for r in out] == [texts.LINK_ASK_EMAIL]
-    out = await say(client, message("Bo@Contoso.example", **STRANGER))
-    assert [r.get("text") for r in out] == [texts.LINK_CODE_SENT]
-    assert [(e, n) for e, n, _ in sent] == [("bo@contoso.example", "Bo User")]
-    code = sent[0][2]
+async def test_link_with_the_emailed_code(client: TestClient, smtp: ScriptedSmtp) -> None:
+    assert await answers(client, "link", STRANGER) == [texts.LINK_ASK_EMAIL]
+    assert await answers(client, "Bo@Contoso.example", STRANGER) == [texts.LINK_CODE_SENT]
+    code = await mailed_code(smtp, "bo@contoso.example")
+    async with client.app[SERVICES].db.session() as session:
+        stored = (await session.scalars(select(LinkCode))).all()
+        jobs = (await session.scalars(select(Job).where(Job.kind == LINK_MAIL_JOB))).all()
+    assert len(stored) == 1 and code not in stored[0].code_sha256  # kept as a keyed hash
+    assert jobs and all(code not in str(job.payload) for job in jobs)  # the job carries it encrypted
     wrong = "000000" if code != "000000" else "111111"
-    out = await say(client, message(wrong, **STRANGER))
-    assert [r.get("text") for r in out] == [texts.LINK_WRONG]
-    out = await say(client, message(code, **STRANGER))
-    assert [r.get("text") for r in out] == [texts.LINK_DONE.format(name="Bo User")]
+    assert await answers(client, wrong, STRANGER) == [texts.LINK_WRONG]
+    assert await answers(client, code, STRANGER) == [texts.LINK_DONE.format(name="Bo User")]
     out = await say(client, message("whoami", **STRANGER))
     lines = card_texts(out[0])
     assert "Name: Bo User" in lines
     assert texts.WHOAMI_MATCHED_BY.format(method=texts.MATCH_METHODS["code"]) in lines
-    # The code is single use.
-    out = await say(client, message("link", **STRANGER))
-    out = await say(client, message("nobody@nowhere.example", **STRANGER))
-    assert [r.get("text") for r in out] == [texts.LINK_CODE_SENT]  # same answer: no directory probing
-    assert len(sent) == 1
+    # An unknown address gets the same answer (no directory probing), and no e-mail.
+    await say(client, message("link", **STRANGER))
+    assert await answers(client, "nobody@nowhere.example", STRANGER) == [texts.LINK_CODE_SENT]
+    await asyncio.sleep(0.3)
+    assert [r.rcpt_tos for r in smtp.received] == [("bo@contoso.example",)]
 
 
-async def test_link_gives_up_after_five_wrong_codes(client: TestClient) -> None:
-    sent = capture_codes(client)
+async def test_a_foreign_tenant_gets_no_code_for_a_directory_address(
+    client: TestClient, smtp: ScriptedSmtp
+) -> None:
+    foreign = {**STRANGER, "tenant": "99999999-8888-4777-8666-555555555555"}
+    await say(client, message("link", **foreign))
+    assert await answers(client, "bo@contoso.example", foreign) == [texts.LINK_CODE_SENT]  # same answer
+    await asyncio.sleep(0.3)
+    assert smtp.received == []  # but nothing is sent
+
+
+async def test_link_gives_up_after_five_wrong_codes(client: TestClient, smtp: ScriptedSmtp) -> None:
     await say(client, message("link", **STRANGER))
     await say(client, message("bo@contoso.example", **STRANGER))
-    code = sent[0][2]
+    code = await mailed_code(smtp, "bo@contoso.example")
     wrong = "000000" if code != "000000" else "111111"
-    answers = [[r.get("text") for r in await say(client, message(wrong, **STRANGER))] for _ in range(5)]
-    assert answers == [[texts.LINK_WRONG]] * 4 + [[texts.LINK_EXPIRED]]
+    given = [await answers(client, wrong, STRANGER) for _ in range(5)]
+    assert given == [[texts.LINK_WRONG]] * 4 + [[texts.LINK_EXPIRED]]
     out = await say(client, message(code, **STRANGER))  # too late: the dialog is over, the code gone
     assert card_texts(out[0])[0] == texts.NOT_LINKED
 
 
-async def test_bad_email_sends_nothing(client: TestClient) -> None:
-    sent = capture_codes(client)
+async def test_codes_are_bounded_per_account_and_per_address_across_restarts(
+    aiohttp_client: Any, settings: Settings, smtp: ScriptedSmtp
+) -> None:
+    client = await start(aiohttp_client, settings)
+    for n in range(MAX_REQUESTS):
+        await say(client, message("cancel", **STRANGER))  # leave the code prompt, ask again
+        await say(client, message("link", **STRANGER))
+        assert await answers(client, "bo@contoso.example", STRANGER) == [texts.LINK_CODE_SENT]
+        await mailed_code(smtp, "bo@contoso.example", n + 1)
+    await client.close()
+    client = await start(aiohttp_client, settings)  # a new process on the same database
+    await say(client, message("cancel", **STRANGER))
     await say(client, message("link", **STRANGER))
-    out = await say(client, message("not an address", **STRANGER))
-    assert [r.get("text") for r in out] == [texts.LINK_BAD_EMAIL]
-    assert sent == []
+    refusal = await answers(client, "bo@contoso.example", STRANGER)
+    assert len(refusal) == 1 and (refusal[0] or "").startswith(LIMITED)
+    assert re.search(r"after \d\d:\d\d UTC", refusal[0] or "")
+    # Another address does not help this account (nor probe the directory)...
+    await say(client, message("link", **STRANGER))
+    assert (await answers(client, "sam@acme.example", STRANGER))[0].startswith(LIMITED)  # type: ignore[union-attr]
+    # ...and the address is bounded whoever asks.
+    other = {"user_id": "29:other", "aad": "f0000000-0000-4000-8000-0000000000fe"}
+    await say(client, message("link", **other))
+    assert (await answers(client, "bo@contoso.example", other))[0].startswith(LIMITED)  # type: ignore[union-attr]
+    await asyncio.sleep(0.3)
+    assert len(smtp.received) == MAX_REQUESTS
+    # The refusals replaced nothing: the last mailed code still links.
+    code = await mailed_code(smtp, "bo@contoso.example", MAX_REQUESTS)
+    await say(client, message("link", **STRANGER))  # limited: the dialog ends at once
+    async with client.app[SERVICES].db.session() as session:
+        assert len((await session.scalars(select(LinkCode))).all()) == 1
+    links = client.app[SERVICES].links
+    linked = await links.confirm("29:stranger", code, aad_object_id=None, tenant_id=TENANT)
+    assert linked.user_id == "u-bo"
+
+
+async def test_without_smtp_link_says_it_cannot_send(aiohttp_client: Any, database_url: str) -> None:
+    client = await start(aiohttp_client, make_settings(database_url))
+    await say(client, message("link", **STRANGER))
+    assert await answers(client, "bo@contoso.example", STRANGER) == [texts.LINK_MAIL_UNAVAILABLE]
+
+
+async def test_bad_email_sends_nothing(client: TestClient, smtp: ScriptedSmtp) -> None:
+    await say(client, message("link", **STRANGER))
+    assert await answers(client, "not an address", STRANGER) == [texts.LINK_BAD_EMAIL]
+    await asyncio.sleep(0.2)
+    assert smtp.received == []
 
 
 def toggles(**overrides: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ never a 5xx; a clicker who may not use the card gets the neutral card, naming no
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from cards.preferences import SAVE_ACTION
 from cards.setup import NEW_LINK_ACTION
 from services import texts
 from services.claims.service import ClaimService
+from services.store.models import Incident
 from tests.bot.activities import activity, card_texts
 from tests.bot.chat import start
 from tests.claims_support import (
@@ -148,3 +150,15 @@ async def test_an_unknown_verb_or_bad_data_is_answered_too(client: TestClient) -
     assert shown(await invoke(client, CLAIM_ACTION, {}, SAM)) == [texts.CLAIM_BAD_BUTTON]
     assert shown(await invoke(client, REFRESH_ACTION, {"client_id": 7}, SAM)) == [texts.CARD_NOT_FOR_YOU]
     assert shown(await invoke(client, SAVE_ACTION, {"email": "maybe"}, SAM)) == [texts.PREFS_BAD_INPUT]
+
+
+async def test_a_hostile_incident_title_reaches_the_card_as_text(client: TestClient) -> None:
+    async with client.app[SERVICES].db.session() as session:
+        incident = await session.get(Incident, ("contoso", "INC-1"))
+        assert incident is not None
+        incident.title = "[x](https://evil.example) **bold**"
+    reply = await invoke(client, REFRESH_ACTION, INCIDENT, SAM)
+    assert texts.INCIDENT_CARD_TITLE.format(
+        title="\\[x\\](https:\u200b//evil.example) \\*\\*bold\\*\\*"
+    ) in shown(reply)
+    assert "](https://" not in json.dumps(reply["value"])

@@ -173,7 +173,7 @@ async def test_setup_walks_the_guide_steps_3_to_7(b: Bench) -> None:
     assert texts.SETUP_MAP_UNMATCHED_PIVOT.format(rooms="Conference Room 5A") in lines
     unmatched = next(line for line in lines if line.startswith("Calendar rooms not paired"))
     assert "Darling Training Rm" in unmatched
-    assert "LON-02-Thames (8) [VC]" in unmatched
+    assert "LON-02-Thames (8) \\[VC\\]" in unmatched  # shown as text, not Markdown
 
     # A card from an earlier step is recognised; the current step is shown again.
     out = await b.submit(step4, texts.SETUP_NEXT, calendar=ROOM_BOOKINGS, location="hq")
@@ -302,7 +302,7 @@ async def test_an_unshared_room_is_flagged_by_setup_and_reported_by_sync(b: Benc
     lines = card_texts(report)
     assert texts.SYNC_RENAMED.format(old="Conf Rm 4B (12)", name="Conf Rm 4B (14)", email=CONF4B) in lines
     assert texts.SYNC_NEW.format(name="HQ Huddle 7", email="huddle7@contoso.com") in lines
-    assert texts.SYNC_REMOVED.format(name="LON-02-Thames (8) [VC]", email=THAMES) in lines
+    assert texts.SYNC_REMOVED.format(name="LON-02-Thames (8) \\[VC\\]", email=THAMES) in lines
     assert flag not in lines
 
 

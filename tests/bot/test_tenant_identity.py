@@ -4,6 +4,8 @@ without an AAD object id, never a client admin; linked accounts are tenant-bound
 
 from __future__ import annotations
 
+import asyncio
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +34,7 @@ from tests.claims_support import (
 )
 from tests.conftest import make_settings
 from tests.samples import API_KEY
+from tests.services.smtp_support import ScriptedSmtp
 
 FOREIGN = "99999999-8888-4777-8666-555555555555"
 # Another tenant's user whose Teams e-mail reads like Ada's (and one reusing Ada's AAD id).
@@ -182,4 +185,60 @@ async def test_roster_links_only_inside_the_tenant(client: TestClient) -> None:
     assert await links(client) == [("29:bo-roster", "u-bo", TENANT)]
     # The link is tenant-bound: the same Teams id from another tenant is nobody.
     out = await say(client, message("whoami", user_id="29:bo-roster", aad=None, tenant=FOREIGN))
+    assert [r.get("text") for r in out] == [texts.WHOAMI_UNKNOWN]
+
+
+async def test_a_same_tenant_provider_without_aad_id_links_by_mailed_code_and_claims(
+    aiohttp_client: Any, database_url: str
+) -> None:
+    smtp = ScriptedSmtp()
+    await smtp.start()
+    try:
+        settings = make_settings(
+            database_url, SMTP_URL=f"smtp://127.0.0.1:{smtp.port}", JOBS_POLL_SECONDS=0.05
+        )
+        client = await start(aiohttp_client, settings)
+        services = client.app[SERVICES]
+        doc = claim_directory()
+        priya = next(u for u in doc["users"] if u["id"] == "u-priya")
+        priya["aad_object_id"] = None  # pivot does not know her AAD object id yet
+        await services.directory.import_document(doc)
+        await services.integration.apply(assign_acme())
+        await seed_incident(services.db, first_slot=FIRST, triggered_at=FIRST - timedelta(hours=1))
+        services.claims = ClaimService(services.db, RoomCalendar())
+        who = {"user_id": "29:priya", "aad": "e0000000-0000-4000-8000-0000000000e4"}
+        await say(client, message("link", **who))
+        out = await say(client, message("priya@acme.example", **who))
+        assert [r.get("text") for r in out] == [texts.LINK_CODE_SENT]
+        for _ in range(200):
+            if smtp.to("priya@acme.example"):
+                break
+            await asyncio.sleep(0.05)
+        body = smtp.to("priya@acme.example")[0].message.get_body(preferencelist=("plain",))
+        assert body is not None
+        found = re.search(r"\b(\d{6})\b", body.get_content())
+        assert found is not None
+        out = await say(client, message(found.group(1), **who))
+        assert [r.get("text") for r in out] == [texts.LINK_DONE.format(name="Priya Provider")]
+        incident = {"client_id": "contoso", "incident_id": "INC-1"}
+        answer = await invoke(
+            client, CLAIM_ACTION, {"action": CLAIM_ACTION, "slot_id": "inc-1-s0", **incident}, who
+        )
+        assert texts.CLAIM_DONE in card_texts({"attachments": [answer["value"]]})
+        claim = await services.claims.active_claim("contoso", "INC-1")
+        assert claim is not None and claim.user_id == "u-priya"
+    finally:
+        await smtp.stop()
+
+
+async def test_a_roster_email_link_to_a_user_with_an_aad_id_only_serves_to_reach_them(
+    client: TestClient,
+) -> None:
+    sam = {"id": "29:sam-roster", "name": "Sam", "email": "sam@acme.example"}  # the roster gives no AAD id
+    await install_in_group_chat(client, {"29:sam-roster": sam}, tenant=TENANT)
+    assert await links(client) == [("29:sam-roster", "u-sam", TENANT)]
+    # Someone writing from that Teams id with another AAD id is not Sam.
+    out = await say(
+        client, message("whoami", user_id="29:sam-roster", aad="e0000000-0000-4000-8000-0000000000e7")
+    )
     assert [r.get("text") for r in out] == [texts.WHOAMI_UNKNOWN]

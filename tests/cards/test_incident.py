@@ -147,3 +147,33 @@ def test_schema_check_catches_a_broken_card() -> None:
     broken["body"][0]["type"] = "NoSuchElement"
     del broken["version"]
     assert schema_errors(broken) != []
+
+
+EVIL = "[x](https://evil.example) **bold**"
+EVIL_SHOWN = "\\[x\\](https:\u200b//evil.example) \\*\\*bold\\*\\*"
+
+
+def test_untrusted_text_is_shown_as_text_never_markdown() -> None:
+    hostile = view(
+        2,
+        title=EVIL,
+        room_name="Room _4B_",
+        site_name="# HQ",
+        booked_now="[Click to verify](https://evil.example) (Eve <eve@evil.example>)",
+        booked_next="- www.evil.example, 11:00 (`Mallory`)",
+    )
+    card = incident_card(hostile)
+    lines = texts_of(card)
+    assert texts.INCIDENT_CARD_TITLE.format(title=EVIL_SHOWN) in lines
+    assert "Room: Room \\_4B\\_" in lines and "Site: \\# HQ" in lines
+    assert (
+        "Booked now: \\[Click to verify\\](https:\u200b//evil.example) (Eve \\<eve@evil.example\\>)" in lines
+    )
+    assert "Booked next: \\- www\u200b.evil.example, 11:00 (\\`Mallory\\`)" in lines
+    dumped = json.dumps(card, ensure_ascii=False)
+    assert "](https://" not in dumped and "**bold**" not in dumped and "www.evil" not in dumped
+    assert schema_errors(card) == []
+    who = whoami_card(
+        [{"name": "**Ada**", "role": "client_admin", "client": "[C](x)", "email": "a_b@x.example"}], "aad"
+    )
+    assert {"Name: \\*\\*Ada\\*\\*", "Client: \\[C\\](x)", "E-mail: a\\_b@x.example"} <= set(texts_of(who))

@@ -135,9 +135,20 @@ class Playground:
             assert r.status in (200, 201), await r.text()
             return str((await r.json())["id"])
 
-    async def say_as(self, user_name: str, conversation_id: str, text: str) -> None:
-        """Any activity from any mock user, through the playground's custom-activity API."""
+    async def say_as(
+        self,
+        user_name: str,
+        conversation_id: str,
+        text: str,
+        *,
+        tenant: str | None = None,
+        aad: str | None = None,
+        value: dict[str, Any] | None = None,
+    ) -> None:
+        """Any activity from any mock user, through the playground's custom-activity API
+        (forwarded verbatim: `tenant` and `aad` make it come from another tenant's user)."""
         user = self.user(user_name)
+        tenant_id = tenant or self.config["tenantId"]
         async with self.session.get(
             f"{self.url}/_internal/v1/customActivities/template", params={"conversationId": PERSONAL_CHAT_ID}
         ) as r:
@@ -146,13 +157,13 @@ class Playground:
             type="message",
             text=text,
             textFormat="plain",
-            conversation={
-                "id": conversation_id,
-                "conversationType": "personal",
-                "tenantId": self.config["tenantId"],
-            },
-            **{"from": {"id": user["id"], "name": user["name"], "aadObjectId": user["aadObjectId"]}},
+            conversation={"id": conversation_id, "conversationType": "personal", "tenantId": tenant_id},
+            **{"from": {"id": user["id"], "name": user["name"], "aadObjectId": aad or user["aadObjectId"]}},
         )
+        channel_data = template.get("channelData") if isinstance(template.get("channelData"), dict) else {}
+        template["channelData"] = {**channel_data, "tenant": {"id": tenant_id}}
+        if value is not None:
+            template["value"] = value
         async with self.session.post(f"{self.url}/_internal/v1/customActivities", json=template) as r:
             assert r.status in (200, 201, 202), await r.text()
 
