@@ -41,6 +41,7 @@ from services.incident_view import (
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates" / "email"
 INCIDENT_EVENTS = ("new_incident", "slots_update")
+EVENT_HEADER = "X-Pivot-Event"
 PICTURE_CID = "availability"  # the picture's Content-ID is "availability.<message id>"
 
 ROLE_REASONS = {
@@ -216,6 +217,7 @@ class EmailRenderer:
             html=html,
             picture=picture,
             picture_cid=cid,
+            event=event,
         )
 
 
@@ -234,6 +236,7 @@ def assemble(
     html: str,
     picture: Picture | None = None,
     picture_cid: str = PICTURE_CID,
+    event: str | None = None,
 ) -> EmailMessage:
     """`multipart/alternative` (text + HTML) with the headers every product e-mail carries;
     with a picture, the HTML part becomes `multipart/related` holding it as `cid:` image."""
@@ -245,6 +248,8 @@ def assemble(
     message["Date"] = formatdate(usegmt=True)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
+    if event:
+        message[EVENT_HEADER] = event  # which notification event (DESIGN 3.12), for mail tools and /dev/mail
     message.set_content(text)
     message.add_alternative(html, subtype="html")
     if picture is not None:
