@@ -248,7 +248,7 @@ def _legend(
     entries: list[tuple[str, tuple[int, int, int], bool]] = [
         (label, COLOURS[key], False)
         for key, label in texts.INCIDENT_PICTURE_LEGEND
-        if key != CLAIMED or view.claim is not None
+        if key != (SLOT if view.claim is not None else CLAIMED)  # what this picture can show
     ]
     entries.append((texts.INCIDENT_PICTURE_TRIGGER, TRIGGER_COLOUR, True))
     if view.sla_deadline is not None:
