@@ -16,6 +16,7 @@ when a phone shrinks it to the card's width.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -146,26 +147,31 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(UTC)
 
 
-def _inside(instant: datetime, spans: tuple[Span, ...]) -> bool:
-    return any(s.start <= instant < s.end for s in spans)
+def layers(view: IncidentView, now: datetime) -> list[tuple[str, tuple[Span, ...]]]:
+    """What the picture paints, in order, each layer over the ones before: the window
+    closed, business hours busy, the free windows, the claimable slots, the claimed slot.
+    So an instant shows the last layer that holds it (outside the window: none)."""
+    if view.window is None:
+        return []
+    claimed = view.slot(view.claim.slot_id) if view.claim is not None else None
+    return [
+        (CLOSED, (view.window,)),
+        (BUSY, view.open_windows),
+        (FREE, view.free_windows),
+        (SLOT, tuple(Span(s.start, s.end) for s in claimable_slots(view, now))),
+        (CLAIMED, (Span(claimed.start, claimed.end),) if claimed is not None else ()),
+    ]
 
 
-def state_at(view: IncidentView, instant: datetime, now: datetime) -> str:
-    """What the picture shows at `instant` (the rule each pixel column is drawn by)."""
-    window = view.window
-    if window is None or not window.start <= instant < window.end:
-        return OUTSIDE
-    if view.claim is not None:
-        claimed = view.slot(view.claim.slot_id)
-        if claimed is not None and claimed.start <= instant < claimed.end:
-            return CLAIMED
-    if _inside(instant, tuple(Span(s.start, s.end) for s in claimable_slots(view, now))):
-        return SLOT
-    if _inside(instant, view.free_windows):
-        return FREE
-    if _inside(instant, view.open_windows):
-        return BUSY
-    return CLOSED
+@cache
+def _palette() -> Image.Image:
+    """The picture's few colours, plus grey steps for anti-aliased text (a small PNG)."""
+    colours = [BACKGROUND, INK, SUBTLE_INK, TRIGGER_COLOUR, DEADLINE_COLOUR, *COLOURS.values()]
+    colours += [(v, v, v) for v in range(40, 255, 18)]
+    flat = [channel for colour in colours for channel in colour]
+    image = Image.new("P", (1, 1))
+    image.putpalette(flat + flat[:3] * (256 - len(colours)))
+    return image
 
 
 @cache
@@ -199,16 +205,27 @@ def render(view: IncidentView, now: datetime, style: TimeStyle = HOUSE_STYLE) ->
         width = draw.textlength(text, font=small)
         left = x if hour == 0 else x - width / 2
         draw.text((left, 4), text, fill=SUBTLE_INK, font=small)
-    slot_starts = [s.start for s in claimable_slots(view, now)]
+    painted = layers(view, now)
+    slot_starts = [s.start for s in painted[3][1]]
     for row, day in enumerate(grid.zone_days):
         top = grid.row_top(row) + 4
         label = style.day(grid.midnights[row], zone)
         draw.text((8, top + 3), label, fill=INK, font=font)
-        for x in range(grid.bar_x0, grid.bar_x1):
-            instant = grid.instant_at(x, row)
-            if instant.astimezone(zone).date() != day:
-                continue  # past this day's end (a short DST day, or the last row)
-            draw.line([(x, top), (x, top + BAR_HEIGHT - 1)], fill=COLOURS[state_at(view, instant, now)])
+        day_start, day_end = (
+            grid.midnights[row],
+            grid.midnights[row] + timedelta(seconds=grid.day_seconds[row]),
+        )
+        for state, spans in [(OUTSIDE, (Span(day_start, day_end),)), *painted]:
+            for span in spans:
+                # pixel column x shows the instant at its middle, x + 0.5
+                a = max(span.start, day_start)
+                b = min(span.end, day_end)
+                if a >= b:
+                    continue
+                x0 = math.ceil(grid.x_of(a, row) - 0.5)
+                x1 = math.ceil(grid.x_of(b, row) - 0.5) - 1
+                if x1 >= x0:
+                    draw.rectangle([x0, top, x1, top + BAR_HEIGHT - 1], fill=COLOURS[state])
         for start in slot_starts:
             if grid.row_of(start) == row:
                 x = round(grid.x_of(start, row))
@@ -233,7 +250,7 @@ def render(view: IncidentView, now: datetime, style: TimeStyle = HOUSE_STYLE) ->
         draw.polygon([(x - 6, top - 6), (x + 6, top - 6), (x, top)], fill=colour)
     _legend(draw, grid, view, small)
     buffer = io.BytesIO()
-    image.convert("P", palette=Image.Palette.ADAPTIVE, colors=32).save(buffer, "PNG", optimize=True)
+    image.quantize(palette=_palette(), dither=Image.Dither.NONE).save(buffer, "PNG", compress_level=9)
     return Picture(buffer.getvalue(), alt_text(view, now, style), grid.width, grid.height)
 
 
