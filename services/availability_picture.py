@@ -59,6 +59,8 @@ INK = (36, 36, 36)
 SUBTLE_INK = (96, 96, 96)
 TRIGGER_COLOUR = (36, 36, 36)
 DEADLINE_COLOUR = (234, 120, 0)
+# Statuses whose calendar was not read: no picture rather than a guessed one.
+NOT_READ_STATUSES = frozenset({"calendar_unavailable", "unmapped_room", "scheduling_off"})
 SLOT_GAP = 2  # white pixels between consecutive slots, so they can be counted
 
 
@@ -121,8 +123,8 @@ class StripLayout:
 
 
 def layout(view: IncidentView) -> StripLayout | None:
-    """The picture's layout for this incident, or None when it has no window (no picture)."""
-    if view.window is None:
+    """The picture's layout for this incident, or None when its calendar was not read (no picture)."""
+    if view.window is None or view.status in NOT_READ_STATUSES:
         return None
     zone = view.zone
     first = view.window.start.astimezone(zone).date()

@@ -163,3 +163,5 @@ def test_no_window_no_picture() -> None:
     view = view_from_api(TUESDAY, NY, data)
     bare = IncidentView(**{**view.__dict__, "window": None})
     assert pic.render(bare, TUESDAY) is None
+    unread = IncidentView(**{**view.__dict__, "status": "calendar_unavailable"})
+    assert pic.render(unread, TUESDAY) is None  # never a guessed picture
