@@ -176,8 +176,8 @@ async def conversation_card(
 
     `refresh.userIds` lists who sees that copy, so Teams refreshes it for them automatically.
     A 1:1 copy is built for its reader's role; a channel copy offers the buttons to all
-    (each viewer's refresh gets their own view back). Times follow the locale Teams
-    reported for that conversation, when it did."""
+    (each viewer's refresh gets their own view back). A 1:1 copy's times follow the
+    locale Teams reported for that chat, when it did."""
     ids: list[str] = []
     role: str | None = None
     async with db.session() as session:
@@ -198,7 +198,9 @@ async def conversation_card(
                 .limit(MAX_REFRESH_USERS)
             )
         ids.extend(await session.scalars(query))
-    locale = reference.get("locale")
+    # A 1:1 chat's locale is its reader's; a channel's (whoever installed the bot) is not
+    # everyone's: there the house style, and each viewer's refresh brings their own.
+    locale = reference.get("locale") if viewer_user_id is not None else None
     return live_card(
         view,
         user_ids=ids,
