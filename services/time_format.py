@@ -10,6 +10,7 @@ shown next to it, whatever the locale.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -72,12 +73,13 @@ class TimeStyle:
 
 
 HOUSE_STYLE = TimeStyle()
+_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")  # a BCP 47 tag as Teams sends it
 
 
 @cache
 def style_for(locale: str | None) -> TimeStyle:
     """The style of a Teams locale ("en-US", "de-DE", "fr"); unknown or absent → house style."""
-    if not locale or not isinstance(locale, str) or len(locale) > 35:
+    if not isinstance(locale, str) or not _TAG.fullmatch(locale.strip()):
         return HOUSE_STYLE
     try:
         parsed = Locale.parse(locale.strip().replace("-", "_"))
