@@ -25,7 +25,8 @@ from services import texts
 from services.claims import service as cl
 from services.claims.effects import CARD_UPDATE_JOB
 from services.directory.service import DirectoryUser
-from services.domain.incident_view import IncidentView
+from services.domain.incident_view import AUDIENCE_CHANNEL, IncidentView, audience_for_role
+from services.domain.time_format import style_for
 from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, RetryLater
 from services.store.claim_models import Claim
@@ -155,6 +156,9 @@ async def _answer(
         can_release=user is not None and await may_release_now(ctx.services.db, view, user.id),
         notice=notice,
         good_news=good,
+        # the clicker's own view: their role's actions, their locale's times
+        audience=audience_for_role(user.role) if user is not None else AUDIENCE_CHANNEL,
+        style=style_for(ctx.message.locale),
     )
     if not ctx.via_invoke:
         await ctx.replies.send_card(answer)
@@ -182,10 +186,16 @@ async def conversation_card(
 ) -> dict[str, Any]:
     """The card for one posted copy: a user's 1:1 chat (`viewer_user_id`) or a channel (None).
 
-    `refresh.userIds` lists who sees that copy, so Teams refreshes it for them automatically."""
+    `refresh.userIds` lists who sees that copy, so Teams refreshes it for them automatically.
+    A 1:1 copy is built for its reader's role; a channel copy offers the buttons to all
+    (each viewer's refresh gets their own view back). A 1:1 copy's times follow the
+    locale Teams reported for that chat, when it did."""
     ids: list[str] = []
+    role: str | None = None
     async with db.session() as session:
         if viewer_user_id is not None:
+            viewer = await session.get(User, (view.client_id, viewer_user_id))
+            role = viewer.role if viewer is not None else None
             user_id = (reference.get("user") or {}).get("id")
             if isinstance(user_id, str) and user_id and not user_id.startswith("28:"):
                 ids.append(user_id)
@@ -200,7 +210,16 @@ async def conversation_card(
                 .limit(MAX_REFRESH_USERS)
             )
         ids.extend(await session.scalars(query))
-    return live_card(view, user_ids=ids, can_release=await may_release_now(db, view, viewer_user_id))
+    # A 1:1 chat's locale is its reader's; a channel's (whoever installed the bot) is not
+    # everyone's: there the house style, and each viewer's refresh brings their own.
+    locale = reference.get("locale") if viewer_user_id is not None else None
+    return live_card(
+        view,
+        user_ids=ids,
+        can_release=await may_release_now(db, view, viewer_user_id),
+        audience=audience_for_role(role or "unknown") if viewer_user_id is not None else AUDIENCE_CHANNEL,
+        style=style_for(locale if isinstance(locale, str) else None),
+    )
 
 
 class ClaimCards:

@@ -76,6 +76,7 @@ def chat_message(turn_context: TurnContext) -> ChatMessage:
         place=chat_place(activity),
         text=(text or "").strip(),
         activity_id=activity.id,
+        locale=activity.locale or None,
     )
 
 

@@ -9,11 +9,13 @@ gets the current state from the bot (`refresh_incident`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from cards.incident import incident_card
 from services import texts
-from services.domain.incident_view import IncidentView
+from services.domain.incident_view import AUDIENCE_CHANNEL, IncidentView
+from services.domain.time_format import HOUSE_STYLE, TimeStyle
 
 REFRESH_ACTION = "refresh_incident"
 RELEASE_ACTION = "release_slot"
@@ -31,9 +33,14 @@ def live_card(
     can_release: bool = False,
     notice: str | None = None,
     good_news: bool = False,
+    audience: str = AUDIENCE_CHANNEL,
+    style: TimeStyle = HOUSE_STYLE,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The incident card with `refresh`, an optional notice and, when allowed, the release button."""
-    card = incident_card(view)
+    """The incident card for one audience with `refresh`, an optional notice and, when
+    allowed, the release button. `user_ids` (at most 60 kept) are who Teams refreshes
+    the copy for automatically; each of them gets their own view back."""
+    card = incident_card(view, audience=audience, style=style, now=now)
     if notice:
         card["body"].insert(
             1,

@@ -1,37 +1,48 @@
-"""The incident card: what happened, where, the SLA, and the free slots as one-click buttons.
+"""The incident card: what happened, where, the SLA, the room's next 48 hours as a
+picture, and — for those who may claim — the free slots as one-click buttons.
 
-Slot buttons are `Action.Execute` (Universal Actions) carrying an action id and
-the slot id, with an `Action.Submit` fallback for clients without them. At most
-eight slots show; the rest sit behind "Show all".
+Who reads the copy decides what it offers (`services.incident_view`): a
+service-provider or subcontractor user gets the slot buttons; a client admin or
+user the status line ("Waiting for Acme AV to choose a slot, respond by
+18:09 EST"); a channel post the buttons (anyone may click; the server decides).
+Only claimable slots are offered: a slot that has started is left out, as in
+the e-mail. Slot buttons are `Action.Execute` (Universal Actions) carrying an
+action id and the slot id, with an `Action.Submit` fallback for clients without
+them. At most eight slots show; the rest sit behind "Show all".
 """
 
 from __future__ import annotations
 
+import base64
+from datetime import UTC, datetime
 from typing import Any
 
 from cards.common import card, facts, heading, paragraph, plain
-from services import texts
+from services import availability_picture, texts
 from services.domain.incident_view import (
+    AUDIENCE_CHANNEL,
+    AUDIENCE_CLIENT,
     IncidentView,
     SlotView,
-    claim_line,
+    claimable_slots,
     slot_label,
     slots_by_day,
-    zone_abbreviation,
+    status_line,
 )
+from services.domain.time_format import HOUSE_STYLE, TimeStyle, zone_abbreviation
 
 CLAIM_ACTION = "claim_slot"
 VISIBLE_SLOTS = 8
 
 
-def slot_action(view: IncidentView, slot: SlotView) -> dict[str, Any]:
+def slot_action(view: IncidentView, slot: SlotView, style: TimeStyle = HOUSE_STYLE) -> dict[str, Any]:
     data = {
         "action": CLAIM_ACTION,
         "client_id": view.client_id,
         "incident_id": view.incident_id,
         "slot_id": slot.id,
     }
-    title = slot_label(slot, view.zone)
+    title = slot_label(slot, view.zone, style)
     return {
         "type": "Action.Execute",
         "title": title,
@@ -41,30 +52,81 @@ def slot_action(view: IncidentView, slot: SlotView) -> dict[str, Any]:
     }
 
 
-def _slot_rows(view: IncidentView, slots: tuple[SlotView, ...]) -> list[dict[str, Any]]:
+def _slot_rows(view: IncidentView, slots: tuple[SlotView, ...], style: TimeStyle) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
-    for day, items in slots_by_day(view, slots):
+    for day, items in slots_by_day(view, slots, style):
         rows.append({"type": "TextBlock", "text": day, "weight": "Bolder", "spacing": "Medium", "wrap": True})
-        rows.append({"type": "ActionSet", "actions": [slot_action(view, s) for s in items]})
+        rows.append({"type": "ActionSet", "actions": [slot_action(view, s, style) for s in items]})
     return rows
 
 
-def incident_card(view: IncidentView) -> dict[str, Any]:
-    local = view.local
+def later_slots_card(view: IncidentView, slots: tuple[SlotView, ...], style: TimeStyle) -> dict[str, Any]:
+    """The slots after the first eight: one compact choice and one button. The choice's
+    id is `slot_id`, so Teams merges the chosen slot into the button's data and the
+    claim arrives exactly as from a slot button (a list of up to 40 more buttons would
+    not fit Teams' 28 KB message limit beside the picture)."""
+    data = {"action": CLAIM_ACTION, "client_id": view.client_id, "incident_id": view.incident_id}
+    choices = [
+        {"title": f"{style.day(s.start, view.zone)} {slot_label(s, view.zone, style)}", "value": s.id}
+        for s in slots
+    ]
+    return card(
+        [
+            {
+                "type": "Input.ChoiceSet",
+                "id": "slot_id",
+                "label": texts.INCIDENT_CARD_LATER_SLOTS.format(
+                    zone=zone_abbreviation(slots[0].start, view.zone)
+                ),
+                "style": "compact",
+                "isRequired": True,
+                "errorMessage": texts.INCIDENT_CARD_CHOOSE_SLOT,
+                "value": slots[0].id,
+                "choices": choices,
+            }
+        ],
+        [
+            {
+                "type": "Action.Execute",
+                "title": texts.INCIDENT_CARD_BOOK_CHOSEN,
+                "verb": CLAIM_ACTION,
+                "data": data,
+                "fallback": {"type": "Action.Submit", "title": texts.INCIDENT_CARD_BOOK_CHOSEN, "data": data},
+            }
+        ],
+    )
+
+
+def picture_block(view: IncidentView, now: datetime, style: TimeStyle = HOUSE_STYLE) -> dict[str, Any] | None:
+    """The 48-hour picture as an `Image` with a data URI and its text alternative."""
+    picture = availability_picture.render(view, now, style)
+    if picture is None:
+        return None
+    return {
+        "type": "Image",
+        "url": "data:image/png;base64," + base64.b64encode(picture.png).decode("ascii"),
+        "altText": picture.alt_text,
+        "size": "Stretch",
+        "spacing": "Medium",
+    }
+
+
+def incident_card(
+    view: IncidentView,
+    *,
+    audience: str = AUDIENCE_CHANNEL,
+    style: TimeStyle = HOUSE_STYLE,
+    now: datetime | None = None,
+    with_picture: bool = True,
+) -> dict[str, Any]:
+    moment = now or datetime.now(UTC)
     details: list[tuple[str, str]] = [
         ("Severity", view.severity),
         ("Room", plain(view.room_name)),
         ("Site", plain(view.site_name)),
     ]
     if view.sla_deadline is not None:
-        deadline = local(view.sla_deadline)
-        details.append(
-            (
-                "Respond by",
-                f"{deadline:%a} {deadline.day} {deadline:%b} {deadline:%H:%M} "
-                f"{zone_abbreviation(view.sla_deadline, view.zone)}",
-            )
-        )
+        details.append(("Respond by", style.when(view.sla_deadline, view.zone)))
     if view.booked_now:
         details.append(("Booked now", plain(view.booked_now)))
     if view.booked_next:
@@ -73,24 +135,29 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
         heading(texts.INCIDENT_CARD_TITLE.format(title=plain(view.title))),
         facts(details),
     ]
-    claimed = claim_line(view)
+    if with_picture:
+        picture = picture_block(view, moment, style)
+        if picture is not None:
+            body.append(picture)
+    line = status_line(view, audience, moment, style)
     actions: list[dict[str, Any]] = []
-    if claimed:
+    offered = claimable_slots(view, moment) if audience != AUDIENCE_CLIENT else ()
+    if view.claim is not None:
         body.append(
-            {"type": "TextBlock", "text": plain(claimed), "wrap": True, "weight": "Bolder", "color": "Good"}
+            {"type": "TextBlock", "text": plain(line), "wrap": True, "weight": "Bolder", "color": "Good"}
         )
-    elif view.slots:
-        body.append(paragraph(texts.INCIDENT_CARD_PICK_SLOT))
-        body.extend(_slot_rows(view, view.slots[:VISIBLE_SLOTS]))
-        rest = view.slots[VISIBLE_SLOTS:]
+    elif offered:
+        body.append(paragraph(plain(line)))
+        body.extend(_slot_rows(view, offered[:VISIBLE_SLOTS], style))
+        rest = offered[VISIBLE_SLOTS:]
         if rest:
             actions.append(
                 {
                     "type": "Action.ShowCard",
-                    "title": texts.INCIDENT_CARD_SHOW_ALL.format(count=len(view.slots)),
-                    "card": card(_slot_rows(view, rest)),
+                    "title": texts.INCIDENT_CARD_SHOW_ALL.format(count=len(offered)),
+                    "card": later_slots_card(view, rest, style),
                 }
             )
     else:
-        body.append(paragraph(texts.incident_status_line(view.status, view.status_reason)))
+        body.append(paragraph(plain(line)))
     return card(body, actions)

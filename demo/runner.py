@@ -28,6 +28,7 @@ from aiohttp import web
 from api.keys import SERVICES
 from demo.playground import (
     DIRECTORY_FILE,
+    INCIDENT_CHANNEL_ID,
     PERSONAL_CHAT_ID,
     ROOT,
     TEAM_ID,
@@ -119,16 +120,17 @@ async def configure_demo(services: Services, teams_channel: str | None) -> None:
 
 
 async def install_in_team(playground: PlaygroundProcess, services: Services) -> str | None:
-    """Add the bot to the demo team, as a user would; returns the channel conversation it lands in."""
+    """Add the bot to the demo team, as a user would (General and the "Incidents" channel);
+    returns the channel conversation incident cards go to: "Incidents", else General."""
     async with aiohttp.ClientSession() as http:
-        for conversation in (PERSONAL_CHAT_ID, TEAM_ID):
+        for conversation in (PERSONAL_CHAT_ID, TEAM_ID, INCIDENT_CHANNEL_ID):
             async with http.post(f"{playground.url}/_debug/conversation/{conversation}/installation") as r:
                 await r.read()
     for _ in range(50):
-        if await services.conversations.get(TEAM_ID) is not None:
-            return TEAM_ID
+        if await services.conversations.get(INCIDENT_CHANNEL_ID) is not None:
+            return INCIDENT_CHANNEL_ID
         await asyncio.sleep(0.1)
-    return None
+    return TEAM_ID if await services.conversations.get(TEAM_ID) is not None else None
 
 
 async def _run(port: int, with_playground: bool, playground_port: int, var: Path, fresh: bool) -> None:
@@ -159,8 +161,9 @@ async def _run(port: int, with_playground: bool, playground_port: int, var: Path
                 log_path=var / "playground.log",
             )
             stack.callback(playground.stop)
+            # Also with --fresh: the bot is in the team, so setup's profile step offers its channels.
+            channel = await install_in_team(playground, services)
             if not fresh:
-                channel = await install_in_team(playground, services)
                 await configure_demo(services, channel)
             print(f"Open the Microsoft 365 Agents Playground: {playground.url}")
         else:

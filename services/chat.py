@@ -37,3 +37,5 @@ class ChatMessage:
     place: ChatPlace
     text: str
     activity_id: str | None = None
+    # The reader's locale as Teams reports it ("en-US"), for writing dates and times.
+    locale: str | None = None

@@ -55,6 +55,9 @@ SIGNIN_ACCOUNT_OF_TENANT = "the account you signed in with (of organization {ten
 INCIDENT_CARD_TITLE = "Incident: {title}"
 INCIDENT_CARD_PICK_SLOT = "Free slots in business hours (room's local time). Pick one to book it:"
 INCIDENT_CARD_SHOW_ALL = "Show all {count} slots"
+INCIDENT_CARD_LATER_SLOTS = "Later slots (room's local time, {zone})"
+INCIDENT_CARD_CHOOSE_SLOT = "Choose a slot."
+INCIDENT_CARD_BOOK_CHOSEN = "Book this slot"
 INCIDENT_NO_SLOTS = "There is no free slot in business hours in the next 48 hours."
 INCIDENT_STATUS_LINES = {
     "no_slots": INCIDENT_NO_SLOTS,
@@ -82,6 +85,27 @@ def incident_status_line(status: str, reason: str | None) -> str:
         return INCIDENT_THROTTLED
     return INCIDENT_STATUS_LINES.get(status, INCIDENT_NO_SLOTS)
 
+
+INCIDENT_SLOTS_ALL_STARTED = "All the free slots found for this incident have already started."
+INCIDENT_WAITING = "Waiting for {provider} to choose a slot."
+INCIDENT_WAITING_BY = "Waiting for {provider} to choose a slot, respond by {deadline}."
+INCIDENT_SOME_PROVIDER = "the service provider"
+INCIDENT_RESOLVED_LINE = "Resolved: no visit is needed any more."
+INCIDENT_PICTURE_TITLE = "The room's next 48 hours"
+INCIDENT_PICTURE_ALT = "Availability of {room}, {start} to {end}. {free}"
+INCIDENT_PICTURE_ALT_FREE = "Free in business hours: {spans}."
+INCIDENT_PICTURE_ALT_NONE = "No free time in business hours."
+INCIDENT_PICTURE_ALT_CLAIMED = "Claimed: {span}."
+INCIDENT_PICTURE_ALT_DEADLINE = "Respond by {deadline}."
+INCIDENT_PICTURE_LEGEND = (
+    ("busy", "Busy"),
+    ("free", "Free"),
+    ("slot", "Slot"),
+    ("claimed", "Claimed"),
+    ("closed", "Closed"),
+)
+INCIDENT_PICTURE_TRIGGER = "Incident"
+INCIDENT_PICTURE_DEADLINE = "SLA"
 
 PREFS_TITLE = "Your notification preferences"
 PREFS_CHANNELS = "How should I reach you?"

@@ -407,6 +407,11 @@ def compute(
     )
 
 
+def open_intervals(window: Interval, zone: ZoneInfo, hours: BusinessHours) -> tuple[Interval, ...]:
+    """Business hours inside `window`, in `zone` (the open time of DESIGN 3.5)."""
+    return tuple(Interval(a, b) for a, b in _open_intervals(window.start, window.end, zone, hours))
+
+
 def _open_intervals(
     start: datetime, end: datetime, zone: ZoneInfo, hours: BusinessHours
 ) -> list[tuple[datetime, datetime]]:

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
 from services.domain import availability
-from services.domain.incident_view import ClaimView, IncidentView, SlotView
+from services.domain.incident_view import ClaimView, IncidentView, SlotView, Span
 from services.store.claim_models import Claim
 from services.store.database import Database
-from services.store.models import Incident, Location, LocationSettings, Room, Slot
+from services.store.models import Incident, Location, LocationSettings, Room, ServiceProvider, Slot
 from services.store.times import as_utc
+
+
+def _spans(stored: Any) -> tuple[Span, ...]:
+    """The stored `free_windows` JSON (ISO 8601 with offsets, as the API shows them)."""
+    out: list[Span] = []
+    for item in stored or []:
+        try:
+            start, end = datetime.fromisoformat(item["start"]), datetime.fromisoformat(item["end"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if start.utcoffset() is not None and end.utcoffset() is not None and start < end:
+            out.append(Span(start, end))
+    return tuple(out)
 
 
 async def load_incident_view(db: Database, client_id: str, incident_id: str) -> IncidentView | None:
@@ -22,6 +36,7 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
         room = await session.get(Room, (client_id, incident.room_id))
         location = await session.get(Location, (client_id, room.location_id)) if room else None
         settings = await session.get(LocationSettings, (client_id, room.location_id)) if room else None
+        provider = await _provider(session, client_id, room.location_id if room else None, settings)
         slots = (
             await session.scalars(
                 select(Slot)
@@ -38,6 +53,23 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
     triggered = as_utc(incident.triggered_at)
     sla = triggered + timedelta(hours=settings.sla_hours) if settings and settings.sla_hours else None
     context = getattr(incident, "context", None) or {}
+    window = None
+    open_windows: tuple[Span, ...] = ()
+    if incident.window_start is not None and incident.window_end is not None:
+        window = Span(as_utc(incident.window_start), as_utc(incident.window_end))
+        hours_json = (
+            settings.business_hours
+            if settings is not None and settings.business_hours is not None
+            else (location.business_hours if location else None)
+        )
+        try:
+            hours = availability.BusinessHours.from_json(hours_json)
+        except ValueError:
+            hours = availability.BusinessHours.default()
+        open_windows = tuple(
+            Span(i.start, i.end)
+            for i in availability.open_intervals(availability.Interval(window.start, window.end), zone, hours)
+        )
     return IncidentView(
         client_id=client_id,
         incident_id=incident_id,
@@ -63,4 +95,26 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
             if claim is not None
             else None
         ),
+        provider_name=provider,
+        triggered_at=triggered,
+        window=window,
+        open_windows=open_windows,
+        free_windows=_spans(incident.free_windows),
     )
+
+
+async def _provider(
+    session: Any, client_id: str, location_id: str | None, settings: LocationSettings | None
+) -> str | None:
+    """The location's service provider: the one setup chose, else the only one the directory assigns."""
+    if settings is not None and settings.service_provider_id:
+        chosen = await session.get(ServiceProvider, (client_id, settings.service_provider_id))
+        if chosen is not None:
+            return str(chosen.name)
+    if location_id is None:
+        return None
+    providers = (
+        await session.scalars(select(ServiceProvider).where(ServiceProvider.client_id == client_id))
+    ).all()
+    names = [p.name for p in providers if location_id in (p.location_ids or [])]
+    return names[0] if len(names) == 1 else None

@@ -29,6 +29,8 @@ from services.store.database import Database
 from services.store.models import Integration, Location, Room, ServiceProvider
 
 SOURCE = "setup"
+# What the profile step suggests for an SLA not set yet (hours to respond; DESIGN 3.8's example).
+DEFAULT_SLA_HOURS = 4
 DEFAULT_HOURS: dict[str, list[str] | None] = {
     day: (["08:00", "17:00"] if day not in ("sat", "sun") else None) for day in WEEKDAYS
 }
@@ -179,17 +181,27 @@ class SetupService:
     # ---- step 7: service provider profile ------------------------------------------------------
 
     async def profile_defaults(self, client_id: str, location_id: str) -> dict[str, Any]:
-        """Current settings, DESIGN 3.5 defaults where unset, hours from the directory."""
+        """Current settings; where unset, what the directory knows (the provider it assigns
+        to the location, its business hours) and the defaults (DESIGN 3.5, a 4-hour SLA)."""
         current = await self._integration.location_settings(client_id, location_id)
         async with self._db.session() as session:
             location = await session.get(Location, (client_id, location_id))
         hours = current.get("business_hours") or (location.business_hours if location else None)
         values = {k: current.get(k, v) for k, v in DEFAULTS.items()}
         values["business_hours"] = hours or dict(DEFAULT_HOURS)
+        if not values.get("service_provider_id"):
+            serving = await self._serving_providers(client_id, location_id)
+            if serving:
+                values["service_provider_id"] = serving[0].id
+        if values.get("sla_hours") is None:
+            values["sla_hours"] = DEFAULT_SLA_HOURS
         return values
 
-    async def providers(self, client_id: str, location_id: str) -> list[dict[str, str]]:
-        """Service providers serving this location first; every provider of the client as options."""
+    async def _serving_providers(self, client_id: str, location_id: str) -> list[ServiceProvider]:
+        """The client's providers that the directory assigns to this location, by name."""
+        return [p for p in await self._client_providers(client_id) if location_id in (p.location_ids or [])]
+
+    async def _client_providers(self, client_id: str) -> list[ServiceProvider]:
         async with self._db.session() as session:
             rows = list(
                 await session.scalars(
@@ -198,6 +210,11 @@ class SetupService:
                     .order_by(ServiceProvider.name, ServiceProvider.id)
                 )
             )
+        return rows
+
+    async def providers(self, client_id: str, location_id: str) -> list[dict[str, str]]:
+        """Service providers serving this location first; every provider of the client as options."""
+        rows = await self._client_providers(client_id)
         serving = [p for p in rows if location_id in (p.location_ids or [])]
         others = [p for p in rows if location_id not in (p.location_ids or [])]
         return [{"id": p.id, "name": p.name} for p in [*serving, *others]]

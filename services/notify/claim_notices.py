@@ -114,7 +114,13 @@ class ClaimNotices:
         text = self._env.get_template("claim.txt").render(**context)
         html = self._env.get_template("claim.html").render(**context)
         message = assemble(
-            subject=context["subject"], sender=sender, to=to, message_id=message_id, text=text, html=html
+            subject=context["subject"],
+            sender=sender,
+            to=to,
+            message_id=message_id,
+            text=text,
+            html=html,
+            event=event,
         )
         if context["invite"]:
             released = event == RELEASED

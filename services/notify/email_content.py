@@ -4,8 +4,14 @@ Teams card uses, so the two never disagree.
 
 Slot times are the room's local time, `HH:MM` 24-hour, grouped by local day with
 the zone's abbreviation. Service-provider recipients get one claim link per slot,
-in slot order. Slots that already started when the message is written are left
-out (a retried send may go out late). Without slots the message says why.
+in slot order. The slots listed are the card's: `claimable_slots` (one that has
+started when the message is written is left out — a retried send may go out
+late — and when the last has started the message says so, as the card does).
+Without slots the message says why.
+
+The HTML part carries the 48-hour availability picture as an inline image
+(`cid:`): the HTML and the picture sit in `multipart/related`, the text part is
+unchanged (the picture's text alternative is the `alt` of the image).
 """
 
 from __future__ import annotations
@@ -22,10 +28,21 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from services import texts
-from services.domain.incident_view import IncidentView, slot_label, slots_by_day, zone_abbreviation
+from services.domain.availability_picture import Picture
+from services.domain.availability_picture import render as render_picture
+from services.domain.incident_view import (
+    IncidentView,
+    all_slots_started,
+    claimable_slots,
+    slot_label,
+    slots_by_day,
+    zone_abbreviation,
+)
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
 INCIDENT_EVENTS = ("new_incident", "slots_update")
+EVENT_HEADER = "X-Pivot-Event"
+PICTURE_CID = "availability"  # the picture's Content-ID is "availability.<message id>"
 
 ROLE_REASONS = {
     "client_admin": "you are a client admin of {client} in pivot",
@@ -101,7 +118,7 @@ class EmailRenderer:
             raise ValueError(f"no incident e-mail for event {event!r}")
         moment = now or datetime.now(UTC)
         urls = claim_urls or {}
-        upcoming = tuple(s for s in view.slots if s.start > moment)
+        upcoming = claimable_slots(view, moment)
         days = [
             {
                 "label": label,
@@ -129,8 +146,8 @@ class EmailRenderer:
             facts.append(("Booked now", view.booked_now))
         if view.booked_next:
             facts.append(("Booked next", view.booked_next))
-        if view.slots and not upcoming:
-            status_line = "All the free slots found for this incident have already started."
+        if all_slots_started(view, moment):
+            status_line = texts.INCIDENT_SLOTS_ALL_STARTED
         else:
             status_line = texts.incident_status_line(view.status, view.status_reason)
         can_claim = bool(urls) and any(slot["url"] for day in days for slot in day["slots"])
@@ -150,6 +167,7 @@ class EmailRenderer:
             "reason": reason.format(client=_one_line(to.client_name)),
             "personal": to.role in PERSONAL_ROLES,
             "product": texts.PRODUCT_NAME,
+            "picture": None,
         }
 
     @staticmethod
@@ -177,15 +195,51 @@ class EmailRenderer:
         now: datetime | None = None,
     ) -> EmailMessage:
         """The complete message, ready for `Mailer.send`."""
-        context = self.context(view, event=event, to=to, claim_urls=claim_urls, now=now)
+        moment = now or datetime.now(UTC)
+        context = self.context(view, event=event, to=to, claim_urls=claim_urls, now=moment)
+        picture = render_picture(view, moment)
+        cid = picture_cid(message_id)
+        if picture is not None:
+            context["picture"] = {
+                "title": texts.INCIDENT_PICTURE_TITLE,
+                "src": f"cid:{cid}",
+                "alt": picture.alt_text,
+                "width": picture.width,
+                "height": picture.height,
+            }
         text, html = self.render(context)
         return assemble(
-            subject=context["subject"], sender=sender, to=to, message_id=message_id, text=text, html=html
+            subject=context["subject"],
+            sender=sender,
+            to=to,
+            message_id=message_id,
+            text=text,
+            html=html,
+            picture=picture,
+            picture_cid=cid,
+            event=event,
         )
 
 
-def assemble(*, subject: str, sender: str, to: MailTo, message_id: str, text: str, html: str) -> EmailMessage:
-    """`multipart/alternative` (text + HTML) with the headers every product e-mail carries."""
+def picture_cid(message_id: str) -> str:
+    """A Content-ID as unique as the message: "availability.<message id without <>>"."""
+    return f"{PICTURE_CID}.{message_id.strip().strip('<>')}"
+
+
+def assemble(
+    *,
+    subject: str,
+    sender: str,
+    to: MailTo,
+    message_id: str,
+    text: str,
+    html: str,
+    picture: Picture | None = None,
+    picture_cid: str = PICTURE_CID,
+    event: str | None = None,
+) -> EmailMessage:
+    """`multipart/alternative` (text + HTML) with the headers every product e-mail carries;
+    with a picture, the HTML part becomes `multipart/related` holding it as `cid:` image."""
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender
@@ -194,6 +248,18 @@ def assemble(*, subject: str, sender: str, to: MailTo, message_id: str, text: st
     message["Date"] = formatdate(usegmt=True)
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"
+    if event:
+        message[EVENT_HEADER] = event  # which notification event (DESIGN 3.12), for mail tools and /dev/mail
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if picture is not None:
+        html_part = message.get_payload()[1]
+        html_part.add_related(
+            picture.png,
+            "image",
+            "png",
+            cid=f"<{picture_cid}>",
+            disposition="inline",
+            filename="availability.png",
+        )
     return message

@@ -70,3 +70,33 @@ async def test_unknown_or_unsafe_names_are_404(client: TestClient, tmp_path: Pat
     (tmp_path / "secret.eml").write_text("nope")
     response = await client.get(f"/dev/mail/{name}")
     assert response.status == 404
+
+
+async def test_list_shows_subject_recipients_event_and_links(client: TestClient, tmp_path: Path) -> None:
+    from services.notify.email_content import EVENT_HEADER
+
+    msg = EmailMessage()
+    msg["From"] = "noreply@pivot.example"
+    msg["To"] = "Sam <sam@acme.example>"
+    msg["Cc"] = "dispatch@acme.example"
+    msg["Subject"] = "[High] Incident: Display offline"
+    msg["Date"] = "Tue, 24 Nov 2026 14:06:00 +0000"
+    msg[EVENT_HEADER] = "new_incident"
+    msg.set_content("text")
+    msg.add_alternative('<p><img src="cid:pic.1@x" alt="the picture"></p>', subtype="html")
+    msg.get_payload()[1].add_related(b"\x89PNG fake", "image", "png", cid="<pic.1@x>", disposition="inline")
+    (tmp_path / "mail").mkdir(parents=True)
+    (tmp_path / "mail" / "7.eml").write_bytes(msg.as_bytes())
+    page = await (await client.get("/dev/mail")).text()
+    for shown in ("[High] Incident: Display offline", "Sam &lt;sam@acme.example&gt;, dispatch@acme.example"):
+        assert shown in page
+    assert "<td>new_incident</td>" in page
+    assert 'href="/dev/mail/7.eml"' in page and 'href="/dev/mail/7.eml?part=text"' in page
+    assert 'href="/dev/mail/7.eml?part=eml"' in page
+    download = await client.get("/dev/mail/7.eml?part=eml")
+    assert download.content_type == "message/rfc822"
+    assert download.headers["Content-Disposition"] == 'attachment; filename="7.eml"'
+    assert b"Subject: [High] Incident: Display offline" in await download.read()
+    # The inline image shows from the message itself (the CSP allows only data: images).
+    shown_html = await (await client.get("/dev/mail/7.eml")).text()
+    assert "cid:" not in shown_html and 'src="data:image/png;base64,' in shown_html

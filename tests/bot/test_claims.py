@@ -268,3 +268,13 @@ def actions_of(card: dict[str, Any]) -> list[dict[str, Any]]:
 
     walk(card)
     return found
+
+
+async def test_refresh_gives_each_viewer_their_roles_view(client: TestClient) -> None:
+    """A channel copy shows everyone the buttons; a refresh answers with the viewer's own
+    view: the slot buttons for a provider, the status for a client admin."""
+    provider = await invoke(client, REFRESH_ACTION, data(REFRESH_ACTION), PRIYA)
+    admin = await invoke(client, REFRESH_ACTION, data(REFRESH_ACTION), ADA)
+    assert set(execute_verbs(provider)) == {CLAIM_ACTION}
+    assert execute_verbs(admin) == []
+    assert any(t.startswith("Waiting for Acme AV to choose a slot") for t in texts_of(admin))

@@ -189,10 +189,13 @@ async def test_setup_walks_the_guide_steps_3_to_7(b: Bench) -> None:
     out = await b.submit(step6, texts.SETUP_SCHEDULING_YES)
     assert texts_of(out)[0] == texts.SETUP_SCHEDULING_SAVED[True].format(location="Contoso HQ")
 
-    # Step 7: the provider profile, pre-filled (DESIGN 3.5 defaults, the directory's hours).
+    # Step 7: the provider profile, pre-filled: DESIGN 3.5 defaults, the directory's hours,
+    # the provider the directory assigns to the location, the default SLA.
     step7 = find(out, TITLES["profile"])
     preset = card_inputs(step7)
     assert (preset["horizon_hours"], preset["min_window_minutes"], preset["slot_minutes"]) == (48, 30, 60)
+    assert preset["service_provider_id"] == "acme-av"
+    assert preset["sla_hours"] == 4
     assert (preset["open_mon"], preset["close_mon"]) == ("08:00", "17:00")
     assert "open_sat" not in preset
     assert [c["value"] for c in inputs(step7)["service_provider_id"]["choices"]] == ["none", "acme-av"]

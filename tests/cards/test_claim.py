@@ -13,6 +13,7 @@ from tests.bot.activities import execute_verbs
 from tests.cards.schema import schema_errors
 
 START = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+NOW = START - timedelta(hours=1)
 
 
 def view(claimed: bool = False) -> IncidentView:
@@ -35,7 +36,7 @@ def view(claimed: bool = False) -> IncidentView:
 
 
 def test_open_card_refreshes_for_its_viewers() -> None:
-    card = live_card(view(), user_ids=["29:sam", "29:sam", "", "29:priya"])
+    card = live_card(view(), now=NOW, user_ids=["29:sam", "29:sam", "", "29:priya"])
     assert schema_errors(card) == []
     assert card["refresh"] == {
         "type": "Refresh",
@@ -48,13 +49,13 @@ def test_open_card_refreshes_for_its_viewers() -> None:
         "userIds": ["29:sam", "29:priya"],
     }
     assert execute_verbs(card) == ["claim_slot"] * 3
-    assert "userIds" not in live_card(view())["refresh"]
-    many = live_card(view(), user_ids=[f"29:u{n}" for n in range(100)])
+    assert "userIds" not in live_card(view(), now=NOW)["refresh"]
+    many = live_card(view(), now=NOW, user_ids=[f"29:u{n}" for n in range(100)])
     assert len(many["refresh"]["userIds"]) == MAX_REFRESH_USERS
 
 
 def test_claimed_card_for_the_claimer_and_for_others() -> None:
-    mine = live_card(view(claimed=True), can_release=True, notice=texts.CLAIM_DONE, good_news=True)
+    mine = live_card(view(claimed=True), now=NOW, can_release=True, notice=texts.CLAIM_DONE, good_news=True)
     assert schema_errors(mine) == []
     assert mine["body"][1] == {
         "type": "TextBlock",
@@ -71,8 +72,10 @@ def test_claimed_card_for_the_claimer_and_for_others() -> None:
         "title": texts.RELEASE_BUTTON,
         "data": release["data"],
     }
-    theirs = live_card(view(claimed=True), notice="Sorry, already claimed.")
+    theirs = live_card(view(claimed=True), now=NOW, notice="Sorry, already claimed.")
     assert schema_errors(theirs) == []
     assert theirs["body"][1]["color"] == "Attention"
     assert execute_verbs(theirs) == []
-    assert execute_verbs(live_card(view(), can_release=True)) == ["claim_slot"] * 3  # nothing to release
+    assert (
+        execute_verbs(live_card(view(), now=NOW, can_release=True)) == ["claim_slot"] * 3
+    )  # nothing to release

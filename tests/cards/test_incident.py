@@ -17,6 +17,7 @@ from services.domain.incident_view import ClaimView, IncidentView, SlotView
 from tests.cards.schema import schema_errors
 
 NY = ZoneInfo("America/New_York")
+NOW = datetime(2026, 11, 24, 13, 0, tzinfo=UTC)  # an hour before the first slot
 
 
 def view(slot_count: int, **overrides: Any) -> IncidentView:
@@ -74,26 +75,34 @@ def texts_of(node: Any) -> list[str]:
 
 @pytest.mark.parametrize("count", [0, 1, 8, 9, 48])
 def test_card_is_valid_and_small(count: int) -> None:
-    card = incident_card(view(count))
+    card = incident_card(view(count), now=NOW)
     assert schema_errors(card) == []
     assert card["version"] == "1.5"
     assert len(json.dumps(card).encode()) < 40 * 1024
 
 
 def test_at_most_eight_slots_visible_and_show_all_has_the_rest() -> None:
-    card = incident_card(view(48))
+    card = incident_card(view(48), now=NOW)
     visible = actions(card["body"])
     assert len(visible) == VISIBLE_SLOTS
     show_all = card["actions"][0]
     assert show_all["type"] == "Action.ShowCard"
     assert show_all["title"] == texts.INCIDENT_CARD_SHOW_ALL.format(count=48)
-    hidden = actions(show_all["card"])
-    ids = [a["data"]["slot_id"] for a in visible + hidden]
+    # The rest: one compact choice whose id merges `slot_id` into the one button's data.
+    choice = show_all["card"]["body"][0]
+    assert choice["type"] == "Input.ChoiceSet" and choice["id"] == "slot_id"
+    assert choice["value"] == "slot-08"
+    assert choice["choices"][0]["title"] == "Tue 24 Nov 17:00–18:00"
+    (book,) = actions(show_all["card"])
+    assert book["verb"] == CLAIM_ACTION and "slot_id" not in book["data"]
+    assert book["data"] == {"action": CLAIM_ACTION, "client_id": "contoso", "incident_id": "INC-1001"}
+    assert book["fallback"]["type"] == "Action.Submit" and book["fallback"]["data"] == book["data"]
+    ids = [a["data"]["slot_id"] for a in visible] + [c["value"] for c in choice["choices"]]
     assert ids == [f"slot-{n:02d}" for n in range(48)]
 
 
 def test_slot_buttons_carry_action_and_slot_with_submit_fallback() -> None:
-    card = incident_card(view(2))
+    card = incident_card(view(2), now=NOW)
     first = actions(card["body"])[0]
     assert first["verb"] == CLAIM_ACTION
     assert first["data"] == {
@@ -108,7 +117,7 @@ def test_slot_buttons_carry_action_and_slot_with_submit_fallback() -> None:
 
 
 def test_slots_grouped_by_local_day_with_zone_abbreviation() -> None:
-    lines = texts_of(incident_card(view(12)))
+    lines = texts_of(incident_card(view(12), now=NOW))
     assert "Tue 24 Nov (EST)" in lines
     assert "Respond by: Tue 24 Nov 13:00 EST" in lines
     assert "Booked now: Standup (Bo Organizer)" in lines
@@ -116,7 +125,7 @@ def test_slots_grouped_by_local_day_with_zone_abbreviation() -> None:
 
 @pytest.mark.parametrize("status", ["no_slots", "calendar_unavailable", "unmapped_room", "scheduling_off"])
 def test_outcomes_without_slots_say_why(status: str) -> None:
-    card = incident_card(view(0, status=status))
+    card = incident_card(view(0, status=status), now=NOW)
     assert texts.INCIDENT_STATUS_LINES[status] in texts_of(card)
     assert actions(card) == []
     assert schema_errors(card) == []
@@ -128,7 +137,7 @@ def test_claimed_card_shows_who_and_no_buttons() -> None:
         claim=ClaimView("slot-01", "Alice", "Acme AV", datetime(2026, 11, 24, 13, 0, tzinfo=UTC)),
         status="claimed",
     )
-    card = incident_card(claimed)
+    card = incident_card(claimed, now=NOW)
     assert "Claimed by Alice (Acme AV) — Tue 24 Nov 10:00–11:00 EST" in texts_of(card)
     assert actions(card) == []
 
@@ -143,7 +152,7 @@ def test_basic_cards_are_schema_valid() -> None:
 
 
 def test_schema_check_catches_a_broken_card() -> None:
-    broken = incident_card(view(1))
+    broken = incident_card(view(1), now=NOW)
     broken["body"][0]["type"] = "NoSuchElement"
     del broken["version"]
     assert schema_errors(broken) != []

@@ -1,4 +1,5 @@
-"""End to end through the Agents Playground: a client user's click on a slot is refused;
+"""End to end through the Agents Playground: a client user's copy has no slot buttons and
+their click on the channel copy's slot is refused;
 the provider's mock user clicks a slot on their card (Action.Execute, as the playground
 sends it) and gets the success card within two seconds; every other copy — the channel's,
 the other provider user's — is edited in place to show who claimed which slot."""
@@ -6,13 +7,16 @@ the other provider user's — is edited in place to show who claimed which slot.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from demo.playground import TEAM_ID
+from demo.playground import INCIDENT_CHANNEL_ID
 from services import texts
+from services.domain.time_format import style_for
 from tests.e2e.playground import BotMessage, Playground, running_demo_with_playground
 from tests.e2e.test_playground_incidents import incident, post_incident
 
@@ -78,14 +82,19 @@ async def test_provider_claims_from_the_card_and_every_copy_updates(playground: 
         for name, chat in chats.items()
     }
     channel = await pg.wait_for(
-        lambda m: m.conversation_id.startswith(TEAM_ID) and CARD_TITLE in m.texts(), after=mark
+        lambda m: m.conversation_id.startswith(INCIDENT_CHANNEL_ID) and CARD_TITLE in m.texts(), after=mark
     )
     assert all(m.id for m in [*cards.values(), channel])
     slots = slot_actions(cards["Sam Provider"])
     assert slots, "the demo room should have free slots"
 
-    # A client user clicks a slot on their own copy: refused, nothing changes.
-    refused = await click(pg, "Carl Client", cards["Carl Client"], slot_actions(cards["Carl Client"])[0])
+    # A client user's own copy says who is expected to act, with no slot buttons; a slot
+    # click from them anyway (the channel copy's button data, sent from their chat) is
+    # refused by the server, nothing changes.
+    assert not slot_actions(cards["Carl Client"])
+    assert any(t.startswith("Waiting for Acme AV to choose a slot") for t in cards["Carl Client"].texts())
+    assert slot_actions(channel)
+    refused = await click(pg, "Carl Client", cards["Carl Client"], slot_actions(channel)[0])
     assert texts.CLAIM_NOT_ALLOWED.format(site="Contoso New York") in refused
     assert (await incident(pg, incident_id))["claim"] is None
 
@@ -101,9 +110,9 @@ async def test_provider_claims_from_the_card_and_every_copy_updates(playground: 
     label = slots[1]["title"]
     assert f"{body['claim']['slot']['start'][11:16]}–{body['claim']['slot']['end'][11:16]}" == label
 
-    # The channel's copy and Priya's copy are edited in place (same message ids).
+    # The channel's, Priya's and Carl's copies are edited in place (same message ids).
     after_click = len(pg.messages)
-    for copy in (channel, cards["Priya Provider"]):
+    for copy in (channel, cards["Priya Provider"], cards["Carl Client"]):
         updated = await pg.wait_for(
             lambda m, c=copy: (
                 m.conversation_id == c.conversation_id
@@ -112,7 +121,12 @@ async def test_provider_claims_from_the_card_and_every_copy_updates(playground: 
             ),
             after=after_click,
         )
-        assert label in next(t for t in updated.texts() if t.startswith("Claimed by"))
+        # in the reader's locale where Teams reported one (the playground says en-US), else 24-hour
+        start, end = (datetime.fromisoformat(body["claim"]["slot"][k]) for k in ("start", "end"))
+        zone = ZoneInfo(body["timezone"])
+        written = {style_for(tag).span(start, end, zone) for tag in (None, "en-US")}
+        claimed_line = next(t for t in updated.texts() if t.startswith("Claimed by"))
+        assert any(w in claimed_line for w in written), claimed_line
         assert not slot_actions(updated)
 
     # Priya clicks on her (old) copy's button anyway: she is told who won.

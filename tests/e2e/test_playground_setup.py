@@ -16,7 +16,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from demo.playground import PERSONAL_CHAT_ID
+from demo.playground import INCIDENT_CHANNEL_ID, PERSONAL_CHAT_ID
 from emulator.certs import client_ssl_context
 from emulator.testing import sign_in_response
 from services import texts
@@ -173,8 +173,12 @@ async def test_admin_completes_setup_and_a_provider_is_refused(demo: Demo) -> No
     step6 = await pg.wait_for(titled(TITLES["scheduling"]), after=mark)
     mark = await press(demo, step6, texts.SETUP_SCHEDULING_YES)
 
-    # Step 7: the service provider profile with its SLA.
+    # Step 7: the service provider profile with its SLA, preselected from the directory
+    # (Acme AV serves New York; a 4-hour SLA); the bot is in the team, so its channels show.
     step7 = await pg.wait_for(titled(TITLES["profile"]), after=mark)
+    preset = card_inputs(step7.activity)
+    assert preset["service_provider_id"] == "acme-av" and preset["sla_hours"] == 4
+    assert INCIDENT_CHANNEL_ID in [c["value"] for c in inputs(step7.activity)["teams_channel"]["choices"]]
     mark = await press(demo, step7, texts.SETUP_PROFILE_SAVE, service_provider_id="acme-av", sla_hours="4")
     summary = await pg.wait_for(titled(TITLES["summary"]), after=mark)
     assert f"{texts.STATUS_SCHEDULING}: on" in summary.texts()

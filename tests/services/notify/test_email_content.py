@@ -1,7 +1,7 @@
 """Incident e-mails: multipart/alternative with text and HTML that both carry every
 slot in the room's local time, grouped by day with the zone abbreviation; claim
 links only for service providers, in slot order; plain words when there are no
-slots; escaped, script-free, image-free HTML."""
+slots; escaped, script-free HTML whose only image is the inline 48-hour picture."""
 
 from __future__ import annotations
 
@@ -143,3 +143,42 @@ def test_personal_recipients_are_told_how_to_change_preferences() -> None:
 def test_unknown_event_is_refused() -> None:
     with pytest.raises(ValueError, match="no incident e-mail"):
         render(view(), BO, event="slot_claimed")
+
+
+def test_the_48_hour_picture_is_an_inline_image_of_the_html_part() -> None:
+    from tests.incident_views_support import api_json, busy, view_from_api
+
+    data = api_json(TRIGGER, NY, [busy(datetime(2026, 11, 24, 15, 0, tzinfo=UTC), 2.5)])
+    pictured = view_from_api(TRIGGER, NY, data)
+    plain = EmailRenderer().incident_email(
+        IncidentView(**{**pictured.__dict__, "window": None}),
+        event="new_incident",
+        to=BO,
+        sender="pivot Scheduling <noreply@pivot.example>",
+        message_id="<abc@pivot-scheduling>",
+        now=TRIGGER,
+    )
+    message = EmailRenderer().incident_email(
+        pictured,
+        event="new_incident",
+        to=BO,
+        sender="pivot Scheduling <noreply@pivot.example>",
+        message_id="<abc@pivot-scheduling>",
+        now=TRIGGER,
+    )
+    assert message.get_content_type() == "multipart/alternative"
+    text_part, related = message.get_payload()
+    assert text_part.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html_part, image = related.get_payload()
+    assert html_part.get_content_type() == "text/html" and image.get_content_type() == "image/png"
+    cid = image["Content-ID"].strip("<>")
+    html = html_part.get_content()
+    assert f'src="cid:{cid}"' in html
+    alt = re.search(r'<img [^>]*alt="([^"]+)"', html)
+    assert alt is not None and alt.group(1).startswith("Availability of Conference Room 4B")
+    assert image.get_payload(decode=True).startswith(b"\x89PNG")
+    assert image.get_content_disposition() == "inline"
+    # The text part is the same as without a picture.
+    assert text_part.get_content() == plain.get_payload()[0].get_content()
+    assert "cid:" not in text_part.get_content()
