@@ -8,6 +8,7 @@ from aiohttp import web
 
 from api.errors import bearer_token, error, invalid
 from api.keys import JOBS, SERVICES
+from services.claims.resolution import UnknownIncident
 from services.errors import Unauthorized, ValidationFailed
 from services.incidents.service import IncidentConflict, SignatureInvalid, UnknownTarget
 
@@ -38,6 +39,30 @@ async def post_incident(request: web.Request) -> web.Response:
     return web.json_response({"id": accepted.id, "status": accepted.status}, status=200)
 
 
+async def resolve_incident(request: web.Request) -> web.Response:
+    """`POST /api/incidents/{id}/resolve` (DESIGN 3.10), signed like the incident webhook."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return error(413, "body over 64 KiB")
+    body = await request.content.read(MAX_BODY + 1)
+    if len(body) > MAX_BODY:
+        return error(413, "body over 64 KiB")
+    services = request.app[SERVICES]
+    incident_id = request.match_info["incident_id"]
+    try:
+        resolution = await services.resolutions.resolve_signed(incident_id, body, dict(request.headers))
+    except SignatureInvalid:
+        return error(401, "missing, invalid or stale webhook signature")
+    except ValidationFailed as exc:
+        return invalid(exc)
+    except UnknownTarget as exc:
+        return error(422, "unknown client", [{"field": "client_id", "message": str(exc)}])
+    except UnknownIncident:
+        return error(404, "no such incident")
+    if resolution.new:
+        request.app[JOBS].wake()
+    return web.json_response({"id": resolution.id, "status": resolution.status}, status=200)
+
+
 async def get_incident(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     token = bearer_token(request)
@@ -59,3 +84,4 @@ async def get_incident(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/incidents", post_incident)
     app.router.add_get("/api/incidents/{incident_id}", get_incident)
+    app.router.add_post("/api/incidents/{incident_id}/resolve", resolve_incident)

@@ -28,6 +28,7 @@ from services.directory.service import DirectoryUser
 from services.domain.incident_view import IncidentView
 from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, RetryLater
+from services.notify.teams_routes import TeamsRoutes
 from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Client, ConversationRef, User
@@ -99,6 +100,7 @@ def claim_notice(result: cl.ClaimResult, view: IncidentView) -> str:
         cl.CLAIM_JUST_BOOKED: texts.CLAIM_JUST_BOOKED,
         cl.CLAIM_UNVERIFIED: texts.CLAIM_UNVERIFIED,
         cl.CLAIM_NO_INCIDENT: texts.CLAIM_NO_INCIDENT,
+        cl.CLAIM_RESOLVED: texts.CLAIM_RESOLVED,
     }.get(result.outcome, texts.CLAIM_NOT_OPEN)
 
 
@@ -166,7 +168,12 @@ async def may_release_now(db: Database, view: IncidentView, user_id: str | None)
 
 
 async def conversation_card(
-    db: Database, view: IncidentView, reference: dict[str, Any], viewer_user_id: str | None
+    db: Database,
+    view: IncidentView,
+    reference: dict[str, Any],
+    viewer_user_id: str | None,
+    *,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The card for one posted copy: a user's 1:1 chat (`viewer_user_id`) or a channel (None).
 
@@ -188,7 +195,9 @@ async def conversation_card(
                 .limit(MAX_REFRESH_USERS)
             )
         ids.extend(await session.scalars(query))
-    return live_card(view, user_ids=ids, can_release=await may_release_now(db, view, viewer_user_id))
+    return live_card(
+        view, user_ids=ids, can_release=await may_release_now(db, view, viewer_user_id), notice=notice
+    )
 
 
 class ClaimCards:
@@ -197,6 +206,7 @@ class ClaimCards:
     def __init__(self, db: Database, messenger: TeamsMessenger) -> None:
         self._db = db
         self._messenger = messenger
+        self._routes = TeamsRoutes(db)
 
     def job_handlers(self) -> dict[str, Handler]:
         return {CARD_UPDATE_JOB: self.handle_update}
@@ -213,6 +223,7 @@ class ClaimCards:
         reference = await self._reference(row)
         if reference is None:
             log.info("card not updated, no route notification=%s", notification_id)
+            await self._routes.mark_card_notices(row, "failed", reason="no Teams route to the card")
             return
         card_now = await conversation_card(self._db, view, reference, row.recipient_user_id)
         try:
@@ -222,8 +233,10 @@ class ClaimCards:
             raise RetryLater(delay, "teams_transient") from None
         except (RouteInactive, TeamsPermanent) as exc:
             # The message or the bot is gone there: nothing left to update.
-            log.info("card not updated notification=%s reason=%s", notification_id, exc)
+            log.info("card not updated notification=%s reason=%s", notification_id, type(exc).__name__)
+            await self._routes.mark_card_notices(row, "failed", reason="the card could not be updated")
             return
+        await self._routes.mark_card_notices(row, "sent")
         log.info("card updated notification=%s incident=%s", notification_id, row.incident_id)
 
     async def _reference(self, row: Notification) -> dict[str, Any] | None:

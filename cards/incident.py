@@ -58,12 +58,12 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
     ]
     if view.sla_deadline is not None:
         deadline = local(view.sla_deadline)
+        when = (
+            f"{deadline:%a} {deadline.day} {deadline:%b} {deadline:%H:%M} "
+            f"{zone_abbreviation(view.sla_deadline, view.zone)}"
+        )
         details.append(
-            (
-                "Respond by",
-                f"{deadline:%a} {deadline.day} {deadline:%b} {deadline:%H:%M} "
-                f"{zone_abbreviation(view.sla_deadline, view.zone)}",
-            )
+            (texts.RESPOND_BY, texts.SLA_BREACHED_FACT.format(deadline=when) if view.sla_breached else when)
         )
     if view.booked_now:
         details.append(("Booked now", view.booked_now))
@@ -75,6 +75,19 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
     ]
     claimed = claim_line(view)
     actions: list[dict[str, Any]] = []
+    if view.resolved:
+        body.extend(_resolved_rows(view))
+        return card(body, actions)
+    if view.sla_breached:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": texts.SLA_BREACHED_LINE,
+                "wrap": True,
+                "weight": "Bolder",
+                "color": "Attention",
+            }
+        )
     if claimed:
         body.append({"type": "TextBlock", "text": claimed, "wrap": True, "weight": "Bolder", "color": "Good"})
     elif view.slots:
@@ -92,3 +105,22 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
     else:
         body.append(paragraph(texts.INCIDENT_STATUS_LINES.get(view.status, texts.INCIDENT_NO_SLOTS)))
     return card(body, actions)
+
+
+def _resolved_rows(view: IncidentView) -> list[dict[str, Any]]:
+    """ "Resolved — no visit needed", pivot's note, and the visit that is no longer needed."""
+    rows: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": texts.RESOLVED_LINE, "wrap": True, "weight": "Bolder", "color": "Good"}
+    ]
+    if view.resolution_note:
+        rows.append(paragraph(texts.RESOLVED_NOTE.format(note=view.resolution_note)))
+    slot = view.cancelled_visit_slot
+    if view.cancelled_visit is not None and slot is not None:
+        local = slot.start.astimezone(view.zone)
+        who = view.cancelled_visit.claimer_name + (
+            f" ({view.cancelled_visit.provider_name})" if view.cancelled_visit.provider_name else ""
+        )
+        zone = zone_abbreviation(slot.start, view.zone)
+        when = f"{local:%a} {local.day} {local:%b} {slot_label(slot, view.zone)} {zone}"
+        rows.append(facts([(texts.RESOLVED_VISIT_CANCELLED, f"{who} — {when}")]))
+    return rows

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.claims.resolution import ResolutionService
 from services.claims.service import ClaimService
 from services.config import Settings
 from services.crypto import SecretBox
 from services.directory.account_links import IdentityLinkService
 from services.directory.service import DirectoryService
+from services.incidents.escalation import EscalationSteps
 from services.incidents.service import PROCESS_JOB, CalendarSource, IncidentService
 from services.integration.client_secrets import ClientSecrets
 from services.integration.configuration import IntegrationConfigService
@@ -19,6 +21,7 @@ from services.m365.graph_gateway import GraphGateway
 from services.m365.signin import IdentityService
 from services.notify.claim_notices import ClaimNotices
 from services.notify.conversations import ConversationDirectory
+from services.notify.lifecycle_notices import LifecycleNotices
 from services.notify.mailer import Mailer
 from services.notify.preferences import PreferencesService
 from services.notify.service import NotificationService
@@ -43,6 +46,8 @@ class Services:
     notifications: NotificationService
     claims: ClaimService
     setup: SetupService
+    resolutions: ResolutionService
+    escalation: EscalationSteps
 
     @classmethod
     def create(
@@ -57,9 +62,13 @@ class Services:
         graph = GraphGateway(identity, settings)
         notifications = NotificationService(db, box, settings, mailer or Mailer.from_settings(settings))
         ClaimNotices(db, settings).register(notifications)
+        LifecycleNotices().register(notifications)
         conversations = ConversationDirectory(db)
         state = StateStore(db)
         integration = IntegrationConfigService(db)
+        incidents = IncidentService(
+            db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS
+        )
         return cls(
             settings=settings,
             db=db,
@@ -67,9 +76,7 @@ class Services:
             directory=DirectoryService(db, box),
             conversations=conversations,
             state=state,
-            incidents=IncidentService(
-                db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS
-            ),
+            incidents=incidents,
             integration=integration,
             preferences=PreferencesService(db),
             links=IdentityLinkService(db),
@@ -80,6 +87,8 @@ class Services:
             setup=SetupService(
                 db, graph, integration, conversations, ClientSecrets(db, box), SyncMemory(state)
             ),
+            resolutions=ResolutionService(db, incidents),
+            escalation=EscalationSteps(db),
         )
 
     def job_handlers(self) -> dict[str, Any]:
@@ -88,4 +97,5 @@ class Services:
             PROCESS_JOB: self.incidents.handle_process_job,
             **self.notifications.job_handlers(),
             **self.claims.job_handlers(),
+            **self.escalation.job_handlers(),
         }

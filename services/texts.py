@@ -61,6 +61,7 @@ INCIDENT_STATUS_LINES = {
         "A client admin can map it with `manage`."
     ),
     "scheduling_off": "Automated Scheduling is off for this site, so no slots are offered.",
+    "resolved": "This incident was resolved, so no visit is needed.",
 }
 
 PREFS_TITLE = "Your notification preferences"
@@ -413,3 +414,36 @@ TERMS_BODY = (
     "pivot Scheduling is part of your organisation's pivot subscription and is provided under its terms. "
     "Contact support@pivotnow.io with any question."
 )
+
+# ---- incident lifecycle: resolve, reminders, escalation, SLA breach (DESIGN 3.10, 3.12) ------------
+
+RESOLVED_LINE = "Resolved — no visit needed"
+RESOLVED_NOTE = "Note from pivot: {note}"
+RESOLVED_AT = "Resolved"
+RESOLVED_VISIT_CANCELLED = "Visit not needed"
+SLA_BREACHED_LINE = "SLA breached: nobody has picked a slot and the respond-by time has passed."
+SLA_BREACHED_FACT = "{deadline} — SLA breached"
+RESPOND_BY = "Respond by"
+REMINDER_NOTICE = "Reminder: nobody has picked a slot for this incident yet."
+ESCALATED_NOTICE = "Nobody from the service provider has picked a slot for this incident yet."
+CLAIM_RESOLVED = "This incident was resolved, so no visit is needed and nothing was booked."
+CLAIM_LINK_RESOLVED = "This incident was resolved, so no visit is needed: the slot can't be claimed."
+INCIDENT_RESOLVED_STATUS = "This incident was resolved, so no visit is needed."
+EMAIL_SUBJECTS = {
+    "reminder": "Reminder — no slot picked yet: {what} ({incident})",
+    "escalated": "Nobody has picked a slot yet: {what} ({incident})",
+    "resolved": "Resolved — no visit needed: {what} ({incident})",
+}
+EMAIL_INTROS = {
+    "reminder": "Reminder: nobody has picked a slot for this incident yet. The first claim wins.",
+    "escalated": (
+        "Nobody from the service provider has picked a slot for this incident yet. You may want to call them."
+    ),
+    "resolved": "This incident was resolved, so no visit is needed.",
+}
+ESCALATION_FIELD_LABELS = {
+    "remind_after_minutes": "Remind the provider after (minutes, empty = off)",
+    "client_after_minutes": "Tell the client after (minutes, empty = off)",
+}
+ESCALATION_OFF = "off"
+ESCALATION_SUMMARY = "Reminder after {remind}; client told after {client}"

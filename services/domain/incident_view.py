@@ -40,6 +40,21 @@ class IncidentView:
     booked_next: str | None = None
     slots: tuple[SlotView, ...] = field(default_factory=tuple)
     claim: ClaimView | None = None
+    resolved_at: datetime | None = None
+    resolution_note: str | None = None
+    # The claim a resolve ended (its visit is not needed any more).
+    cancelled_visit: ClaimView | None = None
+    cancelled_visit_slot: SlotView | None = None
+    sla_breached_at: datetime | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.status == "resolved"
+
+    @property
+    def sla_breached(self) -> bool:
+        """Shown once the SLA step ran, while the incident is still open and unclaimed."""
+        return self.sla_breached_at is not None and not self.resolved and self.claim is None
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)

@@ -25,7 +25,7 @@ from services import texts
 from services.domain.incident_view import IncidentView, slot_label, slots_by_day, zone_abbreviation
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
-INCIDENT_EVENTS = ("new_incident", "slots_update")
+INCIDENT_EVENTS = ("new_incident", "slots_update", "reminder", "escalated", "resolved")
 
 ROLE_REASONS = {
     "client_admin": "you are a client admin of {client} in pivot",
@@ -101,7 +101,8 @@ class EmailRenderer:
             raise ValueError(f"no incident e-mail for event {event!r}")
         moment = now or datetime.now(UTC)
         urls = claim_urls or {}
-        upcoming = tuple(s for s in view.slots if s.start > moment)
+        resolved = event == "resolved" or view.resolved
+        upcoming = () if resolved else tuple(s for s in view.slots if s.start > moment)
         days = [
             {
                 "label": label,
@@ -123,13 +124,37 @@ class EmailRenderer:
         ]
         if view.site_name:
             facts.append(("Site", view.site_name))
-        if view.sla_deadline is not None:
-            facts.append(("Respond by", _when(view.sla_deadline, view)))
+        if view.sla_deadline is not None and not resolved:
+            deadline = _when(view.sla_deadline, view)
+            facts.append(
+                (
+                    texts.RESPOND_BY,
+                    texts.SLA_BREACHED_FACT.format(deadline=deadline) if view.sla_breached else deadline,
+                )
+            )
+        if resolved and view.resolved_at is not None:
+            facts.append((texts.RESOLVED_AT, _when(view.resolved_at, view)))
+        if resolved and view.resolution_note:
+            facts.append(("Note", view.resolution_note))
+        if resolved and view.cancelled_visit is not None and view.cancelled_visit_slot is not None:
+            slot = view.cancelled_visit_slot
+            who = view.cancelled_visit.claimer_name + (
+                f" ({view.cancelled_visit.provider_name})" if view.cancelled_visit.provider_name else ""
+            )
+            facts.append(
+                (
+                    texts.RESOLVED_VISIT_CANCELLED,
+                    f"{_day(slot.start, view)} {slot_label(slot, view.zone)} "
+                    f"{zone_abbreviation(slot.start, view.zone)}, {who}",
+                )
+            )
         if view.booked_now:
             facts.append(("Booked now", view.booked_now))
         if view.booked_next:
             facts.append(("Booked next", view.booked_next))
-        if view.slots and not upcoming:
+        if resolved:
+            status_line = texts.INCIDENT_RESOLVED_STATUS
+        elif view.slots and not upcoming:
             status_line = "All the free slots found for this incident have already started."
         else:
             status_line = texts.INCIDENT_STATUS_LINES.get(view.status, texts.INCIDENT_NO_SLOTS)
@@ -137,6 +162,7 @@ class EmailRenderer:
         reason = ROLE_REASONS.get(to.role, "you are on {client}'s notification list in pivot")
         return {
             "event": event,
+            "intro": texts.EMAIL_INTROS.get(event),
             "subject": self.subject(view, event),
             "title": _one_line(view.title),
             "room": _one_line(view.room_name),
@@ -157,6 +183,8 @@ class EmailRenderer:
         what = f"{_one_line(view.title)} — {_one_line(view.room_name)}"
         if event == "slots_update":
             return f"Free slots now known: {what} ({view.incident_id})"
+        if event in texts.EMAIL_SUBJECTS:
+            return texts.EMAIL_SUBJECTS[event].format(what=what, incident=view.incident_id)
         return f"[{view.severity.capitalize()}] Incident: {what} ({view.incident_id})"
 
     def render(self, context: Mapping[str, Any]) -> tuple[str, str]:

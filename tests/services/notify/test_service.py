@@ -19,6 +19,7 @@ from services.directory.service import DirectoryService
 from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.schema import IncidentInput
 from services.incidents.service import IncidentService
+from services.incidents.escalation import STEP_JOB
 from services.jobs import JobInfo, JobRunner, RetryLater, enqueue
 from services.notify.mailer import Mailer, SmtpConfig, message_id_for
 from services.notify.service import EMAIL_JOB, NotificationService
@@ -61,8 +62,13 @@ class Harness:
             clock=lambda: TRIGGER,
         )
         self.teams_jobs: list[int] = []
-        handlers = {**self.service.job_handlers(), "notify.teams": self._teams}
+        self.steps: list[str] = []
+        # Reminder steps (armed by the first notice) are not what these tests are about.
+        handlers = {**self.service.job_handlers(), "notify.teams": self._teams, STEP_JOB: self._step}
         self.runner = JobRunner(db, handlers, backoff_base=0.01, backoff_cap=0.02)
+
+    async def _step(self, job: JobInfo) -> None:
+        self.steps.append(str(job.payload["step"]))
 
     async def _teams(self, job: JobInfo) -> None:
         self.teams_jobs.append(int(job.payload["notification_id"]))

@@ -1,0 +1,106 @@
+"""Who hears of the lifecycle events of an incident (DESIGN 3.10, 3.12).
+
+Plugged into NotificationService's fan-out; the e-mail is the incident e-mail
+written for the event (services.notify.email_content), one per recipient, per
+their preferences (channels, and the `new_incident` switch these events follow).
+
+- `reminder`: the provider side of the new-incident notice (dispatch address,
+  service-provider and subcontractor users), with claim links; Teams posts a new
+  card that says it is a reminder.
+- `escalated`: the client admins and the client's notify address.
+- `resolved`: everyone who was notified of the incident, on the channels they
+  were notified on, and the claimer of a claim the resolve ended (always by
+  e-mail); Teams is the in-place update of the posted cards.
+- `sla_breached`: the posted cards only (their in-place update).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.domain import recipients as rcpt
+from services.notify.service import EventMail, NotificationService, base_event
+from services.store.claim_models import Claim
+from services.store.models import Incident, User
+from services.store.notification_models import Notification
+
+CLIENT_ESCALATION_ROLES = frozenset({"client_admin", "client"})
+LIFECYCLE_EVENTS = ("reminder", "escalated", "resolved", "sla_breached")
+
+
+class LifecycleNotices:
+    def register(self, notifications: NotificationService) -> None:
+        mail = EventMail(adjust=self.recipients)
+        for event in LIFECYCLE_EVENTS:
+            notifications.extend(event, mail)
+
+    async def recipients(
+        self, session: AsyncSession, incident: Incident, event: str, people: list[rcpt.Recipient]
+    ) -> list[rcpt.Recipient]:
+        kind = base_event(event)
+        if kind == "escalated":
+            return [p for p in people if p.role in CLIENT_ESCALATION_ROLES]
+        told = await self._told(session, incident)
+        cards = await self._cards(session, incident)
+        if kind == "reminder":
+            return [p for p in people if p.role in rcpt.CLAIMING_ROLES and (p.channel, p.recipient) in told]
+        if kind == "sla_breached":
+            return [p for p in people if p.channel == rcpt.TEAMS and p.recipient in cards]
+        # resolved
+        chosen = [
+            p
+            for p in people
+            if (p.channel == rcpt.EMAIL and (p.channel, p.recipient) in told)
+            or (p.channel == rcpt.TEAMS and p.recipient in cards)
+        ]
+        claimer = await self._claimer(session, incident)
+        if claimer is not None and not any(
+            p.channel == rcpt.EMAIL and p.recipient == claimer.recipient for p in chosen
+        ):
+            chosen.insert(0, claimer)
+        return chosen
+
+    @staticmethod
+    async def _told(session: AsyncSession, incident: Incident) -> set[tuple[str, str]]:
+        """(channel, recipient) of everyone who was sent anything about the incident."""
+        rows = await session.execute(
+            select(Notification.channel, Notification.recipient).where(
+                Notification.client_id == incident.client_id,
+                Notification.incident_id == incident.id,
+                Notification.event.not_in(LIFECYCLE_EVENTS),
+            )
+        )
+        return {(channel, recipient) for channel, recipient in rows.all()}
+
+    @staticmethod
+    async def _cards(session: AsyncSession, incident: Incident) -> set[str]:
+        """Teams recipients with a card posted for the incident."""
+        rows = await session.scalars(
+            select(Notification.recipient).where(
+                Notification.client_id == incident.client_id,
+                Notification.incident_id == incident.id,
+                Notification.channel == rcpt.TEAMS,
+                Notification.activity_id.is_not(None),
+            )
+        )
+        return set(rows.all())
+
+    @staticmethod
+    async def _claimer(session: AsyncSession, incident: Incident) -> rcpt.Recipient | None:
+        claim = await session.scalar(
+            select(Claim).where(
+                Claim.client_id == incident.client_id,
+                Claim.incident_id == incident.id,
+                Claim.end_reason == "resolved",
+            )
+        )
+        if claim is None or not claim.claimer_email:
+            return None
+        role = "provider"
+        if claim.user_id is not None:
+            user = await session.get(User, (claim.client_id, claim.user_id))
+            role = user.role if user is not None else "service_provider"
+        return rcpt.Recipient(
+            rcpt.EMAIL, claim.claimer_email.strip().lower(), claim.user_id, role, claim.claimer_name
+        )
