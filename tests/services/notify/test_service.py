@@ -16,10 +16,10 @@ from sqlalchemy import select, update
 from services.claims.claim_links import ClaimSigner
 from services.crypto import SecretBox
 from services.directory.service import DirectoryService
+from services.incidents.escalation import STEP_JOB
 from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.schema import IncidentInput
 from services.incidents.service import IncidentService
-from services.incidents.escalation import STEP_JOB
 from services.jobs import JobInfo, JobRunner, RetryLater, enqueue
 from services.notify.mailer import Mailer, SmtpConfig, message_id_for
 from services.notify.service import EMAIL_JOB, NotificationService
