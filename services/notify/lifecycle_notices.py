@@ -8,9 +8,9 @@ their preferences (channels, and the `new_incident` switch these events follow).
   service-provider and subcontractor users), with claim links; Teams posts a new
   card that says it is a reminder.
 - `escalated`: the client admins and the client's notify address.
-- `resolved`: everyone who was notified of the incident, on the channels they
-  were notified on, and the claimer of a claim the resolve ended (always by
-  e-mail); Teams is the in-place update of the posted cards.
+- `resolved`: by e-mail, everyone who was e-mailed about the incident (per their
+  preferences now) and the claimer of a claim the resolve ended (always); in
+  Teams, one notice per posted card's recipient: the card's in-place update.
 - `sla_breached`: the posted cards only (their in-place update).
 """
 
@@ -46,14 +46,10 @@ class LifecycleNotices:
         if kind == "reminder":
             return [p for p in people if p.role in rcpt.CLAIMING_ROLES and (p.channel, p.recipient) in told]
         if kind == "sla_breached":
-            return [p for p in people if p.channel == rcpt.TEAMS and p.recipient in cards]
-        # resolved
-        chosen = [
-            p
-            for p in people
-            if (p.channel == rcpt.EMAIL and (p.channel, p.recipient) in told)
-            or (p.channel == rcpt.TEAMS and p.recipient in cards)
-        ]
+            return list(cards.values())
+        # resolved: e-mail to who was told by e-mail (per preferences now), and every posted card
+        chosen = [p for p in people if p.channel == rcpt.EMAIL and (p.channel, p.recipient) in told]
+        chosen += list(cards.values())
         claimer = await self._claimer(session, incident)
         if claimer is not None and not any(
             p.channel == rcpt.EMAIL and p.recipient == claimer.recipient for p in chosen
@@ -74,17 +70,23 @@ class LifecycleNotices:
         return {(channel, recipient) for channel, recipient in rows.all()}
 
     @staticmethod
-    async def _cards(session: AsyncSession, incident: Incident) -> set[str]:
-        """Teams recipients with a card posted for the incident."""
-        rows = await session.scalars(
-            select(Notification.recipient).where(
+    async def _cards(session: AsyncSession, incident: Incident) -> dict[str, rcpt.Recipient]:
+        """One Teams notice per recipient with a card posted for the incident: its in-place update
+        (a card already in someone's chat is updated whatever their preferences are now)."""
+        rows = await session.execute(
+            select(Notification.recipient, Notification.recipient_user_id, Notification.recipient_role)
+            .where(
                 Notification.client_id == incident.client_id,
                 Notification.incident_id == incident.id,
                 Notification.channel == rcpt.TEAMS,
                 Notification.activity_id.is_not(None),
             )
+            .order_by(Notification.id)
         )
-        return set(rows.all())
+        cards: dict[str, rcpt.Recipient] = {}
+        for recipient, user_id, role in rows.all():
+            cards.setdefault(recipient, rcpt.Recipient(rcpt.TEAMS, recipient, user_id, role, ""))
+        return cards
 
     @staticmethod
     async def _claimer(session: AsyncSession, incident: Incident) -> rcpt.Recipient | None:

@@ -5,7 +5,9 @@ unknown incident 404, unknown client 422, bad signature 401, malformed fields 40
 
 from __future__ import annotations
 
+import asyncio
 import html
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +17,8 @@ from sqlalchemy import func, select
 
 from api.keys import JOBS, SERVICES
 from app import build_app
+from demo import send_incident
+from demo.playground import DIRECTORY_FILE
 from services import texts
 from services.claims.service import ClaimService
 from services.incidents.events import NOTIFY_JOB
@@ -157,3 +161,25 @@ async def test_malformed_fields_are_named_and_nothing_changes(client: TestClient
         assert incident is not None and incident.resolved_at is None
         assert await session.scalar(select(func.count()).select_from(Claim)) == 0
     assert await resolved_jobs(client) == 0
+
+
+async def test_the_demo_sends_and_resolves_a_signed_incident(
+    aiohttp_client: Any, database_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = build_app(make_settings(database_url, JOBS_POLL_SECONDS=30))
+    demo_client: TestClient = await aiohttp_client(app)
+    await app[JOBS].stop()
+    directory = json.loads(DIRECTORY_FILE.read_text(encoding="utf-8"))
+    await app[SERVICES].directory.import_document(directory)
+    url = str(demo_client.make_url("/api/incidents"))
+    room = directory["rooms"][0]["id"]
+    assert await asyncio.to_thread(send_incident.main, [room, "Display offline", "--url", url]) == 0
+    sent = capsys.readouterr().out
+    assert sent.startswith("202 ")
+    incident_id = json.loads(sent.split(" ", 1)[1])["id"]
+    assert await asyncio.to_thread(send_incident.main, ["--resolve", incident_id, "--url", url]) == 0
+    assert json.loads(capsys.readouterr().out.split(" ", 1)[1]) == {"id": incident_id, "status": "resolved"}
+    async with app[SERVICES].db.session() as session:
+        row = await session.get(Incident, (directory["client"]["id"], incident_id))
+        assert row is not None and row.status == "resolved"
+        assert row.resolution_note == "Resolved from demo.send_incident"
