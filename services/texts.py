@@ -221,6 +221,8 @@ SETUP_FIELD_LABELS = {
     "teams_channel": SETUP_CHANNEL_LABEL,
     "business_hours": SETUP_HOURS_LABEL,
     "calendar": SETUP_CALENDAR_LABEL,
+    "remind_after_minutes": "Remind the provider after (minutes, empty = off)",
+    "client_after_minutes": "Tell the client admins after (minutes, empty = off)",
 }
 SETUP_PROBLEM = "{field}: {message}"
 SETUP_BAD_NUMBER = "{field}: please enter a number."
@@ -441,9 +443,12 @@ EMAIL_INTROS = {
     ),
     "resolved": "This incident was resolved, so no visit is needed.",
 }
-ESCALATION_FIELD_LABELS = {
-    "remind_after_minutes": "Remind the provider after (minutes, empty = off)",
-    "client_after_minutes": "Tell the client after (minutes, empty = off)",
-}
-ESCALATION_OFF = "off"
-ESCALATION_SUMMARY = "Reminder after {remind}; client told after {client}"
+ESCALATION_FIELD_LABELS = {k: SETUP_FIELD_LABELS[k] for k in ("remind_after_minutes", "client_after_minutes")}
+SETUP_ESCALATION_NOTE = (
+    "When nobody has picked a slot: remind the service provider, then tell your admins, counted from "
+    "the first notice. By default after a quarter and a half of the SLA; leave a box empty to turn it off."
+)
+ESCALATION_SUMMARY_LABEL = "Nobody picks a slot"
+ESCALATION_SUMMARY = "remind the provider {remind}, tell the admins {client}"
+ESCALATION_AFTER = "after {minutes} min"
+ESCALATION_OFF = "never"

@@ -183,6 +183,7 @@ class SetupService:
         hours = current.get("business_hours") or (location.business_hours if location else None)
         values = {k: current.get(k, v) for k, v in DEFAULTS.items()}
         values["business_hours"] = hours or dict(DEFAULT_HOURS)
+        values["escalation"] = current["escalation"]  # the steps in effect (DESIGN 3.12)
         return values
 
     async def providers(self, client_id: str, location_id: str) -> list[dict[str, str]]:
