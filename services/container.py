@@ -62,7 +62,7 @@ class Services:
         graph = GraphGateway(identity, settings)
         notifications = NotificationService(db, box, settings, mailer or Mailer.from_settings(settings))
         ClaimNotices(db, settings).register(notifications)
-        LifecycleNotices().register(notifications)
+        LifecycleNotices(db).register(notifications)
         conversations = ConversationDirectory(db)
         state = StateStore(db)
         integration = IntegrationConfigService(db)

@@ -16,12 +16,21 @@ their preferences (channels, and the `new_incident` switch these events follow).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.claims.service import ClaimRecord
 from services.domain import recipients as rcpt
+from services.domain.claim_ics import FILENAME, visit_ics
+from services.domain.incident_view import IncidentView
+from services.notify.claim_notices import INVITED_ROLES, ClaimNotices
+from services.notify.email_content import EmailRenderer, MailTo
 from services.notify.service import EventMail, NotificationService, base_event
 from services.store.claim_models import Claim
+from services.store.database import Database
 from services.store.models import Incident, User
 from services.store.notification_models import Notification
 
@@ -30,10 +39,43 @@ LIFECYCLE_EVENTS = ("reminder", "escalated", "resolved", "sla_breached")
 
 
 class LifecycleNotices:
+    def __init__(self, db: Database, *, renderer: EmailRenderer | None = None) -> None:
+        self._db = db
+        self._renderer = renderer or EmailRenderer()
+
     def register(self, notifications: NotificationService) -> None:
-        mail = EventMail(adjust=self.recipients)
         for event in LIFECYCLE_EVENTS:
-            notifications.extend(event, mail)
+            render = self.render_resolved if event == "resolved" else None
+            notifications.extend(event, EventMail(adjust=self.recipients, render=render))
+
+    async def render_resolved(
+        self, row: Notification, view: IncidentView, to: MailTo, sender: str, message_id: str
+    ) -> EmailMessage | None:
+        """The incident e-mail for `resolved`; whoever had the visit's invite (the claimer, the
+        client side, the dispatch address) also gets its cancellation (same UID, METHOD:CANCEL)."""
+        message = self._renderer.incident_email(
+            view, event="resolved", to=to, sender=sender, message_id=message_id
+        )
+        async with self._db.session() as session:
+            ended = await session.scalar(
+                select(Claim).where(
+                    Claim.client_id == row.client_id,
+                    Claim.incident_id == row.incident_id,
+                    Claim.end_reason == "resolved",
+                )
+            )
+        if ended is None:
+            return message
+        claim = ClaimRecord.of(ended)
+        if claim.claimer_email == to.address or to.role in INVITED_ROLES:
+            message.add_attachment(
+                visit_ics(ClaimNotices.visit(claim, view), cancelled=True, now=datetime.now(UTC)),
+                maintype="text",
+                subtype="calendar",
+                filename=FILENAME,
+                params={"method": "CANCEL"},
+            )
+        return message
 
     async def recipients(
         self, session: AsyncSession, incident: Incident, event: str, people: list[rcpt.Recipient]

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
 
+from services import texts
 from services.claims.calendar_recheck import CalendarRecheck
 from services.claims.effects import CARD_UPDATE_JOB
 from services.claims.resolution import ResolutionService
@@ -30,7 +32,7 @@ from services.notify.mailer import Mailer, SmtpConfig
 from services.notify.service import TEAMS_JOB, NotificationService
 from services.store.database import Database
 from services.store.models import Incident, Job
-from services.store.notification_models import Notification
+from services.store.notification_models import Notification, UserPreferences
 from tests.claims_support import RoomCalendar, assign_acme, claim_directory, seed_incident
 from tests.conftest import TEST_SECRET_KEY, make_settings
 from tests.services.smtp_support import ScriptedSmtp
@@ -86,6 +88,15 @@ class World:
         return row
 
 
+def alternative(message: EmailMessage) -> EmailMessage:
+    """The text + HTML body: the message itself, or its first part when an invite is attached."""
+    if message.get_content_type() == "multipart/mixed":
+        first = next(iter(message.iter_parts()))
+        assert isinstance(first, EmailMessage)
+        return first
+    return message
+
+
 def events(rows: set[Row], event: str) -> set[tuple[str, str]]:
     return {(c, r) for e, c, r in rows if e == event}
 
@@ -108,7 +119,7 @@ def build_world(db: Database, smtp: ScriptedSmtp) -> World:
     )
     notifications = NotificationService(db, box, settings, mailer, clock=clock)
     ClaimNotices(db, settings).register(notifications)
-    LifecycleNotices().register(notifications)
+    LifecycleNotices(db).register(notifications)
     calendar = RoomCalendar()
     claims = ClaimService(db, calendar, recheck=CalendarRecheck(calendar, timeout=2.0), clock=clock)
     resolutions = ResolutionService(db, IncidentService(db, box, calendar), clock=clock)
@@ -258,3 +269,53 @@ async def test_two_runners_and_a_dead_worker_do_each_step_once(world: World, dat
         assert len(world.teams_posts) == len(set(world.teams_posts))
     finally:
         await other.dispose()
+
+
+async def test_resolved_mail_goes_once_to_each_recipient_and_the_claimer(world: World) -> None:
+    async with world.db.session() as session:
+        # Sol turns e-mail off after the first notice: no reminder, no resolved mail for Sol.
+        session.add(
+            UserPreferences(client_id="contoso", user_id="u-sol", email=False, teams=False, events={})
+        )
+    reminded = await world.at(61)
+    assert ("email", "sol@sparks.example") not in events(reminded, "reminder")
+    assert ("email", "priya@acme.example") in events(reminded, "reminder")
+    await world.at(70)
+    assert (await world.claims.claim_as_user("contoso", "INC-1", "inc-1-s1", "u-priya")).ok
+    await world.at(80)
+    first_told = {r for c, r in (await world.roles("new_incident")) if c == "email"}
+    await world.resolutions.resolve("contoso", "INC-1", note="Display back online")
+    await world.at(81)
+    resolved = {r for c, r in events(await world.rows(), "resolved") if c == "email"}
+    assert resolved == (first_told - {"sol@sparks.example"}) | {"priya@acme.example"}
+    for address in resolved:
+        got = [m.message for m in world.smtp.to(address) if m.message["Subject"].startswith("Resolved")]
+        assert len(got) == 1, address
+        message = got[0]
+        assert alternative(message).get_content_type() == "multipart/alternative"
+        text, html = message.get_body(("plain",)), message.get_body(("html",))
+        assert text is not None and html is not None
+        assert texts.EMAIL_INTROS["resolved"] in text.get_content()
+        assert "Display back online" in text.get_content() and "Display back online" in html.get_content()
+        assert "/claim/" not in text.get_content()  # nothing left to claim
+    to_priya = next(
+        m.message for m in world.smtp.to("priya@acme.example") if "Resolved" in m.message["Subject"]
+    )
+    assert f"{texts.RESOLVED_VISIT_CANCELLED}: " in to_priya.get_body(("plain",)).get_content()
+    # Her calendar invite for the visit is cancelled (the claim's UID, METHOD:CANCEL).
+    invite = next(p for p in to_priya.iter_attachments() if p.get_content_type() == "text/calendar")
+    ics = invite.get_content()
+    ics = ics.decode() if isinstance(ics, bytes) else ics
+    assert "METHOD:CANCEL" in ics and "STATUS:CANCELLED" in ics
+    to_dispatch = next(
+        m.message for m in world.smtp.to("dispatch@acme.example") if "Resolved" in m.message["Subject"]
+    )
+    assert any(p.get_content_type() == "text/calendar" for p in to_dispatch.iter_attachments())
+    assert world.smtp.to("sol@sparks.example") and not any(
+        "Resolved" in m.message["Subject"] for m in world.smtp.to("sol@sparks.example")
+    )
+    # A second resolve sends nothing.
+    before = len(world.smtp.received)
+    assert not (await world.resolutions.resolve("contoso", "INC-1")).new
+    await world.at(90)
+    assert len(world.smtp.received) == before
