@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient
+from sqlalchemy import select
 
 import tests.bot.chat as chat
 from api.keys import SERVICES
@@ -20,6 +21,7 @@ from services import texts
 from services.claims.service import ClaimService
 from services.incidents import escalation
 from services.store.models import Incident, LocationSettings
+from services.store.notification_models import Notification
 from tests.bot.activities import activity, execute_verbs
 from tests.bot.channel_stub import CALLS
 from tests.bot.chat import say, start
@@ -150,3 +152,39 @@ async def test_an_sla_breach_shows_on_every_posted_card(client: TestClient) -> N
     # Every card's recipient, Ada's too: the notice just posted her one (her Teams preference).
     assert set(notices) == {"u-sam", "u-priya", "u-ada", "channel:" + CHANNEL}
     assert set(notices.values()) == {"sent"}
+
+
+async def test_a_reminder_posts_a_new_card_that_says_so(client: TestClient) -> None:
+    services = client.app[SERVICES]
+    mark = calls_so_far()
+    await services.notifications.fan_out("contoso", "INC-1", "reminder")
+    assert chat.CHANNEL is not None
+    deadline = time.monotonic() + 15
+    while True:
+        sent = [b for k, b in chat.CHANNEL.server.app[CALLS][mark:] if k == "send" and b.get("attachments")]
+        if sent or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    assert [b["_conversation"] for b in sent] == ["a:personal-sam"]  # Sam's Teams; Priya has Teams off
+    card = sent[0]["attachments"][0]["content"]
+    assert texts.REMINDER_NOTICE in texts_of(card)
+    assert CLAIM_ACTION in execute_verbs(card)
+    reminder_card = ""
+    while not reminder_card and time.monotonic() < deadline:
+        async with services.db.session() as session:
+            reminder_card = (
+                await session.scalar(
+                    select(Notification.activity_id).where(
+                        Notification.event == "reminder", Notification.channel == "teams"
+                    )
+                )
+                or ""
+            )
+        await asyncio.sleep(0.05)
+    assert reminder_card.startswith("stub-")
+    # Later updates reach this copy too: a resolve edits it in place.
+    mark = calls_so_far()
+    await resolve(client)
+    updated = await latest_updates(mark, CARDS | {reminder_card})
+    assert set(updated) == CARDS | {reminder_card}
+    assert all(texts.RESOLVED_LINE in texts_of(c) for c in updated.values())
