@@ -8,7 +8,8 @@ from aiohttp import web
 
 from api.body import INCIDENT_MAX_BODY, BodyRejected, check_nesting, read_body
 from api.errors import bearer_token, error, invalid, secret_unreadable
-from api.keys import SERVICES
+from api.keys import JOBS, SERVICES
+from services.claims.resolution import UnknownIncident
 from services.domain.text_policy import is_id
 from services.errors import Unauthorized, ValidationFailed
 from services.incidents.service import IncidentConflict, SecretUnavailable, SignatureInvalid, UnknownTarget
@@ -55,6 +56,32 @@ async def _accept_incident(request: web.Request) -> web.Response:
     return web.json_response({"id": accepted.id, "status": accepted.status}, status=200)
 
 
+async def resolve_incident(request: web.Request) -> web.Response:
+    """`POST /api/incidents/{id}/resolve` (DESIGN 3.10), signed like the incident webhook."""
+    try:
+        body = await read_body(request, INCIDENT_MAX_BODY)
+        check_nesting(body)
+    except BodyRejected as rejected:
+        return rejected.response
+    services = request.app[SERVICES]
+    incident_id = request.match_info["incident_id"]
+    if not is_id(incident_id):
+        return error(404, "no such incident")
+    try:
+        resolution = await services.resolutions.resolve_signed(incident_id, body, dict(request.headers))
+    except SignatureInvalid:
+        return error(401, "missing, invalid or stale webhook signature")
+    except ValidationFailed as exc:
+        return invalid(exc)
+    except UnknownTarget as exc:
+        return error(422, "unknown client", [{"field": "client_id", "message": str(exc)}])
+    except UnknownIncident:
+        return error(404, "no such incident")
+    if resolution.new:
+        request.app[JOBS].wake()
+    return web.json_response({"id": resolution.id, "status": resolution.status}, status=200)
+
+
 async def get_incident(request: web.Request) -> web.Response:
     services = request.app[SERVICES]
     token = bearer_token(request)
@@ -78,3 +105,4 @@ async def get_incident(request: web.Request) -> web.Response:
 def add_routes(app: web.Application) -> None:
     app.router.add_post("/api/incidents", post_incident)
     app.router.add_get("/api/incidents/{incident_id}", get_incident)
+    app.router.add_post("/api/incidents/{incident_id}/resolve", resolve_incident)

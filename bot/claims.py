@@ -29,6 +29,7 @@ from services.domain.incident_view import AUDIENCE_CHANNEL, IncidentView, audien
 from services.domain.time_format import style_for
 from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, RetryLater
+from services.notify.teams_routes import TeamsRoutes
 from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Client, ConversationRef, User
@@ -104,6 +105,7 @@ def claim_notice(result: cl.ClaimResult, view: IncidentView) -> str:
         cl.CLAIM_UNVERIFIED: texts.CLAIM_UNVERIFIED,
         cl.CLAIM_CHECKING: texts.CLAIM_CHECKING,
         cl.CLAIM_NO_INCIDENT: texts.CLAIM_NO_INCIDENT,
+        cl.CLAIM_RESOLVED: texts.CLAIM_RESOLVED,
     }.get(result.outcome, texts.CLAIM_NOT_OPEN)
 
 
@@ -182,7 +184,12 @@ async def may_release_now(db: Database, view: IncidentView, user_id: str | None)
 
 
 async def conversation_card(
-    db: Database, view: IncidentView, reference: dict[str, Any], viewer_user_id: str | None
+    db: Database,
+    view: IncidentView,
+    reference: dict[str, Any],
+    viewer_user_id: str | None,
+    *,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The card for one posted copy: a user's 1:1 chat (`viewer_user_id`) or a channel (None).
 
@@ -219,6 +226,7 @@ async def conversation_card(
         can_release=await may_release_now(db, view, viewer_user_id),
         audience=audience_for_role(role or "unknown") if viewer_user_id is not None else AUDIENCE_CHANNEL,
         style=style_for(locale if isinstance(locale, str) else None),
+        notice=notice,
     )
 
 
@@ -228,6 +236,7 @@ class ClaimCards:
     def __init__(self, db: Database, messenger: TeamsMessenger) -> None:
         self._db = db
         self._messenger = messenger
+        self._routes = TeamsRoutes(db)
 
     def job_handlers(self) -> dict[str, Handler]:
         return {CARD_UPDATE_JOB: self.handle_update}
@@ -244,6 +253,7 @@ class ClaimCards:
         reference = await self._reference(row)
         if reference is None:
             log.info("card not updated, no route notification=%s", notification_id)
+            await self._routes.mark_card_notices(row, "failed", reason="no Teams route to the card")
             return
         card_now = await conversation_card(self._db, view, reference, row.recipient_user_id)
         try:
@@ -253,8 +263,10 @@ class ClaimCards:
             raise RetryLater(delay, "teams_transient") from None
         except (RouteInactive, TeamsPermanent) as exc:
             # The message or the bot is gone there: nothing left to update.
-            log.info("card not updated notification=%s reason=%s", notification_id, exc)
+            log.info("card not updated notification=%s reason=%s", notification_id, type(exc).__name__)
+            await self._routes.mark_card_notices(row, "failed", reason="the card could not be updated")
             return
+        await self._routes.mark_card_notices(row, "sent")
         log.info("card updated notification=%s incident=%s", notification_id, row.incident_id)
 
     async def _reference(self, row: Notification) -> dict[str, Any] | None:

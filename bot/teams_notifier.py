@@ -13,14 +13,18 @@ from collections.abc import Awaitable, Callable
 from bot.claims import conversation_card
 from bot.convert import base_conversation_id
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
+from services import texts
 from services.incidents.view_builder import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
 from services.metrics import Metrics
+from services.notify.service import base_event
 from services.notify.teams_routes import TeamsRoutes
 from services.store.database import Database
 
 log = logging.getLogger(__name__)
 
+# What a card posted for a follow-up event says above the incident.
+POST_NOTICES = {"reminder": texts.REMINDER_NOTICE, "escalated": texts.ESCALATED_NOTICE}
 EmailFallback = Callable[[int], Awaitable[object]]
 
 
@@ -61,7 +65,13 @@ class TeamsNotifier:
                 reference = await self._messenger.open_personal_chat(
                     service_url=target.service_url, tenant_id=target.tenant_id, member_id=target.member_id
                 )
-            card = await conversation_card(self._db, view, reference, notification.recipient_user_id)
+            card = await conversation_card(
+                self._db,
+                view,
+                reference,
+                notification.recipient_user_id,
+                notice=POST_NOTICES.get(base_event(notification.event)),
+            )
             activity_id = await self._messenger.post_card(reference, card)
         except RouteInactive:
             conversation = (target.reference or {}).get("conversation", {}).get("id")

@@ -126,7 +126,10 @@ def incident_card(
         ("Site", plain(view.site_name)),
     ]
     if view.sla_deadline is not None:
-        details.append(("Respond by", style.when(view.sla_deadline, view.zone)))
+        when = style.when(view.sla_deadline, view.zone)
+        details.append(
+            (texts.RESPOND_BY, texts.SLA_BREACHED_FACT.format(deadline=when) if view.sla_breached else when)
+        )
     if view.booked_now:
         details.append(("Booked now", plain(view.booked_now)))
     if view.booked_next:
@@ -141,6 +144,19 @@ def incident_card(
             body.append(picture)
     line = status_line(view, audience, moment, style)
     actions: list[dict[str, Any]] = []
+    if view.resolved:
+        body.extend(_resolved_rows(view, style))
+        return card(body, actions)
+    if view.sla_breached:
+        body.append(
+            {
+                "type": "TextBlock",
+                "text": texts.SLA_BREACHED_LINE,
+                "wrap": True,
+                "weight": "Bolder",
+                "color": "Attention",
+            }
+        )
     offered = claimable_slots(view, moment) if audience != AUDIENCE_CLIENT else ()
     if view.claim is not None:
         body.append(
@@ -161,3 +177,22 @@ def incident_card(
     else:
         body.append(paragraph(plain(line)))
     return card(body, actions)
+
+
+def _resolved_rows(view: IncidentView, style: TimeStyle = HOUSE_STYLE) -> list[dict[str, Any]]:
+    """ "Resolved — no visit needed", pivot's note, and the visit that is no longer needed."""
+    rows: list[dict[str, Any]] = [
+        {"type": "TextBlock", "text": texts.RESOLVED_LINE, "wrap": True, "weight": "Bolder", "color": "Good"}
+    ]
+    if view.resolution_note:
+        rows.append(paragraph(texts.RESOLVED_NOTE.format(note=plain(view.resolution_note))))
+    slot = view.cancelled_visit_slot
+    if view.cancelled_visit is not None and slot is not None:
+        local = slot.start.astimezone(view.zone)
+        who = view.cancelled_visit.claimer_name + (
+            f" ({view.cancelled_visit.provider_name})" if view.cancelled_visit.provider_name else ""
+        )
+        zone = zone_abbreviation(slot.start, view.zone)
+        when = f"{local:%a} {local.day} {local:%b} {slot_label(slot, view.zone)} {zone}"
+        rows.append(facts([(texts.RESOLVED_VISIT_CANCELLED, f"{plain(who)} — {when}")]))
+    return rows

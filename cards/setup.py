@@ -19,6 +19,7 @@ NEW_LINK_ACTION = "setup_new_link"
 NONE = "none"
 STEPS = ("signin", "calendar", "mapping", "scheduling", "profile", "summary")
 PROFILE_NUMBERS = ("sla_hours", "horizon_hours", "min_window_minutes", "slot_minutes")
+ESCALATION_NUMBERS = ("remind_after_minutes", "client_after_minutes")  # empty = the step is off
 MAX_LISTED = 25
 
 
@@ -307,6 +308,7 @@ def profile_card(
     errors: list[str] | None = None,
 ) -> dict[str, Any]:
     hours = values.get("business_hours") or {}
+    escalation = values.get("escalation") or {}
     day_rows = []
     for day in WEEKDAYS:
         span = hours.get(day)
@@ -359,6 +361,11 @@ def profile_card(
         number_input("slot_minutes", texts.SETUP_SLOT_LABEL, values.get("slot_minutes"), 15, 480),
         choice_set(
             "teams_channel", texts.SETUP_CHANNEL_LABEL, channel_choices, values.get("teams_channel") or NONE
+        ),
+        paragraph(texts.SETUP_ESCALATION_NOTE, subtle=True),
+        *(
+            number_input(key, texts.ESCALATION_FIELD_LABELS[key], escalation.get(key), 1, 10080)
+            for key in ESCALATION_NUMBERS
         ),
     ]
     if not channels:
@@ -417,6 +424,17 @@ def parse_profile(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
             values[key] = int(number)
         else:
             values[key] = int(number) if number == int(number) else number
+    escalation: dict[str, int | None] = {}
+    for key in ESCALATION_NUMBERS:
+        raw = data.get(key)
+        number = _number(raw)
+        if number is None and (raw is None or raw == ""):
+            escalation[key] = None  # left empty: the step is off
+        elif number is None or number != int(number) or number < 1:
+            problems.append(texts.SETUP_WHOLE_NUMBER.format(field=texts.ESCALATION_FIELD_LABELS[key]))
+        else:
+            escalation[key] = int(number)
+    values["escalation"] = escalation
     hours: dict[str, list[str] | None] = {}
     for day in WEEKDAYS:
         try:

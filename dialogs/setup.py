@@ -66,6 +66,17 @@ def problem_lines(problems: list[FieldProblem]) -> list[str]:
     return out
 
 
+def escalation_summary(steps: dict[str, int | None]) -> str:
+    """ "remind the provider after 60 min, tell the admins never" (DESIGN 3.12)."""
+
+    def after(minutes: int | None) -> str:
+        return texts.ESCALATION_AFTER.format(minutes=minutes) if minutes else texts.ESCALATION_OFF
+
+    return texts.ESCALATION_SUMMARY.format(
+        remind=after(steps.get("remind_after_minutes")), client=after(steps.get("client_after_minutes"))
+    )
+
+
 def sign_in_context(turn_context: TurnContext, source: str) -> dict[str, Any]:
     """What the sign-in callback needs to come back to this conversation."""
     reference = TurnContext.get_conversation_reference(turn_context.activity)
@@ -453,6 +464,7 @@ class SetupDialog(Dialog):
                 ),
             ),
             (texts.STATUS_CHANNEL, location.teams_channel or texts.STATUS_NONE),
+            (texts.ESCALATION_SUMMARY_LABEL, escalation_summary(settings.get("escalation") or {})),
         ]
         warnings = []
         if location.unmapped:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from services.claims.resolution import ResolutionService
 from services.claims.service import ClaimService
 from services.config import Settings
 from services.crypto import SecretBox
 from services.directory.account_links import IdentityLinkService
 from services.directory.service import DirectoryService
+from services.incidents.escalation import EscalationSteps
 from services.incidents.service import PROCESS_JOB, CalendarSource, IncidentService
 from services.integration.client_secrets import ClientSecrets
 from services.integration.configuration import IntegrationConfigService
@@ -20,6 +22,7 @@ from services.m365.signin import IdentityService
 from services.metrics import Metrics
 from services.notify.claim_notices import ClaimNotices
 from services.notify.conversations import ConversationDirectory
+from services.notify.lifecycle_notices import LifecycleNotices
 from services.notify.mailer import Mailer
 from services.notify.preferences import PreferencesService
 from services.notify.service import NotificationService
@@ -45,6 +48,8 @@ class Services:
     claims: ClaimService
     setup: SetupService
     metrics: Metrics
+    resolutions: ResolutionService
+    escalation: EscalationSteps
 
     @classmethod
     def create(
@@ -61,9 +66,13 @@ class Services:
         mailer = mailer or Mailer.from_settings(settings)
         notifications = NotificationService(db, box, settings, mailer, metrics=metrics)
         ClaimNotices(db, settings).register(notifications)
+        LifecycleNotices(db).register(notifications)
         conversations = ConversationDirectory(db)
         state = StateStore(db)
         integration = IntegrationConfigService(db)
+        incidents = IncidentService(
+            db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS, metrics=metrics
+        )
         return cls(
             settings=settings,
             db=db,
@@ -71,9 +80,7 @@ class Services:
             directory=DirectoryService(db, box),
             conversations=conversations,
             state=state,
-            incidents=IncidentService(
-                db, box, calendars or graph, retry_seconds=settings.INCIDENT_RETRY_SECONDS, metrics=metrics
-            ),
+            incidents=incidents,
             integration=integration,
             preferences=PreferencesService(db),
             links=IdentityLinkService(db, box, mailer, settings.secret_keys()[0]),
@@ -90,6 +97,8 @@ class Services:
                 recheck_budget=settings.CLAIM_RECHECK_BUDGET_SECONDS,
             ),
             metrics=metrics,
+            resolutions=ResolutionService(db, incidents),
+            escalation=EscalationSteps(db),
         )
 
     def job_handlers(self) -> dict[str, Any]:
@@ -99,4 +108,5 @@ class Services:
             **self.notifications.job_handlers(),
             **self.claims.job_handlers(),
             **self.links.job_handlers(),
+            **self.escalation.job_handlers(),
         }

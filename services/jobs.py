@@ -87,15 +87,17 @@ def job_insert(
     dedupe_key: str | None = None,
     delay: float = 0.0,
     max_attempts: int = 8,
+    run_at: datetime | None = None,
 ) -> Any:
-    """The INSERT for a job; with `dedupe_key`, a second insert of the same key is a no-op."""
+    """The INSERT for a job; with `dedupe_key`, a second insert of the same key is a no-op.
+    `run_at` (an instant) wins over `delay` (seconds from now)."""
     stmt = _insert_for(db)(Job).values(
         kind=kind,
         payload=payload,
         status="queued",
         attempts=0,
         max_attempts=max_attempts,
-        run_at=utcnow() + timedelta(seconds=delay),
+        run_at=run_at if run_at is not None else utcnow() + timedelta(seconds=delay),
         dedupe_key=dedupe_key,
     )
     if dedupe_key is not None:
@@ -112,10 +114,13 @@ async def enqueue(
     dedupe_key: str | None = None,
     delay: float = 0.0,
     max_attempts: int = 8,
+    run_at: datetime | None = None,
 ) -> None:
     """Add a job inside the caller's transaction, so it commits with the work that caused it."""
     await session.execute(
-        job_insert(db, kind, payload, dedupe_key=dedupe_key, delay=delay, max_attempts=max_attempts)
+        job_insert(
+            db, kind, payload, dedupe_key=dedupe_key, delay=delay, max_attempts=max_attempts, run_at=run_at
+        )
     )
     await db.mark_jobs_enqueued(session)
 
@@ -169,6 +174,8 @@ class JobRunner:
     _paced_running: int = 0
     _done_pending: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
     _done_flusher: asyncio.Task[None] | None = None
+    # What "now" is when picking due jobs (tests drive it to reach jobs scheduled far ahead).
+    clock: Callable[[], datetime] = utcnow
     _wake: asyncio.Event = field(default_factory=asyncio.Event)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
     _loop_task: asyncio.Task[None] | None = None
@@ -314,7 +321,7 @@ class JobRunner:
     async def _claim(
         self, limit: int, *, only: frozenset[str] | None = None, exclude: frozenset[str] | None = None
     ) -> list[JobInfo]:
-        now = utcnow()
+        now = max(self.clock(), utcnow())
         due = select(Job.id).where(
             ((Job.status == "queued") & (Job.run_at <= now))
             | ((Job.status == "running") & (Job.locked_until < now))

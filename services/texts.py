@@ -71,6 +71,7 @@ INCIDENT_STATUS_LINES = {
         "A client admin can map it with `manage`."
     ),
     "scheduling_off": "Automated Scheduling is off for this site, so no slots are offered.",
+    "resolved": "This incident was resolved, so no visit is needed.",
 }
 INCIDENT_THROTTLED = (
     "Microsoft 365 asked me to wait before reading the room's calendar again, so no slots are offered "
@@ -272,6 +273,8 @@ SETUP_FIELD_LABELS = {
     "teams_channel": SETUP_CHANNEL_LABEL,
     "business_hours": SETUP_HOURS_LABEL,
     "calendar": SETUP_CALENDAR_LABEL,
+    "remind_after_minutes": "Remind the provider after (minutes, empty = off)",
+    "client_after_minutes": "Tell the client admins after (minutes, empty = off)",
 }
 SETUP_PROBLEM = "{field}: {message}"
 SETUP_BAD_NUMBER = "{field}: please enter a number."
@@ -469,3 +472,39 @@ TERMS_BODY = (
     "pivot Scheduling is part of your organisation's pivot subscription and is provided under its terms. "
     "Contact support@pivotnow.io with any question."
 )
+
+# ---- incident lifecycle: resolve, reminders, escalation, SLA breach (DESIGN 3.10, 3.12) ------------
+
+RESOLVED_LINE = "Resolved — no visit needed"
+RESOLVED_NOTE = "Note from pivot: {note}"
+RESOLVED_AT = "Resolved"
+RESOLVED_VISIT_CANCELLED = "Visit not needed"
+SLA_BREACHED_LINE = "SLA breached: nobody has picked a slot and the respond-by time has passed."
+SLA_BREACHED_FACT = "{deadline} — SLA breached"
+RESPOND_BY = "Respond by"
+REMINDER_NOTICE = "Reminder: nobody has picked a slot for this incident yet."
+ESCALATED_NOTICE = "Nobody from the service provider has picked a slot for this incident yet."
+CLAIM_RESOLVED = "This incident was resolved, so no visit is needed and nothing was booked."
+CLAIM_LINK_RESOLVED = "This incident was resolved, so no visit is needed: the slot can't be claimed."
+INCIDENT_RESOLVED_STATUS = "This incident was resolved, so no visit is needed."
+EMAIL_SUBJECTS = {
+    "reminder": "Reminder — no slot picked yet: {what} ({incident})",
+    "escalated": "Nobody has picked a slot yet: {what} ({incident})",
+    "resolved": "Resolved — no visit needed: {what} ({incident})",
+}
+EMAIL_INTROS = {
+    "reminder": "Reminder: nobody has picked a slot for this incident yet. The first claim wins.",
+    "escalated": (
+        "Nobody from the service provider has picked a slot for this incident yet. You may want to call them."
+    ),
+    "resolved": "This incident was resolved, so no visit is needed.",
+}
+ESCALATION_FIELD_LABELS = {k: SETUP_FIELD_LABELS[k] for k in ("remind_after_minutes", "client_after_minutes")}
+SETUP_ESCALATION_NOTE = (
+    "When nobody has picked a slot: remind the service provider, then tell your admins, counted from "
+    "the first notice. By default after a quarter and a half of the SLA; leave a box empty to turn it off."
+)
+ESCALATION_SUMMARY_LABEL = "Nobody picks a slot"
+ESCALATION_SUMMARY = "remind the provider {remind}, tell the admins {client}"
+ESCALATION_AFTER = "after {minutes} min"
+ESCALATION_OFF = "never"

@@ -44,7 +44,8 @@ from services.domain.claim_rules import (
 )
 from services.domain.incident_view import zone_abbreviation
 from services.domain.recipients import Provider
-from services.incidents.service import CalendarSource
+from services.incidents import escalation
+from services.incidents.service import RESOLVED, CalendarSource
 from services.jobs import Handler
 from services.metrics import Metrics
 from services.offload import off_loop
@@ -73,6 +74,7 @@ CLAIM_JUST_BOOKED = "just_booked"
 CLAIM_UNVERIFIED = "unverified"
 CLAIM_CHECKING = "checking"  # Graph is slow: the re-check goes on, the next click gets its answer
 CLAIM_LINK_USED = "link_used"
+CLAIM_RESOLVED = "resolved"  # the incident was resolved: no visit needed
 CLAIM_READY = "ready"  # a preview found nothing in the way (the e-mail link's confirmation page)
 
 # Outcomes of a release.
@@ -478,6 +480,8 @@ class ClaimService:
         claimant = await resolve(session, ctx)
         if claimant is None:
             return ClaimResult(CLAIM_NOT_ALLOWED, await self._active(session, client_id, incident_id)), None
+        if ctx.incident.status == RESOLVED:
+            return ClaimResult(CLAIM_RESOLVED, claimant=claimant), None
         decided = await self._decided(session, client_id, incident_id, slot_id, claimant, token_sha256)
         if decided is not None:
             return decided, None
@@ -578,6 +582,7 @@ class ClaimService:
                     released_at=self._clock(),
                     released_by_user_id=actor.user_id,
                     released_by_name=actor.name,
+                    end_reason="released",
                 )
             )
             if not done.rowcount:  # type: ignore[attr-defined]
@@ -601,6 +606,10 @@ class ClaimService:
                 )
                 .values(status=status, updated_at=func.now())
             )
+            incident = await session.get(Incident, (client_id, incident_id), populate_existing=True)
+            if incident is not None and incident.notified_at is not None and incident.status != RESOLVED:
+                # The reminder steps not yet done start again, counted from the release.
+                await escalation.arm(session, self._db, incident, since=self._clock(), arm_id=active.id)
             await self._effects.announce(session, client_id, incident_id, claim_event(RELEASED, active.id))
         log.info("slot released client=%s incident=%s claim=%s", client_id, incident_id, active.id)
         return ReleaseResult(RELEASE_OK, active)

@@ -102,16 +102,27 @@ class IncidentView:
     window: Span | None = None
     open_windows: tuple[Span, ...] = field(default_factory=tuple)
     free_windows: tuple[Span, ...] = field(default_factory=tuple)
+    resolved_at: datetime | None = None
+    resolution_note: str | None = None
+    # The claim a resolve ended (its visit is not needed any more).
+    cancelled_visit: ClaimView | None = None
+    cancelled_visit_slot: SlotView | None = None
+    sla_breached_at: datetime | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.status == "resolved"
+
+    @property
+    def sla_breached(self) -> bool:
+        """Shown once the SLA step ran, while the incident is still open and unclaimed."""
+        return self.sla_breached_at is not None and not self.resolved and self.claim is None
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)
 
     def slot(self, slot_id: str) -> SlotView | None:
         return next((s for s in self.slots if s.id == slot_id), None)
-
-    @property
-    def resolved(self) -> bool:
-        return self.status == "resolved"
 
 
 def claimable_slots(view: IncidentView, now: datetime) -> tuple[SlotView, ...]:

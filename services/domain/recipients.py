@@ -18,9 +18,20 @@ from typing import Any
 EMAIL = "email"
 TEAMS = "teams"
 
-# Events a user can switch off one by one; `slots_update` follows `new_incident`.
+# Events a user can switch off one by one; `slots_update` and the lifecycle events that
+# follow an incident notice (DESIGN 3.10, 3.12) go with `new_incident`.
 EVENT_TOGGLES: tuple[str, ...] = ("new_incident", "slot_claimed", "slot_released")
-EVENT_ALIASES: Mapping[str, str] = MappingProxyType({"slots_update": "new_incident"})
+EVENT_ALIASES: Mapping[str, str] = MappingProxyType(
+    {
+        "slots_update": "new_incident",
+        "reminder": "new_incident",
+        "escalated": "new_incident",
+        "resolved": "new_incident",
+        "sla_breached": "new_incident",
+    }
+)
+# Events whose Teams notice is the in-place update of every card already posted, not a new post.
+CARD_EVENTS: frozenset[str] = frozenset({"resolved", "sla_breached"})
 EVENTS: frozenset[str] = frozenset((*EVENT_TOGGLES, *EVENT_ALIASES))
 
 CLIENT_USER_ROLES: frozenset[str] = frozenset({"client_admin", "client_user"})

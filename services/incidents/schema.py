@@ -81,3 +81,35 @@ def parse_incident(data: Any) -> tuple[IncidentInput | None, list[FieldProblem]]
             problems.append(FieldProblem(field, err["msg"].removeprefix("Value error, ")))
         return None, problems
     return IncidentInput(**doc.model_dump()), []
+
+
+class ResolutionDoc(BaseModel):
+    """`POST /api/incidents/{id}/resolve` (DESIGN 3.10); unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, strict=False)
+
+    client_id: SingleLine = Field(pattern=ID_PATTERN)
+    resolved_at: AwareDatetime | None = None
+    note: FreeText | None = Field(default=None, max_length=2000)
+
+
+@dataclass(frozen=True)
+class ResolutionInput:
+    client_id: str
+    resolved_at: datetime | None
+    note: str | None
+
+
+def parse_resolution(data: Any) -> tuple[ResolutionInput | None, list[FieldProblem]]:
+    if not isinstance(data, dict):
+        return None, [FieldProblem("(body)", "must be a JSON object")]
+    try:
+        doc = ResolutionDoc.model_validate(data)
+    except ValidationError as exc:
+        return None, [
+            FieldProblem(
+                ".".join(str(p) for p in err["loc"]) or "(body)", err["msg"].removeprefix("Value error, ")
+            )
+            for err in exc.errors()
+        ]
+    return ResolutionInput(doc.client_id, doc.resolved_at, doc.note or None), []

@@ -52,7 +52,16 @@ PROCESS_JOB = "incident.process"
 SYNC_NOW_JOB = "sync.rooms"  # services.sync handles it (named here to keep imports one-way)
 INTAKE_CACHE_SECONDS = 5.0  # how long a rotated webhook secret / deleted room may linger per instance
 MAX_RETRY_AFTER_SECONDS = 86400.0  # a Retry-After beyond a day is taken as a day
-FINAL_STATUSES = {"slots_found", "no_slots", "unmapped_room", "scheduling_off", "notified", "claimed"}
+FINAL_STATUSES = {
+    "slots_found",
+    "no_slots",
+    "unmapped_room",
+    "scheduling_off",
+    "notified",
+    "claimed",
+    "resolved",
+}
+RESOLVED = "resolved"
 
 
 class SignatureInvalid(PivotError):
@@ -128,27 +137,38 @@ class IncidentService:
 
     async def accept(self, body: bytes, headers: dict[str, str]) -> Accepted:
         """Verify, validate and commit an incident with its processing job."""
-        try:
-            data = _parse_json(body)
-        except ValueError:
-            raise ValidationFailed("incident", [FieldProblem("(body)", "malformed JSON")]) from None
-        client_id = data.get("client_id") if isinstance(data, dict) else None
-        if not is_id(client_id):
-            if not _has_signature_headers(headers):
-                raise SignatureInvalid("missing signature headers")
-            problem = "required" if client_id in (None, "") else "not a valid id"
-            raise ValidationFailed("incident", [FieldProblem("client_id", problem)])
-        assert isinstance(client_id, str)
-        secrets = await self._client_secrets(client_id)
-        if secrets is None:
-            raise UnknownTarget(f"client {client_id}")
-        self.verify(body, headers, secrets.valid(self.clock()))
+        data = await self.verified(body, headers, what="incident")
         incident, problems = parse_incident(data)
         if incident is None:
             raise ValidationFailed("incident", problems)
         if not await self._room_exists(incident.client_id, incident.room_id):
             raise UnknownTarget(f"room {incident.room_id}")
         return await self._commit(incident)
+
+    async def verified(self, body: bytes, headers: dict[str, str], *, what: str) -> dict[str, Any]:
+        """The JSON object of a request pivot signed with the client's webhook secret (DESIGN 3.3).
+
+        Raises ValidationFailed (malformed JSON, no `client_id`), UnknownTarget (unknown client)
+        or SignatureInvalid. The one rule for every signed call: the incident webhook and resolve."""
+        try:
+            data = _parse_json(body)
+        except ValueError:
+            raise ValidationFailed(what, [FieldProblem("(body)", "malformed JSON")]) from None
+        client_id = data.get("client_id") if isinstance(data, dict) else None
+        if not is_id(client_id):
+            if not _has_signature_headers(headers):
+                raise SignatureInvalid("missing signature headers")
+            if not isinstance(data, dict):
+                problem = "the body must be a JSON object"
+            else:
+                problem = "required" if client_id in (None, "") else "not a valid id"
+            raise ValidationFailed(what, [FieldProblem("client_id", problem)])
+        assert isinstance(client_id, str)
+        secrets = await self._client_secrets(client_id)
+        if secrets is None:
+            raise UnknownTarget(f"client {client_id}")
+        self.verify(body, headers, secrets.valid(self.clock()))
+        return data
 
     @staticmethod
     def verify(body: bytes, headers: dict[str, str], secrets: list[str]) -> None:
@@ -408,11 +428,15 @@ class IncidentService:
         if read:
             values["calendar_reads"] = Incident.calendar_reads + 1
         async with self._db.session() as session:
-            await session.execute(
+            moved = await session.execute(
                 update(Incident)
-                .where(Incident.client_id == client_id, Incident.id == incident_id)
+                .where(
+                    Incident.client_id == client_id, Incident.id == incident_id, Incident.status != RESOLVED
+                )
                 .values(**values)
             )
+            if not moved.rowcount:  # type: ignore[attr-defined]
+                return RESOLVED  # resolved meanwhile: nobody needs to hear of it now
             await self._queue_notification(session, client_id, incident_id, "new_incident")
         self._metrics.incidents.labels(status=status).inc()
         return status
@@ -494,6 +518,12 @@ class IncidentService:
                 for s in slots
                 if zone is not None
             ],
+            "resolved_at": (
+                as_utc(incident.resolved_at).astimezone(zone or UTC).isoformat()
+                if incident.resolved_at is not None
+                else None
+            ),
+            "resolution_note": incident.resolution_note,
             "claim": None,
             "notifications": [],
         }

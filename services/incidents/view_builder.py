@@ -49,6 +49,19 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
                 Claim.client_id == client_id, Claim.incident_id == incident_id, Claim.released_at.is_(None)
             )
         )
+        ended = (
+            await session.scalar(
+                select(Claim)
+                .where(
+                    Claim.client_id == client_id,
+                    Claim.incident_id == incident_id,
+                    Claim.end_reason == "resolved",
+                )
+                .limit(1)
+            )
+            if incident.status == "resolved"
+            else None
+        )
     zone = availability.choose_zone(incident.timezone, location.timezone if location else None)
     triggered = as_utc(incident.triggered_at)
     sla = triggered + timedelta(hours=settings.sla_hours) if settings and settings.sla_hours else None
@@ -100,6 +113,22 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
         window=window,
         open_windows=open_windows,
         free_windows=_spans(incident.free_windows),
+        resolved_at=as_utc(incident.resolved_at) if incident.resolved_at else None,
+        resolution_note=incident.resolution_note,
+        cancelled_visit=_claim_view(ended) if ended is not None else None,
+        cancelled_visit_slot=(
+            SlotView(ended.slot_id, as_utc(ended.slot_start), as_utc(ended.slot_end)) if ended else None
+        ),
+        sla_breached_at=as_utc(incident.sla_breached_at) if incident.sla_breached_at else None,
+    )
+
+
+def _claim_view(claim: Claim) -> ClaimView:
+    return ClaimView(
+        claim.slot_id,
+        claim.claimer_name,
+        claim.provider_name if claim.provider_name != claim.claimer_name else None,
+        as_utc(claim.claimed_at),
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from services.directory.schema import check_business_hours, is_email
+from services.domain import escalation as esc
 from services.domain.availability import DEFAULT_POLICY
 from services.errors import FieldProblem, ValidationFailed
 from services.store.database import Database
@@ -50,6 +51,13 @@ class CalendarDoc(_Strict):
         return value.lower()
 
 
+class EscalationDoc(_Strict):
+    """DESIGN 3.12: minutes after the first notice (or a release); null turns the step off."""
+
+    remind_after_minutes: int | None = Field(default=None, ge=1, le=10080)
+    client_after_minutes: int | None = Field(default=None, ge=1, le=10080)
+
+
 class LocationDoc(_Strict):
     scheduling: bool | None = None
     service_provider_id: str | None = None
@@ -61,6 +69,8 @@ class LocationDoc(_Strict):
     teams_channel: str | None = None
     # Extension of DESIGN 3.8: per-location business hours (directory shape); null = the directory's.
     business_hours: dict[str, list[str] | None] | None = None
+    # DESIGN 3.8/3.12; fields left out keep their values, `null` for the whole object = the defaults.
+    escalation: EscalationDoc | None = None
 
     @field_validator("business_hours")
     @classmethod
@@ -158,6 +168,8 @@ class IntegrationConfigService:
                     session.add(row)
                 present = raw_locations.get(loc_id) or {}
                 updates = {k: getattr(loc, k) for k in DEFAULTS if k in present}
+                if "escalation" in present:
+                    updates["escalation"] = merge_escalation(row.escalation, present["escalation"])
                 if any(getattr(row, k) != v for k, v in updates.items()) or row in session.new:
                     changed["locations"] += 1
                 for key, value in updates.items():
@@ -196,5 +208,23 @@ class IntegrationConfigService:
         async with self._db.session() as session:
             row = await session.get(LocationSettings, (client_id, location_id))
         if row is None:
-            return dict(DEFAULTS)
-        return {k: getattr(row, k) for k in DEFAULTS}
+            return {**DEFAULTS, "escalation": effective_escalation(None, None)}
+        return {
+            **{k: getattr(row, k) for k in DEFAULTS},
+            "escalation": effective_escalation(row.sla_hours, row.escalation),
+        }
+
+
+def merge_escalation(stored: dict[str, Any] | None, given: Any) -> dict[str, Any] | None:
+    """The stored `escalation` after applying a (validated) document's: keys given win, keys
+    left out keep their values; `null` for the whole object goes back to the defaults."""
+    if given is None:
+        return None
+    merged = dict(stored or {})
+    merged.update({k: given[k] for k in esc.KEYS if k in given})
+    return merged
+
+
+def effective_escalation(sla_hours: float | None, stored: dict[str, Any] | None) -> dict[str, int | None]:
+    steps = esc.escalation_for(sla_hours, stored)
+    return {esc.REMIND_KEY: steps.remind_after_minutes, esc.CLIENT_KEY: steps.client_after_minutes}

@@ -195,6 +195,7 @@ class SetupService:
                 values["service_provider_id"] = serving[0].id
         if values.get("sla_hours") is None:
             values["sla_hours"] = DEFAULT_SLA_HOURS
+        values["escalation"] = current["escalation"]  # the steps in effect (DESIGN 3.12)
         return values
 
     async def _serving_providers(self, client_id: str, location_id: str) -> list[ServiceProvider]:

@@ -40,7 +40,7 @@ from services.domain.incident_view import (
 )
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
-INCIDENT_EVENTS = ("new_incident", "slots_update")
+INCIDENT_EVENTS = ("new_incident", "slots_update", "reminder", "escalated", "resolved")
 EVENT_HEADER = "X-Pivot-Event"
 PICTURE_CID = "availability"  # the picture's Content-ID is "availability.<message id>"
 
@@ -118,7 +118,8 @@ class EmailRenderer:
             raise ValueError(f"no incident e-mail for event {event!r}")
         moment = now or datetime.now(UTC)
         urls = claim_urls or {}
-        upcoming = claimable_slots(view, moment)
+        resolved = event == "resolved" or view.resolved
+        upcoming = () if resolved else claimable_slots(view, moment)
         days = [
             {
                 "label": label,
@@ -140,13 +141,37 @@ class EmailRenderer:
         ]
         if view.site_name:
             facts.append(("Site", view.site_name))
-        if view.sla_deadline is not None:
-            facts.append(("Respond by", _when(view.sla_deadline, view)))
+        if view.sla_deadline is not None and not resolved:
+            deadline = _when(view.sla_deadline, view)
+            facts.append(
+                (
+                    texts.RESPOND_BY,
+                    texts.SLA_BREACHED_FACT.format(deadline=deadline) if view.sla_breached else deadline,
+                )
+            )
+        if resolved and view.resolved_at is not None:
+            facts.append((texts.RESOLVED_AT, _when(view.resolved_at, view)))
+        if resolved and view.resolution_note:
+            facts.append(("Note", view.resolution_note))
+        if resolved and view.cancelled_visit is not None and view.cancelled_visit_slot is not None:
+            slot = view.cancelled_visit_slot
+            who = view.cancelled_visit.claimer_name + (
+                f" ({view.cancelled_visit.provider_name})" if view.cancelled_visit.provider_name else ""
+            )
+            facts.append(
+                (
+                    texts.RESOLVED_VISIT_CANCELLED,
+                    f"{_day(slot.start, view)} {slot_label(slot, view.zone)} "
+                    f"{zone_abbreviation(slot.start, view.zone)}, {who}",
+                )
+            )
         if view.booked_now:
             facts.append(("Booked now", view.booked_now))
         if view.booked_next:
             facts.append(("Booked next", view.booked_next))
-        if all_slots_started(view, moment):
+        if resolved:
+            status_line = texts.INCIDENT_RESOLVED_STATUS
+        elif all_slots_started(view, moment):
             status_line = texts.INCIDENT_SLOTS_ALL_STARTED
         else:
             status_line = texts.incident_status_line(view.status, view.status_reason)
@@ -154,6 +179,7 @@ class EmailRenderer:
         reason = ROLE_REASONS.get(to.role, "you are on {client}'s notification list in pivot")
         return {
             "event": event,
+            "intro": texts.EMAIL_INTROS.get(event),
             "subject": self.subject(view, event),
             "title": _one_line(view.title),
             "room": _one_line(view.room_name),
@@ -175,6 +201,8 @@ class EmailRenderer:
         what = f"{_one_line(view.title)} — {_one_line(view.room_name)}"
         if event == "slots_update":
             return f"Free slots now known: {what} ({view.incident_id})"
+        if event in texts.EMAIL_SUBJECTS:
+            return texts.EMAIL_SUBJECTS[event].format(what=what, incident=view.incident_id)
         return f"[{view.severity.capitalize()}] Incident: {what} ({view.incident_id})"
 
     def render(self, context: Mapping[str, Any]) -> tuple[str, str]:

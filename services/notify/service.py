@@ -24,11 +24,14 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.claims.claim_links import ClaimSigner, make_claim_url
+from services.claims.effects import ClaimEffects
 from services.config import Settings
 from services.crypto import SecretBox
 from services.domain import recipients as rcpt
 from services.domain.incident_view import IncidentView
+from services.incidents import escalation
 from services.incidents.events import NOTIFY_JOB, notify_job_key
+from services.incidents.service import RESOLVED
 from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
 from services.metrics import Metrics, record_notification
@@ -44,6 +47,8 @@ EMAIL_JOB = "notify.email"
 TEAMS_JOB = "notify.teams"
 JOB_MAX_ATTEMPTS = 12
 NOTIFIED_FROM = ("slots_found", "no_slots")
+# Events whose e-mail offers claim links to the provider side.
+CLAIM_LINK_EVENTS = ("new_incident", "slots_update", "reminder")
 _UNIQUE = ("client_id", "incident_id", "event", "channel", "recipient")
 # How the API shows row statuses (DESIGN 3.3 lists queued | sent | failed).
 _API_STATUS = {"queued": "queued", "sent": "sent", "failed": "failed", "inactive": "failed"}
@@ -58,6 +63,9 @@ def base_event(event: str) -> str:
     return event.split("#", 1)[0]
 
 
+EventRender = Callable[[Notification, IncidentView, MailTo, str, str], Awaitable[EmailMessage | None]]
+
+
 @dataclass(frozen=True)
 class EventMail:
     """How an event other than the incident notice picks recipients and writes its e-mail
@@ -65,7 +73,8 @@ class EventMail:
     `render` writes one message, or None when it cannot (the row is marked failed)."""
 
     adjust: Callable[[AsyncSession, Incident, str, list[rcpt.Recipient]], Awaitable[list[rcpt.Recipient]]]
-    render: Callable[[Notification, IncidentView, MailTo, str, str], Awaitable[EmailMessage | None]]
+    # None: the incident e-mail (services.notify.email_content) written for this event.
+    render: EventRender | None = None
 
 
 class NotificationService:
@@ -95,6 +104,7 @@ class NotificationService:
         self._retry_cap = retry_cap_seconds
         self._clock = clock
         self._event_mail: dict[str, EventMail] = {}
+        self._cards = ClaimEffects(db)
 
     def extend(self, event: str, mail: EventMail) -> None:
         """Handle `event` (and its tagged forms `event#...`) with `mail`."""
@@ -128,9 +138,18 @@ class NotificationService:
                 min(300.0, 5.0 * 2 ** max(0, attempt - 1)), "waiting for the new_incident fan-out"
             )
         async with self._db.session() as session:
-            incident = await session.get(Incident, (client_id, incident_id))
+            incident = await session.get(Incident, (client_id, incident_id), with_for_update=True)
             if incident is None:
                 raise PermanentFailure("incident vanished")
+            if event in ("new_incident", "slots_update") and incident.status == RESOLVED:
+                log.info("notice skipped, incident resolved client=%s incident=%s", client_id, incident_id)
+                return []
+            if event == "new_incident" and incident.notified_at is None:
+                # The first notice: reminders and escalation count from now (DESIGN 3.12).
+                incident.notified_at = self._clock()
+                await escalation.arm(
+                    session, self._db, incident, since=incident.notified_at, arm_id=escalation.FIRST_ARM
+                )
             people = await self._recipients(session, incident, base_event(event))
             if (extension := self._event_mail.get(base_event(event))) is not None:
                 people = await extension.adjust(session, incident, event, people)
@@ -160,8 +179,13 @@ class NotificationService:
                     .order_by(Notification.id)
                 )
             ).all()
+            card_event = base_event(event) in rcpt.CARD_EVENTS
             for row_id, channel in rows:
+                if card_event and channel == rcpt.TEAMS:
+                    continue  # delivered by updating the posted cards (below)
                 await self._queue_delivery(session, row_id, channel)
+            if card_event:
+                await self._cards.queue_card_sweeps(session, client_id, incident_id, event)
             await session.execute(
                 update(Incident)
                 .where(
@@ -285,7 +309,7 @@ class NotificationService:
             return await self._finish(notification_id, "failed", reason="incident no longer exists")
         message_id = message_id_for(row.client_id, row.incident_id, row.event, row.channel, row.recipient)
         to = MailTo(row.recipient, name, row.recipient_role, client.name if client else row.client_id)
-        if extension is not None:
+        if extension is not None and extension.render is not None:
             try:
                 written = await extension.render(row, view, to, self._mailer.sender, message_id)
             except Exception as exc:  # rendering is deterministic: retrying cannot help
@@ -296,7 +320,8 @@ class NotificationService:
                 notification_id, written, row.recipient, message_id, attempt, max_attempts
             )
         claim_urls: dict[str, str] = {}
-        if row.recipient_role in rcpt.CLAIMING_ROLES and self._signer is not None:
+        offers = base_event(row.event) in CLAIM_LINK_EVENTS
+        if offers and row.recipient_role in rcpt.CLAIMING_ROLES and self._signer is not None:
             claim_urls = {
                 slot.id: make_claim_url(
                     self._settings,
@@ -312,7 +337,7 @@ class NotificationService:
         try:
             message = self._renderer.incident_email(
                 view,
-                event=row.event,
+                event=base_event(row.event),
                 to=to,
                 sender=self._mailer.sender,
                 message_id=message_id,

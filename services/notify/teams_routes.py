@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from services.domain.recipients import TEAMS
+from services.domain.recipients import CARD_EVENTS, TEAMS
 from services.metrics import Metrics, record_notification
 from services.store.database import Database
 from services.store.models import Client, ConversationRef, User
@@ -113,3 +113,23 @@ class TeamsRoutes:
                 .where(ConversationRef.conversation_id == conversation_id)
                 .values(active=False, updated_at=func.now())
             )
+
+    async def mark_card_notices(self, card: Notification, status: str, *, reason: str | None = None) -> int:
+        """A posted card was updated in place (or could not be): record it on the recipient's
+        queued Teams notices of card events (`resolved`, `sla_breached`), whose delivery it is."""
+        async with self._db.session() as session:
+            result = await session.execute(
+                update(Notification)
+                .where(
+                    Notification.client_id == card.client_id,
+                    Notification.incident_id == card.incident_id,
+                    Notification.channel == TEAMS,
+                    Notification.recipient == card.recipient,
+                    Notification.event.in_(CARD_EVENTS),
+                    Notification.status == "queued",
+                )
+                .values(
+                    status=status, reason=reason, conversation_id=card.conversation_id, updated_at=func.now()
+                )
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

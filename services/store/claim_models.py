@@ -60,3 +60,5 @@ class Claim(Base):
     released_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     released_by_user_id: Mapped[str | None] = mapped_column(ID)
     released_by_name: Mapped[str | None] = mapped_column(String(256))
+    # Why the claim ended: "released", or "resolved" (the incident was resolved, DESIGN 3.10).
+    end_reason: Mapped[str | None] = mapped_column(String(16))

@@ -145,6 +145,9 @@ class LocationSettings(Base):
     teams_channel: Mapped[str | None] = mapped_column(String(512))
     # Set at setup to override the directory's business hours for this location (same JSON shape).
     business_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # {"remind_after_minutes": int | None, "client_after_minutes": int | None}; a key left out
+    # means the default (a quarter / a half of the SLA), a null value turns the step off.
+    escalation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class BotState(Base):
@@ -228,6 +231,14 @@ class Incident(Base):
     calendar_reads: Mapped[int] = mapped_column(Integer, default=0)
     # What people are told about the room (booked now / next), from the calendar read.
     context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Lifecycle (DESIGN 3.10, 3.12): how it ended, and which reminder/escalation steps are done.
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The current arming of the steps ("notice", or the id of the claim whose release re-armed them).
+    escalation_arm: Mapped[str | None] = mapped_column(String(32))
+    escalation_done: Mapped[list[str] | None] = mapped_column(JSON)
+    sla_breached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -198,6 +198,8 @@ async def test_setup_walks_the_guide_steps_3_to_7(b: Bench) -> None:
     assert preset["sla_hours"] == 4
     assert (preset["open_mon"], preset["close_mon"]) == ("08:00", "17:00")
     assert "open_sat" not in preset
+    # No SLA yet: remind after 60 minutes, tell the admins after 120 (DESIGN 3.12).
+    assert (preset["remind_after_minutes"], preset["client_after_minutes"]) == (60, 120)
     assert [c["value"] for c in inputs(step7)["service_provider_id"]["choices"]] == ["none", "acme-av"]
     out = await b.submit(step7, texts.SETUP_PROFILE_SAVE, service_provider_id="acme-av", sla_hours="4")
     assert texts_of(out)[0] == texts.SETUP_PROFILE_SAVED.format(location="Contoso HQ")
@@ -206,6 +208,10 @@ async def test_setup_walks_the_guide_steps_3_to_7(b: Bench) -> None:
     assert f"{texts.STATUS_ACCOUNT}: {PIVOT}" in facts
     assert f"{texts.STATUS_MAPPED}: 2 of 3" in facts
     assert f"{texts.STATUS_SCHEDULING}: on" in facts
+    assert (
+        f"{texts.ESCALATION_SUMMARY_LABEL}: remind the provider after 60 min, tell the admins after 120 min"
+        in facts
+    )
     assert f"{texts.STATUS_PROVIDER}: Acme AV" in facts
 
     # Finish: new keys, shown once.
@@ -368,10 +374,22 @@ async def test_manage_reopens_a_step_and_rotate_secrets_replaces_the_keys(b: Ben
         close_fri="13:00",
         open_sat="",
         sla_hours="8",
+        remind_after_minutes="",  # the reminder off
+        client_after_minutes="45",
     )
     assert texts_of(out) == [texts.SETUP_PROFILE_SAVED.format(location="Contoso HQ"), texts.MANAGE_SAVED]
     settings = await b.services.integration.location_settings("contoso", "hq")
     assert (settings["teams_channel"], settings["sla_hours"]) == (CHANNEL_ID, 8)
+    assert settings["escalation"] == {"remind_after_minutes": None, "client_after_minutes": 45}
+    out = await b.submit(manage, texts.MANAGE_STEP_BUTTONS["profile"], location="hq")
+    reopened = find(out, TITLES["profile"])
+    shown = inputs(reopened)
+    assert "value" not in shown["remind_after_minutes"] and shown["client_after_minutes"]["value"] == 45
+    out = await b.submit(reopened, texts.SETUP_PROFILE_SAVE)  # saved as shown: nothing changes
+    assert texts_of(out) == [texts.SETUP_PROFILE_SAVED.format(location="Contoso HQ"), texts.MANAGE_SAVED]
+    assert (await b.services.integration.location_settings("contoso", "hq"))["escalation"] == settings[
+        "escalation"
+    ]
     assert settings["business_hours"]["fri"] == ["08:00", "13:00"]
     assert settings["business_hours"]["sat"] is None
 

@@ -186,3 +186,35 @@ def test_untrusted_text_is_shown_as_text_never_markdown() -> None:
         [{"name": "**Ada**", "role": "client_admin", "client": "[C](x)", "email": "a_b@x.example"}], "aad"
     )
     assert {"Name: \\*\\*Ada\\*\\*", "Client: \\[C\\](x)", "E-mail: a\\_b@x.example"} <= set(texts_of(who))
+
+
+def test_respond_by_and_an_sla_breach() -> None:
+    open_card = incident_card(view(3))
+    assert "Respond by" in json.dumps(open_card) and texts.SLA_BREACHED_LINE not in texts_of(open_card)
+    breached = incident_card(view(3, sla_breached_at=datetime(2026, 11, 24, 18, 0, tzinfo=UTC)))
+    lines = texts_of(breached)
+    assert texts.SLA_BREACHED_LINE in lines
+    assert "— SLA breached" in json.dumps(breached, ensure_ascii=False)
+    assert len(actions(breached)) == 3  # still open for a claim
+    assert schema_errors(breached) == []
+
+
+def test_a_resolved_incident_offers_nothing() -> None:
+    start = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+    resolved = view(
+        12,
+        status="resolved",
+        resolved_at=start,
+        resolution_note="Display back online",
+        cancelled_visit=ClaimView("slot-01", "Sam Provider", "Acme AV", start),
+        cancelled_visit_slot=SlotView("slot-01", start, start + timedelta(hours=1)),
+        sla_breached_at=start,  # no longer relevant once resolved
+    )
+    card = incident_card(resolved)
+    lines = texts_of(card)
+    assert texts.RESOLVED_LINE in lines
+    assert texts.RESOLVED_NOTE.format(note="Display back online") in lines
+    assert texts.SLA_BREACHED_LINE not in lines
+    assert actions(card) == [] and "Action.ShowCard" not in json.dumps(card)
+    assert "Sam Provider (Acme AV) — Tue 24 Nov 10:00–11:00 EST" in json.dumps(card, ensure_ascii=False)
+    assert schema_errors(card) == []

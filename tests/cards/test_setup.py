@@ -196,6 +196,15 @@ def test_parse_profile() -> None:
     assert values["business_hours"]["mon"] == ["08:30", "17:00"]
     assert values["business_hours"]["tue"] == ["09:00", "24:00"]
     assert values["business_hours"]["sun"] is None
+    assert values["escalation"] == {"remind_after_minutes": None, "client_after_minutes": None}  # empty: off
+
+    values, problems = parse_profile({**form, "remind_after_minutes": "30", "client_after_minutes": 90})
+    assert problems == [] and values["escalation"] == {"remind_after_minutes": 30, "client_after_minutes": 90}
+    _, problems = parse_profile({**form, "remind_after_minutes": "0", "client_after_minutes": "soon"})
+    assert problems == [
+        texts.SETUP_WHOLE_NUMBER.format(field=texts.ESCALATION_FIELD_LABELS["remind_after_minutes"]),
+        texts.SETUP_WHOLE_NUMBER.format(field=texts.ESCALATION_FIELD_LABELS["client_after_minutes"]),
+    ]
 
     values, problems = parse_profile({**form, "sla_hours": "", "slot_minutes": "x", "close_wed": "10:00"})
     assert values["sla_hours"] is None

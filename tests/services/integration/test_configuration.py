@@ -146,3 +146,55 @@ async def test_one_calendar_room_cannot_serve_two_pivot_rooms(
     assert await dump(db) == before
     with pytest.raises(ValidationFailed):
         await service.apply({"client_id": "nobody"})
+
+
+async def test_escalation_defaults_steps_off_and_fields_left_out(service: IntegrationConfigService) -> None:
+    await service.apply(config())
+    assert (await service.location_settings("contoso", "hq"))["escalation"] == {
+        "remind_after_minutes": 60,  # a quarter of the 4-hour SLA
+        "client_after_minutes": 120,  # half of it
+    }
+    assert (await service.location_settings("contoso", "ldn"))["escalation"] == {
+        "remind_after_minutes": 60,  # no SLA: 60 and 120
+        "client_after_minutes": 120,
+    }
+    result = await service.apply(
+        {"client_id": "contoso", "locations": {"hq": {"escalation": {"remind_after_minutes": 30}}}}
+    )
+    assert result["changed"]["locations"] == 1
+    turned_off = {"client_id": "contoso", "locations": {"hq": {"escalation": {"client_after_minutes": None}}}}
+    await service.apply(turned_off)
+    settings = await service.location_settings("contoso", "hq")
+    assert settings["escalation"] == {"remind_after_minutes": 30, "client_after_minutes": None}
+    assert (await service.apply(turned_off))["changed"]["locations"] == 0
+    await service.apply({"client_id": "contoso", "locations": {"hq": {"sla_hours": 8}}})
+    assert (await service.location_settings("contoso", "hq"))["escalation"] == {
+        "remind_after_minutes": 30,
+        "client_after_minutes": None,
+    }
+    await service.apply({"client_id": "contoso", "locations": {"hq": {"escalation": None}}})
+    assert (await service.location_settings("contoso", "hq"))["escalation"] == {
+        "remind_after_minutes": 120,  # back to the defaults, now of an 8-hour SLA
+        "client_after_minutes": 240,
+    }
+
+
+async def test_bad_escalation_is_named_and_changes_nothing(
+    service: IntegrationConfigService, db: Database
+) -> None:
+    await service.apply(config())
+    before = await dump(db)
+    bad = {
+        "client_id": "contoso",
+        "locations": {
+            "hq": {"escalation": {"remind_after_minutes": 0, "client_after_minutes": "soon", "x": 1}}
+        },
+    }
+    with pytest.raises(ValidationFailed) as caught:
+        await service.apply(bad)
+    assert {p.field for p in caught.value.problems} == {
+        "locations.hq.escalation.remind_after_minutes",
+        "locations.hq.escalation.client_after_minutes",
+        "locations.hq.escalation.x",
+    }
+    assert await dump(db) == before
