@@ -77,6 +77,15 @@ def incident_card(view: IncidentView) -> dict[str, Any]:
     actions: list[dict[str, Any]] = []
     if claimed:
         body.append({"type": "TextBlock", "text": claimed, "wrap": True, "weight": "Bolder", "color": "Good"})
+        if view.booking is not None:
+            body.append(
+                {
+                    "type": "TextBlock",
+                    "text": texts.BOOKING_LINES.get(view.booking, view.booking),
+                    "wrap": True,
+                    "color": "Good" if view.booking == "booked" else "Warning",
+                }
+            )
     elif view.slots:
         body.append(paragraph(texts.INCIDENT_CARD_PICK_SLOT))
         body.extend(_slot_rows(view, view.slots[:VISIBLE_SLOTS]))

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     JOBS_POLL_SECONDS: float = Field(default=0.5, gt=0, le=60)
     JOBS_LEASE_SECONDS: float = Field(default=60.0, ge=1, le=3600)
     INCIDENT_RETRY_SECONDS: float = Field(default=300.0, gt=0, le=86400)
+    # First retry of a room booking (DESIGN 3.11); doubles each attempt, capped at 10 minutes.
+    BOOKING_RETRY_SECONDS: float = Field(default=5.0, gt=0, le=3600)
     SYNC_INTERVAL_SECONDS: float = Field(default=3600.0, ge=10, le=7 * 86400)
 
     @field_validator("GRAPH_BASE_URL", "AUTHORITY_HOST", "PUBLIC_BASE_URL")

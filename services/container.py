@@ -76,7 +76,12 @@ class Services:
             identity=identity,
             graph=graph,
             notifications=notifications,
-            claims=ClaimService(db, calendars or graph),
+            claims=ClaimService(
+                db,
+                calendars or graph,
+                events=graph,
+                booking_retry_seconds=settings.BOOKING_RETRY_SECONDS,
+            ),
             setup=SetupService(
                 db, graph, integration, conversations, ClientSecrets(db, box), SyncMemory(state)
             ),

@@ -40,6 +40,8 @@ class IncidentView:
     booked_next: str | None = None
     slots: tuple[SlotView, ...] = field(default_factory=tuple)
     claim: ClaimView | None = None
+    # The room booking of the active claim (DESIGN 3.11): pending | booked | failed | ...; None: off.
+    booking: str | None = None
 
     def local(self, instant: datetime) -> datetime:
         return instant.astimezone(self.zone)

@@ -21,7 +21,9 @@ TEAMS = "teams"
 # Events a user can switch off one by one; `slots_update` follows `new_incident`.
 EVENT_TOGGLES: tuple[str, ...] = ("new_incident", "slot_claimed", "slot_released")
 EVENT_ALIASES: Mapping[str, str] = MappingProxyType({"slots_update": "new_incident"})
-EVENTS: frozenset[str] = frozenset((*EVENT_TOGGLES, *EVENT_ALIASES))
+# Room booking outcomes (DESIGN 3.11): told to the claimer / the client admins, not switchable.
+BOOKING_EVENTS: tuple[str, ...] = ("booking_declined", "booking_failed")
+EVENTS: frozenset[str] = frozenset((*EVENT_TOGGLES, *EVENT_ALIASES, *BOOKING_EVENTS))
 
 CLIENT_USER_ROLES: frozenset[str] = frozenset({"client_admin", "client_user"})
 PROVIDER_USER_ROLES: frozenset[str] = frozenset({"service_provider", "subcontractor"})

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from services.domain import availability
 from services.domain.incident_view import ClaimView, IncidentView, SlotView
-from services.store.claim_models import Claim
+from services.store.claim_models import Booking, Claim
 from services.store.database import Database
 from services.store.models import Incident, Location, LocationSettings, Room, Slot
 from services.store.times import as_utc
@@ -34,6 +34,7 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
                 Claim.client_id == client_id, Claim.incident_id == incident_id, Claim.released_at.is_(None)
             )
         )
+        booking = await session.get(Booking, claim.id) if claim is not None else None
     zone = availability.choose_zone(incident.timezone, location.timezone if location else None)
     triggered = as_utc(incident.triggered_at)
     sla = triggered + timedelta(hours=settings.sla_hours) if settings and settings.sla_hours else None
@@ -63,4 +64,5 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
             if claim is not None
             else None
         ),
+        booking=booking.status if booking is not None else None,
     )

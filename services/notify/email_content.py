@@ -25,7 +25,7 @@ from services import texts
 from services.domain.incident_view import IncidentView, slot_label, slots_by_day, zone_abbreviation
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
-INCIDENT_EVENTS = ("new_incident", "slots_update")
+INCIDENT_EVENTS = ("new_incident", "slots_update", "booking_declined")
 
 ROLE_REASONS = {
     "client_admin": "you are a client admin of {client} in pivot",
@@ -145,6 +145,9 @@ class EmailRenderer:
             "days": days,
             "past_count": len(view.slots) - len(upcoming),
             "status_line": status_line,
+            "lead": texts.BOOKING_DECLINED_LEAD.format(room=_one_line(view.room_name))
+            if event == "booking_declined"
+            else None,
             "can_claim": can_claim,
             "recipient_name": _one_line(to.name),
             "reason": reason.format(client=_one_line(to.client_name)),
@@ -157,6 +160,10 @@ class EmailRenderer:
         what = f"{_one_line(view.title)} — {_one_line(view.room_name)}"
         if event == "slots_update":
             return f"Free slots now known: {what} ({view.incident_id})"
+        if event == "booking_declined":
+            return texts.BOOKING_DECLINED_SUBJECT.format(
+                title=_one_line(view.title), room=_one_line(view.room_name), incident=view.incident_id
+            )
         return f"[{view.severity.capitalize()}] Incident: {what} ({view.incident_id})"
 
     def render(self, context: Mapping[str, Any]) -> tuple[str, str]:

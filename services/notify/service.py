@@ -64,7 +64,8 @@ class EventMail:
     `render` writes one message, or None when it cannot (the row is marked failed)."""
 
     adjust: Callable[[AsyncSession, Incident, str, list[rcpt.Recipient]], Awaitable[list[rcpt.Recipient]]]
-    render: Callable[[Notification, IncidentView, MailTo, str, str], Awaitable[EmailMessage | None]]
+    # None: the incident e-mail (slots and claim links) of the event's base name.
+    render: Callable[[Notification, IncidentView, MailTo, str, str], Awaitable[EmailMessage | None]] | None
 
 
 class NotificationService:
@@ -275,14 +276,14 @@ class NotificationService:
         if self._mailer is None:
             return await self._finish(notification_id, "failed", reason="e-mail is not configured (SMTP_URL)")
         extension = self._event_mail.get(base_event(row.event))
-        if row.event not in INCIDENT_EVENTS and extension is None:
+        if base_event(row.event) not in INCIDENT_EVENTS and (extension is None or extension.render is None):
             return await self._finish(notification_id, "failed", reason=f"no e-mail for event {row.event}")
         view = await load_incident_view(self._db, row.client_id, row.incident_id)
         if view is None:
             return await self._finish(notification_id, "failed", reason="incident no longer exists")
         message_id = message_id_for(row.client_id, row.incident_id, row.event, row.channel, row.recipient)
         to = MailTo(row.recipient, name, row.recipient_role, client.name if client else row.client_id)
-        if extension is not None:
+        if extension is not None and extension.render is not None:
             written = await extension.render(row, view, to, self._mailer.sender, message_id)
             if written is None:
                 return await self._finish(notification_id, "failed", reason=f"cannot write {row.event}")
@@ -305,7 +306,7 @@ class NotificationService:
             }
         message = self._renderer.incident_email(
             view,
-            event=row.event,
+            event=base_event(row.event),
             to=to,
             sender=self._mailer.sender,
             message_id=message_id,
