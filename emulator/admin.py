@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from emulator.appkeys import STATE, TENANT
+from emulator.appkeys import STATE, TENANTS
 from emulator.faults import Fault
 from emulator.loader import TenantError, parse_event, upsert_room
 from emulator.model import Mailbox, Tenant
@@ -40,6 +40,18 @@ async def _body(request: web.Request) -> Mapping[str, Any]:
     return value
 
 
+def _tenant(request: web.Request, body: Mapping[str, Any] | None = None) -> Tenant:
+    """The tenant an admin request names (`tenant` in the body or the query: id
+    or domain), else the primary one; 404 for an unknown tenant."""
+    ref = (body or {}).get("tenant") or request.query.get("tenant")
+    found = request.app[TENANTS].resolve(str(ref) if ref is not None else None)
+    if found is None:
+        raise web.HTTPNotFound(
+            text=json.dumps({"error": f"no tenant {ref!r}"}), content_type="application/json"
+        )
+    return found
+
+
 def _mailbox(tenant: Tenant, ref: Any, *, kind: str | None = None) -> Mailbox:
     found = tenant.find(ref) if isinstance(ref, str) else None
     if found is None or (kind is not None and found.kind != kind):
@@ -50,8 +62,15 @@ def _mailbox(tenant: Tenant, ref: Any, *, kind: str | None = None) -> Mailbox:
 
 
 async def health(request: web.Request) -> web.Response:
-    """Liveness plus the tenant id."""
-    return web.json_response({"ok": True, "tenant_id": request.app[TENANT].tenant_id})
+    """Liveness plus the tenant id (the named or primary one) and every tenant."""
+    tenants = request.app[TENANTS]
+    return web.json_response(
+        {
+            "ok": True,
+            "tenant_id": _tenant(request).tenant_id,
+            "tenants": [{"tenant_id": t.tenant_id, "domain": t.domain} for t in tenants],
+        }
+    )
 
 
 async def list_faults(request: web.Request) -> web.Response:
@@ -88,7 +107,7 @@ async def delete_fault(request: web.Request) -> web.Response:
 async def revoke(request: web.Request) -> web.Response:
     """Revoke a user's refresh tokens ({"user", "access_tokens": false})."""
     body = await _body(request)
-    user = _mailbox(request.app[TENANT], body.get("user"), kind="user")
+    user = _mailbox(_tenant(request, body), body.get("user"), kind="user")
     request.app[STATE].revoke(user.upn, access_tokens=bool(body.get("access_tokens", False)))
     return web.json_response({"revoked": user.upn})
 
@@ -98,7 +117,7 @@ async def expire_tokens(request: web.Request) -> web.Response:
     body = await _body(request)
     user = body.get("user")
     if user is not None:
-        user = _mailbox(request.app[TENANT], user, kind="user").upn
+        user = _mailbox(_tenant(request, body), user, kind="user").upn
     request.app[STATE].expire_tokens(user)
     return web.json_response({"expired": user or "*"})
 
@@ -106,7 +125,7 @@ async def expire_tokens(request: web.Request) -> web.Response:
 async def share(request: web.Request) -> web.Response:
     """Share a room with a user ({"room", "user"}; no user: open to everyone)."""
     body = await _body(request)
-    tenant = request.app[TENANT]
+    tenant = _tenant(request, body)
     room = _mailbox(tenant, body.get("room"), kind="room")
     user = body.get("user")
     tenant.share_room(room, None if user is None else _mailbox(tenant, user, kind="user").key)
@@ -116,7 +135,7 @@ async def share(request: web.Request) -> web.Response:
 async def unshare(request: web.Request) -> web.Response:
     """Withdraw a user's access to a room ({"room", "user"}; no user: close it)."""
     body = await _body(request)
-    tenant = request.app[TENANT]
+    tenant = _tenant(request, body)
     room = _mailbox(tenant, body.get("room"), kind="room")
     user = body.get("user")
     tenant.unshare_room(room, None if user is None else _mailbox(tenant, user, kind="user").key)
@@ -142,7 +161,9 @@ async def reset_counters(request: web.Request) -> web.Response:
 
 
 async def settings(request: web.Request) -> web.Response:
-    """Change token_lifetime (seconds) or mailbox_concurrency_limit (null: off)."""
+    """Change token_lifetime (seconds), mailbox_concurrency_limit (null: off),
+    mailbox_request_quota (requests per app and mailbox, null: off) and
+    mailbox_quota_window_s (seconds, default 600)."""
     body = await _body(request)
     state = request.app[STATE]
     try:
@@ -151,13 +172,32 @@ async def settings(request: web.Request) -> web.Response:
             if lifetime < 1:
                 return _error(400, "token_lifetime must be >= 1")
             state.token_lifetime = lifetime
-        if "mailbox_concurrency_limit" in body:
-            limit = body["mailbox_concurrency_limit"]
-            state.mailbox_concurrency_limit = None if limit is None else int(limit)
+        for name in ("mailbox_concurrency_limit", "mailbox_request_quota"):
+            if name in body:
+                limit = None if body[name] is None else int(body[name])
+                if limit is not None and limit < 0:
+                    return _error(400, f"{name} must be >= 0 or null")
+                setattr(state, name, limit)
+        if "resource_response_delay_s" in body:
+            delay = float(body["resource_response_delay_s"])
+            if delay < 0:
+                return _error(400, "resource_response_delay_s must be >= 0")
+            state.resource_response_delay_s = delay
+        if "mailbox_quota_window_s" in body:
+            window = float(body["mailbox_quota_window_s"])
+            if window <= 0:
+                return _error(400, "mailbox_quota_window_s must be > 0")
+            state.mailbox_quota_window_s = window
     except (TypeError, ValueError) as exc:
         return _error(400, str(exc))
     return web.json_response(
-        {"token_lifetime": state.token_lifetime, "mailbox_concurrency_limit": state.mailbox_concurrency_limit}
+        {
+            "token_lifetime": state.token_lifetime,
+            "mailbox_concurrency_limit": state.mailbox_concurrency_limit,
+            "mailbox_request_quota": state.mailbox_request_quota,
+            "mailbox_quota_window_s": state.mailbox_quota_window_s,
+            "resource_response_delay_s": state.resource_response_delay_s,
+        }
     )
 
 
@@ -165,7 +205,7 @@ async def put_room(request: web.Request) -> web.Response:
     """Add a room or update the fields given (rename, move, re-share, new events)."""
     body = await _body(request)
     try:
-        room = upsert_room(request.app[TENANT], body)
+        room = upsert_room(_tenant(request, body), {k: v for k, v in body.items() if k != "tenant"})
     except TenantError as exc:
         return _error(400, str(exc))
     return web.json_response({"id": room.id, "emailAddress": room.upn, "displayName": room.display_name})
@@ -173,7 +213,7 @@ async def put_room(request: web.Request) -> web.Response:
 
 async def delete_room(request: web.Request) -> web.Response:
     """Remove a room (it disappears from places, calendars and mirrors)."""
-    tenant = request.app[TENANT]
+    tenant = _tenant(request)
     room = _mailbox(tenant, request.match_info["email"], kind="room")
     tenant.remove_mailbox(room)
     return web.json_response({"deleted": room.upn})
@@ -182,7 +222,7 @@ async def delete_room(request: web.Request) -> web.Response:
 async def add_event(request: web.Request) -> web.Response:
     """Add an event ({"mailbox", "calendar_id"?, "event": {...}}; date tokens allowed)."""
     body = await _body(request)
-    tenant = request.app[TENANT]
+    tenant = _tenant(request, body)
     box = _mailbox(tenant, body.get("mailbox"))
     calendar_id = body.get("calendar_id") or box.default_calendar_id
     calendar = tenant.calendars.get(str(calendar_id))

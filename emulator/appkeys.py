@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from emulator.model import Tenant
+from emulator.model import Tenant, TenantSet
 from emulator.state import EmulatorState
 from emulator.tokens import TokenIssuer
 
-TENANT = web.AppKey("emulator_tenant", Tenant)
+TENANT = web.AppKey("emulator_tenant", Tenant)  # the primary (first) tenant
+TENANTS = web.AppKey("emulator_tenants", TenantSet)
 STATE = web.AppKey("emulator_state", EmulatorState)
 ISSUER = web.AppKey("emulator_issuer", TokenIssuer)
 

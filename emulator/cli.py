@@ -14,6 +14,7 @@ from pathlib import Path
 from emulator.certs import ensure_ca, server_ssl_context
 from emulator.faults import Fault
 from emulator.loader import TenantError, load_tenant
+from emulator.model import TenantSet
 from emulator.server import build_app, public_base_url, start_site
 from emulator.state import EmulatorState
 from emulator.tokens import load_signing_key
@@ -27,7 +28,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         prog="python -m emulator",
         description="Local Microsoft 365 emulator (identity + Graph v1.0 subset) over HTTPS.",
     )
-    parser.add_argument("--tenant", required=True, type=Path, help="tenant JSON file")
+    parser.add_argument(
+        "--tenant",
+        required=True,
+        type=Path,
+        action="append",
+        help="tenant JSON file; give it again for more tenants (the first is the default)",
+    )
     parser.add_argument("--port", required=True, type=int, help="port (0: any free port)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument(
@@ -66,6 +73,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="answer 429 ApplicationThrottled beyond N concurrent requests per mailbox (Graph's limit is 4)",
     )
     parser.add_argument(
+        "--mailbox-quota",
+        type=int,
+        default=None,
+        metavar="N",
+        help="answer 429 ApplicationThrottled beyond N requests per app and mailbox in "
+        "--quota-window seconds (Graph's limit is 10,000 per 600 s); off by default",
+    )
+    parser.add_argument("--quota-window", type=float, default=600.0, metavar="SECONDS")
+    parser.add_argument(
         "--today",
         type=date.fromisoformat,
         default=None,
@@ -95,14 +111,22 @@ def faults_from(args: argparse.Namespace) -> list[Fault]:
 
 async def serve(args: argparse.Namespace) -> None:
     """Start, print the ready line, and run until SIGINT/SIGTERM."""
-    tenant = load_tenant(args.tenant, today=args.today)
+    tenants = [load_tenant(path, today=args.today) for path in args.tenant]
+    try:
+        TenantSet(tenants)
+    except ValueError as exc:
+        raise TenantError(str(exc)) from exc
     state = EmulatorState(
-        token_lifetime=args.token_lifetime, mailbox_concurrency_limit=args.mailbox_concurrency, seed=args.seed
+        token_lifetime=args.token_lifetime,
+        mailbox_concurrency_limit=args.mailbox_concurrency,
+        mailbox_request_quota=args.mailbox_quota,
+        mailbox_quota_window_s=args.quota_window,
+        seed=args.seed,
     )
     for fault in faults_from(args):
         state.faults.add(fault)
     ca = ensure_ca(args.ca_dir)
-    app = build_app(tenant, state, signing_key=load_signing_key(args.ca_dir))
+    app = build_app(tenants, state, signing_key=load_signing_key(args.ca_dir))
     runner, port = await start_site(app, host=args.host, port=args.port, ssl_context=server_ssl_context(ca))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -110,7 +134,10 @@ async def serve(args: argparse.Namespace) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     base = public_base_url(args.host, port)
-    sys.stdout.write(f"emulator ready: {base} tenant={tenant.tenant_id} ca={ca.cert_path}\n")
+    line = f"emulator ready: {base} tenant={tenants[0].tenant_id} ca={ca.cert_path}"
+    if len(tenants) > 1:
+        line += " tenants=" + ",".join(t.tenant_id for t in tenants)
+    sys.stdout.write(line + "\n")
     sys.stdout.flush()
     try:
         await stop.wait()

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import jwt
 from aiohttp import web
 
-from emulator.appkeys import ISSUER, STATE, TENANT, base_url
+from emulator.appkeys import ISSUER, STATE, TENANTS, base_url
 from emulator.dropping import abort_transport, wait_latency
 from emulator.model import App, Mailbox, Tenant
 from emulator.scopes import DEFAULT_CONSENT, ScopeError, split_scopes
@@ -74,9 +74,9 @@ class OAuthError(Exception):
 
 
 def _resolve_tenant(request: web.Request) -> Tenant:
-    tenant = request.app[TENANT]
     given = request.match_info["tenant"].lower()
-    if given not in (tenant.tenant_id, tenant.domain):
+    tenant = request.app[TENANTS].resolve(given)
+    if tenant is None:
         raise OAuthError(
             "invalid_tenant",
             90002,
@@ -300,6 +300,7 @@ async def _authorize(request: web.Request, params: dict[str, str], form: Any) ->
             redirect_uri=params["redirect_uri"],
             scopes=graph_scopes + oidc,
             user=user.key,
+            tenant_id=tenant.tenant_id,
             nonce=params.get("nonce"),
             code_challenge=params.get("code_challenge"),
             code_challenge_method=params.get("code_challenge_method")
@@ -393,7 +394,7 @@ def _redeem_code(state: EmulatorState, tenant: Tenant, form: Any, client_id: str
             "invalid_request", 900144, "The request body must contain the following parameter: 'code'."
         )
     grant = state.auth_codes.get(code)
-    if grant is None:
+    if grant is None or grant.tenant_id not in ("", tenant.tenant_id):
         raise OAuthError(
             "invalid_grant",
             9002313,

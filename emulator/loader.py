@@ -6,6 +6,7 @@ rather than as a confusing Graph answer later.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import uuid
 from collections.abc import Callable, Mapping
@@ -13,12 +14,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from emulator.model import App, Calendar, Event, Mailbox, Tenant, graph_id
-from emulator.recurrence import Recurrence, RecurrenceError, parse_recurrence
+from emulator.model import ABSENT, App, Calendar, Event, Mailbox, SeriesException, Tenant, graph_id
+from emulator.recurrence import Recurrence, RecurrenceError, is_occurrence, parse_recurrence
 from emulator.templating import resolve_tokens, today_in
-from emulator.timezones import UnknownTimeZoneError, is_known_zone, parse_local_datetime
+from emulator.timezones import UnknownTimeZoneError, parse_local_datetime
 
 SHOW_AS = ("free", "tentative", "busy", "oof", "workingElsewhere", "unknown")
+NULLABLE_FLAGS = ("showAs", "isCancelled", "isAllDay")
 USER_PROPERTIES = (
     "givenName",
     "surname",
@@ -62,13 +64,17 @@ def _today_resolver(today: date | None) -> TodayFor:
 
 
 def _zone(name: Any, where: str) -> str:
-    if not isinstance(name, str) or not is_known_zone(name):
-        raise TenantError(f"{where}: unknown time zone {name!r}")
+    """A zone name as written. Names no zone database knows (custom zones, typos)
+    are kept and served verbatim; instants in them are computed as UTC."""
+    if not isinstance(name, str):
+        raise TenantError(f"{where}: a time zone is a string, not {name!r}")
     return name
 
 
 def _mailbox_zone(raw: Mapping[str, Any], where: str) -> str:
     settings = raw.get("mailboxSettings") or {}
+    if not isinstance(settings, Mapping):
+        raise TenantError(f"{where}: mailboxSettings must be an object")
     return _zone(settings.get("timeZone") or "UTC", where)
 
 
@@ -141,6 +147,22 @@ def _attendee(raw: Any, where: str) -> dict[str, Any]:
     }
 
 
+def _as_written(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """The flags the file wrote as null or left out, to serve as such; a value of
+    the wrong type is not Graph's shape and is refused."""
+    written: dict[str, Any] = {}
+    for key in NULLABLE_FLAGS:
+        if key not in raw:
+            written[key] = ABSENT
+        elif raw[key] is None:
+            written[key] = None
+        elif key == "showAs" and raw[key] not in SHOW_AS:
+            raise TenantError(f"{where}: showAs {raw[key]!r} is not one of {SHOW_AS}")
+        elif key != "showAs" and not isinstance(raw[key], bool):
+            raise TenantError(f"{where}: {key} must be true, false or null")
+    return written
+
+
 def parse_event(
     raw: Mapping[str, Any],
     *,
@@ -148,11 +170,17 @@ def parse_event(
     id_seed: str,
     today_for: TodayFor,
     where: str,
+    graph_defaults: bool = False,
 ) -> Event:
-    """One event dict (tenant-file or Graph POST form) into an Event."""
+    """One event dict (tenant-file or Graph POST form) into an Event.
+
+    Tenant-file events keep null or missing showAs/isCancelled/isAllDay as
+    written; `graph_defaults` (POST /events) fills them as Graph does (busy,
+    false, false)."""
     if not isinstance(raw, Mapping):
         raise TenantError(f"{where}: an event must be an object")
-    is_all_day = bool(raw.get("isAllDay", False))
+    as_written = {} if graph_defaults else _as_written(raw, where)
+    is_all_day = bool(raw.get("isAllDay"))
     start, start_zone = _when(
         raw.get("start"), zone_default=owner.time_zone, today_for=today_for, where=f"{where}.start"
     )
@@ -163,14 +191,11 @@ def parse_event(
             raw.get("end"), zone_default=start_zone, today_for=today_for, where=f"{where}.end"
         )
     if is_all_day:
+        # any length, also zero or negative: kept as written (Graph serves them)
         start = datetime.combine(start.date(), time())
         end = datetime.combine(end.date(), time())
         end_zone = start_zone
-    if (is_all_day and end <= start) or (not is_all_day and end < start):
-        raise TenantError(f"{where}: end is before start")
-    show_as = raw.get("showAs", "busy")
-    if show_as not in SHOW_AS:
-        raise TenantError(f"{where}: showAs {show_as!r} is not one of {SHOW_AS}")
+    show_as = raw.get("showAs", "busy" if graph_defaults else None)
     locations = [location_from(x, where) for x in raw.get("locations") or []]
     if not locations and raw.get("location"):
         single = location_from(raw["location"], where)
@@ -179,7 +204,7 @@ def parse_event(
     organizer = raw.get("organizer") or {"emailAddress": {"name": owner.display_name, "address": owner.upn}}
     body = raw.get("body") or {"contentType": "html", "content": ""}
     created = datetime.now(tz=UTC).replace(microsecond=0)
-    return Event(
+    event = Event(
         id=str(raw.get("id") or graph_id("event", id_seed)),
         subject=str(raw.get("subject") or ""),
         start_local=start,
@@ -187,7 +212,7 @@ def parse_event(
         start_zone=start_zone,
         end_zone=end_zone,
         is_all_day=is_all_day,
-        is_cancelled=bool(raw.get("isCancelled", False)),
+        is_cancelled=bool(raw.get("isCancelled")),
         show_as=show_as,
         sensitivity=str(raw.get("sensitivity") or "normal"),
         importance=str(raw.get("importance") or "normal"),
@@ -200,6 +225,78 @@ def parse_event(
         is_online_meeting=bool(raw.get("isOnlineMeeting", False)),
         transaction_id=raw.get("transactionId"),
         created=created,
+        as_written=as_written,
+    )
+    if raw.get("exceptions") is not None:
+        event.exceptions = _exceptions(raw["exceptions"], event, today_for, f"{where}.exceptions")
+    return event
+
+
+def _exceptions(raw: Any, master: Event, today_for: TodayFor, where: str) -> dict[datetime, SeriesException]:
+    """A series master's cancelled and moved occurrences, by original start."""
+    if master.recurrence is None:
+        raise TenantError(f"{where}: only a series master (with recurrence) has exceptions")
+    if not isinstance(raw, list):
+        raise TenantError(f"{where}: exceptions must be a list")
+    found: dict[datetime, SeriesException] = {}
+    for i, entry in enumerate(raw):
+        here = f"{where}[{i}]"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("originalStart"), str):
+            raise TenantError(f"{here}: an exception needs originalStart (wall-clock, the master's zone)")
+        text = resolve_tokens(entry["originalStart"], today_for(master.start_zone))
+        try:
+            original = parse_local_datetime(text)
+        except ValueError as exc:
+            raise TenantError(f"{here}: bad originalStart {text!r}") from exc
+        if original.tzinfo is not None:
+            raise TenantError(f"{here}: originalStart {text!r} must be wall-clock time without an offset")
+        on_pattern = is_occurrence(master.recurrence, original.date())
+        if original.time() != master.start_local.time() or not on_pattern:
+            raise TenantError(f"{here}: originalStart {text} is not an occurrence of the series")
+        cancelled = entry.get("cancelled", False)
+        if not isinstance(cancelled, bool):
+            raise TenantError(f"{here}: cancelled must be true or false")
+        moved = None if cancelled else _moved(entry, master, original, today_for, here)
+        found[original] = SeriesException(original_start=original, cancelled=cancelled, moved=moved)
+    return found
+
+
+def _moved(
+    entry: Mapping[str, Any], master: Event, original: datetime, today_for: TodayFor, where: str
+) -> Event:
+    """The occurrence as it is after the move (new start/end, maybe subject and showAs)."""
+    if entry.get("start") is not None:
+        start, start_zone = _when(
+            entry["start"], zone_default=master.start_zone, today_for=today_for, where=f"{where}.start"
+        )
+    else:
+        start, start_zone = original, master.start_zone
+    if entry.get("end") is not None:
+        end, end_zone = _when(
+            entry["end"], zone_default=start_zone, today_for=today_for, where=f"{where}.end"
+        )
+    else:
+        end, end_zone = start + (master.end_local - master.start_local), master.end_zone
+    as_written = dict(master.as_written)
+    show_as = master.show_as
+    if "showAs" in entry:
+        show_as = entry["showAs"]
+        if show_as is not None and show_as not in SHOW_AS:
+            raise TenantError(f"{where}: showAs {show_as!r} is not one of {SHOW_AS}")
+        as_written.pop("showAs", None)
+        if show_as is None:
+            as_written["showAs"] = None
+    return dataclasses.replace(
+        master,
+        subject=str(entry["subject"]) if isinstance(entry.get("subject"), str) else master.subject,
+        start_local=start,
+        end_local=end,
+        start_zone=start_zone,
+        end_zone=end_zone,
+        show_as=show_as,
+        recurrence=None,
+        exceptions={},
+        as_written=as_written,
     )
 
 
@@ -219,8 +316,13 @@ def _new_mailbox(raw: Mapping[str, Any], kind: str, tenant_id: str, where: str) 
     upn = raw.get(upn_key) or raw.get("mail") or raw.get("emailAddress")
     if not isinstance(upn, str) or "@" not in upn:
         raise TenantError(f"{where}: needs {upn_key}")
-    settings = dict(raw.get("mailboxSettings") or {})
     zone = _mailbox_zone(raw, where)
+    settings = dict(raw.get("mailboxSettings") or {})
+    hours = settings.get("workingHours")
+    if hours is not None and not (
+        isinstance(hours, Mapping) and isinstance(hours.get("timeZone") or {}, Mapping)
+    ):
+        raise TenantError(f"{where}: workingHours must be an object (timeZone an object with name)")
     settings["timeZone"] = zone
     shared = raw.get("sharedWith")
     if shared is not None and not (isinstance(shared, list) and all(isinstance(s, str) for s in shared)):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -15,6 +16,7 @@ from typing import Any, Literal
 from emulator.recurrence import Recurrence
 
 MailboxKind = Literal["user", "room"]
+ABSENT: Any = type("Absent", (), {"__repr__": lambda _self: "ABSENT"})()  # a property the file left out
 
 
 def graph_id(*parts: str) -> str:
@@ -31,7 +33,13 @@ def change_key(*parts: str) -> str:
 
 @dataclass
 class Event:
-    """One event as stored: wall-clock start/end in its own zones."""
+    """One event as stored: wall-clock start/end in its own zones.
+
+    `show_as`, `is_cancelled` and `is_all_day` are what the emulator computes
+    with (None showAs blocks, as Graph's free/busy does); `as_written` holds the
+    JSON values to serve instead where the tenant file wrote null or left the
+    property out (ABSENT: omitted from the response), as Graph serves them.
+    """
 
     id: str
     subject: str
@@ -41,7 +49,7 @@ class Event:
     end_zone: str
     is_all_day: bool = False
     is_cancelled: bool = False
-    show_as: str = "busy"
+    show_as: str | None = "busy"
     sensitivity: str = "normal"
     importance: str = "normal"
     organizer: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +61,20 @@ class Event:
     is_online_meeting: bool = False
     transaction_id: str | None = None
     created: datetime | None = None
+    as_written: dict[str, Any] = field(default_factory=dict)
+    # a series master's occurrences that differ from the pattern, by original
+    # wall-clock start (in the master's start zone)
+    exceptions: dict[datetime, SeriesException] = field(default_factory=dict)
+
+
+@dataclass
+class SeriesException:
+    """One occurrence of a series that was cancelled, or moved (and maybe renamed):
+    `moved` is the occurrence as it now is (its own start/end, subject, showAs)."""
+
+    original_start: datetime
+    cancelled: bool = False
+    moved: Event | None = None
 
 
 @dataclass
@@ -183,3 +205,45 @@ class Tenant:
             del self.calendars[cal_id]
         for calendar in self.calendars.values():
             calendar.mirrors = [m for m in calendar.mirrors if m != mailbox.key]
+
+
+class TenantSet:
+    """The tenants one emulator serves, the first being the default.
+
+    Identity paths name a tenant by id or domain; Graph finds it from the
+    token's `tid`; the admin API takes `tenant` (id or domain), default the first.
+    """
+
+    def __init__(self, tenants: list[Tenant]) -> None:
+        if not tenants:
+            raise ValueError("at least one tenant is needed")
+        self._tenants: list[Tenant] = []
+        for tenant in tenants:
+            self.add(tenant)
+
+    def add(self, tenant: Tenant) -> None:
+        """Serve one more tenant (its id and domain must be new)."""
+        for known in self._tenants:
+            if tenant.tenant_id.lower() == known.tenant_id.lower():
+                raise ValueError(f"tenant id {tenant.tenant_id} is given twice")
+            if tenant.domain.lower() == known.domain.lower():
+                raise ValueError(f"tenant domain {tenant.domain} is given twice")
+        self._tenants.append(tenant)
+
+    @property
+    def primary(self) -> Tenant:
+        """The first tenant: the default wherever no tenant is named."""
+        return self._tenants[0]
+
+    def resolve(self, ref: str | None) -> Tenant | None:
+        """A tenant by id or domain (any case); None names the primary one."""
+        if ref is None:
+            return self.primary
+        folded = ref.strip().lower()
+        return next((t for t in self._tenants if folded in (t.tenant_id.lower(), t.domain.lower())), None)
+
+    def __iter__(self) -> Iterator[Tenant]:
+        return iter(list(self._tenants))
+
+    def __len__(self) -> int:
+        return len(self._tenants)

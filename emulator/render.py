@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from emulator.calendar_view import Instance
-from emulator.model import Calendar, Event, Mailbox, change_key
+from emulator.model import ABSENT, Calendar, Event, Mailbox, change_key
 from emulator.timezones import format_graph_datetime, format_graph_utc_stamp, in_zone
 
 WORKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday"]
@@ -235,7 +235,7 @@ def event_json(instance: Instance, *, zone: str) -> dict[str, Any]:
     is_organizer = organizer_address.lower() == owner.key
     created = format_graph_utc_stamp(event.created or datetime.now(tz=UTC))
     digest = hashlib.sha256(event.id.encode()).hexdigest().upper()[:72]
-    return {
+    body: dict[str, Any] = {
         "@odata.etag": f'W/"{key}"',
         "id": instance.id,
         "createdDateTime": created,
@@ -259,7 +259,7 @@ def event_json(instance: Instance, *, zone: str) -> dict[str, Any]:
         "responseRequested": True,
         "seriesMasterId": instance.series_master_id,
         "showAs": event.show_as,
-        "type": "occurrence" if instance.series_master_id else "singleInstance",
+        "type": instance.kind if instance.series_master_id else "singleInstance",
         "webLink": "https://outlook.office365.com/owa/?itemid="
         + quote(instance.id, safe="")
         + "&exvsurl=1&path=/calendar/item",
@@ -282,6 +282,17 @@ def event_json(instance: Instance, *, zone: str) -> dict[str, Any]:
         if event.is_online_meeting
         else None,
     }
+    return _as_written(body, event)
+
+
+def _as_written(body: dict[str, Any], event: Event) -> dict[str, Any]:
+    """Serve null or left-out flags as the tenant file wrote them."""
+    for key, value in event.as_written.items():
+        if value is ABSENT:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    return body
 
 
 def series_json(instance: Instance, *, zone: str) -> dict[str, Any]:

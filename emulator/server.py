@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import ssl
+from collections.abc import Sequence
 
 from aiohttp import web
 
 from emulator import admin, identity
-from emulator.appkeys import ISSUER, STATE, TENANT, base_url
+from emulator.appkeys import ISSUER, STATE, TENANT, TENANTS, base_url
 from emulator.graph import http as graph_http
 from emulator.graph.router import GraphService
-from emulator.model import Tenant
+from emulator.model import Tenant, TenantSet
 from emulator.state import EmulatorState
 from emulator.tokens import SigningKey, TokenIssuer, generate_signing_key
 
@@ -27,20 +28,34 @@ async def index(request: web.Request) -> web.Response:
             "oidc_authority": f"{base}/{tenant.tenant_id}/v2.0",
             "graph_base_url": f"{base}/v1.0",
             "admin": f"{base}/_admin/requests",
+            "tenants": [
+                {"tenant_id": t.tenant_id, "domain": t.domain, "authority": f"{base}/{t.tenant_id}"}
+                for t in request.app[TENANTS]
+            ],
         }
     )
 
 
 def build_app(
-    tenant: Tenant, state: EmulatorState, *, signing_key: SigningKey | None = None
+    tenant: Tenant | Sequence[Tenant],
+    state: EmulatorState,
+    *,
+    signing_key: SigningKey | None = None,
 ) -> web.Application:
-    """The emulator as an aiohttp application (serve it over HTTPS for MSAL)."""
+    """The emulator as an aiohttp application (serve it over HTTPS for MSAL).
+
+    `tenant` may be several tenants; the first is the default one (index page,
+    `/_admin` without a `tenant`). Each keeps its own directory; a token of one
+    reads nothing of another.
+    """
+    tenants = TenantSet([tenant] if isinstance(tenant, Tenant) else list(tenant))
     app = web.Application(client_max_size=4 * 1024 * 1024)
     issuer = TokenIssuer(signing_key or generate_signing_key())
-    app[TENANT] = tenant
+    app[TENANT] = tenants.primary
+    app[TENANTS] = tenants
     app[STATE] = state
     app[ISSUER] = issuer
-    app[graph_http.GRAPH] = GraphService(tenant, state, issuer)
+    app[graph_http.GRAPH] = GraphService(tenants, state, issuer)
     app.router.add_get("/", index)
     graph_http.add_routes(app)
     admin.add_routes(app)

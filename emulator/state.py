@@ -1,5 +1,7 @@
 """Run-time state of one emulator: faults, grants, revocation, request log, counters.
 
+One state serves all the emulator's tenants (mailboxes are keyed by UPN).
+
 Tests reach it directly (`handle.state`); the admin API is a thin HTTP face on it.
 Everything runs on one event loop, so no locks are needed.
 """
@@ -39,6 +41,7 @@ class AuthCode:
     code_challenge_method: str | None
     expires_ms: int
     redeemed: bool = False
+    tenant_id: str = ""
 
 
 @dataclass
@@ -76,6 +79,11 @@ class EmulatorState:
     token_lifetime: int = DEFAULT_TOKEN_LIFETIME_S
     refresh_token_lifetime: int = DEFAULT_REFRESH_LIFETIME_S
     mailbox_concurrency_limit: int | None = None
+    # Outlook's request quota per app and mailbox (10,000 per 10 minutes in Graph): off by default
+    mailbox_request_quota: int | None = None
+    mailbox_quota_window_s: float = 600.0
+    # rooms answer booking requests this many seconds after the POST (0: at once)
+    resource_response_delay_s: float = 0.0
     # Entra keeps a used refresh token valid until it expires; strict one-time use is opt-in.
     strict_refresh_rotation: bool = False
     seed: int | None = None
@@ -89,6 +97,7 @@ class EmulatorState:
     counters: dict[str, MailboxCounter] = field(init=False, default_factory=dict)
     in_flight: int = field(init=False, default=0)
     max_in_flight: int = field(init=False, default=0)
+    quota_used: dict[tuple[str, str], deque[float]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.faults = FaultPlan(random.Random(self.seed))
@@ -159,6 +168,23 @@ class EmulatorState:
             return False
         return True
 
+    def over_quota(self, mailbox: str | None, client_id: str) -> float | None:
+        """Seconds until the app may call the mailbox again when its request quota
+        is spent (the request is then not counted), else None (and it is counted)."""
+        quota = self.mailbox_request_quota
+        if quota is None or mailbox is None:
+            return None
+        now = time.monotonic()
+        used = self.quota_used.setdefault((client_id, mailbox), deque())
+        while used and used[0] <= now - self.mailbox_quota_window_s:
+            used.popleft()
+        if len(used) >= quota:
+            counter = self.counters.setdefault(mailbox, MailboxCounter())
+            counter.throttled += 1
+            return max(used[0] + self.mailbox_quota_window_s - now, 0.0)
+        used.append(now)
+        return None
+
     def leave(self, mailbox: str | None) -> None:
         """The request counted by `enter` has finished."""
         self.in_flight -= 1
@@ -172,6 +198,7 @@ class EmulatorState:
     def reset_counters(self) -> None:
         """Forget the request log, counters and high-water marks."""
         self.requests.clear()
+        self.quota_used.clear()
         self.counters = {
             k: MailboxCounter(in_flight=c.in_flight, max_in_flight=c.in_flight)
             for k, c in self.counters.items()

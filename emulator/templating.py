@@ -11,17 +11,17 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from emulator.timezones import zone_for
+from emulator.timezones import zone_or_utc
 
 TOKEN = re.compile(r"\{\{\s*(day|workday)\s*(?:([+-])\s*(\d+))?\s*\}\}")
 
 
 def today_in(zone_name: str, now: datetime | None = None) -> date:
     """Today's date in a zone (or the date of `now` there)."""
-    moment = now or datetime.now(tz=zone_for(zone_name))
+    moment = now or datetime.now(tz=zone_or_utc(zone_name))
     if moment.tzinfo is None:
         return moment.date()
-    return moment.astimezone(zone_for(zone_name)).date()
+    return moment.astimezone(zone_or_utc(zone_name)).date()
 
 
 def add_workdays(anchor: date, count: int) -> date:

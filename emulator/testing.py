@@ -8,9 +8,9 @@ import base64
 import hashlib
 import secrets
 import ssl
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -46,6 +46,25 @@ class EmulatorHandle:
     tenant: Tenant
     state: EmulatorState
     app: web.Application
+    tenants: list[Tenant] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.tenants:
+            self.tenants = [self.tenant]
+
+    def tenant_for(self, ref: str | None = None) -> Tenant:
+        """A served tenant by id or domain (None: the first one); KeyError if unknown."""
+        if ref is None:
+            return self.tenant
+        folded = ref.lower()
+        for tenant in self.tenants:
+            if folded in (tenant.tenant_id.lower(), tenant.domain.lower()):
+                return tenant
+        raise KeyError(ref)
+
+    def authority_for(self, ref: str | None = None) -> str:
+        """The MSAL `authority=` of one tenant (id or domain; None: the first)."""
+        return f"{self.base_url}/{self.tenant_for(ref).tenant_id}"
 
     @property
     def graph_base_url(self) -> str:
@@ -81,9 +100,12 @@ class EmulatorHandle:
         return write_trust_bundle(self.ca_path, dest)
 
 
+TenantSource = str | Path | Mapping[str, Any] | Tenant
+
+
 @asynccontextmanager
 async def running_emulator(
-    tenant: str | Path | Mapping[str, Any] | Tenant,
+    tenant: TenantSource | Sequence[TenantSource],
     *,
     ca_dir: str | Path,
     state: EmulatorState | None = None,
@@ -93,10 +115,13 @@ async def running_emulator(
 ) -> AsyncIterator[EmulatorHandle]:
     """Serve the emulator over HTTPS on `host`:`port` (0: ephemeral) until exit.
 
-    `ca_dir` holds the CA (reused if present) and the token signing key; `today`
-    pins the tenant file's relative date tokens.
+    `tenant` is one tenant (file path, dict or Tenant) or a list of them: each is
+    served with its own directory; `handle.tenant` is the first, `handle.tenants`
+    all. `ca_dir` holds the CA (reused if present) and the token signing key;
+    `today` pins the tenant file's relative date tokens.
     """
-    loaded = load_tenant(tenant, today=today)
+    sources = list(tenant) if isinstance(tenant, list | tuple) else [tenant]
+    loaded = [load_tenant(source, today=today) for source in sources]
     ca = await asyncio.to_thread(ensure_ca, ca_dir)
     key = await asyncio.to_thread(load_signing_key, ca_dir)
     live_state = state or EmulatorState()
@@ -107,9 +132,10 @@ async def running_emulator(
             base_url=public_base_url(host, bound),
             port=bound,
             ca_path=ca.cert_path,
-            tenant=loaded,
+            tenant=loaded[0],
             state=live_state,
             app=app,
+            tenants=loaded,
         )
     finally:
         await runner.cleanup()
@@ -207,8 +233,12 @@ async def acquire_token(
     client_id: str = TEST_CLIENT_ID,
     client_secret: str | None = None,
     redirect_uri: str = TEST_REDIRECT_URI,
+    tenant: str | None = None,
 ) -> dict[str, Any]:
-    """The whole auth-code + PKCE flow over HTTPS; returns the token response JSON."""
+    """The whole auth-code + PKCE flow over HTTPS; returns the token response JSON.
+
+    `tenant` (id or domain) signs in to another served tenant than the first."""
+    authority = handle.authority_for(tenant)
     verifier, challenge = pkce_pair()
     state = secrets.token_urlsafe(8)
     query = urlencode(
@@ -225,7 +255,7 @@ async def acquire_token(
     )
     context = handle.ssl_context()
     location = await submit_sign_in(
-        f"{handle.authority}/oauth2/v2.0/authorize?{query}",
+        f"{authority}/oauth2/v2.0/authorize?{query}",
         username=username,
         password=password,
         ssl_context=context,
@@ -244,7 +274,7 @@ async def acquire_token(
         form["client_secret"] = client_secret
     async with (
         aiohttp.ClientSession() as session,
-        session.post(f"{handle.authority}/oauth2/v2.0/token", data=form, ssl=context) as response,
+        session.post(f"{authority}/oauth2/v2.0/token", data=form, ssl=context) as response,
     ):
         body = await response.json()
     if "access_token" not in body:

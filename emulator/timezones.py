@@ -38,6 +38,16 @@ def zone_for(name: str) -> ZoneInfo:
         raise UnknownTimeZoneError(f"unknown time zone {name!r}") from exc
 
 
+def zone_or_utc(name: str | None) -> ZoneInfo:
+    """The zone a name resolves to, else UTC: how the emulator computes instants
+    for zone names Graph stores but no zone database knows (custom zones, typos);
+    the name itself is still served verbatim wherever it was written."""
+    try:
+        return zone_for(name or "")
+    except UnknownTimeZoneError:
+        return ZoneInfo("UTC")
+
+
 def is_known_zone(name: str) -> bool:
     """True when `zone_for` accepts the name."""
     try:
@@ -73,7 +83,7 @@ def to_instant(local: datetime, zone_name: str) -> datetime:
     """A wall-clock time in a named zone as an aware UTC instant."""
     if local.tzinfo is not None:
         return local.astimezone(UTC)
-    return local.replace(tzinfo=zone_for(zone_name)).astimezone(UTC)
+    return local.replace(tzinfo=zone_or_utc(zone_name)).astimezone(UTC)
 
 
 def parse_query_instant(text: str) -> datetime:
@@ -92,5 +102,5 @@ def parse_query_instant(text: str) -> datetime:
 
 
 def in_zone(instant: datetime, zone_name: str) -> datetime:
-    """An aware instant as naive wall-clock time in a named zone."""
-    return instant.astimezone(zone_for(zone_name)).replace(tzinfo=None)
+    """An aware instant as naive wall-clock time in a named zone (unknown: UTC)."""
+    return instant.astimezone(zone_or_utc(zone_name)).replace(tzinfo=None)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import jwt
 
 from emulator.graph.core import GraphContext, GraphError, GraphRequest, Principal, access_denied
-from emulator.model import Calendar, Mailbox, Tenant
+from emulator.model import Calendar, Mailbox, Tenant, TenantSet
 from emulator.scopes import READ_OWN_CALENDARS, READ_SHARED_CALENDARS, allows, canonical
 from emulator.state import EmulatorState
 from emulator.tokens import TokenIssuer
@@ -23,9 +23,14 @@ def _unauthorized(message: str, request: GraphRequest, tenant: Tenant) -> GraphE
 
 
 def authenticate(
-    request: GraphRequest, tenant: Tenant, state: EmulatorState, issuer: TokenIssuer
+    request: GraphRequest, tenants: TenantSet, state: EmulatorState, issuer: TokenIssuer
 ) -> Principal:
-    """The principal behind the Authorization header, or a 401 like Graph's."""
+    """The principal behind the Authorization header, or a 401 like Graph's.
+
+    The token's `tid` picks the tenant; everything the request reads is that
+    tenant's (the 401 challenge names the primary tenant until the token is known).
+    """
+    tenant = tenants.primary
     header = request.headers.get("Authorization", "").strip()
     if not header:
         raise _unauthorized("Access token is empty.", request, tenant)
@@ -42,15 +47,17 @@ def authenticate(
         raise _unauthorized(
             "Access token validation failure. Invalid signature or malformed token.", request, tenant
         ) from exc
-    if claims.get("tid") != tenant.tenant_id:
+    found_tenant = tenants.resolve(str(claims.get("tid") or "")) if claims.get("tid") else None
+    if found_tenant is None or found_tenant.tenant_id != claims.get("tid"):
         raise _unauthorized("Access token validation failure. Invalid issuer or tenant.", request, tenant)
+    tenant = found_tenant
     user = tenant.find(str(claims["oid"]))
     if user is None:
         raise _unauthorized("Access token validation failure. The user no longer exists.", request, tenant)
     if state.access_token_expired(user.upn, int(claims.get("emu_iat_ms", 0))):
         raise _unauthorized(EXPIRED, request, tenant)
     scopes = frozenset(canonical(s) for s in str(claims.get("scp", "")).split())
-    return Principal(user=user, scopes=scopes, client_id=str(claims.get("appid", "")))
+    return Principal(user=user, scopes=scopes, client_id=str(claims.get("appid", "")), tenant=tenant)
 
 
 def require(ctx: GraphContext, needed: frozenset[str]) -> None:

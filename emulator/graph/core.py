@@ -111,6 +111,7 @@ class Principal:
     user: Mailbox
     scopes: frozenset[str]
     client_id: str
+    tenant: Tenant
 
 
 Dispatcher = Callable[[GraphRequest], Awaitable[GraphResponse]]

@@ -4,6 +4,7 @@ concurrency counters and the request log. HTTP and $batch items both come here."
 from __future__ import annotations
 
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -22,7 +23,7 @@ from emulator.graph.core import (
     Principal,
     new_request_id,
 )
-from emulator.model import Tenant
+from emulator.model import Tenant, TenantSet
 from emulator.state import EmulatorState, RequestRecord, now_ms
 from emulator.tokens import TokenIssuer
 
@@ -30,6 +31,7 @@ LOGGER = logging.getLogger(__name__)
 Handler = Callable[..., Awaitable[GraphResponse]]
 _USER = r"(?:me|users/(?P<user>[^/]+))"
 _CAL = r"calendars/(?P<calendar>[^/]+)"
+_EVENT = r"(?P<event_id>[^/]+)"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,12 @@ ROUTES = (
     _route("POST", f"/{_USER}/calendar/(?:microsoft\\.graph\\.)?getSchedule", schedule.get_schedule),
     _route("POST", f"/{_USER}/(?:calendar/)?events", events.create_event),
     _route("POST", f"/{_USER}/{_CAL}/events", events.create_event),
+    _route("GET", f"/{_USER}/(?:calendar/)?events/{_EVENT}", events.get_event),
+    _route("GET", f"/{_USER}/{_CAL}/events/{_EVENT}", events.get_event),
+    _route("DELETE", f"/{_USER}/(?:calendar/)?events/{_EVENT}", events.delete_event),
+    _route("DELETE", f"/{_USER}/{_CAL}/events/{_EVENT}", events.delete_event),
+    _route("POST", f"/{_USER}/(?:calendar/)?events/{_EVENT}/cancel", events.cancel_event),
+    _route("POST", f"/{_USER}/{_CAL}/events/{_EVENT}/cancel", events.cancel_event),
     _route("GET", r"/places/microsoft\.graph\.room", places.list_rooms),
     _route("POST", r"/\$batch", batch.run_batch),
 )
@@ -106,10 +114,17 @@ class _Seen:
 
 
 class GraphService:
-    """Executes Graph requests against one tenant and state."""
+    """Executes Graph requests against the tenants and the state (each request
+    against the tenant of its token)."""
 
-    def __init__(self, tenant: Tenant, state: EmulatorState, issuer: TokenIssuer) -> None:
-        self.tenant, self.state, self.issuer = tenant, state, issuer
+    def __init__(self, tenants: TenantSet | Tenant, state: EmulatorState, issuer: TokenIssuer) -> None:
+        self.tenants = tenants if isinstance(tenants, TenantSet) else TenantSet([tenants])
+        self.state, self.issuer = state, issuer
+
+    @property
+    def tenant(self) -> Tenant:
+        """The primary tenant."""
+        return self.tenants.primary
 
     def _mailbox_key(self, principal: Principal, groups: dict[str, str], route: Route) -> str | None:
         if route.handler in (places.list_rooms, batch.run_batch):
@@ -117,7 +132,7 @@ class GraphService:
         ref = groups.get("user")
         if ref is None or ref.lower() == "me":
             return principal.user.key
-        found = self.tenant.find(ref)
+        found = principal.tenant.find(ref)
         return found.key if found else ref.lower()
 
     async def _guarded(
@@ -139,6 +154,15 @@ class GraphService:
                     "ApplicationThrottled",
                     "Application is over its MailboxConcurrency limit.",
                     headers={"Retry-After": "1"},
+                )
+            wait = self.state.over_quota(mailbox, ctx.principal.client_id)
+            if wait is not None:
+                fault_seen.append("mailbox-quota")
+                raise GraphError(
+                    429,
+                    "ApplicationThrottled",
+                    "Application is over its MailboxRequests limit.",
+                    headers={"Retry-After": str(max(1, math.ceil(wait)))},
                 )
             decision = self.state.faults.decide(
                 target="graph", mailbox=mailbox, can_drop=not ctx.request.in_batch
@@ -182,11 +206,11 @@ class GraphService:
         return response
 
     async def _answer(self, request: GraphRequest, seen: _Seen) -> GraphResponse:
-        seen.principal = authenticate(request, self.tenant, self.state, self.issuer)
+        seen.principal = authenticate(request, self.tenants, self.state, self.issuer)
         route, groups = match(request.method, request.path)
         seen.mailbox = self._mailbox_key(seen.principal, groups, route)
         seen.ctx = GraphContext(
-            tenant=self.tenant,
+            tenant=seen.principal.tenant,
             state=self.state,
             issuer=self.issuer,
             request=request,

@@ -59,7 +59,7 @@ def _item(instance: Instance, zone: str) -> dict[str, Any]:
     location = instance.location_override or (event.locations[0] if event.locations else {})
     return {
         "isPrivate": event.sensitivity == "private",
-        "status": event.show_as,
+        "status": event.show_as or "busy",
         "subject": event.subject,
         "location": str(location.get("displayName", "")),
         "start": {"dateTime": start, "timeZone": zone},

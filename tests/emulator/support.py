@@ -25,6 +25,9 @@ def _event(subject: str, start: str, end: str, zone: str = EST, **extra: Any) ->
         "start": {"dateTime": start, "timeZone": zone},
         "end": {"dateTime": end, "timeZone": zone},
         "organizer": {"emailAddress": {"name": "Bo Smith", "address": "bo@contoso.com"}},
+        "showAs": "busy",
+        "isAllDay": False,
+        "isCancelled": False,
         **extra,
     }
 

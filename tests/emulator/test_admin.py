@@ -13,7 +13,8 @@ async def _admin(session, emu, path: str, body=None, method: str = "POST"):
 
 async def test_health_and_index(emu: EmulatorHandle, session) -> None:
     status, body, _ = await _admin(session, emu, "health", method="GET")
-    assert status == 200 and body == {"ok": True, "tenant_id": emu.tenant_id}
+    assert status == 200 and body["ok"] is True and body["tenant_id"] == emu.tenant_id
+    assert body["tenants"] == [{"tenant_id": emu.tenant_id, "domain": emu.tenant.domain}]
     status, body, _ = await call(session, emu, "/")
     assert body["graph_base_url"] == emu.graph_base_url
     assert body["oidc_authority"] == emu.oidc_authority
@@ -86,10 +87,22 @@ async def test_settings(emu: EmulatorHandle, session) -> None:
     status, body, _ = await _admin(
         session, emu, "settings", {"token_lifetime": 30, "mailbox_concurrency_limit": 4}
     )
-    assert status == 200 and body == {"token_lifetime": 30, "mailbox_concurrency_limit": 4}
+    assert status == 200 and body == {
+        "token_lifetime": 30,
+        "mailbox_concurrency_limit": 4,
+        "mailbox_request_quota": None,
+        "mailbox_quota_window_s": 600.0,
+        "resource_response_delay_s": 0.0,
+    }
     assert emu.state.token_lifetime == 30 and emu.state.mailbox_concurrency_limit == 4
     assert (await _admin(session, emu, "settings", {"token_lifetime": 0}))[0] == 400
     assert (await _admin(session, emu, "settings", {"token_lifetime": "x"}))[0] == 400
+    status, body, _ = await _admin(
+        session, emu, "settings", {"mailbox_request_quota": 3, "mailbox_quota_window_s": 60}
+    )
+    assert status == 200 and emu.state.mailbox_request_quota == 3 and emu.state.mailbox_quota_window_s == 60
+    assert (await _admin(session, emu, "settings", {"mailbox_request_quota": -1}))[0] == 400
+    assert (await _admin(session, emu, "settings", {"mailbox_quota_window_s": 0}))[0] == 400
 
 
 async def test_live_room_changes(emu: EmulatorHandle, session, token: str) -> None:
@@ -115,9 +128,9 @@ async def test_live_room_changes(emu: EmulatorHandle, session, token: str) -> No
     assert "Conf Room 4B" in names and "New Room" in names
     assert "LON-02-Thames (8) [VC]" not in names
     status, body, _ = await _admin(
-        session, emu, "rooms", {"emailAddress": "bad@contoso.com", "mailboxSettings": {"timeZone": "Mars"}}
+        session, emu, "rooms", {"emailAddress": "bad@contoso.com", "mailboxSettings": {"timeZone": 7}}
     )
-    assert status == 400
+    assert status == 400 and "time zone" in body["error"]
     assert (await _admin(session, emu, "rooms/ghost@contoso.com", method="DELETE"))[0] == 404
 
 

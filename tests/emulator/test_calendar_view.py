@@ -33,7 +33,7 @@ def test_daily_series_keeps_local_time_across_dst() -> None:
         today_for=lambda _z: TODAY,
         where="t",
     )
-    starts = [s for s, _e, _m, _d in event_instances(event, _utc(2026, 10, 1), _utc(2026, 12, 1))]
+    starts = [h.start for h in event_instances(event, _utc(2026, 10, 1), _utc(2026, 12, 1))]
     assert starts == [_utc(2026, 10, 30, 11), _utc(2026, 10, 31, 11), _utc(2026, 11, 1, 12)]
 
 

@@ -50,3 +50,37 @@ async def test_top_bounds(emu: EmulatorHandle, session, token: str) -> None:
         assert status == 400 and body["error"]["code"] == "BadRequest"
     status, body, _ = await call(session, emu, "/v1.0/places/microsoft.graph.room?$filter=x", token=token)
     assert status == 400
+
+
+async def test_every_place_field_is_served(emu: EmulatorHandle, session, token: str) -> None:
+    fields = {
+        "emailAddress": "hq-4-boardroom@contoso.com",
+        "displayName": "HQ-04-Boardroom",
+        "building": "HQ",
+        "floorNumber": 4,
+        "floorLabel": "4th floor",
+        "capacity": 20,
+        "nickname": "Boardroom",
+        "label": "Executive",
+        "phone": "+1 212 555 0100",
+        "tags": ["VC", "Whiteboard"],
+        "bookingType": "reserved",
+        "isWheelChairAccessible": True,
+        "audioDeviceName": "Polycom",
+        "videoDeviceName": "Teams Rooms",
+        "displayDeviceName": "Surface Hub",
+        "address": {
+            "street": "1 Main St",
+            "city": "New York",
+            "state": "NY",
+            "postalCode": "10001",
+            "countryOrRegion": "US",
+        },
+        "geoCoordinates": {"latitude": 40.75, "longitude": -73.99},
+    }
+    status, _, _ = await call(session, emu, "/_admin/rooms", method="POST", json=fields)
+    assert status == 200
+    status, body, _ = await call(session, emu, "/v1.0/places/microsoft.graph.room", token=token)
+    room = next(r for r in body["value"] if r["emailAddress"] == fields["emailAddress"])
+    assert {k: room[k] for k in fields} == fields
+    assert room["id"] == emu.tenant.find(fields["emailAddress"]).id

@@ -133,6 +133,33 @@ async def test_mailbox_concurrency_limit(emu: EmulatorHandle, session, token: st
     assert emu.state.counters["conf4b@contoso.com"].throttled == 2
 
 
+async def test_graph_default_mailbox_concurrency_of_four(emu: EmulatorHandle, session, token: str) -> None:
+    emu.state.mailbox_concurrency_limit = 4  # Outlook's limit per app and mailbox
+    emu.state.add_fault("latency", latency_ms=300, mailbox="conf4b@contoso.com")
+    results = await asyncio.gather(*(call(session, emu, VIEW, token=token) for _ in range(6)))
+    assert sorted(r[0] for r in results) == [200, 200, 200, 200, 429, 429]
+    body = next(r[1] for r in results if r[0] == 429)
+    assert body["error"]["code"] == "ApplicationThrottled"
+    assert "MailboxConcurrency" in body["error"]["message"] and body["error"]["innerError"]["request-id"]
+    # other mailboxes are not affected
+    assert (await call(session, emu, "/v1.0/me", token=token))[0] == 200
+
+
+async def test_mailbox_request_quota(emu: EmulatorHandle, session, token: str) -> None:
+    emu.state.mailbox_request_quota = 3
+    emu.state.mailbox_quota_window_s = 120
+    statuses = [(await call(session, emu, VIEW, token=token))[0] for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    status, body, headers = await call(session, emu, VIEW, token=token)
+    assert status == 429 and body["error"]["code"] == "ApplicationThrottled"
+    assert "MailboxRequests" in body["error"]["message"] and 100 <= int(headers["Retry-After"]) <= 120
+    assert (await call(session, emu, "/v1.0/me", token=token))[0] == 200  # another mailbox
+    assert emu.state.counters["conf4b@contoso.com"].throttled == 1
+    emu.state.mailbox_quota_window_s = 0.2
+    await asyncio.sleep(0.3)
+    assert (await call(session, emu, VIEW, token=token))[0] == 200  # the window moved on
+
+
 async def test_an_emulator_bug_answers_500_in_graph_shape(emu: EmulatorHandle, session, token: str) -> None:
     emu.tenant.calendars.clear()  # break an invariant the handlers rely on
     status, body, _ = await call(session, emu, VIEW, token=token)
