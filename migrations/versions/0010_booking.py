@@ -38,10 +38,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("claim_id"),
     )
     with op.batch_alter_table("bookings", schema=None) as batch_op:
-        batch_op.create_index("ix_bookings_incident", ["client_id", "incident_id", "created_at"], unique=False)
+        batch_op.create_index(
+            "ix_bookings_incident", ["client_id", "incident_id", "created_at"], unique=False
+        )
+    # Notification events carry a claim id: "booking_declined#<16 hex>" needs more than 32.
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.alter_column(
+            "event", existing_type=sa.String(length=32), type_=sa.String(length=64), existing_nullable=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.alter_column(
+            "event", existing_type=sa.String(length=64), type_=sa.String(length=32), existing_nullable=False
+        )
     with op.batch_alter_table("bookings", schema=None) as batch_op:
         batch_op.drop_index("ix_bookings_incident")
     op.drop_table("bookings")

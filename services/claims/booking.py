@@ -168,6 +168,15 @@ async def cancel_incident_booking(
     return True
 
 
+async def mark_declined(session: AsyncSession, claim_id: str) -> None:
+    """Inside the transaction that ends the claim: the room said no."""
+    await session.execute(
+        update(Booking)
+        .where(Booking.claim_id == claim_id, Booking.status == PENDING)
+        .values(status=DECLINED, updated_at=func.now())
+    )
+
+
 async def latest_booking_row(session: AsyncSession, client_id: str, incident_id: str) -> Booking | None:
     return await session.scalar(
         select(Booking)
@@ -285,9 +294,8 @@ class RoomBooking:
             return
         answer = room_response(event, booking.room_email)
         if event.get("isCancelled") is True or answer in _DECLINED:
-            if await self._set_status(claim_id, DECLINED, from_status=PENDING):
-                log.info("room declined the visit client=%s claim=%s", booking.client_id, claim_id)
-            await self._on_declined(claim_id)
+            log.info("room declined the visit client=%s claim=%s", booking.client_id, claim_id)
+            await self._on_declined(claim_id)  # marks the booking declined as the claim ends
             await self._quiet_cancel(booking)
             return
         if answer in _ACCEPTED:

@@ -598,6 +598,7 @@ class ClaimService:
                 return
             record = ClaimRecord.of(row)
             if record.released_at is None:
+                await bk.mark_declined(session, claim_id)  # first: ending the claim cancels live ones
                 await self._end_claim(session, record, user_id=None, name=DECLINED_BY)
             elif record.released_by_name != DECLINED_BY:
                 return  # released by someone before the answer came: nothing to re-offer
@@ -608,7 +609,7 @@ class ClaimService:
             trigger = as_utc(ctx.incident.triggered_at)
             span = availability.read_range(trigger, policy)
             try:
-                events = await self._recheck.events(client_id, ctx.room.calendar_email, span.start, span.end)
+                events = await self._recheck.fresh(client_id, ctx.room.calendar_email, span.start, span.end)
             except RecheckFailed:
                 log.warning("slots not re-read after a declined booking incident=%s", incident_id)
             else:
