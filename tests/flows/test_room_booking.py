@@ -29,6 +29,7 @@ from services.store.claim_models import Booking
 from tests.claims_support import claim_token, next_weekday_at
 from tests.flows.site import Site, running_site
 from tests.m365 import CONF4B, PIVOT
+from tests.services.smtp_support import Received, ScriptedSmtp
 from tests.webhooks import incident
 
 SAM = "sam@acme.example"
@@ -249,3 +250,78 @@ async def test_without_calendar_writes_claims_work_and_booking_is_reported_off(
         await site.sign_in()
         health = await integration_health(site.services.db, "contoso")
         assert health is not None and health.can_book_rooms and health.booking_waits_for_sign_in == []
+
+
+async def wait_mail(smtp: ScriptedSmtp, address: str, subject_part: str, timeout: float = 30.0) -> Received:
+    deadline = time.monotonic() + timeout
+    while True:
+        for got in smtp.to(address):
+            if subject_part in str(got.message["Subject"]):
+                return got
+        assert time.monotonic() < deadline, f"no e-mail to {address} about {subject_part!r}"
+        await asyncio.sleep(0.1)
+
+
+def ics_of(message: Any) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/calendar":
+            return str(part.get_content())
+    raise AssertionError("no .ics attached")
+
+
+async def test_the_confirmation_says_the_room_is_booked(database_url: str, ca_dir: Path) -> None:
+    smtp = ScriptedSmtp()
+    await smtp.start()
+    try:
+        async with running_site(
+            database_url,
+            ca_dir,
+            prepare=book_rooms,
+            BOOKING_RETRY_SECONDS=0.05,
+            SMTP_URL=f"smtp://127.0.0.1:{smtp.port}",
+        ) as site:
+            first = await open_incident(site, "INC-B7", trigger())
+            await claim(site, first)
+            await wait_booking(site, "INC-B7", lambda b: b["status"] == "booked")
+            got = await wait_mail(smtp, SAM, "Slot claimed")
+            text = got.message.get_body(preferencelist=("plain",)).get_content()
+            assert f"{texts.BOOKING_FACT}: {texts.BOOKING_LINES['booked']}" in text
+            assert texts.BOOKING_LINES["booked"] in ics_of(got.message)
+    finally:
+        await smtp.stop()
+
+
+async def test_booking_that_keeps_failing_leaves_the_claim_and_tells_the_admin(
+    database_url: str, ca_dir: Path
+) -> None:
+    smtp = ScriptedSmtp()
+    await smtp.start()
+    try:
+        async with running_site(
+            database_url,
+            ca_dir,
+            prepare=book_rooms,
+            BOOKING_RETRY_SECONDS=0.02,
+            SMTP_URL=f"smtp://127.0.0.1:{smtp.port}",
+        ) as site:
+            first = await open_incident(site, "INC-B8", trigger())
+            site.emu.state.add_fault("503", mailbox=PIVOT)  # Exchange down for the service account
+            await claim(site, first)
+            failed = await wait_booking(site, "INC-B8", lambda b: b["status"] == "failed")
+            assert failed["status"] == "claimed" and failed["claim"]["booking"]["status"] == "failed"
+            assert failed["booking"]["event_id"] is None
+            site.emu.state.clear_faults()
+            got = await wait_mail(smtp, "ada@contoso.example", "Room not booked")
+            assert texts.BOOKING_FAILED_LEAD in " ".join(
+                got.message.get_body(preferencelist=("plain",)).get_content().split()
+            )
+            assert [r for r in smtp.received if "Room not booked" in str(r.message["Subject"])] == [got]
+            # The claimer's confirmation says it too.
+            mine = await wait_mail(smtp, SAM, "Slot claimed")
+            assert (
+                texts.BOOKING_LINES["failed"]
+                in mine.message.get_body(preferencelist=("plain",)).get_content()
+            )
+            assert room_copies(site, "(INC-B8)") == []
+    finally:
+        await smtp.stop()
