@@ -146,3 +146,17 @@ async def test_one_calendar_room_cannot_serve_two_pivot_rooms(
     assert await dump(db) == before
     with pytest.raises(ValidationFailed):
         await service.apply({"client_id": "nobody"})
+
+
+async def test_book_room_is_off_by_default_and_set_per_location(service: IntegrationConfigService) -> None:
+    await service.apply(config())
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is False
+    await service.apply({"client_id": "contoso", "locations": {"hq": {"book_room": True}}})
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is True
+    assert (await service.location_settings("contoso", "ldn"))["book_room"] is False
+    await service.apply({"client_id": "contoso", "locations": {"hq": {"scheduling": False}}})
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is True  # left out: kept
+    with pytest.raises(ValidationFailed) as refused:
+        await service.apply({"client_id": "contoso", "locations": {"hq": {"book_room": None}}})
+    assert [p.field for p in refused.value.problems] == ["locations.hq.book_room"]
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is True
