@@ -166,7 +166,12 @@ async def may_release_now(db: Database, view: IncidentView, user_id: str | None)
 
 
 async def conversation_card(
-    db: Database, view: IncidentView, reference: dict[str, Any], viewer_user_id: str | None
+    db: Database,
+    view: IncidentView,
+    reference: dict[str, Any],
+    viewer_user_id: str | None,
+    *,
+    notice: str | None = None,
 ) -> dict[str, Any]:
     """The card for one posted copy: a user's 1:1 chat (`viewer_user_id`) or a channel (None).
 
@@ -188,7 +193,9 @@ async def conversation_card(
                 .limit(MAX_REFRESH_USERS)
             )
         ids.extend(await session.scalars(query))
-    return live_card(view, user_ids=ids, can_release=await may_release_now(db, view, viewer_user_id))
+    return live_card(
+        view, user_ids=ids, can_release=await may_release_now(db, view, viewer_user_id), notice=notice
+    )
 
 
 class ClaimCards:

@@ -13,14 +13,28 @@ from collections.abc import Awaitable, Callable
 from bot.claims import conversation_card
 from bot.convert import base_conversation_id
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
+from services import texts
+from services.claims.booking import BOOKING_DECLINED, BOOKING_FAILED
+from services.domain.incident_view import IncidentView
 from services.incidents.view_builder import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
+from services.notify.service import base_event
 from services.notify.teams_routes import TeamsRoutes
 from services.store.database import Database
 
 log = logging.getLogger(__name__)
 
 EmailFallback = Callable[[int], Awaitable[object]]
+
+
+def event_notice(event: str, view: IncidentView) -> str | None:
+    """The line a Teams notice of a room booking outcome (DESIGN 3.11) leads with."""
+    what = base_event(event)
+    if what == BOOKING_DECLINED:
+        return texts.BOOKING_DECLINED_LEAD.format(room=view.room_name)
+    if what == BOOKING_FAILED:
+        return texts.BOOKING_FAILED_LEAD
+    return None
 
 
 class TeamsNotifier:
@@ -56,7 +70,13 @@ class TeamsNotifier:
                 reference = await self._messenger.open_personal_chat(
                     service_url=target.service_url, tenant_id=target.tenant_id, member_id=target.member_id
                 )
-            card = await conversation_card(self._db, view, reference, notification.recipient_user_id)
+            card = await conversation_card(
+                self._db,
+                view,
+                reference,
+                notification.recipient_user_id,
+                notice=event_notice(notification.event, view),
+            )
             activity_id = await self._messenger.post_card(reference, card)
         except RouteInactive:
             conversation = (target.reference or {}).get("conversation", {}).get("id")
