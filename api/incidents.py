@@ -98,6 +98,7 @@ async def get_incident(request: web.Request) -> web.Response:
     if incident is None:
         return error(404, "no such incident")
     incident["claim"] = await services.claims.claim_json(client_id, incident_id)
+    incident["booking"] = await services.claims.booking_json(client_id, incident_id)
     incident["notifications"] = await services.notifications.notifications_for(client_id, incident_id)
     return web.json_response(incident)
 

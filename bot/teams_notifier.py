@@ -14,6 +14,8 @@ from bot.claims import conversation_card
 from bot.convert import base_conversation_id
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
 from services import texts
+from services.claims.booking import BOOKING_DECLINED, BOOKING_FAILED
+from services.domain.incident_view import IncidentView
 from services.incidents.view_builder import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
 from services.metrics import Metrics
@@ -26,6 +28,17 @@ log = logging.getLogger(__name__)
 # What a card posted for a follow-up event says above the incident.
 POST_NOTICES = {"reminder": texts.REMINDER_NOTICE, "escalated": texts.ESCALATED_NOTICE}
 EmailFallback = Callable[[int], Awaitable[object]]
+
+
+def event_notice(event: str, view: IncidentView) -> str | None:
+    """The line a Teams notice leads with: a room booking outcome (DESIGN 3.11), a reminder or an
+    escalation (DESIGN 3.12); None for the other events."""
+    what = base_event(event)
+    if what == BOOKING_DECLINED:
+        return texts.BOOKING_DECLINED_LEAD.format(room=view.room_name)
+    if what == BOOKING_FAILED:
+        return texts.BOOKING_FAILED_LEAD
+    return POST_NOTICES.get(what)
 
 
 class TeamsNotifier:
@@ -70,7 +83,7 @@ class TeamsNotifier:
                 view,
                 reference,
                 notification.recipient_user_id,
-                notice=POST_NOTICES.get(base_event(notification.event)),
+                notice=event_notice(notification.event, view),
             )
             activity_id = await self._messenger.post_card(reference, card)
         except RouteInactive:

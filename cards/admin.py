@@ -27,12 +27,24 @@ def _account(health: Health) -> str:
     return plain(health.signed_in_upn) or "?"
 
 
+def booking_note(health: Health) -> dict[str, Any] | None:
+    """Room booking is on somewhere, but waits for a sign-in with Calendars.ReadWrite."""
+    waiting = health.booking_waits_for_sign_in
+    if not waiting:
+        return None
+    return note(
+        texts.BOOKING_NEEDS_SIGN_IN.format(locations=listing([loc.name for loc in waiting])), "Warning"
+    )
+
+
 def manage_card(health: Health, location_id: str | None = None) -> dict[str, Any]:
     """A button per step (reopened for the chosen location) and the rooms still to map."""
     body: list[dict[str, Any]] = [
         heading(texts.MANAGE_TITLE.format(client=health.client_name)),
         facts([(texts.STATUS_ACCOUNT, _account(health))]),
     ]
+    if (booking := booking_note(health)) is not None:
+        body.append(booking)
     if health.locations:
         body.append(
             choice_set(
@@ -83,6 +95,8 @@ def status_card(health: Health) -> dict[str, Any]:
     body: list[dict[str, Any]] = [heading(texts.STATUS_TITLE.format(client=health.client_name)), facts(rows)]
     if health.needs_reconnect:
         body.append(note(texts.STATUS_RECONNECT_HINT, "Attention"))
+    if (booking := booking_note(health)) is not None:
+        body.append(booking)
     for loc in health.locations:
         body.append(
             {
@@ -111,6 +125,7 @@ def status_card(health: Health) -> dict[str, Any]:
                     ),
                     (texts.STATUS_PROVIDER, plain(loc.service_provider) or texts.STATUS_NONE),
                     (texts.STATUS_CHANNEL, plain(loc.teams_channel) or texts.STATUS_NONE),
+                    (texts.STATUS_BOOK_ROOM, texts.STATUS_BOOK_ROOM_VALUES[health.booking_state(loc)]),
                 ]
             )
         )

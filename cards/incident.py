@@ -162,6 +162,15 @@ def incident_card(
         body.append(
             {"type": "TextBlock", "text": plain(line), "wrap": True, "weight": "Bolder", "color": "Good"}
         )
+        if view.booking is not None:
+            body.append(
+                {
+                    "type": "TextBlock",
+                    "text": texts.BOOKING_LINES.get(view.booking, view.booking),
+                    "wrap": True,
+                    "color": "Good" if view.booking == "booked" else "Warning",
+                }
+            )
     elif offered:
         body.append(paragraph(plain(line)))
         body.extend(_slot_rows(view, offered[:VISIBLE_SLOTS], style))

@@ -85,16 +85,31 @@ def _errors(lines: list[str] | None) -> list[dict[str, Any]]:
 
 
 def sign_in_card(
-    url: str, *, client_name: str, expires: str, signed_in_upn: str | None = None
+    url: str,
+    *,
+    client_name: str,
+    expires: str,
+    signed_in_upn: str | None = None,
+    booking_locations: list[str] | None = None,
+    booking_waiting: bool = False,
 ) -> dict[str, Any]:
-    """A one-time sign-in link; a button for a fresh link; "continue" when already signed in."""
+    """A one-time sign-in link; a button for a fresh link; "continue" when already signed in.
+    `booking_locations`: the locations that book rooms (the sign-in then asks for more)."""
     body = [
         heading(texts.SETUP_STEP_TITLES["signin"]),
         paragraph(texts.SETUP_SIGNIN_BODY.format(client=plain(client_name))),
+    ]
+    if booking_locations:
+        body.append(paragraph(texts.SETUP_SIGNIN_BOOKING.format(locations=listing(booking_locations))))
+    body += [
         paragraph(texts.SETUP_SIGNIN_LINK_NOTE.format(expires=expires), subtle=True),
     ]
     if signed_in_upn:
         body.append(paragraph(texts.SETUP_SIGNIN_ALREADY.format(upn=plain(signed_in_upn))))
+        if booking_waiting and booking_locations:
+            body.append(
+                note(texts.BOOKING_NEEDS_SIGN_IN.format(locations=listing(booking_locations)), "Warning")
+            )
     actions = [
         open_url(texts.SETUP_SIGNIN_BUTTON, url),
         submit(texts.SETUP_NEW_LINK_BUTTON, {"action": NEW_LINK_ACTION}),
@@ -367,6 +382,14 @@ def profile_card(
             number_input(key, texts.ESCALATION_FIELD_LABELS[key], escalation.get(key), 1, 10080)
             for key in ESCALATION_NUMBERS
         ),
+        {
+            "type": "Input.Toggle",
+            "id": "book_room",
+            "title": texts.SETUP_BOOK_ROOM_LABEL,
+            "value": "true" if values.get("book_room") else "false",
+            "valueOn": "true",
+            "valueOff": "false",
+        },
     ]
     if not channels:
         body.append(paragraph(texts.SETUP_NO_CHANNELS_NOTE, subtle=True))
@@ -408,6 +431,8 @@ def parse_profile(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     )
     channel = data.get("teams_channel")
     values["teams_channel"] = channel if isinstance(channel, str) and channel not in ("", NONE) else None
+    book = data.get("book_room")
+    values["book_room"] = book is True or (isinstance(book, str) and book.strip().lower() == "true")
     for key in PROFILE_NUMBERS:
         raw = data.get(key)
         number = _number(raw)

@@ -108,7 +108,14 @@ async def connect_service_account(services: Services, emulator: EmulatorHandle) 
 
 async def configure_demo(services: Services, teams_channel: str | None) -> None:
     directory = json.loads(DIRECTORY_FILE.read_text(encoding="utf-8"))
-    location: dict[str, Any] = {"scheduling": True, "service_provider_id": PROVIDER_ID, "sla_hours": 4}
+    # Claimed visits book the room (DESIGN 3.11): configured before the sign-in, which then
+    # asks for Calendars.ReadWrite too.
+    location: dict[str, Any] = {
+        "scheduling": True,
+        "service_provider_id": PROVIDER_ID,
+        "sla_hours": 4,
+        "book_room": True,
+    }
     if teams_channel:
         location["teams_channel"] = teams_channel
     await services.integration.apply(
@@ -144,9 +151,12 @@ async def _run(port: int, with_playground: bool, playground_port: int, var: Path
         services = runner.app[SERVICES]
         endpoint = f"http://127.0.0.1:{port}/api/messages"
         if not fresh:
-            await connect_service_account(services, emulator)
             await configure_demo(services, None)
-            print(f"Office 365 (emulated) connected as {SERVICE_ACCOUNT}; Automated Scheduling is on.")
+            await connect_service_account(services, emulator)
+            print(
+                f"Office 365 (emulated) connected as {SERVICE_ACCOUNT}; Automated Scheduling is on, "
+                "and claimed visits book the room."
+            )
         config_path = write_config(var / "playground.yml")
         print(f"pivot Scheduling demo: bot endpoint {endpoint}")
         print(f"Microsoft 365 emulator: {emulator.base_url} (CA {emulator.ca_path})")

@@ -229,6 +229,8 @@ class SetupDialog(Dialog):
             state["client_id"], sign_in_context(dc.context, "setup")
         )
         status = await self._services.identity.status(state["client_id"])
+        health = await integration_health(self._services.db, state["client_id"])
+        booking = [loc.name for loc in health.locations if loc.book_room] if health else []
         state["data"]["shown_at"] = datetime.now(UTC).isoformat()
         await self._card(
             dc,
@@ -237,6 +239,8 @@ class SetupDialog(Dialog):
                 client_name=state["client_name"],
                 expires=expiry_text(link.expires_at),
                 signed_in_upn=status.signed_in_upn if status.connected else None,
+                booking_locations=booking,
+                booking_waiting=bool(health and health.booking_waits_for_sign_in),
             ),
         )
         return Dialog.end_of_turn
@@ -414,6 +418,10 @@ class SetupDialog(Dialog):
         if not outcome.ok:
             return await self._show_profile(dc, values, problem_lines(outcome.problems))
         await self._say(dc, texts.SETUP_PROFILE_SAVED.format(location=self._location_name(state)))
+        health = await integration_health(self._services.db, state["client_id"])
+        waiting = [loc.name for loc in health.booking_waits_for_sign_in] if health else []
+        if values.get("book_room") and waiting:
+            await self._say(dc, texts.BOOKING_NEEDS_SIGN_IN.format(locations=", ".join(waiting)))
         return await self._advance(dc)
 
     # ---- summary ----------------------------------------------------------------------------------
@@ -465,8 +473,11 @@ class SetupDialog(Dialog):
             ),
             (texts.STATUS_CHANNEL, location.teams_channel or texts.STATUS_NONE),
             (texts.ESCALATION_SUMMARY_LABEL, escalation_summary(settings.get("escalation") or {})),
+            (texts.STATUS_BOOK_ROOM, texts.STATUS_BOOK_ROOM_VALUES[health.booking_state(location)]),
         ]
         warnings = []
+        if health.booking_state(location) == "waiting":
+            warnings.append(texts.BOOKING_NEEDS_SIGN_IN.format(locations=location.name))
         if location.unmapped:
             warnings.append(texts.SETUP_SUMMARY_UNMAPPED.format(count=len(location.unmapped)))
         if location.unreadable:

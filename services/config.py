@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     JOBS_POLL_SECONDS: float = Field(default=5.0, gt=0, le=3600)  # only the safety net (jobs.py)
     JOBS_LEASE_SECONDS: float = Field(default=60.0, ge=1, le=3600)
     INCIDENT_RETRY_SECONDS: float = Field(default=300.0, gt=0, le=86400)
+    # First retry of a room booking (DESIGN 3.11); doubles each attempt, capped at 10 minutes.
+    BOOKING_RETRY_SECONDS: float = Field(default=5.0, gt=0, le=3600)
     SYNC_INTERVAL_SECONDS: float = Field(default=3600.0, ge=10, le=7 * 86400)
     # HTTP server limits (README "Server limits"): a slow or hostile client cannot hold the server.
     HTTP_HEADER_TIMEOUT_SECONDS: float = Field(default=10.0, gt=0, le=600)

@@ -87,14 +87,16 @@ class Services:
             identity=identity,
             graph=graph,
             notifications=notifications,
-            setup=SetupService(
-                db, graph, integration, conversations, ClientSecrets(db, box), SyncMemory(state)
-            ),
             claims=ClaimService(
                 db,
                 calendars or graph,
+                events=graph,
+                booking_retry_seconds=settings.BOOKING_RETRY_SECONDS,
                 metrics=metrics,
                 recheck_budget=settings.CLAIM_RECHECK_BUDGET_SECONDS,
+            ),
+            setup=SetupService(
+                db, graph, integration, conversations, ClientSecrets(db, box), SyncMemory(state)
             ),
             metrics=metrics,
             resolutions=ResolutionService(db, incidents),

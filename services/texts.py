@@ -508,3 +508,48 @@ ESCALATION_SUMMARY_LABEL = "Nobody picks a slot"
 ESCALATION_SUMMARY = "remind the provider {remind}, tell the admins {client}"
 ESCALATION_AFTER = "after {minutes} min"
 ESCALATION_OFF = "never"
+
+# ---- booking the room for the claimed visit (DESIGN 3.11) ------------------------------------------
+BOOKING_EVENT_SUBJECT = "Service visit: {title} ({incident})"
+BOOKING_EVENT_BODY = (
+    "A service visit claimed in pivot Scheduling.\n\n"
+    "Incident: {incident} — {title}\nSeverity: {severity}\nRoom: {room}\n{site_line}"
+    "Technician: {who}\n{description_line}\n"
+    "pivot booked the room so nobody schedules a meeting over the visit. "
+    "Releasing the claim in pivot cancels this booking."
+)
+BOOKING_CANCEL_COMMENT = "The service visit was released or is no longer needed."
+# The one line the card, the confirmation e-mail and its .ics show about the room.
+BOOKING_LINES = {
+    "pending": "Room booking in progress…",
+    "booked": "Room booked",
+    "declined": "Room not booked: someone booked it first",
+    "failed": "Room not booked: the booking failed — book the room by hand",
+    "cancelled": "Room booking cancelled",
+}
+BOOKING_FACT = "Room booking"
+BOOKING_NEEDS_SIGN_IN = (
+    "Room booking is on for {locations}, but the Office 365 sign-in has not granted "
+    "Calendars.ReadWrite yet: booking is off until an admin signs in again (**manage** → Sign in)."
+)
+SETUP_SIGNIN_BOOKING = (
+    "Because {locations} books rooms for claimed visits, the sign-in also asks for **Calendars.ReadWrite** "
+    "(create and cancel the visit events in the service account's calendar)."
+)
+SETUP_BOOK_ROOM_LABEL = "Book the room in its calendar when a slot is claimed (needs Calendars.ReadWrite)"
+STATUS_BOOK_ROOM = "Room booking"
+STATUS_BOOK_ROOM_VALUES = {
+    "off": "off",
+    "on": "on",
+    "waiting": "off until the admin signs in again (Calendars.ReadWrite not granted)",
+}
+BOOKING_DECLINED_SUBJECT = "Room taken, claim ended: {title} — {room} ({incident})"
+BOOKING_DECLINED_LEAD = (
+    "Someone booked {room} at the time you claimed before pivot could reserve it for your visit, so your "
+    "claim has ended. Pick another slot below."
+)
+BOOKING_FAILED_SUBJECT = "Room not booked: {title} — {room}, {when} ({incident})"
+BOOKING_FAILED_LEAD = (
+    "pivot could not book the room in its calendar for this claimed visit. The claim stands: book the "
+    "room by hand so nobody schedules a meeting over the technician."
+)

@@ -84,6 +84,15 @@ class CalendarRecheck:
             log.warning("calendar re-check still running client=%s room=%s", client_id, room_email)
             raise RecheckPending("calendar read still running") from None
 
+    async def fresh(
+        self, client_id: str, room_email: str, start: datetime, end: datetime
+    ) -> list[availability.CalendarEvent]:
+        """The room's events read now, never a reused read, without the invoke's time budget
+        (background work: a declined room booking) — or `RecheckFailed`."""
+        if self._calendars is None:
+            raise RecheckFailed("no calendar source configured")
+        return await self._read(client_id, room_email, start, end)
+
     async def _read(
         self, client_id: str, room_email: str, start: datetime, end: datetime
     ) -> list[availability.CalendarEvent]:

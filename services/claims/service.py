@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.claims import booking as bk
 from services.claims.calendar_recheck import DEFAULT_TIMEOUT as DEFAULT_RECHECK_BUDGET
 from services.claims.calendar_recheck import CalendarRecheck, RecheckFailed, RecheckPending
 from services.claims.effects import ClaimEffects
@@ -59,6 +60,7 @@ log = logging.getLogger(__name__)
 
 CLAIMED = "slot_claimed"
 RELEASED = "slot_released"
+DECLINED_BY = "room declined the booking"  # `released_by_name` of a claim a room's answer ended
 CLAIMABLE = ("slots_found", "notified")
 
 # Outcomes of a claim.
@@ -239,17 +241,23 @@ class ClaimService:
         *,
         recheck: CalendarRecheck | None = None,
         recheck_budget: float = DEFAULT_RECHECK_BUDGET,
+        events: bk.EventWriter | None = None,
+        booking_retry_seconds: float = 5.0,
         clock: Callable[[], datetime] = _utcnow,
         metrics: Metrics | None = None,
     ) -> None:
         self._db = db
         self._metrics = metrics or Metrics()
+        self._calendars = calendars
         self._recheck = recheck or CalendarRecheck(calendars, timeout=recheck_budget)
         self._clock = clock
         self._effects = ClaimEffects(db)
+        self._booking = bk.RoomBooking(
+            db, events, on_declined=self.booking_declined, retry_seconds=booking_retry_seconds
+        )
 
     def job_handlers(self) -> dict[str, Handler]:
-        return self._effects.job_handlers()
+        return {**self._effects.job_handlers(), **self._booking.job_handlers()}
 
     async def close(self) -> None:
         await self._recheck.close()
@@ -444,8 +452,10 @@ class ClaimService:
                 )
                 if not moved.rowcount:  # type: ignore[attr-defined]
                     raise _Abort(CLAIM_NOT_OPEN)
+                row = await session.get_one(Claim, claim_id)
+                await bk.queue_booking(session, self._db, row, ctx.room)
                 await self._effects.announce(session, client_id, incident_id, claim_event(CLAIMED, claim_id))
-                record = ClaimRecord.of(await session.get_one(Claim, claim_id))
+                record = ClaimRecord.of(row)
         except _Abort as abort:
             if abort.outcome != CLAIM_TAKEN:
                 return ClaimResult(abort.outcome, claimant=claimant)
@@ -575,37 +585,10 @@ class ClaimService:
                 return ReleaseResult(RELEASE_NOT_ALLOWED, active)
             if preview:
                 return ReleaseResult(RELEASE_READY, active)
-            done = await session.execute(
-                update(Claim)
-                .where(Claim.id == active.id, Claim.released_at.is_(None))
-                .values(
-                    released_at=self._clock(),
-                    released_by_user_id=actor.user_id,
-                    released_by_name=actor.name,
-                    end_reason="released",
-                )
-            )
-            if not done.rowcount:  # type: ignore[attr-defined]
-                return ReleaseResult(RELEASE_NOT_CLAIMED, active)
-            row = await session.get_one(Claim, active.id)
-            status = row.previous_status
-            if status in ("slots_found", "no_slots") and await session.scalar(
-                select(
-                    exists().where(
-                        Notification.client_id == client_id,
-                        Notification.incident_id == incident_id,
-                        Notification.event == "new_incident",
-                    )
-                )
+            if not await self._end_claim(
+                session, active, user_id=actor.user_id, name=actor.name, end_reason="released"
             ):
-                status = "notified"  # people were told meanwhile
-            await session.execute(
-                update(Incident)
-                .where(
-                    Incident.client_id == client_id, Incident.id == incident_id, Incident.status == "claimed"
-                )
-                .values(status=status, updated_at=func.now())
-            )
+                return ReleaseResult(RELEASE_NOT_CLAIMED, active)
             incident = await session.get(Incident, (client_id, incident_id), populate_existing=True)
             if incident is not None and incident.notified_at is not None and incident.status != RESOLVED:
                 # The reminder steps not yet done start again, counted from the release.
@@ -613,6 +596,90 @@ class ClaimService:
             await self._effects.announce(session, client_id, incident_id, claim_event(RELEASED, active.id))
         log.info("slot released client=%s incident=%s claim=%s", client_id, incident_id, active.id)
         return ReleaseResult(RELEASE_OK, active)
+
+    async def _end_claim(
+        self,
+        session: AsyncSession,
+        active: ClaimRecord,
+        *,
+        user_id: str | None,
+        name: str,
+        end_reason: str,
+    ) -> bool:
+        """End an active claim: the incident goes back to the status it had, the slots reopen,
+        the room booking is cancelled. False when it had ended already."""
+        client_id, incident_id = active.client_id, active.incident_id
+        done = await session.execute(
+            update(Claim)
+            .where(Claim.id == active.id, Claim.released_at.is_(None))
+            .values(
+                released_at=self._clock(),
+                released_by_user_id=user_id,
+                released_by_name=name,
+                end_reason=end_reason,
+            )
+        )
+        if not done.rowcount:  # type: ignore[attr-defined]
+            return False
+        row = await session.get_one(Claim, active.id)
+        status = row.previous_status
+        if status in ("slots_found", "no_slots") and await session.scalar(
+            select(
+                exists().where(
+                    Notification.client_id == client_id,
+                    Notification.incident_id == incident_id,
+                    Notification.event == "new_incident",
+                )
+            )
+        ):
+            status = "notified"  # people were told meanwhile
+        await session.execute(
+            update(Incident)
+            .where(Incident.client_id == client_id, Incident.id == incident_id, Incident.status == "claimed")
+            .values(status=status, updated_at=func.now())
+        )
+        await bk.cancel_incident_booking(session, self._db, client_id, incident_id)
+        return True
+
+    # ---- a room that declined the visit ---------------------------------------------------
+
+    async def booking_declined(self, claim_id: str) -> None:
+        """The room declined the visit (booked in between): the claim ends, the slots are read
+        again from the room's calendar, the claimer is told with the current slots, and every
+        card shows them again. Idempotent (the booking job may run it twice)."""
+        async with self._db.session() as session:
+            row = await session.get(Claim, claim_id)
+            if row is None:
+                return
+            record = ClaimRecord.of(row)
+            if record.released_at is None:
+                await bk.mark_declined(session, claim_id)  # first: ending the claim cancels live ones
+                await self._end_claim(
+                    session, record, user_id=None, name=DECLINED_BY, end_reason="declined"
+                )
+            elif record.released_by_name != DECLINED_BY:
+                return  # released by someone before the answer came: nothing to re-offer
+            ctx = await self._context(session, record.client_id, record.incident_id)
+        client_id, incident_id = record.client_id, record.incident_id
+        if ctx is not None and ctx.room.calendar_email:
+            policy = ctx.policy()
+            trigger = as_utc(ctx.incident.triggered_at)
+            span = availability.read_range(trigger, policy)
+            try:
+                events = await self._recheck.fresh(client_id, ctx.room.calendar_email, span.start, span.end)
+            except RecheckFailed:
+                log.warning("slots not re-read after a declined booking incident=%s", incident_id)
+            else:
+                await self._effects.store_slots(
+                    client_id, incident_id, availability.compute(trigger, ctx.zone, events, policy)
+                )
+        async with self._db.session() as session:
+            await self._effects.announce(
+                session, client_id, incident_id, bk.booking_event_key(bk.BOOKING_DECLINED, claim_id)
+            )
+        log.info(
+            "claim ended, room declined client=%s incident=%s claim=%s", client_id, incident_id, claim_id
+        )
 
     # ---- reads --------------------------------------------------------------------------
 
@@ -625,6 +692,12 @@ class ClaimService:
             ctx = await self._context(session, client_id, incident_id)
         eligible = ctx.eligible if ctx is not None else frozenset()
         return may_see(role, service_provider_id, eligible)
+
+    async def booking_json(self, client_id: str, incident_id: str) -> dict[str, Any] | None:
+        """The incident API's `booking`: the latest claim's room booking, kept after it ended."""
+        async with self._db.session() as session:
+            found = await bk.latest_booking(session, client_id, incident_id)
+        return found.to_json() if found is not None else None
 
     async def active_claim(self, client_id: str, incident_id: str) -> ClaimRecord | None:
         async with self._db.session() as session:
@@ -642,6 +715,7 @@ class ClaimService:
             if active is None:
                 return None
             ctx = await self._context(session, client_id, incident_id)
+            booking = await bk.latest_booking(session, client_id, incident_id)
         zone = ctx.zone if ctx is not None else availability.choose_zone(None, None)
         return {
             "id": active.id,
@@ -656,6 +730,7 @@ class ClaimService:
                 **availability.Interval(active.slot_start, active.slot_end).to_local_json(zone),
             },
             "claimed_at": active.claimed_at.astimezone(zone).isoformat(),
+            "booking": booking.to_json() if booking is not None and booking.claim_id == active.id else None,
         }
 
     @staticmethod

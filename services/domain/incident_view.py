@@ -108,6 +108,8 @@ class IncidentView:
     cancelled_visit: ClaimView | None = None
     cancelled_visit_slot: SlotView | None = None
     sla_breached_at: datetime | None = None
+    # The room booking of the active claim (DESIGN 3.11): pending | booked | failed | ...; None: off.
+    booking: str | None = None
 
     @property
     def resolved(self) -> bool:

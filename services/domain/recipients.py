@@ -32,7 +32,9 @@ EVENT_ALIASES: Mapping[str, str] = MappingProxyType(
 )
 # Events whose Teams notice is the in-place update of every card already posted, not a new post.
 CARD_EVENTS: frozenset[str] = frozenset({"resolved", "sla_breached"})
-EVENTS: frozenset[str] = frozenset((*EVENT_TOGGLES, *EVENT_ALIASES))
+# Room booking outcomes (DESIGN 3.11): told to the claimer / the client admins, not switchable.
+BOOKING_EVENTS: tuple[str, ...] = ("booking_declined", "booking_failed")
+EVENTS: frozenset[str] = frozenset((*EVENT_TOGGLES, *EVENT_ALIASES, *BOOKING_EVENTS))
 
 CLIENT_USER_ROLES: frozenset[str] = frozenset({"client_admin", "client_user"})
 PROVIDER_USER_ROLES: frozenset[str] = frozenset({"service_provider", "subcontractor"})

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.domain import availability
 from services.domain.incident_view import ClaimView, IncidentView, SlotView, Span
-from services.store.claim_models import Claim
+from services.store.claim_models import Booking, Claim
 from services.store.database import Database
 from services.store.models import Incident, Location, LocationSettings, Room, ServiceProvider, Slot
 from services.store.times import as_utc
@@ -62,6 +62,7 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
             if incident.status == "resolved"
             else None
         )
+        booking = await session.get(Booking, claim.id) if claim is not None else None
     zone = availability.choose_zone(incident.timezone, location.timezone if location else None)
     triggered = as_utc(incident.triggered_at)
     sla = triggered + timedelta(hours=settings.sla_hours) if settings and settings.sla_hours else None
@@ -120,6 +121,7 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
             SlotView(ended.slot_id, as_utc(ended.slot_start), as_utc(ended.slot_end)) if ended else None
         ),
         sla_breached_at=as_utc(incident.sla_breached_at) if incident.sla_breached_at else None,
+        booking=booking.status if booking is not None else None,
     )
 
 

@@ -32,6 +32,7 @@ DEFAULTS = {
     "tentative_blocks": DEFAULT_POLICY.tentative_blocks,
     "teams_channel": None,
     "business_hours": None,
+    "book_room": False,
 }
 
 
@@ -67,6 +68,7 @@ class LocationDoc(_Strict):
     slot_minutes: int | None = Field(default=None, ge=15, le=480)
     tentative_blocks: bool | None = None
     teams_channel: str | None = None
+    book_room: bool = False  # DESIGN 3.11 (null is refused: on or off)
     # Extension of DESIGN 3.8: per-location business hours (directory shape); null = the directory's.
     business_hours: dict[str, list[str] | None] | None = None
     # DESIGN 3.8/3.12; fields left out keep their values, `null` for the whole object = the defaults.

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from services.m365.signin import BOOKING_SCOPE, grants
 from services.store.database import Database
 from services.store.models import (
     Client,
@@ -43,6 +44,7 @@ class LocationHealth:
     service_provider: str | None
     sla_hours: float | None
     teams_channel: str | None
+    book_room: bool = False
 
     @property
     def mapped(self) -> list[RoomHealth]:
@@ -68,10 +70,24 @@ class Health:
     calendar_id: str | None
     last_sync_at: datetime | None
     locations: tuple[LocationHealth, ...]
+    # The sign-in granted Calendars.ReadWrite (DESIGN 3.11).
+    can_book_rooms: bool = False
 
     @property
     def configured(self) -> bool:
         return self.connected and self.calendar_id is not None
+
+    @property
+    def booking_waits_for_sign_in(self) -> list[LocationHealth]:
+        """Locations that book rooms while the sign-in lacks Calendars.ReadWrite: booking is off
+        there until an admin signs in again (claims go on without it)."""
+        return [] if self.can_book_rooms else [loc for loc in self.locations if loc.book_room]
+
+    def booking_state(self, location: LocationHealth) -> str:
+        """off | on | waiting (on, but the sign-in does not allow it yet)."""
+        if not location.book_room:
+            return "off"
+        return "on" if self.can_book_rooms else "waiting"
 
 
 def _aware(value: datetime | None) -> datetime | None:
@@ -138,6 +154,7 @@ async def integration_health(db: Database, client_id: str) -> Health | None:
                 else None,
                 sla_hours=s.sla_hours if s else None,
                 teams_channel=channel_names.get(s.teams_channel) if s and s.teams_channel else None,
+                book_room=bool(s.book_room) if s else False,
             )
         )
     connected = bool(integration and integration.token_cache_enc and not integration.needs_reconnect)
@@ -151,4 +168,6 @@ async def integration_health(db: Database, client_id: str) -> Health | None:
         calendar_id=integration.calendar_id if integration else None,
         last_sync_at=_aware(integration.last_sync_at) if integration else None,
         locations=tuple(out),
+        can_book_rooms=connected
+        and grants(integration.granted_scopes if integration else None, BOOKING_SCOPE),
     )

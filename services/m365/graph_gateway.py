@@ -224,6 +224,29 @@ class GraphGateway:
 
         return await self._json(client_id, mailbox, lambda: _post(builder, payload))
 
+    async def get_event(self, client_id: str, mailbox: str, event_id: str) -> dict[str, Any]:
+        """One event of the mailbox's calendar, with its attendees' responses (a room's answer)."""
+        builder = self._client(client_id).users.by_user_id(mailbox).events.by_event_id(event_id)
+        query = builder.EventItemRequestBuilderGetQueryParameters(
+            select=["id", "subject", "start", "end", "isCancelled", "attendees", "transactionId"]
+        )
+        return await self._json(
+            client_id,
+            mailbox,
+            lambda: builder.to_get_request_information(RequestConfiguration(query_parameters=query)),
+        )
+
+    async def cancel_event(self, client_id: str, mailbox: str, event_id: str, comment: str) -> bool:
+        """Cancel an event the mailbox organizes (the attendees, a room among them, are told and
+        drop it). False when it is gone already: cancelling twice is harmless."""
+        builder = self._client(client_id).users.by_user_id(mailbox).events.by_event_id(event_id).cancel
+        payload = json.dumps({"comment": comment}).encode()
+        try:
+            await self._json(client_id, mailbox, lambda: _post(builder, payload))
+        except NotFound:
+            return False
+        return True
+
     # ---- helpers ---------------------------------------------------------------------------
 
     async def _calendar_view(

@@ -36,13 +36,16 @@ from services.errors import ConfigError, NotFound, PivotError
 from services.m365.graph_errors import NotConnected, ReconnectNeeded, Unavailable
 from services.m365.tls import requests_session
 from services.store.database import Database
-from services.store.models import Client, Integration, SignInSession
+from services.store.models import Client, Integration, LocationSettings, SignInSession
 from services.store.times import as_utc
 
 log = logging.getLogger(__name__)
 
 # The guide's four delegated permissions; MSAL adds openid, profile and offline_access.
 SCOPES = ("Calendars.Read.Shared", "Calendars.ReadBasic", "Place.Read.All", "User.Read")
+# Asked for too when some location of the client books rooms (DESIGN 3.11).
+BOOKING_SCOPE = "Calendars.ReadWrite"
+_GRAPH_PREFIX = "https://graph.microsoft.com/"
 SESSION_LIFETIME = timedelta(minutes=10)
 PURGE_AFTER = timedelta(days=2)
 START_PATH = "/auth/start"
@@ -152,6 +155,12 @@ class IntegrationStatus:
     signed_in_upn: str | None
     connected_at: datetime | None
     needs_reconnect: bool
+    granted_scopes: str | None = None
+
+    @property
+    def can_book_rooms(self) -> bool:
+        """The sign-in granted what booking a room needs (DESIGN 3.11)."""
+        return self.connected and grants(self.granted_scopes, BOOKING_SCOPE)
 
 
 @dataclass
@@ -170,6 +179,23 @@ class _Stored:
     tenant_id: str
     token_cache_enc: str
     signed_in_upn: str | None
+    granted_scopes: str | None = None
+
+    @property
+    def scopes(self) -> list[str]:
+        """What to ask MSAL for: the guide's scopes, and the booking one once it was granted."""
+        extra = [BOOKING_SCOPE] if grants(self.granted_scopes, BOOKING_SCOPE) else []
+        return [*SCOPES, *extra]
+
+
+def grants(granted_scopes: str | None, scope: str) -> bool:
+    """Whether a token endpoint's `scope` answer includes `scope` (prefix and case aside)."""
+    wanted = scope.casefold()
+    for item in (granted_scopes or "").split():
+        name = item[len(_GRAPH_PREFIX) :] if item.lower().startswith(_GRAPH_PREFIX) else item
+        if name.casefold() == wanted:
+            return True
+    return False
 
 
 def _digest(value: str) -> str:
@@ -227,7 +253,7 @@ class IdentityService:
         app = await self._build_app(tenant_id, msal.SerializableTokenCache())
         flow: dict[str, Any] = await self._call(
             app.initiate_auth_code_flow,
-            list(SCOPES),
+            await self.scopes_for(row.client_id),
             redirect_uri=self.redirect_uri,
             prompt="select_account",
             response_mode="form_post",  # the code travels in a POST body, not in the URL
@@ -291,6 +317,11 @@ class IdentityService:
                 "id token of another tenant", client_name=client_name, account=upn, tenant=claims.get("tid")
             )
         ciphertext = self._newest.encrypt(cache.serialize())
+        granted = result.get("scope")
+        if isinstance(granted, list):
+            granted = " ".join(str(s) for s in granted)
+        if not isinstance(granted, str) or not granted.strip():
+            granted = " ".join(str(s) for s in flow.get("scope") or [])
         now = _now()
         async with self._db.session() as session:
             used = await session.execute(
@@ -308,6 +339,7 @@ class IdentityService:
             integration.signed_in_upn = upn
             integration.connected_at = now
             integration.needs_reconnect = False
+            integration.granted_scopes = granted[:2000]
         self._accounts.pop(row.client_id, None)
         log.info("signed in client=%s", row.client_id)
         signed_in = SignInResult(client_id=row.client_id, upn=upn, context=dict(row.context or {}))
@@ -317,6 +349,17 @@ class IdentityService:
             except Exception:  # a follow-up failing must not undo a good sign-in
                 log.exception("on_signed_in callback failed client=%s", row.client_id)
         return signed_in
+
+    async def scopes_for(self, client_id: str) -> list[str]:
+        """The delegated permissions a sign-in asks for: the guide's four, and
+        `Calendars.ReadWrite` when some location of the client books rooms."""
+        async with self._db.session() as session:
+            books = await session.scalar(
+                select(LocationSettings.location_id)
+                .where(LocationSettings.client_id == client_id, LocationSettings.book_room.is_(True))
+                .limit(1)
+            )
+        return [*SCOPES, BOOKING_SCOPE] if books is not None else list(SCOPES)
 
     async def progress(self, session_id: str) -> SignInProgress:
         """Pending, signed in, expired or unknown: what `connect` polls for."""
@@ -383,15 +426,15 @@ class IdentityService:
         async with lock:
             stored = await self._stored(client_id)
             account = await self._account(client_id, stored)
-            result = await self._silent(account, stored.signed_in_upn, force=False)
+            result = await self._silent(account, stored, force=False)
             if rejected is not None and result and result.get("access_token") == rejected:
-                result = await self._silent(account, stored.signed_in_upn, force=True)
+                result = await self._silent(account, stored, force=True)
             if result is not None and result.get("error") in RECONNECT_ERRORS:
                 # Another instance may have rotated the refresh token meanwhile: re-read once.
                 fresh = await self._stored(client_id)
                 if fresh.token_cache_enc != account.loaded:
                     account = await self._account(client_id, fresh)
-                    result = await self._silent(account, fresh.signed_in_upn, force=False)
+                    result = await self._silent(account, fresh, force=False)
             if result is None or result.get("error") in RECONNECT_ERRORS:
                 await self._flag_reconnect(client_id, account.loaded)
                 detail = "no usable account in the token cache" if result is None else result.get("error")
@@ -414,6 +457,7 @@ class IdentityService:
             signed_in_upn=row.signed_in_upn,
             connected_at=as_utc(row.connected_at) if row.connected_at else None,
             needs_reconnect=bool(row.needs_reconnect),
+            granted_scopes=row.granted_scopes,
         )
 
     async def _stored(self, client_id: str) -> _Stored:
@@ -423,6 +467,7 @@ class IdentityService:
                 Integration.token_cache_enc,
                 Integration.needs_reconnect,
                 Integration.signed_in_upn,
+                Integration.granted_scopes,
             )
             .outerjoin(Integration, Integration.client_id == Client.id)
             .where(Client.id == client_id)
@@ -433,7 +478,7 @@ class IdentityService:
             raise NotConnected(f"client {client_id} has no Office 365 sign-in")
         if row.needs_reconnect:
             raise ReconnectNeeded(f"client {client_id} is flagged for reconnect")
-        return _Stored(str(row.tenant_id), row.token_cache_enc, row.signed_in_upn)
+        return _Stored(str(row.tenant_id), row.token_cache_enc, row.signed_in_upn, row.granted_scopes)
 
     async def _account(self, client_id: str, stored: _Stored) -> _Account:
         """The in-memory account, reloaded when the stored cache or the tenant changed."""
@@ -457,14 +502,16 @@ class IdentityService:
         except DecryptionFailed:
             return self._box.decrypt(ciphertext), True
 
-    async def _silent(self, account: _Account, upn: str | None, *, force: bool) -> dict[str, Any] | None:
+    async def _silent(self, account: _Account, stored: _Stored, *, force: bool) -> dict[str, Any] | None:
+        upn, scopes = stored.signed_in_upn, stored.scopes
+
         def run() -> dict[str, Any] | None:
             accounts = account.app.get_accounts(username=upn) if upn else []
             accounts = accounts or account.app.get_accounts()
             if not accounts:
                 return None
             result: dict[str, Any] | None = account.app.acquire_token_silent_with_error(
-                list(SCOPES), account=accounts[0], force_refresh=force
+                scopes, account=accounts[0], force_refresh=force
             )
             return result
 

@@ -40,7 +40,7 @@ from services.domain.incident_view import (
 )
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
-INCIDENT_EVENTS = ("new_incident", "slots_update", "reminder", "escalated", "resolved")
+INCIDENT_EVENTS = ("new_incident", "slots_update", "reminder", "escalated", "resolved", "booking_declined")
 EVENT_HEADER = "X-Pivot-Event"
 PICTURE_CID = "availability"  # the picture's Content-ID is "availability.<message id>"
 
@@ -188,6 +188,9 @@ class EmailRenderer:
             "days": days,
             "past_count": len(view.slots) - len(upcoming),
             "status_line": status_line,
+            "lead": texts.BOOKING_DECLINED_LEAD.format(room=_one_line(view.room_name))
+            if event == "booking_declined"
+            else None,
             "can_claim": can_claim,
             "recipient_name": _one_line(to.name),
             "reason": reason.format(client=_one_line(to.client_name)),
@@ -201,7 +204,11 @@ class EmailRenderer:
         what = f"{_one_line(view.title)} — {_one_line(view.room_name)}"
         if event == "slots_update":
             return f"Free slots now known: {what} ({view.incident_id})"
-        if event in texts.EMAIL_SUBJECTS:
+        if event == "booking_declined":
+            return texts.BOOKING_DECLINED_SUBJECT.format(
+                title=_one_line(view.title), room=_one_line(view.room_name), incident=view.incident_id
+            )
+        elif event in texts.EMAIL_SUBJECTS:
             return texts.EMAIL_SUBJECTS[event].format(what=what, incident=view.incident_id)
         return f"[{view.severity.capitalize()}] Incident: {what} ({view.incident_id})"
 

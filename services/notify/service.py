@@ -302,7 +302,7 @@ class NotificationService:
         if self._mailer is None:
             return await self._finish(notification_id, "failed", reason="e-mail is not configured (SMTP_URL)")
         extension = self._event_mail.get(base_event(row.event))
-        if row.event not in INCIDENT_EVENTS and extension is None:
+        if base_event(row.event) not in INCIDENT_EVENTS and (extension is None or extension.render is None):
             return await self._finish(notification_id, "failed", reason=f"no e-mail for event {row.event}")
         view = await load_incident_view(self._db, row.client_id, row.incident_id)
         if view is None:

@@ -62,3 +62,29 @@ class Claim(Base):
     released_by_name: Mapped[str | None] = mapped_column(String(256))
     # Why the claim ended: "released", or "resolved" (the incident was resolved, DESIGN 3.10).
     end_reason: Mapped[str | None] = mapped_column(String(16))
+
+
+class Booking(Base):
+    """The room booked for a claim's visit (DESIGN 3.11): one row per claim that books.
+
+    Kept after the claim ends, so the incident shows how its last booking went.
+    `status`: pending | booked | declined | failed | cancelled. `event_id` is the
+    visit's event in the service account's calendar once Graph created it.
+    """
+
+    __tablename__ = "bookings"
+    __table_args__ = (
+        ForeignKeyConstraint(["claim_id"], ["claims.id"], ondelete="CASCADE"),
+        Index("ix_bookings_incident", "client_id", "incident_id", "created_at"),
+    )
+
+    claim_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    client_id: Mapped[str] = mapped_column(ID)
+    incident_id: Mapped[str] = mapped_column(ID)
+    room_email: Mapped[str] = mapped_column(String(320))
+    organizer: Mapped[str] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(16))
+    event_id: Mapped[str | None] = mapped_column(String(512))
+    reason: Mapped[str | None] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

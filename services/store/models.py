@@ -19,6 +19,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -121,6 +122,9 @@ class Integration(Base):
     connected_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sync_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     needs_reconnect: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The delegated Graph permissions the last sign-in granted (space-separated, as the token
+    # endpoint wrote them); None for a sign-in stored before they were recorded.
+    granted_scopes: Mapped[str | None] = mapped_column(Text)
 
 
 class LocationSettings(Base):
@@ -148,6 +152,8 @@ class LocationSettings(Base):
     # {"remind_after_minutes": int | None, "client_after_minutes": int | None}; a key left out
     # means the default (a quarter / a half of the SLA), a null value turns the step off.
     escalation: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # DESIGN 3.11: a claim also books the room (needs Calendars.ReadWrite).
+    book_room: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class BotState(Base):

@@ -29,7 +29,8 @@ class Notification(Base):
     client_id: Mapped[str] = mapped_column(ID)
     incident_id: Mapped[str] = mapped_column(ID)
     # new_incident | slot_claimed | slot_released
-    event: Mapped[str] = mapped_column(String(32))
+    # "booking_declined#<claim id>" is 33 characters: 64 leaves room (widened in 0010_booking).
+    event: Mapped[str] = mapped_column(String(64))
     # email | teams
     channel: Mapped[str] = mapped_column(String(16))
     # e-mail: the address (lower case); teams: "user:<client>/<user id>" or "channel:<conversation id>"

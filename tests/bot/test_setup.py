@@ -21,6 +21,7 @@ from emulator.certs import ensure_ca
 from emulator.tokens import load_signing_key
 from services import texts
 from services.errors import Unauthorized
+from services.integration.health import integration_health
 from services.store.models import Integration, Room, RoomCalendarInfo
 from tests.bot.activities import activity, card_texts
 from tests.bot.setup_support import (
@@ -400,3 +401,37 @@ async def test_manage_reopens_a_step_and_rotate_secrets_replaces_the_keys(b: Ben
     assert await b.services.directory.webhook_secret("contoso") == secret
     with pytest.raises(Unauthorized):
         await b.services.directory.authenticate("contoso", API_KEY)
+
+
+async def test_turning_room_booking_on_waits_for_a_sign_in_with_calendar_writes(b: Bench) -> None:
+    # Signed in with the guide's four permissions (the `connect` link, outside setup).
+    await b.sign_in_via((await b.services.identity.start_sign_in("contoso")).url)
+    out = await b.say("manage")
+    out = await b.submit(
+        find(out, texts.MANAGE_ROOMS_TO_MAP), texts.MANAGE_STEP_BUTTONS["profile"], location="hq"
+    )
+    step7 = find(out, TITLES["profile"])
+    assert inputs(step7)["book_room"]["value"] == "false"  # off by default
+    out = await b.submit(step7, texts.SETUP_PROFILE_SAVE, book_room="true")
+    waiting = texts.BOOKING_NEEDS_SIGN_IN.format(locations="Contoso HQ")
+    assert waiting in texts_of(out)
+    assert (await b.services.integration.location_settings("contoso", "hq"))["book_room"] is True
+    status = texts_of(await b.say("status"))
+    assert waiting in status
+    assert f"{texts.STATUS_BOOK_ROOM}: {texts.STATUS_BOOK_ROOM_VALUES['waiting']}" in status
+
+    # Setup says, before the sign-in, that it will ask for Calendars.ReadWrite; the sign-in does.
+    out = await b.say("setup")
+    signin = find(out, TITLES["signin"])
+    assert texts.SETUP_SIGNIN_BOOKING.format(locations="Contoso HQ") in card_texts(signin)
+    assert waiting in card_texts(signin)
+    url = button(signin, texts.SETUP_SIGNIN_BUTTON)["url"]
+    async with b.http.get(url, allow_redirects=False) as start, b.http.get(
+        start.headers["Location"], allow_redirects=False, ssl=b.emu.ssl_context()
+    ) as page:
+        assert page.status == 200
+        assert "Calendars.ReadWrite" in str(page.url)
+    await b.sign_in_via(url)
+    assert texts_of(b.sent())[0] == texts.SETUP_SIGNED_IN_AS.format(upn=PIVOT)  # setup goes on at step 4
+    health = await integration_health(b.services.db, "contoso")
+    assert health is not None and health.can_book_rooms and health.booking_waits_for_sign_in == []

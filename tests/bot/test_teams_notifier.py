@@ -60,12 +60,14 @@ async def client(aiohttp_client: Any, database_url: str) -> TestClient:
     return client
 
 
-async def notification(client: TestClient, recipient: str, user_id: str | None, role: str) -> int:
+async def notification(
+    client: TestClient, recipient: str, user_id: str | None, role: str, event: str = "new_incident"
+) -> int:
     async with client.app[SERVICES].db.session() as session:
         row = Notification(
             client_id="contoso",
             incident_id="INC-1",
-            event="new_incident",
+            event=event,
             channel="teams",
             recipient=recipient,
             recipient_user_id=user_id,
@@ -188,3 +190,18 @@ async def test_no_route_falls_back_without_calling_teams(client: TestClient) -> 
     assert (await row(client, nid)).status == "inactive"
     assert fallbacks == [nid]
     assert sends() == []
+
+
+async def test_a_declined_room_booking_tells_the_claimer_with_the_slots(client: TestClient) -> None:
+    from services import texts
+
+    await say(client, activity("installationUpdate", action="add"))
+    before = len(sends())
+    nid = await notification(
+        client, "user:contoso/u-ada", "u-ada", "client_admin", event="booking_declined#0123456789abcdef"
+    )
+    await run(client, nid)
+    card = str(sends()[before:][0]["attachments"][0]["content"])
+    assert texts.BOOKING_DECLINED_LEAD.format(room="Conference Room 4B") in card
+    assert "claim_slot" in card  # the current slots, one button each
+    assert (await row(client, nid)).status == "sent"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,6 +90,9 @@ HEALTH = Health(
         ),
     ),
 )
+BOOKING_WAITS = dataclasses.replace(
+    HEALTH, locations=(dataclasses.replace(HEALTH.locations[0], book_room=True),), can_book_rooms=False
+)
 PROFILE = {
     "service_provider_id": "acme-av",
     "sla_hours": 4,
@@ -106,6 +110,15 @@ def all_cards() -> dict[str, dict[str, Any]]:
         "sign_in_again": sign_in_card(
             "https://x", client_name="C", expires="10:00 UTC", signed_in_upn="p@c.com"
         ),
+        "sign_in_booking": sign_in_card(
+            "https://x",
+            client_name="C",
+            expires="10:00 UTC",
+            signed_in_upn="p@c.com",
+            booking_locations=["HQ"],
+            booking_waiting=True,
+        ),
+        "status_booking": status_card(BOOKING_WAITS),
         "retry": retry_card("mapping"),
         "calendar": calendar_card(
             [{"id": "c1", "name": "Room Bookings", "owner": "f@c.com"}],
@@ -230,3 +243,33 @@ def test_buttons_outside_the_dialog_carry_registered_actions() -> None:
     assert [d["action"] for d in steps] == [MANAGE_ACTION] * 5
     urls = [a for a in cards["reconnect"]["actions"] if a["type"] == "Action.OpenUrl"]
     assert urls[0]["url"] == "https://x"
+
+
+def card_text(card: dict[str, Any]) -> str:
+    return str(card)
+
+
+def test_booking_rooms_is_announced_before_sign_in_and_reported_until_granted() -> None:
+    plain = card_text(sign_in_card("https://x", client_name="C", expires="10:00 UTC"))
+    assert "Calendars.ReadWrite" not in plain
+    asks = card_text(
+        sign_in_card("https://x", client_name="C", expires="10:00 UTC", booking_locations=["HQ"])
+    )
+    assert texts.SETUP_SIGNIN_BOOKING.format(locations="HQ") in asks
+    waiting = card_text(status_card(BOOKING_WAITS))
+    assert texts.BOOKING_NEEDS_SIGN_IN.format(locations="Contoso HQ") in waiting
+    assert texts.STATUS_BOOK_ROOM_VALUES["waiting"] in waiting
+    assert texts.BOOKING_NEEDS_SIGN_IN.format(locations="Contoso HQ") in card_text(manage_card(BOOKING_WAITS))
+    granted = dataclasses.replace(BOOKING_WAITS, can_book_rooms=True)
+    assert granted.booking_state(granted.locations[0]) == "on"
+    assert "Calendars.ReadWrite" not in card_text(status_card(granted))
+    assert HEALTH.booking_state(HEALTH.locations[0]) == "off"
+
+
+def test_profile_carries_the_book_room_switch() -> None:
+    shown = profile_card(location_name="HQ", values={**PROFILE, "book_room": True}, providers=[], channels=[])
+    toggle = next(b for b in shown["body"] if b.get("id") == "book_room")
+    assert toggle["type"] == "Input.Toggle" and toggle["value"] == "true"
+    assert parse_profile({"book_room": "true"})[0]["book_room"] is True
+    assert parse_profile({"book_room": "false"})[0]["book_room"] is False
+    assert parse_profile({})[0]["book_room"] is False

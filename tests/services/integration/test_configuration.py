@@ -198,3 +198,17 @@ async def test_bad_escalation_is_named_and_changes_nothing(
         "locations.hq.escalation.x",
     }
     assert await dump(db) == before
+
+
+async def test_book_room_is_off_by_default_and_set_per_location(service: IntegrationConfigService) -> None:
+    await service.apply(config())
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is False
+    await service.apply({"client_id": "contoso", "locations": {"hq": {"book_room": True}}})
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is True
+    assert (await service.location_settings("contoso", "ldn"))["book_room"] is False
+    await service.apply({"client_id": "contoso", "locations": {"hq": {"scheduling": False}}})
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is True  # left out: kept
+    with pytest.raises(ValidationFailed) as refused:
+        await service.apply({"client_id": "contoso", "locations": {"hq": {"book_room": None}}})
+    assert [p.field for p in refused.value.problems] == ["locations.hq.book_room"]
+    assert (await service.location_settings("contoso", "hq"))["book_room"] is True

@@ -4,6 +4,7 @@ revocation, and key rotation."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -247,3 +248,39 @@ async def test_tokens_survive_key_rotation(
     assert token in cached_secrets(SecretBox([OTHER_KEY]), stored)  # re-encrypted with the newest key
     with pytest.raises(DecryptionFailed):
         SecretBox([TEST_SECRET_KEY]).decrypt(stored)
+
+
+async def test_sign_in_asks_for_calendar_writes_only_when_a_location_books_rooms(
+    identity: IdentityService, db: Database, emu: EmulatorHandle
+) -> None:
+    from services.integration.configuration import IntegrationConfigService
+    from services.m365.signin import BOOKING_SCOPE
+
+    await sign_in(identity, emu)
+    plain = await identity.status("contoso")
+    assert plain.connected and not plain.can_book_rooms
+    assert BOOKING_SCOPE not in await identity.scopes_for("contoso")
+
+    await IntegrationConfigService(db).apply(
+        {"client_id": "contoso", "locations": {"hq": {"book_room": True}}}
+    )
+    # Turning booking on is accepted at once; the sign-in stays as it was until the admin signs in again.
+    assert not (await identity.status("contoso")).can_book_rooms
+    link = await identity.start_sign_in("contoso")
+    authorize = await identity.begin(link.session_id)
+    assert set(query_of(authorize)["scope"].split()) == {
+        *SCOPES,
+        BOOKING_SCOPE,
+        "openid",
+        "profile",
+        "offline_access",
+    }
+    await identity.complete(await browser_sign_in(emu, authorize))
+    status = await identity.status("contoso")
+    assert status.can_book_rooms and "Calendars.ReadWrite" in (status.granted_scopes or "")
+    # A refreshed token keeps the write permission (MSAL is asked for what was granted).
+    token = await identity.access_token("contoso")
+    fresh = await identity.access_token("contoso", rejected=token)
+    assert fresh != token
+    claims = json.loads(base64.urlsafe_b64decode(fresh.split(".")[1] + "=="))
+    assert BOOKING_SCOPE in claims["scp"].split()
