@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tests.services.test_automap import large_site
+from tests.services.domain.test_automap import large_site
 
 from services.domain.automap import propose
 

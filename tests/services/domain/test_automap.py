@@ -26,7 +26,7 @@ from services.domain.automap import (
     validate_inputs,
 )
 
-SAMPLE_DIR = Path(__file__).resolve().parents[3] / "shared" / "automap-sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[4] / "shared" / "automap-sample"
 CASES_DIR = Path(__file__).resolve().parent / "automap_cases"
 
 Rows = Sequence[Mapping[str, Any]]
