@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .names import RoomKey, normalize, site_codes
+from .names import RoomKey, building_table, normalize, site_codes
 from .scoring import score_matrix, site_factors
-from .vocabulary import AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, GENERIC
+from .vocabulary import AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, GENERIC, TWIN_SCORE_GAP
 
 # ---------------------------------------------------------------------------
 # Validation
@@ -110,12 +110,19 @@ def _content(key: RoomKey) -> frozenset[str]:
 
 
 def _has_unpaired_twin(
-    row: int, cal: Sequence[RoomKey], paired: Collection[int], foreign: np.ndarray
+    row: int,
+    col: int,
+    cal: Sequence[RoomKey],
+    paired: Collection[int],
+    foreign: np.ndarray,
+    scores: np.ndarray,
 ) -> bool:
     """True when the same room name exists, unpaired, under another site code.
 
     "RJ-Sala Ipe" must not take "Ipe" just because "SP-Sala Ipe (8 pessoas)" parsed
-    worse: with two sites naming a room alike, only a clear winner is safe.
+    worse: with two sites naming a room alike, only a clear winner is safe. A twin
+    that the pivot room's floor or number rules out ("CPS - Sala Reunião 1" beside
+    "SP Sala Reunião 1 - 7º Andar" for "Reunião 7.1") is no rival.
     """
     key = cal[row]
     words = _content(key)
@@ -126,6 +133,8 @@ def _has_unpaired_twin(
             continue
         twin_words = _content(twin)
         if not twin_words or not (words <= twin_words or twin_words <= words):
+            continue
+        if scores[other, col] < scores[row, col] - TWIN_SCORE_GAP:
             continue
         if not key.idents or not twin.idents or key.idents == twin.idents:
             return True
@@ -186,8 +195,9 @@ def propose(
     piv_names = [pivot_rooms[j]["name"] for j in piv_order]
     cal_codes = site_codes(cal_names, piv_names)
     piv_codes = site_codes(piv_names, cal_names)
-    cal_keys = [normalize(n, codes=cal_codes) for n in cal_names]
-    piv_keys = [normalize(n, codes=piv_codes) for n in piv_names]
+    buildings = building_table(cal_names, piv_names)
+    cal_keys = [normalize(n, codes=cal_codes, buildings=buildings) for n in cal_names]
+    piv_keys = [normalize(n, codes=piv_codes, buildings=buildings) for n in piv_names]
 
     scores = score_matrix(cal_keys, piv_keys)
     factors = site_factors(scores, cal_keys, limit)
@@ -209,7 +219,7 @@ def propose(
     pairs = {
         row: col
         for row, col in pairs.items()
-        if row in fixed or not _has_unpaired_twin(row, cal_keys, pairs, foreign)
+        if row in fixed or not _has_unpaired_twin(row, col, cal_keys, pairs, foreign, scores)
     }
     result: list[dict[str, Any]] = [{} for _ in calendar_rooms]
     for i, original in enumerate(cal_order):

@@ -12,6 +12,7 @@ from typing import Any
 
 from .vocabulary import (
     ABBREVIATIONS,
+    BUILDING_WORDS,
     CAPACITY_WORDS,
     COMPOUND_SUFFIXES,
     EQUIPMENT,
@@ -29,9 +30,9 @@ from .vocabulary import (
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|e|o|a|°)?"
 _FLOOR_WORD = (
     r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
-    r"planta|piso|piano|verdieping|andar|ebene|plan|vaning|etasje|kerros|pietro|patro|emelet)"
+    r"planta|piso|piano|verdieping|andar|ebene|plan|vaning|etasje|kerros|pietro|patro|emelet|kai)"
 )
-_FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}\.?\s*{_FLOOR_WORD}(?![a-z])", re.I)
+_FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
 )
@@ -47,7 +48,21 @@ _FLOOR_ORDINAL_ABBREVIATED = re.compile(
     r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})(\.?)(?![a-z0-9])",
     re.I,
 )
-_FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])l(\d{1,2})(?![a-z0-9])", re.I)
+_FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
+# "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
+_FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})f(?![a-z0-9])", re.I)
+_FLOOR_WORD_NUMBER = re.compile(
+    rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s+("
+    + "|".join(
+        sorted(
+            {*ORDINAL_WORDS, *(w for w, n in NUMBER_WORDS.items() if n.isdigit() and len(w) > 2)},
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![a-z0-9])",
+    re.I,
+)
 _FLOOR_GROUND = re.compile(
     r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
     r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|piano\s+terra|begane\s+grond|terreo)"
@@ -116,6 +131,7 @@ class _Location:
     floor: int | None = None
     building: str | None = None
     site: str | None = None
+    buildings: BuildingTable | None = None
 
     def set_floor(self, value: int) -> None:
         if self.floor is None:
@@ -157,6 +173,11 @@ def _strip_locations(text: str, loc: _Location) -> str:
             loc.building = match.group(1).lower().lstrip("0") or "0"
         return " - "
 
+    def worded_floor(match: re.Match[str]) -> str:
+        word = match.group(1).lower()
+        loc.set_floor(ORDINAL_WORDS[word] if word in ORDINAL_WORDS else int(NUMBER_WORDS[word]))
+        return " - "
+
     def abbreviated_floor(match: re.Match[str]) -> str:
         word = match.group(2).lower()
         dotted = bool(match.group(3))
@@ -169,11 +190,15 @@ def _strip_locations(text: str, loc: _Location) -> str:
         loc.set_floor(int(match.group(1)))
         return " - "
 
+    if loc.buildings is not None:
+        text = loc.buildings.strip(text, loc)
     text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
+    text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
     text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
     text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)
+    text = _FLOOR_F_CODE.sub(floor_from(1), text)
     text = _FLOOR_GROUND.sub(fixed_floor(0), text)
     text = _FLOOR_BASEMENT.sub(fixed_floor(-1), text)
     return _BUILDING.sub(building, text)
@@ -437,9 +462,9 @@ def _classify(tokens: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
     return tuple(words), frozenset(idents)
 
 
-def _analyse_part(text: str, codes: Collection[str]) -> RoomKey:
+def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | None = None) -> RoomKey:
     """One alias of a folded name to a RoomKey."""
-    loc = _Location()
+    loc = _Location(buildings=buildings)
     segments = _strip_site(_prepare(text, loc), codes, loc)
     tokens: list[str] = []
     for segment in segments:
@@ -457,7 +482,9 @@ def _analyse_part(text: str, codes: Collection[str]) -> RoomKey:
     return RoomKey(words, idents, loc.floor, loc.building, loc.site)
 
 
-def normalize(name: str, *, codes: Collection[str] | None = None) -> RoomKey:
+def normalize(
+    name: str, *, codes: Collection[str] | None = None, buildings: BuildingTable | None = None
+) -> RoomKey:
     """Reduce one room display name to its identifying parts.
 
     ``codes`` are the list's site codes (see ``site_codes``); by default only an
@@ -467,12 +494,125 @@ def normalize(name: str, *, codes: Collection[str] | None = None) -> RoomKey:
         codes = site_codes([name])
     folded = _fold(name)
     parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
-    key = _analyse_part(" - ".join(parts), codes)
+    key = _analyse_part(" - ".join(parts), codes, buildings)
     if len(parts) > 1:
         aliases = []
         for part in parts:
-            alias = _analyse_part(part, codes)
+            alias = _analyse_part(part, codes, buildings)
             if alias.words or alias.idents:
                 aliases.append((alias.words, alias.idents))
         key = replace(key, aliases=tuple(aliases))
     return key
+
+
+# ---------------------------------------------------------------------------
+# Buildings of one site: codes on one side, spelled-out names on the other
+# ---------------------------------------------------------------------------
+
+_PHRASE_SEP = re.compile(r"\s+[-/|:]+\s+|\s*[·•|]\s*")
+_PHRASE_WORD = re.compile(r"[^\W\d_][^\W\d_'.]*")
+_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,4})(\d{0,3})(?![A-Za-z])")
+_LETTER_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z])(\d{1,2})(?![A-Za-z0-9.])")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingTable:
+    """Building names of one site and the codes that stand for them ("HSC" = "Hadley Science Center").
+
+    Built from both room lists by ``building_table``; ``strip`` removes a building
+    mention from a name and records the building (and a floor glued to a code, "AND05").
+    """
+
+    phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
+    codes: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+    def strip(self, text: str, loc: _Location) -> str:
+        def found(building: str) -> Any:
+            def repl(match: re.Match[str]) -> str:
+                if loc.building is None:
+                    loc.building = building
+                digits = match.groupdict().get("digits") or ""
+                if 1 <= len(digits) <= 2:
+                    loc.set_floor(int(digits))  # "AND05": building AND, floor 5
+                    return " - "
+                return f" - {digits} " if digits else " - "
+
+            return repl
+
+        for pattern, building in self.phrases:
+            text = pattern.sub(found(building), text)
+        for pattern, building in self.codes:
+            text = pattern.sub(found(building), text)
+        return text
+
+
+def _leading_phrase(folded: str) -> str | None:
+    """ "Hadley Science Center 101" -> "hadley science center"; "Fleet Place - Library" -> "fleet place"."""
+    parts = [p for p in _PHRASE_SEP.split(folded) if p.strip()]
+    if len(parts) >= 2 and not any(ch.isdigit() for ch in parts[0]):
+        words = _PHRASE_WORD.findall(parts[0].lower())
+    else:
+        words = []
+        for token in folded.split():
+            lowered = token.lower()
+            if not _PHRASE_WORD.fullmatch(token) or lowered in GENERIC or lowered in FLOOR_WORDS_FULL:
+                break
+            words.append(lowered)
+        if len(words) == len(folded.split()):
+            return None  # nothing follows: the whole name, not a prefix
+    words = [w.strip(".'") for w in words]
+    if not words or len(words) > 4 or all(w in GENERIC or w in STOPWORDS for w in words):
+        return None
+    return " ".join(words)
+
+
+def _code_matches(code: str, phrase: str) -> bool:
+    """ "FP" / "fleet place", "HSC" / "hadley science center", "AND" / "edificio andalucia"."""
+    words = [w for w in phrase.split() if w not in STOPWORDS]
+    content = [w for w in words if w not in BUILDING_WORDS]
+    initials = {"".join(w[0] for w in words), "".join(w[0] for w in content)}
+    if code in initials:
+        return True
+    return len(code) >= 3 and any(w.startswith(code) for w in content)
+
+
+def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) -> BuildingTable:
+    """Pair building codes used in one list with building names leading several names of the other."""
+    phrases: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for codes_side, names_side in ((calendar_names, pivot_names), (pivot_names, calendar_names)):
+        counts = Counter(p for p in (_leading_phrase(_fold(n)) for n in names_side) if p)
+        candidates = [p for p, n in counts.items() if n >= 2]
+        found: Counter[str] = Counter()
+        for name in codes_side:
+            for match in _CODE.finditer(_fold(name)):
+                found[match.group(1)] += 1
+        for code in sorted(found):
+            lowered = code.lower()
+            if lowered in GENERIC or lowered in ABBREVIATIONS:
+                continue
+            matches = [p for p in candidates if _code_matches(lowered, p)]
+            if len(matches) != 1:
+                continue  # unknown or ambiguous: maybe another site's code
+            building = phrases.setdefault(matches[0], lowered)
+            codes.setdefault(code, building)
+        # "B2" beside "Building 2": the building word's initial and its number
+        numbered = {
+            (m.group(0)[0].lower(), m.group(1).lower().lstrip("0") or "0")
+            for n in names_side
+            for m in _BUILDING.finditer(_fold(n))
+        }
+        for name in codes_side:
+            for match in _LETTER_CODE.finditer(_fold(name)):
+                number = match.group(2).lstrip("0") or "0"
+                if (match.group(1).lower(), number) in numbered:
+                    codes.setdefault(match.group(0), number)
+    phrase_patterns = tuple(
+        (re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, p.split())) + r"\.?(?![a-z])", re.I), b)
+        for p, b in sorted(phrases.items(), key=lambda item: -len(item[0]))
+    )
+    code_patterns = tuple(
+        (re.compile(r"(?<![A-Za-z0-9])" + re.escape(c) + r"(?P<digits>\d{0,3})(?![A-Za-z])"), b)
+        for c, b in sorted(codes.items(), key=lambda item: -len(item[0]))
+    )
+    return BuildingTable(phrase_patterns, code_patterns)

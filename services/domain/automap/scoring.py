@@ -194,6 +194,17 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         prefixed = frozenset({key.building + ident})
         if prefixed == other.idents:
             out.append((key.words, prefixed, 1.0))
+    if key.floor is not None and other.floor in (None, key.floor):
+        # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03".
+        for ident in key.idents:
+            if not ident.isdigit() or len(ident) > 2:
+                continue
+            for composite in {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}:
+                if composite in other.idents:
+                    out.append((key.words, (key.idents - {ident}) | {composite}, 1.0))
+    if other.building is not None and key.building is None and other.building in key.idents:
+        # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
+        out.append((key.words, key.idents - {other.building}, 1.0))
     return out
 
 

@@ -56,6 +56,7 @@ ORDINAL_WORDS: Mapping[str, int] = MappingProxyType(
     {k: int(v) for k, v in _table(_VOCAB["ordinal_words"]).items()}
 )
 STREET_WORDS = _words(_VOCAB["street_words"])
+BUILDING_WORDS = _words(_VOCAB["building_words"])
 COMPOUND_SUFFIXES: tuple[str, ...] = tuple(_VOCAB["compound_suffixes"])
 SUFFIX_CANONICAL: Mapping[str, str] = MappingProxyType(dict(_VOCAB["suffix_canonical"]))
 LINKING_S_STEMS: tuple[str, ...] = tuple(_VOCAB["linking_s_stems"])
@@ -72,3 +73,4 @@ GENERIC_WEIGHT: float = float(_RULES["generic_weight"])
 GENERIC_MISS_CAP: float = float(_RULES["generic_miss_cap"])
 AMBIGUITY_MARGIN: float = float(_RULES["ambiguity_margin"])
 PREFILTER_CUTOFF: float = float(_RULES["prefilter_cutoff"])
+TWIN_SCORE_GAP: float = float(_RULES["twin_score_gap"])
