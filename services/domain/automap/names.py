@@ -13,6 +13,8 @@ from typing import Any
 from .vocabulary import (
     ABBREVIATIONS,
     BUILDING_WORDS,
+    CAPACITY_LABELS,
+    CAPACITY_UNITS,
     CAPACITY_WORDS,
     COMPOUND_SUFFIXES,
     EQUIPMENT,
@@ -78,11 +80,11 @@ _BUILDING = re.compile(
     r"tower|torre|wing|aile|block)\.?\s*([a-z]|\d{1,3})(?![a-z0-9])",
     re.I,
 )
+_UNITS = "|".join(sorted(CAPACITY_UNITS, key=len, reverse=True))
+_LABELS = "|".join(sorted(CAPACITY_LABELS, key=len, reverse=True))
 _CAPACITY = re.compile(
-    r"(?<![a-z0-9.])\d{1,4}\s*-?\s*(?:pax|persons?|personnes?|people|ppl|personen|personas|"
-    r"persone|pers|posti|plazas|places|seats?|seater|sitze|platze|plz|pl|p)\.?(?![a-z0-9])"
-    r"|(?<![a-z0-9])(?:cap|capacity|capacite|capacidad|kapazitat|max)\.?\s*[:=]?\s*\d{1,4}"
-    r"(?![0-9])",
+    rf"(?<![a-z0-9.])\d{{1,4}}\s*-?\s*(?:{_UNITS})\.?(?![a-z0-9])"
+    rf"|(?<![a-z0-9])(?:{_LABELS})\.?\s*[:=]?\s*\d{{1,4}}(?![0-9])",
     re.I,
 )
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")

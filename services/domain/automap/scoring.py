@@ -20,8 +20,10 @@ from .vocabulary import (
     GENERIC_WEIGHT,
     IDENT_CONFLICT,
     IDENT_ONE_SIDED,
+    INFLECTIONS,
     LOCATION_CONFLICT,
     PREFILTER_CUTOFF,
+    ROMAJI_FOLDS,
 )
 
 # ---------------------------------------------------------------------------
@@ -45,8 +47,12 @@ def _token_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
+    if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
+        return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if long.startswith(short):
+        if len(short) >= 4 and long[len(short) :] in INFLECTIONS:
+            return 0.9  # "gross" / "grosser", "klein" / "kleiner"
         if len(long) == len(short) + 1 and long[-1] in "sx":
             return 0.95  # plural
         if len(short) >= 4 and len(short) <= 0.6 * len(long):
@@ -78,6 +84,17 @@ def _token_similarity(a: str, b: str) -> float:
     if len(short) >= 12 and distance == 2:
         return 0.8
     return 0.0
+
+
+# A word made of Japanese syllables only (ka, shi, tsu, kyo, n, a doubled consonant).
+_ROMAJI = re.compile(r"^(?:(?:ch|sh|ts|[kgsztdnhbpmrwfjy]y?)?[aeiou]|n|[kgstpc](?=[kgstpc]))+$")
+
+
+def romaji_key(word: str) -> str:
+    """Hepburn and Kunrei spellings, long vowels written ou/oo/uu/oh, to one key."""
+    for src, dst in ROMAJI_FOLDS:
+        word = word.replace(src, dst)
+    return word
 
 
 @dataclass(slots=True)

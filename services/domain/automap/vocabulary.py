@@ -45,7 +45,9 @@ _RULES = load_data("rules.json")
 STOPWORDS = _words(_VOCAB["stopwords"])
 GENERIC = _words(_VOCAB["generic"])
 EQUIPMENT = _words(_VOCAB["equipment"])
-CAPACITY_WORDS = _words(_VOCAB["capacity_words"])
+CAPACITY_UNITS = _words(_VOCAB["capacity_units"])
+CAPACITY_LABELS = _words(_VOCAB["capacity_labels"])
+CAPACITY_WORDS = CAPACITY_UNITS | CAPACITY_LABELS
 ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {k: tuple(v) for k, v in _table(_VOCAB["abbreviations"]).items()}
 )
@@ -61,6 +63,8 @@ COMPOUND_SUFFIXES: tuple[str, ...] = tuple(_VOCAB["compound_suffixes"])
 SUFFIX_CANONICAL: Mapping[str, str] = MappingProxyType(dict(_VOCAB["suffix_canonical"]))
 LINKING_S_STEMS: tuple[str, ...] = tuple(_VOCAB["linking_s_stems"])
 FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
+INFLECTIONS = frozenset(_VOCAB["inflections"])
+ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
 SPECIAL_LETTERS = str.maketrans(dict(_VOCAB["special_letters"]))
 
 DEFAULT_THRESHOLD: float = float(_RULES["default_threshold"])
