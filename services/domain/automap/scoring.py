@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -22,7 +22,11 @@ from .vocabulary import (
     IDENT_ONE_SIDED,
     INFLECTIONS,
     LOCATION_CONFLICT,
+    NON_ROOM,
+    PARTIAL_EXTRA_WORDS,
+    PARTIAL_SCORE,
     PREFILTER_CUTOFF,
+    QUALIFIERS,
     ROMAJI_FOLDS,
 )
 
@@ -103,6 +107,7 @@ class _Scorer:
 
     cache: dict[tuple[str, str], float] = field(default_factory=dict)
     word_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], float] = field(default_factory=dict)
+    rare: frozenset[str] = frozenset()  # content words naming one room on each side
 
     def token(self, a: str, b: str) -> float:
         key = (a, b) if a <= b else (b, a)
@@ -129,7 +134,27 @@ class _Scorer:
         best_b = [max(matrix[i][j] for i in range(len(wa))) for j in range(len(wb))]
         # Missed weight over at least one word's weight: "Sala de Reuniones" vs "Sala"
         # misses little, "Boardroom Annex" vs "Boardroom" misses half.
-        return 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
+        value = 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
+        if value < PARTIAL_SCORE and (
+            self._partial(wa, best_a, wb, best_b) or self._partial(wb, best_b, wa, best_a)
+        ):
+            return PARTIAL_SCORE
+        return value
+
+    def _partial(
+        self, short: Sequence[str], best_s: Sequence[float], long: Sequence[str], best_l: Sequence[float]
+    ) -> bool:
+        """ "Lorca" within "Sala García Lorca": every content word of one name is in the other,
+        each names only this room on both sides, and the other name adds at most two words."""
+        content = [w for w in short if w not in GENERIC]
+        if not content or any(w not in self.rare for w in content):
+            return False
+        if any(b < 1.0 for w, b in zip(short, best_s, strict=True) if w not in GENERIC):
+            return False
+        extra = [w for w, b in zip(long, best_l, strict=True) if w not in GENERIC and b < 0.9]
+        # "Empfang Bildschirm" is the reception's screen, not the reception.
+        # "Orion Annex" is another room than "Orion".
+        return len(extra) <= PARTIAL_EXTRA_WORDS and not any(w in NON_ROOM or w in QUALIFIERS for w in extra)
 
     def core(self, wa: tuple[str, ...], ia: frozenset[str], wb: tuple[str, ...], ib: frozenset[str]) -> float:
         """Score two (words, identifiers) cores, before location evidence."""
@@ -249,6 +274,14 @@ def _surface(key: RoomKey) -> str:
     return " ".join((*key.words, *sorted(key.idents)))
 
 
+def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:
+    """Content words that occur in exactly one calendar name and one pivot name."""
+    counts = [
+        Counter(w for k in keys for w in {w for w in k.words if w not in GENERIC}) for keys in (cal, piv)
+    ]
+    return frozenset(w for w, n in counts[0].items() if n == 1 and counts[1].get(w) == 1 and len(w) >= 3)
+
+
 def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
     """Pair scores; a cheap C-level fuzzy prefilter skips pairs that share nothing."""
     scores = np.zeros((len(cal), len(piv)))
@@ -261,7 +294,7 @@ def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
         score_cutoff=PREFILTER_CUTOFF,
         workers=1,
     )
-    scorer = _Scorer()
+    scorer = _Scorer(rare=_rare_words(cal, piv))
     for i, j in zip(*np.nonzero(rough), strict=True):
         scores[i, j] = scorer.pair(cal[i], piv[j])
     return scores
