@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .names import RoomKey, building_table, normalize, site_codes
+from .names import BuildingTable, RoomKey, building_of, building_table, floor_of, normalize, site_codes
 from .scoring import score_matrix, site_factors
 from .vocabulary import AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, GENERIC, TWIN_SCORE_GAP
 
@@ -160,6 +161,27 @@ def _assign(scores: np.ndarray, threshold: float, fixed: dict[int, int]) -> dict
     return {**chosen, **fixed}
 
 
+def _with_places(key: RoomKey, room: Mapping[str, Any], buildings: BuildingTable) -> RoomKey:
+    """Fill floor and building from Graph Places fields (floorNumber, floorLabel, building) when given.
+
+    The name wins where it already says; a building label counts only when the site's
+    building table recognises it, so both sides speak of buildings the same way.
+    """
+    floor = key.floor
+    if floor is None:
+        number = room.get("floorNumber")
+        if isinstance(number, int) and not isinstance(number, bool):
+            floor = number
+        elif isinstance(room.get("floorLabel"), str):
+            floor = floor_of(room["floorLabel"])
+    building = key.building
+    if building is None and isinstance(room.get("building"), str) and room["building"].strip():
+        building = building_of(room["building"], buildings)
+    if (floor, building) == (key.floor, key.building):
+        return key
+    return replace(key, floor=floor, building=building)
+
+
 def propose(
     calendar_rooms: Sequence[Mapping[str, Any]],
     pivot_rooms: Sequence[Mapping[str, Any]],
@@ -196,7 +218,10 @@ def propose(
     cal_codes = site_codes(cal_names, piv_names)
     piv_codes = site_codes(piv_names, cal_names)
     buildings = building_table(cal_names, piv_names)
-    cal_keys = [normalize(n, codes=cal_codes, buildings=buildings) for n in cal_names]
+    cal_keys = [
+        _with_places(normalize(n, codes=cal_codes, buildings=buildings), calendar_rooms[i], buildings)
+        for n, i in zip(cal_names, cal_order, strict=True)
+    ]
     piv_keys = [normalize(n, codes=piv_codes, buildings=buildings) for n in piv_names]
 
     scores = score_matrix(cal_keys, piv_keys)

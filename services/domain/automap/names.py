@@ -106,6 +106,8 @@ _PURE_NUMBER = re.compile(r"^\d+(?:[.\-/]\d+)*$")
 _NUMBER_SUFFIX = re.compile(r"^(\d+(?:[.\-/]\d+)*)([^\W\d_]{1,3})$")
 _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
 _ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
+_ORDINAL_MARK = re.compile(r"(\d)\s?[º°ª]")
+_FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
 _LONE_A_GRAVE = re.compile(r"(?<!\w)[àÀ](?!\w)")
 
 
@@ -142,7 +144,9 @@ class _Location:
 
 def _fold(name: str) -> str:
     """Strip accents and typographic variants but keep case (site codes are upper-case)."""
-    text = _LONE_A_GRAVE.sub(" ", name).translate(SPECIAL_LETTERS)
+    text = _ORDINAL_MARK.sub(r"\1°", unicodedata.normalize("NFC", name))  # "7º", "4ª", "3 °"
+    text = unicodedata.normalize("NFKC", text)  # full-width forms, no-break spaces, ligatures
+    text = _LONE_A_GRAVE.sub(" ", text).translate(SPECIAL_LETTERS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = _ELISION.sub(" ", text)
@@ -199,6 +203,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
     text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
+    text = _FLOOR_DEGREE.sub(floor_from(1), text)
     text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)
     text = _FLOOR_F_CODE.sub(floor_from(1), text)
     text = _FLOOR_GROUND.sub(fixed_floor(0), text)
@@ -557,7 +562,12 @@ def _leading_phrase(folded: str) -> str | None:
         words = []
         for token in folded.split():
             lowered = token.lower()
-            if not _PHRASE_WORD.fullmatch(token) or lowered in GENERIC or lowered in FLOOR_WORDS_FULL:
+            if (
+                not _PHRASE_WORD.fullmatch(token)
+                or lowered in GENERIC
+                or lowered in FLOOR_WORDS_FULL
+                or len(_split_compound(lowered)) > 1  # "Besprechungsraum" names a kind of room
+            ):
                 break
             words.append(lowered)
         if len(words) == len(folded.split()):
@@ -569,22 +579,36 @@ def _leading_phrase(folded: str) -> str | None:
 
 
 def _code_matches(code: str, phrase: str) -> bool:
-    """ "FP" / "fleet place", "HSC" / "hadley science center", "AND" / "edificio andalucia"."""
+    """ "FP" / "fleet place", "HSC" / "hadley science center", "AND" / "edificio andalucia",
+    "KRN" / "kerner hall" (the first name's consonants)."""
     words = [w for w in phrase.split() if w not in STOPWORDS]
     content = [w for w in words if w not in BUILDING_WORDS]
     initials = {"".join(w[0] for w in words), "".join(w[0] for w in content)}
     if code in initials:
         return True
-    return len(code) >= 3 and any(w.startswith(code) for w in content)
+    if len(code) < 3 or not content or len(words) < 2:
+        return False
+    first = content[0]
+    return any(w.startswith(code) for w in content) or (code[0] == first[0] and is_subsequence(code, first))
+
+
+def _is_building_phrase(phrase: str) -> bool:
+    """ "North Tower", "Edificio Vega": a building word and a name (a bare "Building" is not one)."""
+    words = phrase.split()
+    return any(w in BUILDING_WORDS for w in words) and any(
+        w not in BUILDING_WORDS and w not in GENERIC and w not in STOPWORDS for w in words
+    )
 
 
 def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) -> BuildingTable:
-    """Pair building codes used in one list with building names leading several names of the other."""
+    """Buildings of the site: codes in one list paired with building names leading names of the
+    other ("HSC 101" / "Hadley Science Center 101"), and building names leading names on their own
+    ("North Tower - Boardroom"), so that a room name repeated in two buildings is told apart."""
     phrases: dict[str, str] = {}
     codes: dict[str, str] = {}
     for codes_side, names_side in ((calendar_names, pivot_names), (pivot_names, calendar_names)):
         counts = Counter(p for p in (_leading_phrase(_fold(n)) for n in names_side) if p)
-        candidates = [p for p, n in counts.items() if n >= 2]
+        candidates = [p for p, n in counts.items() if n >= 2 or _is_building_phrase(p)]
         found: Counter[str] = Counter()
         for name in codes_side:
             for match in _CODE.finditer(_fold(name)):
@@ -598,6 +622,9 @@ def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) ->
                 continue  # unknown or ambiguous: maybe another site's code
             building = phrases.setdefault(matches[0], lowered)
             codes.setdefault(code, building)
+        for phrase in candidates:
+            if _is_building_phrase(phrase) and not _BUILDING.fullmatch(phrase):
+                phrases.setdefault(phrase, phrase)
         # "B2" beside "Building 2": the building word's initial and its number
         numbered = {
             (m.group(0)[0].lower(), m.group(1).lower().lstrip("0") or "0")
@@ -618,3 +645,19 @@ def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) ->
         for c, b in sorted(codes.items(), key=lambda item: -len(item[0]))
     )
     return BuildingTable(phrase_patterns, code_patterns)
+
+
+def building_of(text: str, buildings: BuildingTable | None) -> str | None:
+    """The building a free-text label names ("Hadley Science Center", "Bldg 2", "HSC"), if known."""
+    loc = _Location(buildings=buildings)
+    _strip_locations(_fold(text), loc)
+    return loc.building
+
+
+def floor_of(text: str) -> int | None:
+    """The floor a free-text label names ("2.OG", "Level Fifteen", "3e étage", "15F"), if any."""
+    loc = _Location()
+    _strip_locations(_fold(text), loc)
+    if loc.floor is None and (plain := re.fullmatch(r"\s*(-?\d{1,2})\s*", text)):
+        return int(plain.group(1))
+    return loc.floor

@@ -169,7 +169,12 @@ class _Scorer:
             base = 0.8 * structured + 0.2 * surface
         elif wa or wb:
             others = wa or wb
-            base = 0.9 if all(w in GENERIC for w in others) and (ia or ib) else 0.5
+            if all(w in GENERIC for w in others) and (ia or ib):
+                base = 0.9
+            elif ia and ib and not any(w in NON_ROOM for w in others):
+                base = 0.75  # "MEH 210 Computer Lab" / "Morrison Engineering Hall 210": the number decides
+            else:
+                base = 0.5
         else:
             base = 1.0 if ia and ib else 0.0
         if ia and ib:
