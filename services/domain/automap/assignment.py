@@ -12,7 +12,7 @@ from scipy.optimize import linear_sum_assignment
 
 from .names import BuildingTable, RoomKey, building_of, building_table, floor_of, normalize, site_codes
 from .scoring import score_matrix, site_factors
-from .vocabulary import AMBIGUITY_MARGIN, DEFAULT_THRESHOLD, GENERIC, TWIN_SCORE_GAP
+from .vocabulary import AMBIGUITY_MARGIN, CANDIDATE_MIN_SCORE, DEFAULT_THRESHOLD, GENERIC, TWIN_SCORE_GAP
 
 # ---------------------------------------------------------------------------
 # Validation
@@ -187,14 +187,20 @@ def propose(
     pivot_rooms: Sequence[Mapping[str, Any]],
     *,
     threshold: float | None = None,
+    candidates: int = 0,
 ) -> list[dict[str, Any]]:
     """Propose a pivot room for each calendar room (DESIGN.md 3.6).
 
     Returns one row per calendar room, in input order:
     ``{"calendar_room": email, "pivot_room": id or None, "score": 0..1}``. Each pivot
     room appears at most once. For unmatched rows ``score`` is the best candidate's
-    score, to help the admin who maps that room by hand.
+    score, to help the admin who maps that room by hand. With ``candidates`` > 0,
+    unmatched rows also carry ``"candidates": [{"pivot_room": id, "score": 0..1}]``:
+    up to that many pivot rooms no other row took, best first, each at least
+    ``CANDIDATE_MIN_SCORE`` (an extension of DESIGN 3.6).
     """
+    if isinstance(candidates, bool) or not isinstance(candidates, int) or candidates < 0:
+        raise ValueError(f"candidates must be a non-negative integer, got {candidates!r}")
     validate_inputs(calendar_rooms, pivot_rooms)
     limit = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if not 0.0 < limit <= 1.0:
@@ -246,14 +252,31 @@ def propose(
         for row, col in pairs.items()
         if row in fixed or not _has_unpaired_twin(row, col, cal_keys, pairs, foreign, scores)
     }
+    taken = set(pairs.values())
     result: list[dict[str, Any]] = [{} for _ in calendar_rooms]
     for i, original in enumerate(cal_order):
         col = pairs.get(i)
         best = float(scores[i].max()) if scores.shape[1] else 0.0
         score = float(scores[i, col]) if col is not None else best
-        result[original] = {
+        row: dict[str, Any] = {
             "calendar_room": calendar_rooms[original]["email"],
             "pivot_room": pivot_rooms[piv_order[col]]["id"] if col is not None else None,
-            "score": round(min(max(score, 0.0), 1.0), 4),
+            "score": _rounded(score),
         }
+        if candidates and col is None:
+            row["candidates"] = [
+                {"pivot_room": pivot_rooms[piv_order[j]]["id"], "score": _rounded(float(scores[i, j]))}
+                for j in _ranked(scores[i], taken, candidates)
+            ]
+        result[original] = row
     return result
+
+
+def _rounded(score: float) -> float:
+    return round(min(max(score, 0.0), 1.0), 4)
+
+
+def _ranked(row: np.ndarray, taken: Collection[int], limit: int) -> list[int]:
+    """Columns of one score row worth suggesting, best first (ties in canonical order)."""
+    order = sorted(range(len(row)), key=lambda j: (-row[j], j))
+    return [j for j in order if j not in taken and row[j] >= CANDIDATE_MIN_SCORE][:limit]

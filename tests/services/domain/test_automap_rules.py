@@ -201,3 +201,27 @@ def test_property_building_twins_never_pair_wrong(names: list[str], other: str) 
     assert len(used) == len(set(used))
     for name, pick in zip(names, got[len(names) :], strict=True):
         assert pick in (None, f"{other} Building - {name}")
+
+
+def test_candidates_rank_untaken_pivot_rooms_for_unmapped_rows() -> None:
+    calendar = [{"name": "Training Room", "email": "t@x.test"}, {"name": "Atlas", "email": "a@x.test"}]
+    pivot = [
+        {"id": 1, "name": "Training Room 1"},
+        {"id": 2, "name": "Atlas"},
+        {"id": 3, "name": "Training Room 2"},
+    ]
+    plain = propose(calendar, pivot)
+    assert all("candidates" not in row for row in plain)
+    rows = propose(calendar, pivot, candidates=1)
+    assert rows[0]["pivot_room"] is None and len(rows[0]["candidates"]) == 1
+    assert rows[0]["candidates"][0]["score"] == rows[0]["score"]
+    assert "candidates" not in rows[1]
+    many = propose(calendar, pivot, candidates=3)[0]["candidates"]
+    assert sorted(c["pivot_room"] for c in many) == [1, 3]  # "Atlas" is taken
+    assert [c["score"] for c in many] == sorted((c["score"] for c in many), reverse=True)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "3"])
+def test_candidates_must_be_a_count(bad: Any) -> None:
+    with pytest.raises(ValueError, match="candidates"):
+        propose([{"name": "A", "email": "a@x.test"}], [{"id": 1, "name": "A"}], candidates=bad)
