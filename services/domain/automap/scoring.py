@@ -241,7 +241,12 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         prefixed = frozenset({key.building + ident})
         if prefixed == other.idents:
             out.append((key.words, prefixed, 1.0))
-    if key.floor is not None and other.floor in (None, key.floor):
+    if (
+        key.floor is not None
+        and other.idents
+        and key.idents != other.idents
+        and other.floor in (None, key.floor)
+    ):
         # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03".
         for ident in key.idents:
             if not ident.isdigit() or len(ident) > 2:
