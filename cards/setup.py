@@ -17,6 +17,7 @@ from services.directory.schema import WEEKDAYS
 STEP_KEY = "setup_step"
 NEW_LINK_ACTION = "setup_new_link"
 NONE = "none"
+MAX_SUGGESTIONS = 3
 STEPS = ("signin", "calendar", "mapping", "scheduling", "profile", "summary")
 PROFILE_NUMBERS = ("sla_hours", "horizon_hours", "min_window_minutes", "slot_minutes")
 ESCALATION_NUMBERS = ("remind_after_minutes", "client_after_minutes")  # empty = the step is off
@@ -180,6 +181,38 @@ def _row_note(row: dict[str, Any], rooms: dict[str, dict[str, Any]], manual: boo
     return texts.SETUP_MAP_ROW_NONE
 
 
+def _suggestions(
+    index: int, row: dict[str, Any], rooms: dict[str, dict[str, Any]], taken: set[str]
+) -> list[dict[str, Any]]:
+    """Up to three of automap's ranked guesses for an unmapped row, each one click to choose.
+
+    Calendar rooms chosen in another row are not offered (one calendar room, one pivot room).
+    """
+    offered = [s for s in row.get("suggestions", []) if s["email"] in rooms and s["email"] not in taken]
+    buttons = [
+        submit(
+            texts.SETUP_MAP_SUGGESTION.format(
+                room=rooms[s["email"]]["name"], percent=round(100 * float(s["score"]))
+            ),
+            {STEP_KEY: "mapping", "decision": "suggestion", "row": index, "email": s["email"]},
+        )
+        for s in offered[:MAX_SUGGESTIONS]
+    ]
+    if not buttons:
+        return []
+    return [paragraph(texts.SETUP_MAP_SUGGESTIONS, subtle=True), {"type": "ActionSet", "actions": buttons}]
+
+
+def parse_suggestion(data: dict[str, Any], rows: int) -> tuple[str, str] | None:
+    """The row index (as text) and e-mail of a clicked suggestion, or None if malformed."""
+    row, email = data.get("row"), data.get("email")
+    if isinstance(row, bool) or not isinstance(row, int) or not 0 <= row < rows:
+        return None
+    if not isinstance(email, str) or not email.strip():
+        return None
+    return str(row), email.strip().lower()
+
+
 def mapping_card(
     plan: dict[str, Any],
     *,
@@ -208,30 +241,27 @@ def mapping_card(
     ]
     if not plan["rows"]:
         body.append(paragraph(texts.SETUP_MAP_NO_PIVOT_ROOMS.format(location=plain(location_name))))
-    used: set[str] = set()
+    values: list[str | None] = []
     for index, row in enumerate(plan["rows"]):
         key = str(index)
         if selected is not None and key in selected:
-            value = selected[key]
+            values.append(selected[key])
         elif mode == "manual":
-            value = None
+            values.append(None)
         elif mode == "edit":
-            value = row["current"]
+            values.append(row["current"])
         else:
-            value = row["proposed"]
-        if value:
-            used.add(value)
-        body.append(
-            {
-                "type": "Container",
-                "separator": True,
-                "items": [
-                    {"type": "TextBlock", "text": plain(row["room_name"]), "weight": "Bolder", "wrap": True},
-                    paragraph(_row_note(row, rooms, mode == "manual"), subtle=True),
-                    choice_set(f"map_{index}", texts.SETUP_MAP_ROW_LABEL, choices, value or NONE),
-                ],
-            }
-        )
+            values.append(row["proposed"])
+    used = {v for v in values if v}
+    for index, (row, value) in enumerate(zip(plan["rows"], values, strict=True)):
+        items = [
+            {"type": "TextBlock", "text": plain(row["room_name"]), "weight": "Bolder", "wrap": True},
+            paragraph(_row_note(row, rooms, mode == "manual"), subtle=True),
+            choice_set(f"map_{index}", texts.SETUP_MAP_ROW_LABEL, choices, value or NONE),
+        ]
+        if mode == "review" and not value:
+            items += _suggestions(index, row, rooms, used)
+        body.append({"type": "Container", "separator": True, "items": items})
     if mode == "review":
         unpaired_rooms = [plain(r["name"]) for r in plan["rooms"] if r["email"] not in used]
         unpaired_pivot = [plain(r["room_name"]) for r in plan["rows"] if not r["proposed"]]

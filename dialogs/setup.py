@@ -37,6 +37,7 @@ from cards.setup import (
     mapping_saved_card,
     parse_mapping,
     parse_profile,
+    parse_suggestion,
     profile_card,
     retry_card,
     scheduling_card,
@@ -337,6 +338,8 @@ class SetupDialog(Dialog):
             return Dialog.end_of_turn
         rows = plan["rows"]
         selected = parse_mapping(value, len(rows))
+        if value.get("decision") == "suggestion":
+            return await self._accept_suggestion(dc, value, selected)
         twice = [email for email, n in Counter(e for e in selected.values() if e).items() if n > 1]
         if twice:
             names = {r["email"]: r["name"] for r in plan["rooms"]}
@@ -363,6 +366,24 @@ class SetupDialog(Dialog):
         )
         state["data"].pop("plan", None)  # the database has it now; keep the stored state small
         return await self._advance(dc)
+
+    async def _accept_suggestion(
+        self, dc: DialogContext, value: dict[str, Any], selected: dict[str, str | None]
+    ) -> DialogTurnResult:
+        """One click on a suggestion: choose it in its row and show the card again (not saved yet)."""
+        state = dc.active_dialog.state
+        plan = state["data"]["plan"]
+        for index, row in enumerate(plan["rows"]):
+            if f"map_{index}" not in value:  # a client that sent no inputs: keep what the card showed
+                selected[str(index)] = (
+                    row["current"] if state["data"]["map_mode"] == "edit" else row["proposed"]
+                )
+        choice = parse_suggestion(value, len(plan["rows"]))
+        known = {r["email"].lower() for r in plan["rooms"]}
+        if choice is not None and choice[1] in known:
+            selected[choice[0]] = choice[1]
+        await self._send_mapping(dc, selected)
+        return Dialog.end_of_turn
 
     # ---- step 6 -----------------------------------------------------------------------------------
 

@@ -140,3 +140,34 @@ def test_automap_on_the_sample_corpus(site: int) -> None:
     assert len(correct) / len([e for e in gold if gold[e] is not None]) >= 0.9
     used = [p for p in pred.values() if p is not None]
     assert len(used) == len(set(used))
+
+
+def test_automap_suggests_ranked_candidates_for_unmapped_rooms(tmp_path: Path) -> None:
+    calendar = [
+        {"name": "Boardroom", "email": "board@example.com"},
+        {"name": "Atlas (8)", "email": "atlas@example.com"},
+        {"name": "Phone Booth 3", "email": "booth@example.com"},
+    ]
+    pivot = [
+        {"id": "north", "name": "North Tower - Boardroom"},
+        {"id": "south", "name": "South Tower - Boardroom"},
+        {"id": "atlas", "name": "Atlas"},
+    ]
+    (tmp_path / "cal.json").write_text(json.dumps(calendar))
+    (tmp_path / "piv.json").write_text(json.dumps(pivot))
+    result = run(
+        "automap", "--calendar-rooms", str(tmp_path / "cal.json"), "--pivot-rooms", str(tmp_path / "piv.json")
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {r["calendar_room"]: r for r in json.loads(result.stdout)}
+    assert rows["atlas@example.com"]["pivot_room"] == "atlas"
+    assert "candidates" not in rows["atlas@example.com"]
+    board = rows["board@example.com"]
+    assert board["pivot_room"] is None  # twins in two buildings: a coin toss, so no pair
+    assert {c["pivot_room"] for c in board["candidates"]} == {"north", "south"}
+    scores = [c["score"] for c in board["candidates"]]
+    assert scores == sorted(scores, reverse=True) and all(0 < s <= 1 for s in scores)
+    assert board["score"] == scores[0]
+    for row in rows.values():
+        assert len(row.get("candidates", [])) <= 3
+        assert all(c["pivot_room"] != "atlas" for c in row.get("candidates", []))  # taken rooms not offered

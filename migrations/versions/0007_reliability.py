@@ -1,7 +1,7 @@
 """reliability: the previous webhook secret keeps verifying for 24 hours after a rotation
 
 Revision ID: 0007_reliability
-Revises: 0005
+Revises: (see down_revision)
 Create Date: 2026-12-03 06:40:00
 """
 

@@ -1,7 +1,7 @@
 """jobs.first_due_at: when a retried job first became due (job lag for /readyz and /metrics)
 
 Revision ID: 0008_ops
-Revises: 0005
+Revises: (see down_revision)
 Create Date: 2026-12-03 06:20:00
 """
 

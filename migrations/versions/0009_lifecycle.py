@@ -1,7 +1,7 @@
 """incident lifecycle: resolution, reminder/escalation bookkeeping, per-location escalation
 
 Revision ID: 0009_lifecycle
-Revises: 0005
+Revises: (see down_revision)
 Create Date: 2026-12-03 06:40:00
 """
 

@@ -2,7 +2,7 @@
 integrations.granted_scopes, bookings
 
 Revision ID: 0010_booking
-Revises: 0005
+Revises: (see down_revision)
 Create Date: 2026-12-03 06:40:00
 """
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from services.domain.automap import propose, validate_inputs
 
+SUGGESTIONS = 3  # ranked `candidates` per unmapped calendar room (extension of DESIGN 3.6)
+
 
 def run_automap(calendar_rooms: Path, pivot_rooms: Path) -> int:
     try:
@@ -21,5 +23,5 @@ def run_automap(calendar_rooms: Path, pivot_rooms: Path) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps(propose(calendar, pivot), indent=2))
+    print(json.dumps(propose(calendar, pivot, candidates=SUGGESTIONS), indent=2))
     return 0

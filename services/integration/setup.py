@@ -9,6 +9,7 @@ persisted state.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,7 @@ from services.store.models import Integration, Location, Room, ServiceProvider
 SOURCE = "setup"
 # What the profile step suggests for an SLA not set yet (hours to respond; DESIGN 3.8's example).
 DEFAULT_SLA_HOURS = 4
+SUGGESTIONS = 3  # automap guesses shown per unmapped pivot room in the review step
 DEFAULT_HOURS: dict[str, list[str] | None] = {
     day: (["08:00", "17:00"] if day not in ("sat", "sun") else None) for day in WEEKDAYS
 }
@@ -141,14 +143,19 @@ class SetupService:
         open_rooms = [c for c in candidates if c["email"] not in taken]
         open_pivot = [r for r in here if not r.calendar_email]
         proposal: dict[str, tuple[str, float]] = {}
+        suggestions: dict[str, list[dict[str, Any]]] = defaultdict(list)
         if open_rooms and open_pivot:
             pairs = await off_loop(
                 len(open_rooms) * len(open_pivot) // 100,
                 propose,
                 [{"name": c["name"], "email": c["email"]} for c in open_rooms],
                 [{"id": r.id, "name": r.name} for r in open_pivot],
+                candidates=SUGGESTIONS,
             )
             proposal = {p["pivot_room"]: (p["calendar_room"], p["score"]) for p in pairs if p["pivot_room"]}
+            for p in pairs:  # unmapped calendar rooms' ranked guesses, filed under each pivot room
+                for c in p.get("candidates", []):
+                    suggestions[c["pivot_room"]].append({"email": p["calendar_room"], "score": c["score"]})
         rows = []
         for room in here:
             proposed, score = proposal.get(room.id, (None, None))
@@ -159,6 +166,11 @@ class SetupService:
                     "current": room.calendar_email,
                     "proposed": room.calendar_email or proposed,
                     "score": None if room.calendar_email else score,
+                    "suggestions": []
+                    if room.calendar_email or proposed
+                    else sorted(suggestions.get(room.id, []), key=lambda s: (-s["score"], s["email"]))[
+                        :SUGGESTIONS
+                    ],
                 }
             )
         return {"location_id": location_id, "rooms": candidates, "rows": rows}

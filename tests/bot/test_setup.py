@@ -435,3 +435,40 @@ async def test_turning_room_booking_on_waits_for_a_sign_in_with_calendar_writes(
     assert texts_of(b.sent())[0] == texts.SETUP_SIGNED_IN_AS.format(upn=PIVOT)  # setup goes on at step 4
     health = await integration_health(b.services.db, "contoso")
     assert health is not None and health.can_book_rooms and health.booking_waits_for_sign_in == []
+
+
+def _suggestion_buttons(reply: dict[str, Any], row_name: str) -> list[dict[str, Any]]:
+    for node in walk(cards_in(reply)):
+        if node.get("type") == "Container" and node["items"][0].get("text") == row_name:
+            return [a for item in node["items"] if item.get("type") == "ActionSet" for a in item["actions"]]
+    raise AssertionError(f"no row {row_name!r}")
+
+
+async def test_review_suggests_calendar_rooms_for_an_unmatched_row_one_click_each(b: Bench) -> None:
+    # A calendar room that resembles "Conference Room 5A" but is not sure enough to be proposed.
+    await b.admin(
+        "/_admin/rooms", {"emailAddress": "conference@contoso.com", "displayName": "Conference Room"}
+    )
+    step5 = await at_step_5(b)
+    assert mapping_rows(step5)["Conference Room 5A"][1] == "none"
+    buttons = _suggestion_buttons(step5, "Conference Room 5A")
+    assert 1 <= len(buttons) <= 3
+    first = buttons[0]
+    assert re.fullmatch(r"Conference Room \(\d+%\)", first["title"])
+    assert first["data"]["email"] == "conference@contoso.com"
+    assert texts.SETUP_MAP_SUGGESTIONS in card_texts(step5)
+    assert _suggestion_buttons(step5, "Conference Room 4B") == []  # a proposed row needs none
+
+    # One click chooses it in its row; the other rows keep their proposals; nothing is saved yet.
+    out = await b.submit(step5, first["title"])
+    again = find(out, TITLES["mapping"])
+    rows = mapping_rows(again)
+    assert rows["Conference Room 5A"][1] == "conference@contoso.com"
+    assert (rows["Conference Room 4B"][1], rows["Busy Room"][1]) == (CONF4B, BUSY)
+    async with b.services.db.session() as session:
+        assert (await session.get(Room, ("contoso", "hq-5a"))).calendar_email is None
+
+    out = await b.submit(again, texts.SETUP_MAP_YES)
+    assert texts.SETUP_MAP_SAVED.format(mapped=3, total=3) in texts_of(out)
+    async with b.services.db.session() as session:
+        assert (await session.get(Room, ("contoso", "hq-5a"))).calendar_email == "conference@contoso.com"

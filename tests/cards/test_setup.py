@@ -18,11 +18,13 @@ from cards.admin import (
 )
 from cards.setup import (
     NEW_LINK_ACTION,
+    STEP_KEY,
     calendar_card,
     mapping_card,
     mapping_saved_card,
     parse_mapping,
     parse_profile,
+    parse_suggestion,
     profile_card,
     retry_card,
     scheduling_card,
@@ -273,3 +275,65 @@ def test_profile_carries_the_book_room_switch() -> None:
     assert parse_profile({"book_room": "true"})[0]["book_room"] is True
     assert parse_profile({"book_room": "false"})[0]["book_room"] is False
     assert parse_profile({})[0]["book_room"] is False
+
+
+def _with_suggestions() -> dict[str, Any]:
+    rows = [dict(row) for row in PLAN["rows"]]
+    rows[2]["suggestions"] = [
+        {"email": "old@contoso.com", "score": 0.61},
+        {"email": "gone@contoso.com", "score": 0.5},  # no longer listed: not offered
+        {"email": "busy@contoso.com", "score": 0.42},
+        {"email": "conf4b@contoso.com", "score": 0.4},
+    ]
+    rows[1]["suggestions"] = [{"email": "old@contoso.com", "score": 0.7}]  # a proposed row shows none
+    return {**PLAN, "rows": rows}
+
+
+def _row_buttons(card: dict[str, Any], index: int) -> list[dict[str, Any]]:
+    rows = [node for node in card["body"] if node.get("type") == "Container"]
+    return [a for item in rows[index]["items"] if item.get("type") == "ActionSet" for a in item["actions"]]
+
+
+def test_review_offers_up_to_three_suggestions_per_unmatched_row() -> None:
+    card = mapping_card(_with_suggestions(), location_name="HQ", mode="review")
+    assert schema_errors(card) == []
+    buttons = _row_buttons(card, 2)
+    # Busy Room and Conf Rm 4B are chosen in other rows; "gone" is no longer listed.
+    assert [b["title"] for b in buttons] == [
+        texts.SETUP_MAP_SUGGESTION.format(room="old@contoso.com", percent=61)
+    ]
+    assert buttons[0]["data"] == {
+        STEP_KEY: "mapping",
+        "decision": "suggestion",
+        "row": 2,
+        "email": "old@contoso.com",
+    }
+    free = mapping_card(
+        _with_suggestions(), location_name="HQ", mode="review", selected={"0": None, "1": None}
+    )
+    assert [b["title"] for b in _row_buttons(free, 2)] == [
+        texts.SETUP_MAP_SUGGESTION.format(room="old@contoso.com", percent=61),
+        texts.SETUP_MAP_SUGGESTION.format(room="Busy Room", percent=42),
+        texts.SETUP_MAP_SUGGESTION.format(room="Conf Rm 4B (12)", percent=40),
+    ]  # nothing chosen elsewhere: the best three
+    assert _row_buttons(card, 1) == []
+    assert _row_buttons(mapping_card(_with_suggestions(), location_name="HQ", mode="manual"), 2) == []
+    chosen = mapping_card(
+        _with_suggestions(), location_name="HQ", mode="review", selected={"2": "old@contoso.com"}
+    )
+    assert _row_buttons(chosen, 2) == []  # chosen already: nothing left to suggest
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"row": 2, "email": " Old@Contoso.com "}, ("2", "old@contoso.com")),
+        ({"row": 3, "email": "old@contoso.com"}, None),
+        ({"row": True, "email": "old@contoso.com"}, None),
+        ({"row": "2", "email": "old@contoso.com"}, None),
+        ({"row": 0, "email": ""}, None),
+        ({}, None),
+    ],
+)
+def test_parse_suggestion(data: dict[str, Any], expected: tuple[str, str] | None) -> None:
+    assert parse_suggestion(data, 3) == expected

@@ -1,0 +1,663 @@
+"""Room names reduced to what identifies a room (words, identifiers, floor, building, site)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+from typing import Any
+
+from .vocabulary import (
+    ABBREVIATIONS,
+    BUILDING_WORDS,
+    CAPACITY_LABELS,
+    CAPACITY_UNITS,
+    CAPACITY_WORDS,
+    COMPOUND_SUFFIXES,
+    EQUIPMENT,
+    FLOOR_WORDS_FULL,
+    GENERIC,
+    LINKING_S_STEMS,
+    NUMBER_WORDS,
+    ORDINAL_WORDS,
+    SPECIAL_LETTERS,
+    STOPWORDS,
+    STREET_WORDS,
+    SUFFIX_CANONICAL,
+)
+
+_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|e|o|a|°)?"
+_FLOOR_WORD = (
+    r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
+    r"planta|piso|piano|verdieping|andar|ebene|plan|vaning|etasje|kerros|pietro|patro|emelet|kai)"
+)
+_FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
+_FLOOR_WORD_FIRST = re.compile(
+    rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
+)
+_FLOOR_ORDINAL_WORD = re.compile(
+    r"(?<![a-z0-9])("
+    + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
+    + r")\s+"
+    + _FLOOR_WORD
+    + r"(?![a-z])",
+    re.I,
+)
+_FLOOR_ORDINAL_ABBREVIATED = re.compile(
+    r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})(\.?)(?![a-z0-9])",
+    re.I,
+)
+_FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
+# "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
+_FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})f(?![a-z0-9])", re.I)
+_FLOOR_WORD_NUMBER = re.compile(
+    rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s+("
+    + "|".join(
+        sorted(
+            {*ORDINAL_WORDS, *(w for w, n in NUMBER_WORDS.items() if n.isdigit() and len(w) > 2)},
+            key=len,
+            reverse=True,
+        )
+    )
+    + r")(?![a-z0-9])",
+    re.I,
+)
+_FLOOR_GROUND = re.compile(
+    r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
+    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|piano\s+terra|begane\s+grond|terreo)"
+    r"(?![a-z0-9])",
+    re.I,
+)
+_FLOOR_BASEMENT = re.compile(
+    r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|sotano)(?![a-z0-9])",
+    re.I,
+)
+_BUILDING = re.compile(
+    r"(?<![a-z0-9])(?:building|bldg|bld|blg|bat|batiment|gebaude|geb|edificio|edif|"
+    r"tower|torre|wing|aile|block)\.?\s*([a-z]|\d{1,3})(?![a-z0-9])",
+    re.I,
+)
+_UNITS = "|".join(sorted(CAPACITY_UNITS, key=len, reverse=True))
+_LABELS = "|".join(sorted(CAPACITY_LABELS, key=len, reverse=True))
+_CAPACITY = re.compile(
+    rf"(?<![a-z0-9.])\d{{1,4}}\s*-?\s*(?:{_UNITS})\.?(?![a-z0-9])"
+    rf"|(?<![a-z0-9])(?:{_LABELS})\.?\s*[:=]?\s*\d{{1,4}}(?![0-9])",
+    re.I,
+)
+_BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
+_ALIAS_SEP = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})|\s+/\s+")
+_SEGMENT_SEP = re.compile(
+    r"\s+[-|/:;,·•]+\s+"
+    r"|[|;,·•_:/]"
+    r"|(?<=[^\W\d_])[-.](?=\w)"
+    r"|(?<=\d)[-.](?=[^\W\d_])"
+    r"|\s+-+(?=\S)|(?<=\S)-+\s+"
+)
+_TOKEN = re.compile(r"\d+(?:[.\-/]\d+)*[^\W\d_]*|[^\W\d_]+\d*[^\W_]*|&")
+_CASED_TOKEN = re.compile(r"[^\W_]+")
+_BUILDING_CODE = re.compile(r"^[A-Za-z]{1,3}\d{1,3}$")
+_LOCATION_CODE = re.compile(r"^(?:[a-z]{1,2}\d{1,2}|\d{1,2}[a-z]{0,3})$")
+_FLOORISH_CODE = re.compile(r"^\d{1,2}(?:st|nd|rd|th|e|er|ere|eme|f)?$")
+_STANDALONE_FLOOR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|er|ere|eme|f)$")
+_PURE_NUMBER = re.compile(r"^\d+(?:[.\-/]\d+)*$")
+_NUMBER_SUFFIX = re.compile(r"^(\d+(?:[.\-/]\d+)*)([^\W\d_]{1,3})$")
+_ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
+_ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
+_ORDINAL_MARK = re.compile(r"(\d)\s?[º°ª]")
+_FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
+_LONE_A_GRAVE = re.compile(r"(?<!\w)[àÀ](?!\w)")
+
+
+# ---------------------------------------------------------------------------
+# Normalisation
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RoomKey:
+    """What a room name says once capacity, equipment and location noise are gone."""
+
+    words: tuple[str, ...]
+    idents: frozenset[str]
+    floor: int | None = None
+    building: str | None = None
+    site: str | None = None
+    aliases: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = ()
+
+
+@dataclass(slots=True)
+class _Location:
+    """Collects location facts while a name is being stripped."""
+
+    floor: int | None = None
+    building: str | None = None
+    site: str | None = None
+    buildings: BuildingTable | None = None
+
+    def set_floor(self, value: int) -> None:
+        if self.floor is None:
+            self.floor = value
+
+
+def _fold(name: str) -> str:
+    """Strip accents and typographic variants but keep case (site codes are upper-case)."""
+    text = _ORDINAL_MARK.sub(r"\1°", unicodedata.normalize("NFC", name))  # "7º", "4ª", "3 °"
+    text = unicodedata.normalize("NFKC", text)  # full-width forms, no-break spaces, ligatures
+    text = _LONE_A_GRAVE.sub(" ", text).translate(SPECIAL_LETTERS)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _ELISION.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _strip_locations(text: str, loc: _Location) -> str:
+    """Remove floor and building expressions, remembering their values."""
+
+    def floor_from(group: int) -> Any:
+        def repl(match: re.Match[str]) -> str:
+            loc.set_floor(int(match.group(group)))
+            return " - "
+
+        return repl
+
+    def ordinal_floor(match: re.Match[str]) -> str:
+        loc.set_floor(ORDINAL_WORDS[match.group(1).lower()])
+        return " - "
+
+    def fixed_floor(value: int) -> Any:
+        def repl(_match: re.Match[str]) -> str:
+            loc.set_floor(value)
+            return " - "
+
+        return repl
+
+    def building(match: re.Match[str]) -> str:
+        if loc.building is None:
+            loc.building = match.group(1).lower().lstrip("0") or "0"
+        return " - "
+
+    def worded_floor(match: re.Match[str]) -> str:
+        word = match.group(1).lower()
+        loc.set_floor(ORDINAL_WORDS[word] if word in ORDINAL_WORDS else int(NUMBER_WORDS[word]))
+        return " - "
+
+    def abbreviated_floor(match: re.Match[str]) -> str:
+        word = match.group(2).lower()
+        dotted = bool(match.group(3))
+        if (
+            (len(word) < 3 and not dotted)
+            or word in STREET_WORDS
+            or not any(full.startswith(word) for full in FLOOR_WORDS_FULL)
+        ):
+            return match.group(0)
+        loc.set_floor(int(match.group(1)))
+        return " - "
+
+    if loc.buildings is not None:
+        text = loc.buildings.strip(text, loc)
+    text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
+    text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
+    text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
+    text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
+    text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
+    text = _FLOOR_DEGREE.sub(floor_from(1), text)
+    text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)
+    text = _FLOOR_F_CODE.sub(floor_from(1), text)
+    text = _FLOOR_GROUND.sub(fixed_floor(0), text)
+    text = _FLOOR_BASEMENT.sub(fixed_floor(-1), text)
+    return _BUILDING.sub(building, text)
+
+
+def _strip_noise(text: str, loc: _Location) -> str:
+    """Remove locations and capacities from free text."""
+    return _CAPACITY.sub(" - ", _strip_locations(text, loc))
+
+
+def _is_noise_tokens(tokens: Sequence[str]) -> bool:
+    """True for fragments such as "Teams Room", "VC", "12" or "cap 8" that name no room."""
+    if not tokens:
+        return True
+    noise = EQUIPMENT | GENERIC | STOPWORDS | CAPACITY_WORDS
+    return all(t in noise for t in tokens) and any(t in EQUIPMENT or t in CAPACITY_WORDS for t in tokens)
+
+
+def _is_capacity_note(tokens: Sequence[str]) -> bool:
+    """ "(12)", "(8 pessoas)", "(6 personer)": a bare count, in any language."""
+    if not tokens or not tokens[0].isdigit() or int(tokens[0]) > 999:
+        return False
+    return len(tokens) == 1 or (len(tokens) == 2 and tokens[1].isalpha())
+
+
+def _strip_brackets(text: str, loc: _Location) -> str:
+    """Drop bracketed capacity/equipment/floor notes; keep bracketed words that name a room."""
+
+    def repl(match: re.Match[str]) -> str:
+        content = next(g for g in match.groups() if g is not None)
+        rest = _strip_noise(content, loc)
+        tokens = _TOKEN.findall(rest.lower())
+        if len(tokens) == 1 and (floor := _STANDALONE_FLOOR.match(tokens[0])):
+            loc.set_floor(int(floor.group(1)))  # "(1er)", "(2F)"
+            return " - "
+        if _is_noise_tokens(tokens) or _is_capacity_note(tokens):
+            return " - "
+        return f" {rest} "
+
+    previous = None
+    while previous != text:  # nested brackets, innermost first
+        previous = text
+        text = _BRACKETS.sub(repl, text)
+    return text.replace("(", " ").replace(")", " ").replace("[", " ").replace("]", " ")
+
+
+def _segments(text: str) -> list[str]:
+    """Split on the separators admins put between site, floor and room name."""
+    parts = (p.strip(" .-'") for p in _SEGMENT_SEP.split(text))
+    return [p for p in parts if _CASED_TOKEN.search(p)]
+
+
+def _prepare(text: str, loc: _Location) -> list[str]:
+    """Folded text to case-kept segments, with brackets, floors and capacities removed."""
+    return _segments(_strip_noise(_strip_brackets(text, loc), loc))
+
+
+def _leading_code(segments: Sequence[str]) -> tuple[str, bool] | None:
+    """The first token if it could be a site code, and whether it is an upper-case code.
+
+    Candidates: "BOS" in "BOS - Boardroom" or "NYC 5th Ave - ...", a lone leading word
+    ("Boston - ..."), or a letters-and-digits building code ("B40-3021 Conf Rm").
+    """
+    if not segments:
+        return None
+    tokens = _CASED_TOKEN.findall(segments[0])
+    if not tokens or not tokens[0][0].isalpha() or len(tokens[0]) > 12:
+        return None
+    token = tokens[0]
+    building_code = bool(_BUILDING_CODE.match(token)) and len(tokens) > 1
+    if len(segments) < 2 and not building_code:
+        return None
+    caps = token.isalpha() and token.isupper() and 2 <= len(token) <= 5
+    if not caps and len(tokens) != 1 and not building_code:
+        return None
+    lowered = token.lower()
+    if lowered in GENERIC | EQUIPMENT | STOPWORDS or lowered in ABBREVIATIONS:
+        return None
+    return lowered, caps
+
+
+def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping[str, str]:
+    """Leading site codes ("BOS-", "NYC 5th Ave -", "Lyon -") used in one list of names.
+
+    Returns each recognised prefix with the site it stands for ("chicago" -> "chi").
+    An upper-case code counts on sight; a plain word counts when it leads two names.
+    A code that also appears inside the other list's names is part of room names there,
+    so it is kept as a word.
+    """
+    caps_codes: set[str] = set()
+    counts: Counter[str] = Counter()
+    first_segments: Counter[str] = Counter()
+    for name in names:
+        folded = _fold(name)
+        segments = _prepare(_ALIAS_SEP.sub(" - ", folded), _Location())
+        lead = _leading_code(segments)
+        if lead is None:
+            continue
+        counts[lead[0]] += 1
+        if len(segments) > 1:
+            first_segments[_segment_key(segments[0])] += 1
+        if lead[1] and not folded.isupper():
+            caps_codes.add(lead[0])
+    candidates = caps_codes | {code for code, n in counts.items() if n >= 2}
+    # A city written out where the other names use its code: "London -" beside "LON-".
+    spelled = {
+        word: code
+        for word in counts
+        if word not in candidates
+        for code in sorted(caps_codes, reverse=True)
+        if word.startswith(code[:2]) and is_subsequence(code, word)
+    }
+    candidates |= set(spelled)
+    other_words: set[str] = set()
+    for name in other_names:
+        segments = _segments(_fold(name))
+        lead = _leading_code(segments)
+        tokens = [t.lower() for s in segments for t in _CASED_TOKEN.findall(s)]
+        if lead is not None:
+            tokens = tokens[1:]
+        other_words.update(tokens)
+    codes = {code: spelled.get(code, code) for code in candidates - other_words}
+    # "NYC 5th Ave" leading several names is a location prefix as a whole.
+    for seg, n in first_segments.items():
+        if n >= 2 and " " in seg and seg.split()[0] in codes:
+            codes[seg] = codes[seg.split()[0]]
+    return MappingProxyType(codes)
+
+
+def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> list[str]:
+    """Remove a leading site code segment and the floor/zone codes that follow it."""
+    if not segments:
+        return segments
+    tokens = _CASED_TOKEN.findall(segments[0])
+    has_site = bool(tokens) and tokens[0].lower() in codes
+    if has_site:
+        rest = segments[1:]
+        first = segments[0]
+        address = _segment_key(first) in codes or any(t.lower() in STREET_WORDS for t in tokens[1:])
+        if rest and (len(tokens) == 1 or address) and any(_names_a_room(s, codes) for s in rest):
+            segments = rest  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01"
+        elif len(tokens) > 1:  # "BOS Conf Rm 3A", "BOS Boardroom - Annex": keep the room
+            segments = [first[first.index(tokens[0]) + len(tokens[0]) :], *rest]
+        else:
+            return segments
+        code = tokens[0].lower()
+        loc.site = codes.get(code, code) if isinstance(codes, Mapping) else code
+    code_pattern = _LOCATION_CODE if has_site else _FLOORISH_CODE
+    while len(segments) > 1:
+        lead = segments[0].lower()
+        if lead in codes:
+            segments = segments[1:]
+            continue
+        if not code_pattern.match(lead) and not (has_site and _is_floor_like(lead, segments[1:], codes)):
+            break
+        digits = re.search(r"\d+", lead)
+        if digits:
+            loc.set_floor(int(digits.group()))
+        segments = segments[1:]
+    return segments
+
+
+def _is_floor_like(segment: str, rest: Sequence[str], codes: Collection[str]) -> bool:
+    """ "Plan 3" / "Kat 2" between a site code and the room name: a floor in some language."""
+    tokens = _TOKEN.findall(segment)
+    if len(tokens) != 2 or not any(_names_a_room(s, codes) for s in rest):
+        return False
+    word, number = (tokens[0], tokens[1]) if tokens[1].isdigit() else (tokens[1], tokens[0])
+    return (
+        number.isdigit()
+        and len(number) <= 2
+        and word.isalpha()
+        and word not in GENERIC
+        and word not in ABBREVIATIONS
+        and word not in EQUIPMENT
+    )
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def _segment_key(segment: str) -> str:
+    return " ".join(t.lower() for t in _CASED_TOKEN.findall(segment))
+
+
+def _names_a_room(segment: str, codes: Collection[str]) -> bool:
+    """True when a segment has words beyond floor codes, site codes and equipment."""
+    tokens = _TOKEN.findall(segment.lower())
+    if len(tokens) == 1 and (_STANDALONE_FLOOR.match(tokens[0]) or tokens[0] in codes):
+        return False
+    return not _is_noise_tokens(tokens)
+
+
+def _strip_trailing_equipment(tokens: list[str]) -> list[str]:
+    """ "Everest Teams Room" -> "Everest Room", unless nothing but equipment would be left."""
+    end = len(tokens)
+    while end > 0 and tokens[end - 1] in EQUIPMENT | GENERIC | STOPWORDS:
+        end -= 1
+    kept = tokens[:end] + [t for t in tokens[end:] if t not in EQUIPMENT]
+    return kept if any(t not in GENERIC | STOPWORDS for t in kept) else tokens
+
+
+def _split_compound(token: str) -> tuple[str, ...]:
+    """ "boardroom" -> ("board", "room"), "schulungsraum" -> ("schulung", "raum")."""
+    for suffix in COMPOUND_SUFFIXES:
+        if token.endswith(suffix) and len(token) >= len(suffix) + 3:
+            stem = token[: -len(suffix)]
+            if stem.endswith("s") and stem[:-1].endswith(LINKING_S_STEMS):
+                stem = stem[:-1]
+            return (stem, SUFFIX_CANONICAL.get(suffix, suffix))
+    return (token,)
+
+
+def _canonical_number(token: str) -> str:
+    """ "2.10", "2-10" and "210" are the same room number; "04" is "4"."""
+    return re.sub(r"\D", "", token).lstrip("0") or "0"
+
+
+def _expand(token: str) -> tuple[str, ...]:
+    """Abbreviations, compounds and number words to canonical tokens."""
+    out: list[str] = []
+    for expanded in ABBREVIATIONS.get(token, (token,)):
+        for part in _split_compound(expanded):
+            out.append(NUMBER_WORDS.get(part, part))
+    return tuple(out)
+
+
+def _classify(tokens: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
+    """Split canonical tokens into content words and identifiers."""
+    words: list[str] = []
+    idents: list[str] = []
+    last_was_number = False
+    for raw in tokens:
+        for token in _expand(raw):
+            if token in STOPWORDS:
+                last_was_number = False
+                continue
+            if _PURE_NUMBER.match(token):
+                idents.append(_canonical_number(token))
+                last_was_number = True
+                continue
+            if len(token) == 1 and token.isalpha():
+                if last_was_number:
+                    idents[-1] += token  # "4 B" is "4B"
+                else:
+                    idents.append(token)
+                last_was_number = False
+                continue
+            last_was_number = False
+            suffixed = _NUMBER_SUFFIX.match(token)
+            if suffixed:
+                number = _canonical_number(suffixed.group(1))
+                suffix = suffixed.group(2)
+                idents.append(number if suffix in _ORDINAL_SUFFIX else number + suffix)
+            elif any(ch.isdigit() for ch in token):
+                idents.append(token)
+            else:
+                words.append(token)
+    return tuple(words), frozenset(idents)
+
+
+def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | None = None) -> RoomKey:
+    """One alias of a folded name to a RoomKey."""
+    loc = _Location(buildings=buildings)
+    segments = _strip_site(_prepare(text, loc), codes, loc)
+    tokens: list[str] = []
+    for segment in segments:
+        seg_tokens = _TOKEN.findall(segment.lower())
+        if len(seg_tokens) == 1:
+            floor = _STANDALONE_FLOOR.match(seg_tokens[0])
+            if floor:
+                loc.set_floor(int(floor.group(1)))
+                continue
+            if seg_tokens[0] in codes:
+                continue
+        if not _is_noise_tokens(seg_tokens):
+            tokens.extend(seg_tokens)
+    words, idents = _classify(_strip_trailing_equipment(tokens))
+    return RoomKey(words, idents, loc.floor, loc.building, loc.site)
+
+
+def normalize(
+    name: str, *, codes: Collection[str] | None = None, buildings: BuildingTable | None = None
+) -> RoomKey:
+    """Reduce one room display name to its identifying parts.
+
+    ``codes`` are the list's site codes (see ``site_codes``); by default only an
+    upper-case code leading a multi-part name ("BOS - Boardroom") is taken as a site.
+    """
+    if codes is None:
+        codes = site_codes([name])
+    folded = _fold(name)
+    parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
+    key = _analyse_part(" - ".join(parts), codes, buildings)
+    if len(parts) > 1:
+        aliases = []
+        for part in parts:
+            alias = _analyse_part(part, codes, buildings)
+            if alias.words or alias.idents:
+                aliases.append((alias.words, alias.idents))
+        key = replace(key, aliases=tuple(aliases))
+    return key
+
+
+# ---------------------------------------------------------------------------
+# Buildings of one site: codes on one side, spelled-out names on the other
+# ---------------------------------------------------------------------------
+
+_PHRASE_SEP = re.compile(r"\s+[-/|:]+\s+|\s*[·•|]\s*")
+_PHRASE_WORD = re.compile(r"[^\W\d_][^\W\d_'.]*")
+_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,4})(\d{0,3})(?![A-Za-z])")
+_LETTER_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z])(\d{1,2})(?![A-Za-z0-9.])")
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingTable:
+    """Building names of one site and the codes that stand for them ("HSC" = "Hadley Science Center").
+
+    Built from both room lists by ``building_table``; ``strip`` removes a building
+    mention from a name and records the building (and a floor glued to a code, "AND05").
+    """
+
+    phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
+    codes: tuple[tuple[re.Pattern[str], str], ...] = ()
+
+    def strip(self, text: str, loc: _Location) -> str:
+        def found(building: str) -> Any:
+            def repl(match: re.Match[str]) -> str:
+                if loc.building is None:
+                    loc.building = building
+                digits = match.groupdict().get("digits") or ""
+                if 1 <= len(digits) <= 2:
+                    loc.set_floor(int(digits))  # "AND05": building AND, floor 5
+                    return " - "
+                return f" - {digits} " if digits else " - "
+
+            return repl
+
+        for pattern, building in self.phrases:
+            text = pattern.sub(found(building), text)
+        for pattern, building in self.codes:
+            text = pattern.sub(found(building), text)
+        return text
+
+
+def _leading_phrase(folded: str) -> str | None:
+    """ "Hadley Science Center 101" -> "hadley science center"; "Fleet Place - Library" -> "fleet place"."""
+    parts = [p for p in _PHRASE_SEP.split(folded) if p.strip()]
+    if len(parts) >= 2 and not any(ch.isdigit() for ch in parts[0]):
+        words = _PHRASE_WORD.findall(parts[0].lower())
+    else:
+        words = []
+        for token in folded.split():
+            lowered = token.lower()
+            if (
+                not _PHRASE_WORD.fullmatch(token)
+                or lowered in GENERIC
+                or lowered in FLOOR_WORDS_FULL
+                or len(_split_compound(lowered)) > 1  # "Besprechungsraum" names a kind of room
+            ):
+                break
+            words.append(lowered)
+        if len(words) == len(folded.split()):
+            return None  # nothing follows: the whole name, not a prefix
+    words = [w.strip(".'") for w in words]
+    if not words or len(words) > 4 or all(w in GENERIC or w in STOPWORDS for w in words):
+        return None
+    return " ".join(words)
+
+
+def _code_matches(code: str, phrase: str) -> bool:
+    """ "FP" / "fleet place", "HSC" / "hadley science center", "AND" / "edificio andalucia",
+    "KRN" / "kerner hall" (the first name's consonants)."""
+    words = [w for w in phrase.split() if w not in STOPWORDS]
+    content = [w for w in words if w not in BUILDING_WORDS]
+    initials = {"".join(w[0] for w in words), "".join(w[0] for w in content)}
+    if code in initials:
+        return True
+    if len(code) < 3 or not content or len(words) < 2:
+        return False
+    first = content[0]
+    return any(w.startswith(code) for w in content) or (code[0] == first[0] and is_subsequence(code, first))
+
+
+def _is_building_phrase(phrase: str) -> bool:
+    """ "North Tower", "Edificio Vega": a building word and a name (a bare "Building" is not one)."""
+    words = phrase.split()
+    return any(w in BUILDING_WORDS for w in words) and any(
+        w not in BUILDING_WORDS and w not in GENERIC and w not in STOPWORDS for w in words
+    )
+
+
+def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) -> BuildingTable:
+    """Buildings of the site: codes in one list paired with building names leading names of the
+    other ("HSC 101" / "Hadley Science Center 101"), and building names leading names on their own
+    ("North Tower - Boardroom"), so that a room name repeated in two buildings is told apart."""
+    phrases: dict[str, str] = {}
+    codes: dict[str, str] = {}
+    for codes_side, names_side in ((calendar_names, pivot_names), (pivot_names, calendar_names)):
+        counts = Counter(p for p in (_leading_phrase(_fold(n)) for n in names_side) if p)
+        candidates = [p for p, n in counts.items() if n >= 2 or _is_building_phrase(p)]
+        found: Counter[str] = Counter()
+        for name in codes_side:
+            for match in _CODE.finditer(_fold(name)):
+                found[match.group(1)] += 1
+        for code in sorted(found):
+            lowered = code.lower()
+            if lowered in GENERIC or lowered in ABBREVIATIONS:
+                continue
+            matches = [p for p in candidates if _code_matches(lowered, p)]
+            if len(matches) != 1:
+                continue  # unknown or ambiguous: maybe another site's code
+            building = phrases.setdefault(matches[0], lowered)
+            codes.setdefault(code, building)
+        for phrase in candidates:
+            if _is_building_phrase(phrase) and not _BUILDING.fullmatch(phrase):
+                phrases.setdefault(phrase, phrase)
+        # "B2" beside "Building 2": the building word's initial and its number
+        numbered = {
+            (m.group(0)[0].lower(), m.group(1).lower().lstrip("0") or "0")
+            for n in names_side
+            for m in _BUILDING.finditer(_fold(n))
+        }
+        for name in codes_side:
+            for match in _LETTER_CODE.finditer(_fold(name)):
+                number = match.group(2).lstrip("0") or "0"
+                if (match.group(1).lower(), number) in numbered:
+                    codes.setdefault(match.group(0), number)
+    phrase_patterns = tuple(
+        (re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, p.split())) + r"\.?(?![a-z])", re.I), b)
+        for p, b in sorted(phrases.items(), key=lambda item: -len(item[0]))
+    )
+    code_patterns = tuple(
+        (re.compile(r"(?<![A-Za-z0-9])" + re.escape(c) + r"(?P<digits>\d{0,3})(?![A-Za-z])"), b)
+        for c, b in sorted(codes.items(), key=lambda item: -len(item[0]))
+    )
+    return BuildingTable(phrase_patterns, code_patterns)
+
+
+def building_of(text: str, buildings: BuildingTable | None) -> str | None:
+    """The building a free-text label names ("Hadley Science Center", "Bldg 2", "HSC"), if known."""
+    loc = _Location(buildings=buildings)
+    _strip_locations(_fold(text), loc)
+    return loc.building
+
+
+def floor_of(text: str) -> int | None:
+    """The floor a free-text label names ("2.OG", "Level Fifteen", "3e étage", "15F"), if any."""
+    loc = _Location()
+    _strip_locations(_fold(text), loc)
+    if loc.floor is None and (plain := re.fullmatch(r"\s*(-?\d{1,2})\s*", text)):
+        return int(plain.group(1))
+    return loc.floor

@@ -1,0 +1,339 @@
+"""Pair scores: how surely a calendar room name and a pivot room name are the same room."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from .names import RoomKey, is_subsequence
+from .vocabulary import (
+    ALIAS_FACTOR,
+    FOREIGN_SITE_FACTOR,
+    GENERIC,
+    GENERIC_MISS_CAP,
+    GENERIC_WEIGHT,
+    IDENT_CONFLICT,
+    IDENT_ONE_SIDED,
+    INFLECTIONS,
+    LOCATION_CONFLICT,
+    NON_ROOM,
+    PARTIAL_EXTRA_WORDS,
+    PARTIAL_SCORE,
+    PREFILTER_CUTOFF,
+    QUALIFIERS,
+    ROMAJI_FOLDS,
+)
+
+# ---------------------------------------------------------------------------
+# Pair scoring
+# ---------------------------------------------------------------------------
+
+
+def _weight(word: str) -> float:
+    return GENERIC_WEIGHT if word in GENERIC else 1.0
+
+
+def _squeeze(word: str) -> str:
+    return re.sub(r"(.)\1+", r"\1", word)
+
+
+def _token_similarity(a: str, b: str) -> float:
+    """How surely two words are the same word: abbreviation, typo, spelling variant.
+
+    Short words must match exactly ("Monet" is not "Manet"); only long words may
+    carry a typo, because one letter is a different name in a five-letter word.
+    """
+    if a == b:
+        return 1.0
+    if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
+        return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if long.startswith(short):
+        if len(short) >= 4 and long[len(short) :] in INFLECTIONS:
+            return 0.9  # "gross" / "grosser", "klein" / "kleiner"
+        if len(long) == len(short) + 1 and long[-1] in "sx":
+            return 0.95  # plural
+        if len(short) >= 4 and len(short) <= 0.6 * len(long):
+            return 0.7  # "Collab" / "Collaboration", but also "Rose" / "Rosemary": weak
+        return 0.0  # "Martin" / "Martina" are two names
+    if (
+        len(short) >= 3
+        and short[0] == long[0]
+        and len(short) <= len(long) - 2
+        and sum(ch in "aeiouy" for ch in short) <= 1
+        and is_subsequence(short, long)
+    ):
+        return 0.8  # consonant skeleton: "Trng" / "Training"
+    if min(len(a), len(b)) >= 5 and _squeeze(a) == _squeeze(b):
+        return 0.92  # doubled letter dropped: "Dachterasse"
+    germanic = {"ae": "a", "oe": "o", "ue": "u"}
+    ga, gb = a, b
+    for src, dst in germanic.items():
+        ga, gb = ga.replace(src, dst), gb.replace(src, dst)
+    if ga == gb:
+        return 0.95  # "Mueller" / "Muller"
+    distance = OSA.distance(a, b)
+    if len(short) >= 5 and distance == 1 and sorted(a) == sorted(b):
+        return 0.85  # adjacent transposition
+    if len(short) >= 8 and distance == 1:
+        return 0.88
+    if len(short) >= 6 and distance == 1 and len(long) == len(short) + 1:
+        return 0.85  # inner letter dropped: "Everst" (an extra last letter returned above)
+    if len(short) >= 12 and distance == 2:
+        return 0.8
+    return 0.0
+
+
+# A word made of Japanese syllables only (ka, shi, tsu, kyo, n, a doubled consonant).
+_ROMAJI = re.compile(r"^(?:(?:ch|sh|ts|[kgsztdnhbpmrwfjy]y?)?[aeiou]|n|[kgstpc](?=[kgstpc]))+$")
+
+
+def romaji_key(word: str) -> str:
+    """Hepburn and Kunrei spellings, long vowels written ou/oo/uu/oh, to one key."""
+    for src, dst in ROMAJI_FOLDS:
+        word = word.replace(src, dst)
+    return word
+
+
+@dataclass(slots=True)
+class _Scorer:
+    """Per-call scorer; caches word similarities (no state survives the call)."""
+
+    cache: dict[tuple[str, str], float] = field(default_factory=dict)
+    word_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], float] = field(default_factory=dict)
+    rare: frozenset[str] = frozenset()  # content words naming one room on each side
+
+    def token(self, a: str, b: str) -> float:
+        key = (a, b) if a <= b else (b, a)
+        value = self.cache.get(key)
+        if value is None:
+            value = _token_similarity(*key)
+            self.cache[key] = value
+        return value
+
+    def words(self, wa: tuple[str, ...], wb: tuple[str, ...]) -> float:
+        """Weighted two-way coverage; the weaker side decides ("Boardroom Annex" fails)."""
+        key = (wa, wb)
+        value = self.word_cache.get(key)
+        if value is None:
+            value = self._words(wa, wb)
+            self.word_cache[key] = value
+        return value
+
+    def _words(self, wa: Sequence[str], wb: Sequence[str]) -> float:
+        wa, wb = _merge_compounds(wa, wb), _merge_compounds(wb, wa)
+        wa, wb = _merge_initials(wa, wb), _merge_initials(wb, wa)
+        matrix = [[self.token(a, b) for b in wb] for a in wa]
+        best_a = [max(row) for row in matrix]
+        best_b = [max(matrix[i][j] for i in range(len(wa))) for j in range(len(wb))]
+        # Missed weight over at least one word's weight: "Sala de Reuniones" vs "Sala"
+        # misses little, "Boardroom Annex" vs "Boardroom" misses half.
+        value = 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
+        if value < PARTIAL_SCORE and (
+            self._partial(wa, best_a, wb, best_b) or self._partial(wb, best_b, wa, best_a)
+        ):
+            return PARTIAL_SCORE
+        return value
+
+    def _partial(
+        self, short: Sequence[str], best_s: Sequence[float], long: Sequence[str], best_l: Sequence[float]
+    ) -> bool:
+        """ "Lorca" within "Sala García Lorca": every content word of one name is in the other,
+        each names only this room on both sides, and the other name adds at most two words."""
+        content = [w for w in short if w not in GENERIC]
+        if not content or any(w not in self.rare for w in content):
+            return False
+        if any(b < 1.0 for w, b in zip(short, best_s, strict=True) if w not in GENERIC):
+            return False
+        extra = [w for w, b in zip(long, best_l, strict=True) if w not in GENERIC and b < 0.9]
+        # "Empfang Bildschirm" is the reception's screen, not the reception.
+        # "Orion Annex" is another room than "Orion".
+        return len(extra) <= PARTIAL_EXTRA_WORDS and not any(w in NON_ROOM or w in QUALIFIERS for w in extra)
+
+    def core(self, wa: tuple[str, ...], ia: frozenset[str], wb: tuple[str, ...], ib: frozenset[str]) -> float:
+        """Score two (words, identifiers) cores, before location evidence."""
+        if ia and ib and ia != ib:
+            # Different room numbers: never a pair, so skip the word analysis.
+            return IDENT_CONFLICT * fuzz.token_sort_ratio(" ".join(wa), " ".join(wb)) / 100.0
+        if wa and wb:
+            structured = self.words(wa, wb)
+            content_a = [w for w in wa if w not in GENERIC] or wa
+            content_b = [w for w in wb if w not in GENERIC] or wb
+            surface = fuzz.token_sort_ratio(" ".join(content_a), " ".join(content_b)) / 100.0
+            base = 0.8 * structured + 0.2 * surface
+        elif wa or wb:
+            others = wa or wb
+            if all(w in GENERIC for w in others) and (ia or ib):
+                base = 0.9
+            elif ia and ib and not any(w in NON_ROOM for w in others):
+                base = 0.75  # "MEH 210 Computer Lab" / "Morrison Engineering Hall 210": the number decides
+            else:
+                base = 0.5
+        else:
+            base = 1.0 if ia and ib else 0.0
+        if ia and ib:
+            base += (1.0 - base) * 0.3
+        elif ia or ib:
+            base *= IDENT_ONE_SIDED
+        return base
+
+    def pair(self, a: RoomKey, b: RoomKey) -> float:
+        """Best score over the names' aliases, adjusted by floor and building evidence."""
+        variants_a = _variants(a, b)
+        variants_b = _variants(b, a)
+        best = max(
+            self.core(wa, ia, wb, ib) * fa * fb for wa, ia, fa in variants_a for wb, ib, fb in variants_b
+        )
+        if a.floor is not None and b.floor is not None:
+            if a.floor == b.floor:
+                best += (1.0 - best) * 0.2
+            else:
+                best *= LOCATION_CONFLICT
+        if a.building is not None and b.building is not None and a.building != b.building:
+            best *= LOCATION_CONFLICT
+        return min(max(best, 0.0), 1.0)
+
+
+def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
+    """Fold "vergader ruimte" into "vr" when the other side writes the initialism "VR"."""
+    initialisms = {w for w in other if 2 <= len(w) <= 4 and not any(ch in "aeiouy" for ch in w)}
+    if not initialisms:
+        return tuple(words)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in (4, 3, 2):
+            run = words[i : i + size]
+            initials = "".join(w[0] for w in run)
+            if len(run) == size and initials in initialisms and initials not in words:
+                out.append(initials)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
+
+
+def _missed(words: Sequence[str], best: Sequence[float]) -> float:
+    """Share of a name's weight the other name does not cover.
+
+    Unmatched generic words ("Konferenzraum" is two) cost at most a little more than one.
+    """
+    generic = sum(_weight(w) * (1.0 - b) for w, b in zip(words, best, strict=True) if w in GENERIC)
+    content = sum(1.0 - b for w, b in zip(words, best, strict=True) if w not in GENERIC)
+    missed = content + min(generic, GENERIC_MISS_CAP)
+    return missed / max(sum(_weight(w) for w in words), 1.0)
+
+
+def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], frozenset[str], float]]:
+    """The name and its aliases; "Bat. A ... Salle 301" also reads as "A301" if need be."""
+    out = [(key.words, key.idents, 1.0)]
+    out += [(words, idents, ALIAS_FACTOR) for words, idents in key.aliases]
+    if key.building is not None and other.building is None and len(key.idents) == 1:
+        (ident,) = key.idents
+        prefixed = frozenset({key.building + ident})
+        if prefixed == other.idents:
+            out.append((key.words, prefixed, 1.0))
+    if (
+        key.floor is not None
+        and other.idents
+        and key.idents != other.idents
+        and other.floor in (None, key.floor)
+    ):
+        # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03".
+        for ident in key.idents:
+            if not ident.isdigit() or len(ident) > 2:
+                continue
+            for composite in {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}:
+                if composite in other.idents:
+                    out.append((key.words, (key.idents - {ident}) | {composite}, 1.0))
+    if other.building is not None and key.building is None and other.building in key.idents:
+        # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
+        out.append((key.words, key.idents - {other.building}, 1.0))
+    return out
+
+
+def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
+    """Join "board" + "room" when the other side writes "boardroom" as one word."""
+    targets = set(other)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and words[i] + words[i + 1] in targets:
+            out.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# Matching
+# ---------------------------------------------------------------------------
+
+
+def _surface(key: RoomKey) -> str:
+    return " ".join((*key.words, *sorted(key.idents)))
+
+
+def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:
+    """Content words that occur in exactly one calendar name and one pivot name."""
+    counts = [
+        Counter(w for k in keys for w in {w for w in k.words if w not in GENERIC}) for keys in (cal, piv)
+    ]
+    return frozenset(w for w, n in counts[0].items() if n == 1 and counts[1].get(w) == 1 and len(w) >= 3)
+
+
+def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
+    """Pair scores; a cheap C-level fuzzy prefilter skips pairs that share nothing."""
+    scores = np.zeros((len(cal), len(piv)))
+    if not cal or not piv:
+        return scores
+    rough = process.cdist(
+        [_surface(k) for k in cal],
+        [_surface(k) for k in piv],
+        scorer=fuzz.token_set_ratio,
+        score_cutoff=PREFILTER_CUTOFF,
+        workers=1,
+    )
+    scorer = _Scorer(rare=_rare_words(cal, piv))
+    for i, j in zip(*np.nonzero(rough), strict=True):
+        scores[i, j] = scorer.pair(cal[i], piv[j])
+    return scores
+
+
+def site_factors(scores: np.ndarray, cal: Sequence[RoomKey], threshold: float) -> np.ndarray:
+    """Down-weight calendar rooms of another site in the same tenant.
+
+    A site code group none of whose rooms has a strong match of its own (one no other
+    calendar room scores about as well on) is taken as another office, when some other
+    group does have such matches: "BOS - Boardroom" loses to "HQ-04-Boardroom".
+    """
+    factors = np.ones(len(cal))
+    if scores.size == 0:
+        return factors
+    best_cols = scores.argmax(axis=1)
+    supported: dict[str | None, int] = defaultdict(int)
+    for i, j in enumerate(best_cols):
+        s = scores[i, j]
+        if s < threshold:
+            continue
+        rivals = np.count_nonzero(scores[:, j] >= s - 0.05) - 1
+        if rivals == 0:
+            supported[cal[i].site] += 1
+    groups = {k.site for k in cal if k.site is not None}
+    for site in groups:
+        others_supported = any(n > 0 for g, n in supported.items() if g != site)
+        if supported.get(site, 0) == 0 and others_supported:
+            for i, key in enumerate(cal):
+                if key.site == site:
+                    factors[i] = FOREIGN_SITE_FACTOR
+    return factors

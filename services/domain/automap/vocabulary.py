@@ -1,0 +1,85 @@
+"""Language knowledge and score rules of the automapper, read from data/*.json.
+
+The words live in ``data/vocabulary.json`` and the score modifiers in
+``data/rules.json`` (package data next to this module, read once at import);
+code never lists site names or words of its own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+DATA_DIR = Path(__file__).with_name("data")
+
+
+def load_data(name: str) -> dict[str, Any]:
+    """One JSON data file of the package, keys starting with "_" (comments) dropped."""
+    raw = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+
+def _words(value: Any) -> frozenset[str]:
+    """A word list, or a mapping of language -> word list, as one set."""
+    if isinstance(value, Mapping):
+        return frozenset(w for words in value.values() for w in words)
+    return frozenset(value)
+
+
+def _table(value: Any) -> dict[str, Any]:
+    """A mapping, or a mapping of language -> mapping, as one mapping."""
+    if value and all(isinstance(v, Mapping) for v in value.values()):
+        merged: dict[str, Any] = {}
+        for table in value.values():
+            merged.update(table)
+        return merged
+    return dict(value)
+
+
+_VOCAB = load_data("vocabulary.json")
+_RULES = load_data("rules.json")
+
+STOPWORDS = _words(_VOCAB["stopwords"])
+GENERIC = _words(_VOCAB["generic"])
+EQUIPMENT = _words(_VOCAB["equipment"])
+CAPACITY_UNITS = _words(_VOCAB["capacity_units"])
+CAPACITY_LABELS = _words(_VOCAB["capacity_labels"])
+CAPACITY_WORDS = CAPACITY_UNITS | CAPACITY_LABELS
+ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {k: tuple(v) for k, v in _table(_VOCAB["abbreviations"]).items()}
+)
+NUMBER_WORDS: Mapping[str, str] = MappingProxyType(
+    {k: str(v) for k, v in _table(_VOCAB["number_words"]).items()}
+)
+ORDINAL_WORDS: Mapping[str, int] = MappingProxyType(
+    {k: int(v) for k, v in _table(_VOCAB["ordinal_words"]).items()}
+)
+STREET_WORDS = _words(_VOCAB["street_words"])
+NON_ROOM = _words(_VOCAB["non_room"])
+QUALIFIERS = _words(_VOCAB["qualifiers"])
+BUILDING_WORDS = _words(_VOCAB["building_words"])
+COMPOUND_SUFFIXES: tuple[str, ...] = tuple(_VOCAB["compound_suffixes"])
+SUFFIX_CANONICAL: Mapping[str, str] = MappingProxyType(dict(_VOCAB["suffix_canonical"]))
+LINKING_S_STEMS: tuple[str, ...] = tuple(_VOCAB["linking_s_stems"])
+FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
+INFLECTIONS = frozenset(_VOCAB["inflections"])
+ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
+SPECIAL_LETTERS = str.maketrans(dict(_VOCAB["special_letters"]))
+
+DEFAULT_THRESHOLD: float = float(_RULES["default_threshold"])
+IDENT_CONFLICT: float = float(_RULES["ident_conflict"])
+IDENT_ONE_SIDED: float = float(_RULES["ident_one_sided"])
+LOCATION_CONFLICT: float = float(_RULES["location_conflict"])
+ALIAS_FACTOR: float = float(_RULES["alias_factor"])
+FOREIGN_SITE_FACTOR: float = float(_RULES["foreign_site_factor"])
+GENERIC_WEIGHT: float = float(_RULES["generic_weight"])
+GENERIC_MISS_CAP: float = float(_RULES["generic_miss_cap"])
+AMBIGUITY_MARGIN: float = float(_RULES["ambiguity_margin"])
+PREFILTER_CUTOFF: float = float(_RULES["prefilter_cutoff"])
+PARTIAL_SCORE: float = float(_RULES["partial_score"])
+PARTIAL_EXTRA_WORDS: int = int(_RULES["partial_extra_words"])
+CANDIDATE_MIN_SCORE: float = float(_RULES["candidate_min_score"])
+TWIN_SCORE_GAP: float = float(_RULES["twin_score_gap"])

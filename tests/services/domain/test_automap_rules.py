@@ -1,0 +1,227 @@
+"""Automapper rules on invented names (none taken from the corpus): Unicode, numbers,
+floors, building codes, partial names, romanisation, twins and Graph Places fields."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from services.domain.automap import propose
+from services.domain.automap.names import floor_of
+
+
+def _pairs(calendar: Sequence[str | Mapping[str, Any]], pivot: Sequence[str]) -> dict[str, str | None]:
+    rooms = [
+        {"email": f"cal{i}@example.com", **({"name": c} if isinstance(c, str) else c)}
+        for i, c in enumerate(calendar)
+    ]
+    rows = propose(rooms, [{"id": n, "name": n} for n in pivot])
+    return {room["name"]: row["pivot_room"] for room, row in zip(rooms, rows, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (unicodedata.normalize("NFD", "Salle Hélène Boucher"), "Salle Hélène Boucher"),
+        ("Sala\u00a0Tupã", "Sala Tupa"),
+        ("Ｓａｌａ Ｍｉｒó", "Sala Miró"),
+        ("Studio \u201cLumen\u201d", 'Studio "Lumen"'),
+        ("Strasse", "Straße"),
+        ("Laerdal", "Lærdal"),
+        ("Tromso", "Tromsø"),
+        ("Muenzraum Nord", "Münzraum Nord"),
+        ("Salon Boeuf", "Salon Bœuf"),
+    ],
+)
+def test_unicode_and_spelling_variants_pair(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("label", "floor"),
+    [
+        ("2.OG", 2),
+        ("3. Obergeschoss", 3),
+        ("Level Fifteen", 15),
+        ("Eleventh Floor", 11),
+        ("3e étage", 3),
+        ("4ª planta", 4),
+        ("Planta Quinta", 5),
+        ("7º Andar", 7),
+        ("1° piano", 1),
+        ("2e verdieping", 2),
+        ("9-kai", 9),
+        ("05F", 5),
+        ("L04", 4),
+        ("P3", 3),
+        ("Ground Floor", 0),
+        ("begane grond", 0),
+        ("12", 12),
+    ],
+)
+def test_floor_labels(label: str, floor: int) -> None:
+    assert floor_of(label) == floor
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Atelier Drei", "Atelier 3"),
+        ("Sala Cinque", "Sala 5"),
+        ("Zaal Twee", "Zaal 2"),
+        ("Sala Dois", "Sala 2"),
+        ("Salle Quatre", "Salle 4"),
+        ("Estudio Seis", "Estudio 6"),
+        ("Training Nine", "Training 9"),
+        ("Kenshuu Roku", "Kenshū 6"),
+    ],
+)
+def test_number_words(calendar: str, pivot: str) -> None:
+    pairs = _pairs([calendar], [pivot, pivot.rsplit(" ", 1)[0] + " 1"])
+    assert pairs[calendar] == pivot
+
+
+def test_building_codes_pair_with_spelled_out_buildings_and_twins_stay_apart() -> None:
+    calendar = ["KRN 105 (30)", "KRN 210", "LQH 105", "LQH 210 Lab", "ZZX 105"]
+    pivot = ["Kerner Hall 105", "Kerner Hall 210", "Lindqvist Quad House 105", "Lindqvist Quad House 210"]
+    assert _pairs(calendar, pivot) == {
+        "KRN 105 (30)": "Kerner Hall 105",
+        "KRN 210": "Kerner Hall 210",
+        "LQH 105": "Lindqvist Quad House 105",
+        "LQH 210 Lab": "Lindqvist Quad House 210",
+        "ZZX 105": None,  # a building this site does not have
+    }
+
+
+def test_building_and_floor_glued_into_one_code() -> None:
+    calendar = ["ORI02-Sala 1", "ORI03-Sala 1", "VEG02-Sala 1"]
+    pivot = [
+        "Edificio Oriente · Planta 2 · Sala 1",
+        "Edificio Oriente · Planta 3 · Sala 1",
+        "Edificio Vega · Planta 2 · Sala 1",
+    ]
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+def test_room_number_qualified_by_floor() -> None:
+    calendar = ["Sala 2 - 5º andar", "Sala 2 - 6º andar", "Level Nine Room 4"]
+    pivot = ["Sala 5.2", "Sala 6.2", "L9 - Room 9.04", "L9 - Room 9.14"]
+    assert _pairs(calendar, pivot) == {
+        "Sala 2 - 5º andar": "Sala 5.2",
+        "Sala 2 - 6º andar": "Sala 6.2",
+        "Level Nine Room 4": "L9 - Room 9.04",
+    }
+
+
+def test_partial_names_pair_when_the_shared_word_names_one_room() -> None:
+    calendar = ["Neruda (P4)", "Ostrava", "Orion", "Mistral"]
+    pivot = ["Sala Pablo Neruda", "Castle Ostrava", "Orion Annex", "Mistral Nord", "Mistral Sud"]
+    assert _pairs(calendar, pivot) == {
+        "Neruda (P4)": "Sala Pablo Neruda",
+        "Ostrava": "Castle Ostrava",
+        "Orion": None,  # "Annex" is another room
+        "Mistral": None,  # two rooms share the word
+    }
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [("Shimbashi", "Shinbashi"), ("Ootemachi", "Ōtemachi"), ("Tyuuou", "Chūō"), ("Hukuoka", "Fukuoka")],
+)
+def test_romanisation_variants(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar], [pivot, "Kyoto"])[calendar] == pivot
+
+
+def test_twins_in_two_buildings_stay_unmapped_without_the_building() -> None:
+    pivot = ["North Tower - Boardroom", "South Tower - Boardroom", "North Tower - Atrium"]
+    calendar = ["Boardroom", "NT Atrium"]
+    assert _pairs(calendar, pivot)["Boardroom"] is None
+
+
+def test_graph_places_fields_tell_twins_apart() -> None:
+    calendar = [
+        {"name": "Seminar Room", "floorNumber": 3},
+        {"name": "Seminar Room (A)", "floorLabel": "4th floor"},
+    ]
+    pivot = ["Seminar Room (3rd floor)", "Seminar Room (4th floor)"]
+    without = _pairs([c["name"] for c in calendar], pivot)
+    assert without["Seminar Room"] is None
+    assert _pairs(calendar, pivot)["Seminar Room"] == "Seminar Room (3rd floor)"
+
+
+_NAME = st.sampled_from(
+    [
+        "Aldebaran",
+        "Brisbane",
+        "Cordoba",
+        "Dunedin",
+        "Esperanza",
+        "Fjordland",
+        "Galicia",
+        "Hokkaido",
+        "Innsbruck",
+    ]
+)
+_NOISE = st.sampled_from(
+    ["", " (8)", " - 12 pax", " [VC]", " (6 personas)", " - Teams", " (10 posti)", " 4p"]
+)
+_STYLE = st.sampled_from(["{}", "Sala {}", "Salle {}", "{} Room", "Raum {}", "{} Kaigishitsu"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_NAME, min_size=1, max_size=6, unique=True), st.data())
+def test_property_noise_and_generic_words_keep_the_pair(names: list[str], data: st.DataObject) -> None:
+    calendar = [data.draw(_STYLE).format(n) + data.draw(_NOISE) for n in names]
+    rows = propose(
+        [{"name": c, "email": f"c{i}@x.test"} for i, c in enumerate(calendar)],
+        [{"id": n, "name": n} for n in names],
+    )
+    assert [r["pivot_room"] for r in rows] == names
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(_NAME, min_size=1, max_size=5, unique=True), st.sampled_from(["Ost", "West", "Kelvin", "Darwin"])
+)
+def test_property_building_twins_never_pair_wrong(names: list[str], other: str) -> None:
+    pivot = [f"{b} Building - {n}" for b in ("Nobel", other) for n in names]
+    calendar = [f"NOB - {n}" for n in names] + list(names)
+    rows = propose(
+        [{"name": c, "email": f"c{i}@x.test"} for i, c in enumerate(calendar)],
+        [{"id": p, "name": p} for p in pivot],
+    )
+    got = [r["pivot_room"] for r in rows]
+    assert got[: len(names)] == [f"Nobel Building - {n}" for n in names]
+    used = [g for g in got if g is not None]
+    assert len(used) == len(set(used))
+    for name, pick in zip(names, got[len(names) :], strict=True):
+        assert pick in (None, f"{other} Building - {name}")
+
+
+def test_candidates_rank_untaken_pivot_rooms_for_unmapped_rows() -> None:
+    calendar = [{"name": "Training Room", "email": "t@x.test"}, {"name": "Atlas", "email": "a@x.test"}]
+    pivot = [
+        {"id": 1, "name": "Training Room 1"},
+        {"id": 2, "name": "Atlas"},
+        {"id": 3, "name": "Training Room 2"},
+    ]
+    plain = propose(calendar, pivot)
+    assert all("candidates" not in row for row in plain)
+    rows = propose(calendar, pivot, candidates=1)
+    assert rows[0]["pivot_room"] is None and len(rows[0]["candidates"]) == 1
+    assert rows[0]["candidates"][0]["score"] == rows[0]["score"]
+    assert "candidates" not in rows[1]
+    many = propose(calendar, pivot, candidates=3)[0]["candidates"]
+    assert sorted(c["pivot_room"] for c in many) == [1, 3]  # "Atlas" is taken
+    assert [c["score"] for c in many] == sorted((c["score"] for c in many), reverse=True)
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "3"])
+def test_candidates_must_be_a_count(bad: Any) -> None:
+    with pytest.raises(ValueError, match="candidates"):
+        propose([{"name": "A", "email": "a@x.test"}], [{"id": 1, "name": "A"}], candidates=bad)

@@ -1,0 +1,66 @@
+"""The automapper's data files (services/domain/automap/data/*.json) are well formed."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+
+import pytest
+
+from services.domain.automap import vocabulary as v
+from services.domain.automap.names import normalize
+
+
+def _folded(word: str) -> bool:
+    plain = unicodedata.normalize("NFKD", word)
+    return word == word.lower() and not any(unicodedata.combining(ch) for ch in plain)
+
+
+@pytest.mark.parametrize("name", ["vocabulary.json", "rules.json"])
+def test_data_files_are_json_objects(name: str) -> None:
+    raw = json.loads((v.DATA_DIR / name).read_text(encoding="utf-8"))
+    assert isinstance(raw, dict) and raw
+
+
+def test_word_lists_are_folded_lower_case() -> None:
+    for words in (v.STOPWORDS, v.GENERIC, v.EQUIPMENT, v.CAPACITY_WORDS, v.STREET_WORDS):
+        assert words and all(_folded(w) for w in words)
+    assert all(_folded(k) and all(_folded(x) for x in vals) for k, vals in v.ABBREVIATIONS.items())
+    assert all(_folded(k) for k in v.NUMBER_WORDS) and all(_folded(k) for k in v.ORDINAL_WORDS)
+
+
+def test_numbers_are_numbers() -> None:
+    assert all(value.isdigit() for value in v.NUMBER_WORDS.values())
+    assert all(0 <= value <= 99 for value in v.ORDINAL_WORDS.values())
+
+
+def test_generic_words_are_not_stopwords() -> None:
+    assert not v.GENERIC & v.STOPWORDS
+
+
+def test_rules_are_probabilities() -> None:
+    for value in (
+        v.DEFAULT_THRESHOLD,
+        v.IDENT_CONFLICT,
+        v.IDENT_ONE_SIDED,
+        v.LOCATION_CONFLICT,
+        v.ALIAS_FACTOR,
+        v.FOREIGN_SITE_FACTOR,
+        v.GENERIC_WEIGHT,
+        v.GENERIC_MISS_CAP,
+        v.AMBIGUITY_MARGIN,
+    ):
+        assert 0.0 <= value <= 1.0
+    assert v.IDENT_ONE_SIDED < v.DEFAULT_THRESHOLD  # one-sided room numbers never pair alone
+
+
+@pytest.mark.parametrize("abbreviation", sorted(v.ABBREVIATIONS))
+def test_every_abbreviation_expands(abbreviation: str) -> None:
+    expanded = normalize(f"Alpha {abbreviation}").words
+    assert abbreviation not in expanded or abbreviation in v.ABBREVIATIONS[abbreviation]
+
+
+@pytest.mark.parametrize("word", sorted(v.NUMBER_WORDS))
+def test_every_number_word_is_a_number(word: str) -> None:
+    key = normalize(f"Studio {word}")
+    assert v.NUMBER_WORDS[word].lstrip("0") in key.idents or v.NUMBER_WORDS[word] in key.idents
