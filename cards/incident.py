@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cards.common import card, facts, heading, paragraph, plain
-from services import availability_picture, texts
+from services import texts
+from services.domain import availability_picture
 from services.domain.incident_view import (
     AUDIENCE_CHANNEL,
     AUDIENCE_CLIENT,

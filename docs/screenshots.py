@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from cards.claim import live_card  # noqa: E402
-from services import availability_picture  # noqa: E402
+from services.domain import availability_picture  # noqa: E402
 from services.domain.incident_view import audience_for_role  # noqa: E402
 from services.domain.time_format import style_for  # noqa: E402
 from services.notify.email_content import EmailRenderer, MailTo  # noqa: E402
