@@ -26,6 +26,7 @@ from aiohttp.web_runner import BaseSite
 from services.config import Settings
 
 log = logging.getLogger(__name__)
+LOOPBACK = "127.0.0.1"  # where a server without inbound authentication may listen
 LINGER_SECONDS = 2.0
 _OVER_CAP = (
     b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: 33\r\n"

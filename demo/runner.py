@@ -75,8 +75,8 @@ def demo_settings(port: int, var: Path, emulator: EmulatorHandle) -> Settings:
 
 async def start_demo_app(settings: Settings, mailer: Mailer, mail_dir: Path) -> web.AppRunner:
     """Start the app on loopback and import the demo directory."""
-    from api.server_limits import ServerLimits, start_server
-    from app import LOOPBACK, build_app
+    from api.server_limits import LOOPBACK, ServerLimits, start_server
+    from app import build_app
 
     app = build_app(settings, mailer=mailer, dev_mail_dir=mail_dir)
     runner, _site = await start_server(app, LOOPBACK, settings.PORT, ServerLimits.from_settings(settings))
