@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from bot.claims import conversation_card
 from bot.convert import base_conversation_id
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
+from services.errors import RENDER_ERRORS
 from services.incident_views import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
 from services.store.database import Database
@@ -56,7 +57,13 @@ class TeamsNotifier:
                 reference = await self._messenger.open_personal_chat(
                     service_url=target.service_url, tenant_id=target.tenant_id, member_id=target.member_id
                 )
-            card = await conversation_card(self._db, view, reference, notification.recipient_user_id)
+            try:
+                card = await conversation_card(self._db, view, reference, notification.recipient_user_id)
+            except RENDER_ERRORS as exc:  # a card that cannot be built now never can: fail it at once
+                kind = type(exc).__name__
+                log.error("teams card not renderable notification=%s error=%s", notification_id, kind)
+                await self._routes.mark(notification_id, "failed", reason=f"cannot write card: {kind}")
+                return
             activity_id = await self._messenger.post_card(reference, card)
         except RouteInactive:
             conversation = (target.reference or {}).get("conversation", {}).get("id")

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
+import jinja2
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -30,6 +31,7 @@ from services.claim_links import ClaimSigner, make_claim_url
 from services.config import Settings
 from services.crypto import SecretBox
 from services.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
+from services.errors import RENDER_ERRORS
 from services.incident_view import IncidentView
 from services.incident_views import load_incident_view
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
@@ -40,6 +42,7 @@ from services.store.models import Client, Incident, Job, LocationSettings, Room,
 from services.store.notification_models import Notification, UserPreferences
 
 log = logging.getLogger(__name__)
+_RENDER_ERRORS = (*RENDER_ERRORS, jinja2.TemplateError)
 
 EMAIL_JOB = "notify.email"
 TEAMS_JOB = "notify.teams"
@@ -287,7 +290,7 @@ class NotificationService:
         if extension is not None:
             try:
                 written = await extension.render(row, view, to, self._mailer.sender, message_id)
-            except Exception as exc:  # rendering is deterministic: retrying cannot help
+            except _RENDER_ERRORS as exc:  # rendering is deterministic: retrying cannot help
                 return await self._render_failed(notification_id, row.event, exc)
             if written is None:
                 return await self._finish(notification_id, "failed", reason=f"cannot write {row.event}")
@@ -318,7 +321,7 @@ class NotificationService:
                 claim_urls=claim_urls,
                 now=self._clock(),
             )
-        except Exception as exc:  # rendering is deterministic: retrying cannot help
+        except _RENDER_ERRORS as exc:  # rendering is deterministic: retrying cannot help
             return await self._render_failed(notification_id, row.event, exc)
         return await self._send(notification_id, message, row.recipient, message_id, attempt, max_attempts)
 
