@@ -16,6 +16,7 @@ from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTr
 from services import texts
 from services.claims.booking import BOOKING_DECLINED, BOOKING_FAILED
 from services.domain.incident_view import IncidentView
+from services.errors import RENDER_ERRORS
 from services.incidents.view_builder import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
 from services.metrics import Metrics
@@ -78,13 +79,19 @@ class TeamsNotifier:
                 reference = await self._messenger.open_personal_chat(
                     service_url=target.service_url, tenant_id=target.tenant_id, member_id=target.member_id
                 )
-            card = await conversation_card(
-                self._db,
-                view,
-                reference,
-                notification.recipient_user_id,
-                notice=event_notice(notification.event, view),
-            )
+            try:
+                card = await conversation_card(
+                    self._db,
+                    view,
+                    reference,
+                    notification.recipient_user_id,
+                    notice=event_notice(notification.event, view),
+                )
+            except RENDER_ERRORS as exc:  # a card that cannot be built now never can: fail it at once
+                kind = type(exc).__name__
+                log.error("teams card not renderable notification=%s error=%s", notification_id, kind)
+                await self._routes.mark(notification_id, "failed", reason=f"cannot write card: {kind}")
+                return
             activity_id = await self._messenger.post_card(reference, card)
         except RouteInactive:
             conversation = (target.reference or {}).get("conversation", {}).get("id")

@@ -58,3 +58,8 @@ class Unauthorized(PivotError):
     """Missing or wrong credentials."""
 
     user_message = "Not authorized."
+
+
+# What writing a message (e-mail, card) raises when its data cannot be written: a permanent
+# failure of that one notification, never a reason to retry (database errors are not in here).
+RENDER_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, LookupError, AttributeError)

@@ -489,7 +489,12 @@ class IdentityService:
             account = _Account(stored.tenant_id, app, cache)
             self._accounts[client_id] = account
         if account.loaded != stored.token_cache_enc:
-            plain, stale = self._open(stored.token_cache_enc)
+            try:
+                plain, stale = self._open(stored.token_cache_enc)
+            except DecryptionFailed:
+                # SECRET_KEY lost the key it was stored with: fail closed like a lost sign-in (never a 500)
+                log.error("token cache undecryptable client=%s: SECRET_KEY lacks its key", client_id)
+                raise ReconnectNeeded(f"client {client_id} token cache cannot be decrypted") from None
             account.cache.deserialize(plain)
             account.loaded = stored.token_cache_enc
             account.stale_key = stale

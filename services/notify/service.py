@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
 
+import jinja2
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,7 @@ from services.config import Settings
 from services.crypto import SecretBox
 from services.domain import recipients as rcpt
 from services.domain.incident_view import IncidentView
+from services.errors import RENDER_ERRORS
 from services.incidents import escalation
 from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.service import RESOLVED
@@ -42,6 +44,7 @@ from services.store.models import Client, Incident, Job, LocationSettings, Room,
 from services.store.notification_models import Notification, UserPreferences
 
 log = logging.getLogger(__name__)
+_RENDER_ERRORS = (*RENDER_ERRORS, jinja2.TemplateError)
 
 EMAIL_JOB = "notify.email"
 TEAMS_JOB = "notify.teams"
@@ -312,7 +315,7 @@ class NotificationService:
         if extension is not None and extension.render is not None:
             try:
                 written = await extension.render(row, view, to, self._mailer.sender, message_id)
-            except Exception as exc:  # rendering is deterministic: retrying cannot help
+            except _RENDER_ERRORS as exc:  # rendering is deterministic: retrying cannot help
                 return await self._render_failed(notification_id, row.event, exc)
             if written is None:
                 return await self._finish(notification_id, "failed", reason=f"cannot write {row.event}")
@@ -344,7 +347,7 @@ class NotificationService:
                 claim_urls=claim_urls,
                 now=self._clock(),
             )
-        except Exception as exc:  # rendering is deterministic: retrying cannot help
+        except _RENDER_ERRORS as exc:  # rendering is deterministic: retrying cannot help
             return await self._render_failed(notification_id, row.event, exc)
         return await self._send(notification_id, message, row.recipient, message_id, attempt, max_attempts)
 

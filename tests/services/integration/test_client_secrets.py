@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from services.crypto import SecretBox
 from services.directory.service import DirectoryService
 from services.errors import NotFound, Unauthorized
-from services.integration.client_secrets import ClientSecrets
+from services.incidents.service import IncidentService, SignatureInvalid
+from services.integration.client_secrets import WEBHOOK_SECRET_OVERLAP, ClientSecrets
 from services.store.database import Database
 from tests.conftest import TEST_SECRET_KEY
 from tests.samples import API_KEY, WEBHOOK_SECRET, directory
+from tests.webhooks import incident, signed
 
 
 async def test_rotate_issues_new_secrets_and_retires_the_old(db: Database) -> None:
@@ -46,3 +49,26 @@ async def test_setup_issues_secrets_once_and_later_setups_keep_them(db: Database
     assert await dirs.authenticate("contoso", first.api_key) == "contoso"
     rotated = await secrets.rotate("contoso")  # rotate-secrets still replaces them
     assert rotated.api_key != first.api_key
+
+
+async def test_a_secret_pushed_by_pivot_keeps_the_previous_one_for_the_overlap(db: Database) -> None:
+    box = SecretBox([TEST_SECRET_KEY])
+    service = IncidentService(db, box, None)
+    await DirectoryService(db, box).import_document(directory())
+    pushed = "whsec_" + base64.b64encode(b"pivot-switched-to-this-secret-32b").decode()
+    doc = directory()
+    doc["client"]["webhook_secret"] = pushed
+    await DirectoryService(db, box).import_document(doc)
+    later = datetime.now(UTC) + WEBHOOK_SECRET_OVERLAP + timedelta(seconds=1)
+    cases = ((WEBHOOK_SECRET, 202, 401), (pushed, 202, 202))
+    for number, (secret, at_once, after_a_day) in enumerate(cases):
+        for step, (when, expected) in enumerate(((datetime.now(UTC), at_once), (later, after_a_day))):
+            service.clock = lambda when=when: when
+            body, headers = signed(secret, incident(id=f"INC-{number}-{step}"))
+            try:
+                accepted = await service.accept(body, headers)
+                status = 202 if accepted.new else 200
+            except SignatureInvalid:
+                status = 401
+            assert status == expected, (secret == pushed, when)
+    await service.close()
