@@ -8,10 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from services.crypto import SecretBox
+from services.directory.secrets import WEBHOOK_SECRET_OVERLAP
 from services.directory.service import DirectoryService
 from services.errors import NotFound, Unauthorized
 from services.incidents.service import IncidentService, SignatureInvalid
-from services.integration.client_secrets import WEBHOOK_SECRET_OVERLAP, ClientSecrets
+from services.integration.client_secrets import ClientSecrets
 from services.store.database import Database
 from tests.conftest import TEST_SECRET_KEY
 from tests.samples import API_KEY, WEBHOOK_SECRET, directory
