@@ -14,6 +14,7 @@ import uuid
 
 from aiohttp import web
 
+from api.html import html_response, redirect
 from api.keys import SERVICES
 from services import texts
 from services.errors import ConfigError
@@ -31,13 +32,6 @@ from services.m365.signin import (
 
 log = logging.getLogger(__name__)
 
-SECURITY_HEADERS = {
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-}
 STATUS_FOR: dict[type[SignInError], int] = {
     SignInUnknown: 404,
     SignInExpired: 410,
@@ -80,7 +74,7 @@ def page(status: int, title: str, message: str, *, extra: str = "") -> web.Respo
         role="status" if status < 400 else "alert",
         extra=extra,
     )
-    return web.Response(status=status, text=body, content_type="text/html", headers=SECURITY_HEADERS)
+    return html_response(body, status=status)
 
 
 def _refused(exc: SignInError) -> web.Response:
@@ -131,7 +125,7 @@ async def start(request: web.Request) -> web.StreamResponse:
         return page(503, "Sign-in is not set up", "Office 365 sign-in is not configured on this server yet.")
     except Exception:
         return _unexpected()
-    return web.Response(status=302, headers={**SECURITY_HEADERS, "Location": target})
+    return redirect(target)
 
 
 async def callback(request: web.Request) -> web.Response:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
+from api.html import html_response
 from api.keys import SERVICES
 from services import texts
 from services.claims import service as cl
@@ -27,16 +28,6 @@ from services.incidents.view_builder import load_incident_view
 
 log = logging.getLogger(__name__)
 
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; "
-        "frame-ancestors 'none'"
-    ),
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",  # the URL is a capability: never leak it onwards
-    "X-Content-Type-Options": "nosniff",
-    "X-Robots-Tag": "noindex, nofollow",
-}
 
 # Claim outcomes → (HTTP status, what the page says).
 _REFUSALS: dict[str, tuple[int, str]] = {
@@ -87,7 +78,7 @@ def _page(
         f'<main style="max-width:640px;"><h1 style="font-size:22px;">{html.escape(title)}</h1>'
         f"{paragraphs}{table}{form}</main></body></html>"
     )
-    return web.Response(text=document, status=status, content_type="text/html", headers=HEADERS)
+    return html_response(document, status=status)
 
 
 def _facts(view: IncidentView | None, when: str | None) -> list[tuple[str, str]]:

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from api.html import SECURITY_HEADERS, html_response
 from services.notify.email_content import EVENT_HEADER
 from services.notify.mail_sink import EML_NAME, message_files
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; base-uri 'none'"
 LIST_LIMIT = 200
 
 
@@ -69,7 +69,7 @@ def _page(title: str, body: str) -> web.Response:
         '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;margin:16px;">'
         f"{body}</body></html>"
     )
-    return web.Response(text=document, content_type="text/html", headers={"Content-Security-Policy": CSP})
+    return html_response(document)
 
 
 def add_routes(app: web.Application, mail_dir: Path) -> None:
@@ -125,7 +125,7 @@ def add_routes(app: web.Application, mail_dir: Path) -> None:
             return web.Response(
                 text=_inline_images(message, content),
                 content_type="text/html",
-                headers={"Content-Security-Policy": CSP},
+                headers=dict(SECURITY_HEADERS),
             )
         return web.Response(text=content, content_type="text/plain")
 

@@ -6,6 +6,7 @@ from html import escape
 
 from aiohttp import web
 
+from api.html import html_response
 from services import texts
 
 
@@ -15,7 +16,7 @@ def _page(title: str, body: str) -> web.Response:
         f'<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;max-width:40em;margin:2em auto;">'
         f"<h1>{escape(title)}</h1><p>{escape(body)}</p></body></html>"
     )
-    return web.Response(text=html, content_type="text/html")
+    return html_response(html)
 
 
 async def privacy(_request: web.Request) -> web.Response:

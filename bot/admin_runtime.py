@@ -18,10 +18,10 @@ from typing import Any
 from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 
-from bot.convert import reference_from_json
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
 from cards.admin import reconnect_card, sync_report_card
 from cards.common import card, heading, paragraph
+from dialogs.activity_facts import reference_from_json
 from dialogs.runner import DialogRunner
 from dialogs.setup import SETUP_DIALOG, SIGNED_IN_EVENT, expiry_text
 from services import texts

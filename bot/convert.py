@@ -2,45 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, ConversationReference
-from botbuilder.schema.teams import TeamsChannelData
+from botbuilder.schema import Activity
 
+from dialogs.activity_facts import channel_data as _channel_data
+from dialogs.activity_facts import reference_to_json, tenant_of
 from services.chat import ChatMessage, ChatPlace, ChatUser
 from services.notify.conversations import StoredConversation
-
-
-def _channel_data(activity: Activity) -> TeamsChannelData | None:
-    if not activity.channel_data:
-        return None
-    try:
-        return TeamsChannelData().deserialize(activity.channel_data)
-    except Exception:  # malformed channel data must not break the turn
-        return None
-
-
-def _conversation_tenant(activity: Activity) -> str | None:
-    """`conversation.tenantId`: botbuilder maps the key `tenantID`, so Teams' `tenantId` lands
-    in the account's additional properties."""
-    conv = activity.conversation
-    if conv is None:
-        return None
-    extra = getattr(conv, "additional_properties", None) or {}
-    value = conv.tenant_id or extra.get("tenantId")
-    return value if isinstance(value, str) and value else None
-
-
-def tenant_of(activity: Activity) -> str | None:
-    """The activity's tenant (`channelData.tenant.id`, `conversation.tenantId`); None when
-    neither is given or the two disagree (then nobody is identified)."""
-    data = _channel_data(activity)
-    from_data = data.tenant.id if data and data.tenant and data.tenant.id else None
-    from_conversation = _conversation_tenant(activity)
-    if from_data and from_conversation and from_data.lower() != from_conversation.lower():
-        return None
-    return from_data or from_conversation
 
 
 def chat_user(activity: Activity) -> ChatUser:
@@ -107,11 +75,4 @@ def stored_conversation(activity: Activity) -> StoredConversation:
     )
 
 
-def reference_to_json(reference: ConversationReference) -> dict[str, Any]:
-    data = reference.serialize()
-    data.pop("activityId", None)  # the reference is for the conversation, not one message
-    return data
 
-
-def reference_from_json(data: dict[str, Any]) -> ConversationReference:
-    return ConversationReference().deserialize(data)

@@ -20,10 +20,11 @@ from bot.actions import ActionContext, ActionRegistry
 from bot.admin import admin_users
 from bot.builtin import send_help
 from bot.commands import CommandContext, CommandRegistry
-from bot.convert import chat_message, stored_conversation, tenant_of
+from bot.convert import chat_message, stored_conversation
 from cards.attachment import card_attachment
 from cards.basics import welcome_card
 from cards.setup import STEP_KEY
+from dialogs.activity_facts import tenant_of
 from dialogs.runner import DialogRunner
 from dialogs.setup import SETUP_DIALOG
 from services import texts

@@ -18,8 +18,8 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationParameters
 
-from bot.convert import reference_from_json, reference_to_json
 from cards.attachment import card_attachment
+from dialogs.activity_facts import reference_from_json, reference_to_json
 from services.errors import PivotError
 
 log = logging.getLogger(__name__)

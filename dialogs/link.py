@@ -9,7 +9,7 @@ from botbuilder.core import MessageFactory
 from botbuilder.dialogs import DialogTurnResult, TextPrompt, WaterfallDialog, WaterfallStepContext
 from botbuilder.dialogs.prompts import PromptOptions
 
-from bot.convert import tenant_of
+from dialogs.activity_facts import tenant_of
 from services import texts
 from services.directory.account_links import IdentityLinkService, LinkFailed
 from services.directory.schema import is_email

@@ -27,7 +27,6 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.dialogs import Dialog, DialogContext, DialogTurnResult
 from botbuilder.schema import Activity, ActivityTypes
 
-from bot.convert import reference_to_json
 from cards.attachment import card_attachment
 from cards.setup import (
     STEP_KEY,
@@ -45,6 +44,7 @@ from cards.setup import (
     sign_in_card,
     summary_card,
 )
+from dialogs.activity_facts import reference_to_json
 from services import texts
 from services.container import Services
 from services.errors import FieldProblem
