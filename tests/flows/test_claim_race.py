@@ -77,6 +77,7 @@ async def click(
         aad=crowd_aad(n),
         conversation_id=f"a:personal-tech{n:03d}",
         service_url=stub_url,
+        tenant=TENANT_ID,  # the client's tenant (DESIGN 3.4)
         name="adaptiveCard/action",
         value={
             "action": {
