@@ -604,6 +604,20 @@ def figures(
             True,
         )
     )
+    never = float(sum(1 for _ in range(load["incidents"])) - len(load["first"]))
+    out.append(
+        Figure(f"{rate}: incidents with no notification by the end", never, None, "== 0", never == 0, unit="")
+    )
+    out.append(
+        Figure(
+            f"{rate}: notifications not delivered by the end",
+            float(load["missing"]),
+            None,
+            "(no target)",
+            True,
+            unit="",
+        )
+    )
     g = alone["graph_per_incident"]
     out.append(
         Figure("Graph requests per incident (room known)", g, 1.0, "== 1", abs(g - 1.0) < 1e-9, unit="")
