@@ -28,6 +28,7 @@ from .vocabulary import (
     PREFILTER_CUTOFF,
     QUALIFIERS,
     ROMAJI_FOLDS,
+    SYNONYMS,
 )
 
 # ---------------------------------------------------------------------------
@@ -51,6 +52,8 @@ def _token_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
+    if SYNONYMS.get(a, a) == SYNONYMS.get(b, b):
+        return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -281,7 +284,8 @@ def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, .
 
 
 def _surface(key: RoomKey) -> str:
-    return " ".join((*key.words, *sorted(key.idents)))
+    concepts = (SYNONYMS[w] for w in key.words if w in SYNONYMS)
+    return " ".join((*key.words, *concepts, *sorted(key.idents)))
 
 
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:

@@ -67,6 +67,9 @@ LINKING_S_STEMS: tuple[str, ...] = tuple(_VOCAB["linking_s_stems"])
 FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
 INFLECTIONS = frozenset(_VOCAB["inflections"])
 ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
+SYNONYMS: Mapping[str, str] = MappingProxyType(
+    {word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}
+)
 SPECIAL_LETTERS = str.maketrans(dict(_VOCAB["special_letters"]))
 
 DEFAULT_THRESHOLD: float = float(_RULES["default_threshold"])

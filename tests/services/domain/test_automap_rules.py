@@ -225,3 +225,21 @@ def test_candidates_rank_untaken_pivot_rooms_for_unmapped_rows() -> None:
 def test_candidates_must_be_a_count(bad: Any) -> None:
     with pytest.raises(ValueError, match="candidates"):
         propose([{"name": "A", "email": "a@x.test"}], [{"id": 1, "name": "A"}], candidates=bad)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Salle de formation 3", "Training Room 3"),
+        ("Schulungsraum Nord", "Training Room North"),
+        ("Kenshuushitsu 4", "Training Room 4"),
+        ("Bibliothèque", "Library"),
+        ("Sala de Juntas Directiva", "Junta Directiva Meeting Room"),
+        ("Kaigishitsu 7", "Meeting Room 7"),
+        ("Vergaderruimte 2.14", "Salle de réunion 2.14"),
+        ("Terrasse Ouest", "West Terrace"),
+    ],
+)
+def test_generic_words_in_other_languages(calendar: str, pivot: str) -> None:
+    others = ["Auditorium", "Kitchen", "Reception"]
+    assert _pairs([calendar, "Parking P2"], [pivot, *others])[calendar] == pivot
