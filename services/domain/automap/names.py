@@ -67,7 +67,7 @@ _FLOOR_WORD_NUMBER = re.compile(
 )
 _FLOOR_GROUND = re.compile(
     r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
-    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|piano\s+terra|begane\s+grond|terreo)"
+    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo)"
     r"(?![a-z0-9])",
     re.I,
 )
@@ -573,6 +573,10 @@ def _leading_phrase(folded: str) -> str | None:
         if len(words) == len(folded.split()):
             return None  # nothing follows: the whole name, not a prefix
     words = [w.strip(".'") for w in words]
+    # "Kirkland Building Seminar Room": the building's name ends with its building word.
+    cut = next((i for i, w in enumerate(words) if i > 0 and w in BUILDING_WORDS), None)
+    if cut is not None:
+        words = words[: cut + 1]
     if not words or len(words) > 4 or all(w in GENERIC or w in STOPWORDS for w in words):
         return None
     return " ".join(words)

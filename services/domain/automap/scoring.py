@@ -75,6 +75,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.8  # consonant skeleton: "Trng" / "Training"
     if min(len(a), len(b)) >= 5 and _squeeze(a) == _squeeze(b):
         return 0.92  # doubled letter dropped: "Dachterasse"
+    if a.replace("ij", "y") == b.replace("ij", "y"):
+        return 0.93  # Dutch "IJsselmeer" / "Ysselmeer"
     germanic = {"ae": "a", "oe": "o", "ue": "u"}
     ga, gb = a, b
     for src, dst in germanic.items():
@@ -266,11 +268,13 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
 def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
     """Join "board" + "room" when the other side writes "boardroom" as one word."""
     targets = set(other)
+    romaji = {romaji_key(t): t for t in other if _ROMAJI.match(t)}
     out: list[str] = []
     i = 0
     while i < len(words):
-        if i + 1 < len(words) and words[i] + words[i + 1] in targets:
-            out.append(words[i] + words[i + 1])
+        joined = words[i] + words[i + 1] if i + 1 < len(words) else ""
+        if joined and (joined in targets or (_ROMAJI.match(joined) and romaji_key(joined) in romaji)):
+            out.append(joined)  # "Oosaka-jou" / "Ōsakajō" as well
             i += 2
         else:
             out.append(words[i])

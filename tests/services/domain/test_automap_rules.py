@@ -243,3 +243,81 @@ def test_candidates_must_be_a_count(bad: Any) -> None:
 def test_generic_words_in_other_languages(calendar: str, pivot: str) -> None:
     others = ["Auditorium", "Kitchen", "Reception"]
     assert _pairs([calendar, "Parking P2"], [pivot, *others])[calendar] == pivot
+
+
+STYLE_SITES: dict[str, tuple[list[str], list[str], dict[str, str | None]]] = {
+    "bilingual": (
+        ["Salle de conférence 30.02", "Conference Room 30.03", "Salle Maisonneuve - 31e", "Training Room 2"],
+        [
+            "Conference Room 30.02",
+            "Salle de conférence 30.03",
+            "Maisonneuve (31e étage)",
+            "Salle de formation 2",
+        ],
+        {},
+    ),
+    "venue": (
+        ["Salon Uetliberg", "Sitzungszimmer Zürichsee", "Bibliothek", "Terrasse Süd", "GVA Salon Uetliberg"],
+        ["Uetliberg Salon", "Boardroom Zürichsee", "Bibliothèque", "South Terrace"],
+        {"GVA Salon Uetliberg": None},
+    ),
+    "romaji": (
+        ["8-kai Kaigishitsu 1", "8-kai Kaigishitsu 2", "9-kai Kaigishitsu 1", "Oosaka-jou", "Yodogawa (10F)"],
+        ["Meeting Room 8-1", "Meeting Room 8-2", "Meeting Room 9-1", "Ōsakajō", "Yodogawa"],
+        {},
+    ),
+    "dutch": (
+        [
+            "VR 2.04 (6p)",
+            "Vergaderruimte Twee",
+            "BG Ontvangst",
+            "3e verdieping - Amstel",
+            "IJsselmeer",
+            "Zaal Drie",
+        ],
+        [
+            "Vergaderruimte 2.04",
+            "Vergaderruimte 2",
+            "Receptie (begane grond)",
+            "Amstel",
+            "Ysselmeer",
+            "Zaal 3",
+        ],
+        {},
+    ),
+    "university": (
+        ["KRL G.04", "KRL 1.12 Seminar", "BRN G.04", "BRN 1.12", "KRL Lecture Theatre 1"],
+        [
+            "Kirkland Building Seminar Room G.04",
+            "Kirkland Building Seminar Room 1.12",
+            "Brennan Building Seminar Room G.04",
+            "Brennan Building Seminar Room 1.12",
+            "Kirkland Building Lecture Theatre 1",
+        ],
+        {},
+    ),
+    "tower codes": (
+        [
+            "MTY-TN-P07-Sala 3",
+            "MTY-TN-P08-Sala 3",
+            "MTY-TS-P07-Sala 3",
+            "MTY-TN-P07-Sala Consejo",
+            "GDL-Sala 3",
+        ],
+        [
+            "Torre Norte Piso 7 Sala 3",
+            "Torre Norte Piso 8 Sala 3",
+            "Torre Sur Piso 7 Sala 3",
+            "Torre Norte Piso 7 Sala del Consejo",
+        ],
+        {"GDL-Sala 3": None},
+    ),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLE_SITES))
+def test_naming_styles(style: str) -> None:
+    """Small invented sites, one per naming style: calendar room i is pivot room i unless stated."""
+    calendar, pivot, exceptions = STYLE_SITES[style]
+    expected = {c: exceptions.get(c, pivot[i] if i < len(pivot) else None) for i, c in enumerate(calendar)}
+    assert _pairs(calendar, pivot) == expected
