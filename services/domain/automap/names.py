@@ -435,12 +435,27 @@ def _expand(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4})$")
+
+
+def _split_glued(tokens: Sequence[str]) -> list[str]:
+    """ "MR1" is "MR 1", "Rm12" is "Rm 12": a room word glued to its number."""
+    out: list[str] = []
+    for token in tokens:
+        glued = _GLUED.match(token)
+        if glued and (glued.group(1) in ABBREVIATIONS or glued.group(1) in GENERIC):
+            out += [glued.group(1), glued.group(2)]
+        else:
+            out.append(token)
+    return out
+
+
 def _classify(tokens: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
     """Split canonical tokens into content words and identifiers."""
     words: list[str] = []
     idents: list[str] = []
     last_was_number = False
-    for raw in tokens:
+    for raw in _split_glued(tokens):
         for token in _expand(raw):
             if token in STOPWORDS:
                 last_was_number = False

@@ -259,6 +259,12 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
             for composite in {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}:
                 if composite in other.idents:
                     out.append((key.words, (key.idents - {ident}) | {composite}, 1.0))
+    if key.floor == 0 and len(other.idents) == 2 and "g" in other.idents:
+        # "Ground Floor MR1" is "Meeting Room G.01" (UK numbering: G for the ground floor).
+        (number,) = other.idents - {"g"}
+        for ident in key.idents:
+            if ident.isdigit() and ident == number:
+                out.append((key.words, other.idents, 1.0))
     if other.building is not None and key.building is None and other.building in key.idents:
         # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
         out.append((key.words, key.idents - {other.building}, 1.0))

@@ -321,3 +321,14 @@ def test_naming_styles(style: str) -> None:
     calendar, pivot, exceptions = STYLE_SITES[style]
     expected = {c: exceptions.get(c, pivot[i] if i < len(pivot) else None) for i, c in enumerate(calendar)}
     assert _pairs(calendar, pivot) == expected
+
+
+def test_ground_floor_rooms_numbered_with_g_and_glued_numbers() -> None:
+    calendar = ["Ground Floor MR1", "Ground Floor MR2", "First Floor MR1", "Rm12 (4)"]
+    pivot = ["Meeting Room G.01", "Meeting Room G.02", "Meeting Room 1.01", "Meeting Room 1.02", "Room 12"]
+    assert _pairs(calendar, pivot) == {
+        "Ground Floor MR1": "Meeting Room G.01",
+        "Ground Floor MR2": "Meeting Room G.02",
+        "First Floor MR1": "Meeting Room 1.01",
+        "Rm12 (4)": "Room 12",
+    }
