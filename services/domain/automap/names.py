@@ -17,6 +17,8 @@ from .vocabulary import (
     CAPACITY_UNITS,
     CAPACITY_WORDS,
     COMPOUND_SUFFIXES,
+    DEPRECATED_MARKS,
+    DEPRECATED_PHRASES,
     EQUIPMENT,
     FLOOR_WORDS_FULL,
     GENERIC,
@@ -126,6 +128,7 @@ class RoomKey:
     building: str | None = None
     site: str | None = None
     aliases: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = ()
+    deprecated: bool = False  # "zz_", "OLD - ", "(ancien)": a mailbox kept from before
 
 
 @dataclass(slots=True)
@@ -524,7 +527,22 @@ def normalize(
             if alias.words or alias.idents:
                 aliases.append((alias.words, alias.idents))
         key = replace(key, aliases=tuple(aliases))
+    if _DEPRECATED.search(folded) or _DEPRECATED_CAPS.search(folded):
+        key = replace(key, deprecated=True)
     return key
+
+
+_MARKS = "|".join(sorted((re.escape(m) for m in DEPRECATED_MARKS), key=len, reverse=True))
+# A marker leading the name with a separator ("zz_Boardroom", "OLD - Boardroom", "BAJA-Sala 3"),
+# closing it in brackets or after a dash ("Boardroom (old)", "Sala 3 - antigua"), or a phrase.
+_DEPRECATED = re.compile(
+    rf"^\W*(?:{_MARKS})\s*[-_:|.]"
+    rf"|[(\[]\s*(?:{_MARKS})\s*[)\]]\W*$"
+    rf"|\s[-_]\s*(?:{_MARKS})\W*$"
+    rf"|\b(?:{'|'.join(DEPRECATED_PHRASES)})\b",
+    re.I,
+)
+_DEPRECATED_CAPS = re.compile(rf"\s(?:{_MARKS.upper()})$")  # "Boardroom OLD"
 
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from rapidfuzz.distance import OSA
 from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ALIAS_FACTOR,
+    DEPRECATED_FACTOR,
     FOREIGN_SITE_FACTOR,
     GENERIC,
     GENERIC_MISS_CAP,
@@ -202,6 +203,8 @@ class _Scorer:
                 best *= LOCATION_CONFLICT
         if a.building is not None and b.building is not None and a.building != b.building:
             best *= LOCATION_CONFLICT
+        if a.deprecated != b.deprecated:
+            best *= DEPRECATED_FACTOR  # the current mailbox of a room wins over its old one
         return min(max(best, 0.0), 1.0)
 
 

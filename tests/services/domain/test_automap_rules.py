@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.domain.automap import propose
-from services.domain.automap.names import floor_of
+from services.domain.automap.names import floor_of, normalize
 
 
 def _pairs(calendar: Sequence[str | Mapping[str, Any]], pivot: Sequence[str]) -> dict[str, str | None]:
@@ -332,3 +332,31 @@ def test_ground_floor_rooms_numbered_with_g_and_glued_numbers() -> None:
         "First Floor MR1": "Meeting Room 1.01",
         "Rm12 (4)": "Room 12",
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "deprecated"),
+    [
+        ("zz_Orion", True),
+        ("OLD - Orion", True),
+        ("Orion (old)", True),
+        ("Orion OLD", True),
+        ("BAJA-Sala 3", True),
+        ("ANCIEN - Salle Rhône", True),
+        ("Sala Verde - NO USAR", True),
+        ("Old Trafford", False),
+        ("Oud Zuid", False),
+        ("Alt Heidelberg", False),
+        ("Sala Vecchia", False),
+    ],
+)
+def test_deprecated_mailboxes_are_recognised(name: str, deprecated: bool) -> None:
+    assert normalize(name).deprecated is deprecated
+
+
+def test_the_current_mailbox_wins_and_an_old_one_stays_unmapped() -> None:
+    assert _pairs(["zz-KRN 120", "KRN 120 (Active Learning)"], ["Kerner Hall 120", "Kerner Hall 121"]) == {
+        "zz-KRN 120": None,
+        "KRN 120 (Active Learning)": "Kerner Hall 120",
+    }
+    assert _pairs(["OLD - Orion"], ["Orion"]) == {"OLD - Orion": None}
