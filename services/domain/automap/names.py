@@ -637,6 +637,13 @@ def _is_building_phrase(phrase: str) -> bool:
     )
 
 
+def _phrase_word(word: str) -> str:
+    """A building name's word, or its abbreviation with a dot ("Pl." for "Place")."""
+    if len(word) < 4:
+        return re.escape(word)
+    return rf"(?:{re.escape(word)}|{re.escape(word[0])}[a-z]{{1,{len(word) - 2}}}\.)"
+
+
 def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) -> BuildingTable:
     """Buildings of the site: codes in one list paired with building names leading names of the
     other ("HSC 101" / "Hadley Science Center 101"), and building names leading names on their own
@@ -674,7 +681,7 @@ def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) ->
                 if (match.group(1).lower(), number) in numbered:
                     codes.setdefault(match.group(0), number)
     phrase_patterns = tuple(
-        (re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, p.split())) + r"\.?(?![a-z])", re.I), b)
+        (re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(_phrase_word, p.split())) + r"\.?(?![a-z])", re.I), b)
         for p, b in sorted(phrases.items(), key=lambda item: -len(item[0]))
     )
     code_patterns = tuple(

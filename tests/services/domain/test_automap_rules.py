@@ -360,3 +360,18 @@ def test_the_current_mailbox_wins_and_an_old_one_stays_unmapped() -> None:
         "KRN 120 (Active Learning)": "Kerner Hall 120",
     }
     assert _pairs(["OLD - Orion"], ["Orion"]) == {"OLD - Orion": None}
+
+
+def test_abbreviated_building_names() -> None:
+    calendar = ["Harbour Sq. Client Suite A", "Harbour Sq. Client Suite B", "HQG Client Suite A"]
+    pivot = [
+        "Harbour Square - Client Suite A",
+        "Harbour Square - Client Suite B",
+        "Queens Gate - Client Suite A",
+        "Queens Gate - Library",
+    ]
+    assert _pairs(calendar, pivot) == {
+        "Harbour Sq. Client Suite A": "Harbour Square - Client Suite A",
+        "Harbour Sq. Client Suite B": "Harbour Square - Client Suite B",
+        "HQG Client Suite A": None,  # no building of this site is "HQG"
+    }
