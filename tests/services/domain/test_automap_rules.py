@@ -375,3 +375,17 @@ def test_abbreviated_building_names() -> None:
         "Harbour Sq. Client Suite B": "Harbour Square - Client Suite B",
         "HQG Client Suite A": None,  # no building of this site is "HQG"
     }
+
+
+def test_tune_split_of_the_corpus_keeps_precision_and_recall() -> None:
+    """The corpus split the matcher was tuned on (the holdout split is only for bench reports)."""
+    from bench.automap_eval import Tally, evaluate, load_split
+
+    total = Tally()
+    for site in load_split("tune"):
+        tally, _ = evaluate(site)
+        assert tally.reused == 0, site.name
+        total.add(tally)
+    assert total.precision >= 0.98, total.wrong
+    assert total.recall >= 0.9, total.wrong
+    assert total.null_accuracy >= 0.95, total.wrong
