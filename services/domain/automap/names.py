@@ -17,6 +17,8 @@ from .vocabulary import (
     CAPACITY_UNITS,
     CAPACITY_WORDS,
     COMPOUND_SUFFIXES,
+    DEPRECATED_MARKS,
+    DEPRECATED_PHRASES,
     EQUIPMENT,
     FLOOR_WORDS_FULL,
     GENERIC,
@@ -67,7 +69,7 @@ _FLOOR_WORD_NUMBER = re.compile(
 )
 _FLOOR_GROUND = re.compile(
     r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
-    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|piano\s+terra|begane\s+grond|terreo)"
+    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo)"
     r"(?![a-z0-9])",
     re.I,
 )
@@ -126,6 +128,7 @@ class RoomKey:
     building: str | None = None
     site: str | None = None
     aliases: tuple[tuple[tuple[str, ...], frozenset[str]], ...] = ()
+    deprecated: bool = False  # "zz_", "OLD - ", "(ancien)": a mailbox kept from before
 
 
 @dataclass(slots=True)
@@ -435,12 +438,27 @@ def _expand(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+_GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4})$")
+
+
+def _split_glued(tokens: Sequence[str]) -> list[str]:
+    """ "MR1" is "MR 1", "Rm12" is "Rm 12": a room word glued to its number."""
+    out: list[str] = []
+    for token in tokens:
+        glued = _GLUED.match(token)
+        if glued and (glued.group(1) in ABBREVIATIONS or glued.group(1) in GENERIC):
+            out += [glued.group(1), glued.group(2)]
+        else:
+            out.append(token)
+    return out
+
+
 def _classify(tokens: Sequence[str]) -> tuple[tuple[str, ...], frozenset[str]]:
     """Split canonical tokens into content words and identifiers."""
     words: list[str] = []
     idents: list[str] = []
     last_was_number = False
-    for raw in tokens:
+    for raw in _split_glued(tokens):
         for token in _expand(raw):
             if token in STOPWORDS:
                 last_was_number = False
@@ -509,7 +527,22 @@ def normalize(
             if alias.words or alias.idents:
                 aliases.append((alias.words, alias.idents))
         key = replace(key, aliases=tuple(aliases))
+    if _DEPRECATED.search(folded) or _DEPRECATED_CAPS.search(folded):
+        key = replace(key, deprecated=True)
     return key
+
+
+_MARKS = "|".join(sorted((re.escape(m) for m in DEPRECATED_MARKS), key=len, reverse=True))
+# A marker leading the name with a separator ("zz_Boardroom", "OLD - Boardroom", "BAJA-Sala 3"),
+# closing it in brackets or after a dash ("Boardroom (old)", "Sala 3 - antigua"), or a phrase.
+_DEPRECATED = re.compile(
+    rf"^\W*(?:{_MARKS})\s*[-_:|.]"
+    rf"|[(\[]\s*(?:{_MARKS})\s*[)\]]\W*$"
+    rf"|\s[-_]\s*(?:{_MARKS})\W*$"
+    rf"|\b(?:{'|'.join(DEPRECATED_PHRASES)})\b",
+    re.I,
+)
+_DEPRECATED_CAPS = re.compile(rf"\s(?:{_MARKS.upper()})$")  # "Boardroom OLD"
 
 
 # ---------------------------------------------------------------------------
@@ -573,6 +606,10 @@ def _leading_phrase(folded: str) -> str | None:
         if len(words) == len(folded.split()):
             return None  # nothing follows: the whole name, not a prefix
     words = [w.strip(".'") for w in words]
+    # "Kirkland Building Seminar Room": the building's name ends with its building word.
+    cut = next((i for i, w in enumerate(words) if i > 0 and w in BUILDING_WORDS), None)
+    if cut is not None:
+        words = words[: cut + 1]
     if not words or len(words) > 4 or all(w in GENERIC or w in STOPWORDS for w in words):
         return None
     return " ".join(words)
@@ -598,6 +635,13 @@ def _is_building_phrase(phrase: str) -> bool:
     return any(w in BUILDING_WORDS for w in words) and any(
         w not in BUILDING_WORDS and w not in GENERIC and w not in STOPWORDS for w in words
     )
+
+
+def _phrase_word(word: str) -> str:
+    """A building name's word, or its abbreviation with a dot ("Pl." for "Place")."""
+    if len(word) < 4:
+        return re.escape(word)
+    return rf"(?:{re.escape(word)}|{re.escape(word[0])}[a-z]{{1,{len(word) - 2}}}\.)"
 
 
 def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) -> BuildingTable:
@@ -637,7 +681,7 @@ def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) ->
                 if (match.group(1).lower(), number) in numbered:
                     codes.setdefault(match.group(0), number)
     phrase_patterns = tuple(
-        (re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(re.escape, p.split())) + r"\.?(?![a-z])", re.I), b)
+        (re.compile(r"(?<![a-z0-9])" + r"\W+".join(map(_phrase_word, p.split())) + r"\.?(?![a-z])", re.I), b)
         for p, b in sorted(phrases.items(), key=lambda item: -len(item[0]))
     )
     code_patterns = tuple(

@@ -14,6 +14,7 @@ from rapidfuzz.distance import OSA
 from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ALIAS_FACTOR,
+    DEPRECATED_FACTOR,
     FOREIGN_SITE_FACTOR,
     GENERIC,
     GENERIC_MISS_CAP,
@@ -28,6 +29,7 @@ from .vocabulary import (
     PREFILTER_CUTOFF,
     QUALIFIERS,
     ROMAJI_FOLDS,
+    SYNONYMS,
 )
 
 # ---------------------------------------------------------------------------
@@ -51,6 +53,8 @@ def _token_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
+    if SYNONYMS.get(a, a) == SYNONYMS.get(b, b):
+        return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -72,6 +76,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.8  # consonant skeleton: "Trng" / "Training"
     if min(len(a), len(b)) >= 5 and _squeeze(a) == _squeeze(b):
         return 0.92  # doubled letter dropped: "Dachterasse"
+    if a.replace("ij", "y") == b.replace("ij", "y"):
+        return 0.93  # Dutch "IJsselmeer" / "Ysselmeer"
     germanic = {"ae": "a", "oe": "o", "ue": "u"}
     ga, gb = a, b
     for src, dst in germanic.items():
@@ -197,6 +203,8 @@ class _Scorer:
                 best *= LOCATION_CONFLICT
         if a.building is not None and b.building is not None and a.building != b.building:
             best *= LOCATION_CONFLICT
+        if a.deprecated != b.deprecated:
+            best *= DEPRECATED_FACTOR  # the current mailbox of a room wins over its old one
         return min(max(best, 0.0), 1.0)
 
 
@@ -254,6 +262,12 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
             for composite in {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}:
                 if composite in other.idents:
                     out.append((key.words, (key.idents - {ident}) | {composite}, 1.0))
+    if key.floor == 0 and len(other.idents) == 2 and "g" in other.idents:
+        # "Ground Floor MR1" is "Meeting Room G.01" (UK numbering: G for the ground floor).
+        (number,) = other.idents - {"g"}
+        for ident in key.idents:
+            if ident.isdigit() and ident == number:
+                out.append((key.words, other.idents, 1.0))
     if other.building is not None and key.building is None and other.building in key.idents:
         # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
         out.append((key.words, key.idents - {other.building}, 1.0))
@@ -263,11 +277,13 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
 def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
     """Join "board" + "room" when the other side writes "boardroom" as one word."""
     targets = set(other)
+    romaji = {romaji_key(t): t for t in other if _ROMAJI.match(t)}
     out: list[str] = []
     i = 0
     while i < len(words):
-        if i + 1 < len(words) and words[i] + words[i + 1] in targets:
-            out.append(words[i] + words[i + 1])
+        joined = words[i] + words[i + 1] if i + 1 < len(words) else ""
+        if joined and (joined in targets or (_ROMAJI.match(joined) and romaji_key(joined) in romaji)):
+            out.append(joined)  # "Oosaka-jou" / "Ōsakajō" as well
             i += 2
         else:
             out.append(words[i])
@@ -281,7 +297,8 @@ def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, .
 
 
 def _surface(key: RoomKey) -> str:
-    return " ".join((*key.words, *sorted(key.idents)))
+    concepts = (SYNONYMS[w] for w in key.words if w in SYNONYMS)
+    return " ".join((*key.words, *concepts, *sorted(key.idents)))
 
 
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.domain.automap import propose
-from services.domain.automap.names import floor_of
+from services.domain.automap.names import floor_of, normalize
 
 
 def _pairs(calendar: Sequence[str | Mapping[str, Any]], pivot: Sequence[str]) -> dict[str, str | None]:
@@ -225,3 +225,167 @@ def test_candidates_rank_untaken_pivot_rooms_for_unmapped_rows() -> None:
 def test_candidates_must_be_a_count(bad: Any) -> None:
     with pytest.raises(ValueError, match="candidates"):
         propose([{"name": "A", "email": "a@x.test"}], [{"id": 1, "name": "A"}], candidates=bad)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Salle de formation 3", "Training Room 3"),
+        ("Schulungsraum Nord", "Training Room North"),
+        ("Kenshuushitsu 4", "Training Room 4"),
+        ("Bibliothèque", "Library"),
+        ("Sala de Juntas Directiva", "Junta Directiva Meeting Room"),
+        ("Kaigishitsu 7", "Meeting Room 7"),
+        ("Vergaderruimte 2.14", "Salle de réunion 2.14"),
+        ("Terrasse Ouest", "West Terrace"),
+    ],
+)
+def test_generic_words_in_other_languages(calendar: str, pivot: str) -> None:
+    others = ["Auditorium", "Kitchen", "Reception"]
+    assert _pairs([calendar, "Parking P2"], [pivot, *others])[calendar] == pivot
+
+
+STYLE_SITES: dict[str, tuple[list[str], list[str], dict[str, str | None]]] = {
+    "bilingual": (
+        ["Salle de conférence 30.02", "Conference Room 30.03", "Salle Maisonneuve - 31e", "Training Room 2"],
+        [
+            "Conference Room 30.02",
+            "Salle de conférence 30.03",
+            "Maisonneuve (31e étage)",
+            "Salle de formation 2",
+        ],
+        {},
+    ),
+    "venue": (
+        ["Salon Uetliberg", "Sitzungszimmer Zürichsee", "Bibliothek", "Terrasse Süd", "GVA Salon Uetliberg"],
+        ["Uetliberg Salon", "Boardroom Zürichsee", "Bibliothèque", "South Terrace"],
+        {"GVA Salon Uetliberg": None},
+    ),
+    "romaji": (
+        ["8-kai Kaigishitsu 1", "8-kai Kaigishitsu 2", "9-kai Kaigishitsu 1", "Oosaka-jou", "Yodogawa (10F)"],
+        ["Meeting Room 8-1", "Meeting Room 8-2", "Meeting Room 9-1", "Ōsakajō", "Yodogawa"],
+        {},
+    ),
+    "dutch": (
+        [
+            "VR 2.04 (6p)",
+            "Vergaderruimte Twee",
+            "BG Ontvangst",
+            "3e verdieping - Amstel",
+            "IJsselmeer",
+            "Zaal Drie",
+        ],
+        [
+            "Vergaderruimte 2.04",
+            "Vergaderruimte 2",
+            "Receptie (begane grond)",
+            "Amstel",
+            "Ysselmeer",
+            "Zaal 3",
+        ],
+        {},
+    ),
+    "university": (
+        ["KRL G.04", "KRL 1.12 Seminar", "BRN G.04", "BRN 1.12", "KRL Lecture Theatre 1"],
+        [
+            "Kirkland Building Seminar Room G.04",
+            "Kirkland Building Seminar Room 1.12",
+            "Brennan Building Seminar Room G.04",
+            "Brennan Building Seminar Room 1.12",
+            "Kirkland Building Lecture Theatre 1",
+        ],
+        {},
+    ),
+    "tower codes": (
+        [
+            "MTY-TN-P07-Sala 3",
+            "MTY-TN-P08-Sala 3",
+            "MTY-TS-P07-Sala 3",
+            "MTY-TN-P07-Sala Consejo",
+            "GDL-Sala 3",
+        ],
+        [
+            "Torre Norte Piso 7 Sala 3",
+            "Torre Norte Piso 8 Sala 3",
+            "Torre Sur Piso 7 Sala 3",
+            "Torre Norte Piso 7 Sala del Consejo",
+        ],
+        {"GDL-Sala 3": None},
+    ),
+}
+
+
+@pytest.mark.parametrize("style", sorted(STYLE_SITES))
+def test_naming_styles(style: str) -> None:
+    """Small invented sites, one per naming style: calendar room i is pivot room i unless stated."""
+    calendar, pivot, exceptions = STYLE_SITES[style]
+    expected = {c: exceptions.get(c, pivot[i] if i < len(pivot) else None) for i, c in enumerate(calendar)}
+    assert _pairs(calendar, pivot) == expected
+
+
+def test_ground_floor_rooms_numbered_with_g_and_glued_numbers() -> None:
+    calendar = ["Ground Floor MR1", "Ground Floor MR2", "First Floor MR1", "Rm12 (4)"]
+    pivot = ["Meeting Room G.01", "Meeting Room G.02", "Meeting Room 1.01", "Meeting Room 1.02", "Room 12"]
+    assert _pairs(calendar, pivot) == {
+        "Ground Floor MR1": "Meeting Room G.01",
+        "Ground Floor MR2": "Meeting Room G.02",
+        "First Floor MR1": "Meeting Room 1.01",
+        "Rm12 (4)": "Room 12",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "deprecated"),
+    [
+        ("zz_Orion", True),
+        ("OLD - Orion", True),
+        ("Orion (old)", True),
+        ("Orion OLD", True),
+        ("BAJA-Sala 3", True),
+        ("ANCIEN - Salle Rhône", True),
+        ("Sala Verde - NO USAR", True),
+        ("Old Trafford", False),
+        ("Oud Zuid", False),
+        ("Alt Heidelberg", False),
+        ("Sala Vecchia", False),
+    ],
+)
+def test_deprecated_mailboxes_are_recognised(name: str, deprecated: bool) -> None:
+    assert normalize(name).deprecated is deprecated
+
+
+def test_the_current_mailbox_wins_and_an_old_one_stays_unmapped() -> None:
+    assert _pairs(["zz-KRN 120", "KRN 120 (Active Learning)"], ["Kerner Hall 120", "Kerner Hall 121"]) == {
+        "zz-KRN 120": None,
+        "KRN 120 (Active Learning)": "Kerner Hall 120",
+    }
+    assert _pairs(["OLD - Orion"], ["Orion"]) == {"OLD - Orion": None}
+
+
+def test_abbreviated_building_names() -> None:
+    calendar = ["Harbour Sq. Client Suite A", "Harbour Sq. Client Suite B", "HQG Client Suite A"]
+    pivot = [
+        "Harbour Square - Client Suite A",
+        "Harbour Square - Client Suite B",
+        "Queens Gate - Client Suite A",
+        "Queens Gate - Library",
+    ]
+    assert _pairs(calendar, pivot) == {
+        "Harbour Sq. Client Suite A": "Harbour Square - Client Suite A",
+        "Harbour Sq. Client Suite B": "Harbour Square - Client Suite B",
+        "HQG Client Suite A": None,  # no building of this site is "HQG"
+    }
+
+
+def test_tune_split_of_the_corpus_keeps_precision_and_recall() -> None:
+    """The corpus split the matcher was tuned on (the holdout split is only for bench reports)."""
+    from bench.automap_eval import Tally, evaluate, load_split
+
+    total = Tally()
+    for site in load_split("tune"):
+        tally, _ = evaluate(site)
+        assert tally.reused == 0, site.name
+        total.add(tally)
+    assert total.precision >= 0.98, total.wrong
+    assert total.recall >= 0.9, total.wrong
+    assert total.null_accuracy >= 0.95, total.wrong

@@ -64,3 +64,17 @@ def test_every_abbreviation_expands(abbreviation: str) -> None:
 def test_every_number_word_is_a_number(word: str) -> None:
     key = normalize(f"Studio {word}")
     assert v.NUMBER_WORDS[word].lstrip("0") in key.idents or v.NUMBER_WORDS[word] in key.idents
+
+
+def test_synonyms_give_each_word_one_concept() -> None:
+    raw = json.loads((v.DATA_DIR / "vocabulary.json").read_text(encoding="utf-8"))["synonyms"]
+    words = [w for concept_words in raw.values() for w in concept_words]
+    assert len(words) == len(set(words)), "a word listed under two concepts"
+    assert all(_folded(w) and " " not in w for w in words)
+    assert not set(raw) & set(words), "a concept is also a word of another concept"
+
+
+def test_word_lists_of_the_languages_do_not_contradict() -> None:
+    assert not v.QUALIFIERS & v.GENERIC
+    assert not v.NON_ROOM & v.GENERIC
+    assert not set(v.NUMBER_WORDS) & v.STOPWORDS
