@@ -7,6 +7,7 @@ GET /api/incidents/{id}. Cases marked held_out were checked only after the other
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,11 +43,11 @@ def ca_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def _prepare(cases: list[tuple[str, dict[str, Any]]]):  # noqa: ANN202 - the running_site hook
+def _prepare(cases: list[tuple[str, dict[str, Any]]]) -> Callable[[Services], Awaitable[None]]:
     async def prepare(services: Services) -> None:
         doc = directory_document()
         for name, case in cases:
-            location_id, room_id, mailbox, _ = _ids(name)
+            location_id, room_id, _, _ = _ids(name)
             location: dict[str, Any] = {"id": location_id, "name": case["name"][:60]}
             location.update(case["location"])  # timezone (maybe null), business_hours (maybe null/absent)
             doc["locations"].append(location)
@@ -114,7 +115,7 @@ async def _run_all(database_url: str, ca_dir: Path, cases: list[tuple[str, dict[
 async def _check(site: Site, cases: list[tuple[str, dict[str, Any]]]) -> list[str]:
     for name, case in cases:
         _, _, mailbox, _ = _ids(name)
-        room: dict[str, Any] = {"emailAddress": mailbox, "displayName": f"Room {name}", "events": case["events"]}
+        room: dict[str, Any] = {"emailAddress": mailbox, "displayName": name, "events": case["events"]}
         if "mailbox_time_zone" in case:
             room["mailboxSettings"] = {"timeZone": case["mailbox_time_zone"]}
         upsert_room(site.emu.tenant, room)
