@@ -183,3 +183,26 @@ async def test_the_demo_sends_and_resolves_a_signed_incident(
         row = await session.get(Incident, (directory["client"]["id"], incident_id))
         assert row is not None and row.status == "resolved"
         assert row.resolution_note == "Resolved from demo.send_incident"
+
+
+async def test_resolved_before_processing_is_never_announced(client: TestClient) -> None:
+    fresh = {
+        "id": "INC-2",
+        "client_id": "contoso",
+        "room_id": "hq-4b",
+        "triggered_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "title": "Display offline",
+        "severity": "high",
+    }
+    data, headers = signed(WEBHOOK_SECRET, fresh)
+    assert (await client.post("/api/incidents", data=data, headers=headers)).status == 202
+    assert (await resolve(client, body(), incident="INC-2"))[0] == 200
+    await client.app[JOBS].run_due()  # the pipeline job finds it resolved and stops
+    response = await client.get("/api/incidents/INC-2", headers={"Authorization": f"Bearer {API_KEY}"})
+    found = await response.json()
+    assert found["status"] == "resolved"
+    assert found["notifications"] == []  # nobody is told about an incident that is already over
+    # The same incident webhook again answers with the current status, and changes nothing.
+    data, headers = signed(WEBHOOK_SECRET, fresh)
+    again = await client.post("/api/incidents", data=data, headers=headers)
+    assert (again.status, (await again.json())["status"]) == (200, "resolved")
