@@ -56,13 +56,18 @@ def _prepare(cases: list[tuple[str, dict[str, Any]]]) -> Callable[[Services], Aw
         await services.integration.apply(
             {
                 "client_id": "contoso",
-                "locations": {_ids(n)[0]: {"scheduling": True, "sla_hours": 4} for n, _ in cases}
+                "locations": {_ids(n)[0]: _settings(c) for n, c in cases}
                 | {"hq": {"scheduling": True, "sla_hours": 4}},
                 "room_map": {_ids(n)[1]: _ids(n)[2] for n, _ in cases} | {"hq-4b": CONF4B},
             }
         )
 
     return prepare
+
+
+def _settings(case: dict[str, Any]) -> dict[str, Any]:
+    """The location's scheduling settings: the SLA step's values the case gives, else the defaults."""
+    return {"scheduling": True, "sla_hours": 4, **case.get("settings", {})}
 
 
 def _incident(incident_id: str, room_id: str, triggered_at: str) -> dict[str, Any]:
@@ -87,17 +92,19 @@ def _mismatches(name: str, case: dict[str, Any], body: dict[str, Any]) -> list[s
     windows = [[w["start"], w["end"]] for w in body["free_windows"]]
     if windows != expected["free_windows"]:
         problems.append(f"{name}: free_windows\n  got      {windows}\n  expected {expected['free_windows']}")
+    settings = case.get("settings", {})
+    slot_minutes, horizon_hours = settings.get("slot_minutes", 60), settings.get("horizon_hours", 48)
     starts = [s["start"] for s in body["slots"]]
     if starts != expected["slots"]:
         problems.append(f"{name}: slot starts\n  got      {starts}\n  expected {expected['slots']}")
     for slot in body["slots"]:
-        if _instant(slot["end"]) - _instant(slot["start"]) != timedelta(minutes=60):
-            problems.append(f"{name}: slot {slot} is not 60 elapsed minutes")
+        if _instant(slot["end"]) - _instant(slot["start"]) != timedelta(minutes=slot_minutes):
+            problems.append(f"{name}: slot {slot} is not {slot_minutes} elapsed minutes")
     trigger = _instant(case["triggered_at"])
     if _instant(body["window"]["start"]) != trigger or _instant(body["window"]["end"]) != trigger + timedelta(
-        hours=48
+        hours=horizon_hours
     ):
-        problems.append(f"{name}: window {body['window']} is not [T, T+48h)")
+        problems.append(f"{name}: window {body['window']} is not [T, T+{horizon_hours}h)")
     offset = expected.get("timezone_offset")
     if offset is not None and not body["window"]["start"].endswith(offset):
         problems.append(f"{name}: window start {body['window']['start']} not at offset {offset}")
