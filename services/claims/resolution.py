@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.claims.booking import cancel_incident_booking
 from services.claims.service import ClaimRecord
 from services.errors import NotFound, ValidationFailed
 from services.incidents.events import queue_notification
@@ -51,8 +52,7 @@ async def end_claim_on_resolve(
     """End the incident's active claim because the incident was resolved (inside the resolve
     transaction); returns the claim that ended, or None.
 
-    The hook for what else a claim's end on resolve must undo (a booked visit, DESIGN 3.11):
-    queue it here, in the same transaction."""
+    The room booking of the visit is cancelled by the caller, in the same transaction."""
     row = await session.scalar(
         select(Claim)
         .where(
@@ -117,6 +117,8 @@ class ResolutionService:
             incident.resolution_note = note
             incident.updated_at = now
             ended = await end_claim_on_resolve(session, incident, at=now)
+            # The visit is not needed any more: its room booking is cancelled (DESIGN 3.11).
+            await cancel_incident_booking(session, self._db, client_id, incident_id)
             await queue_notification(session, self._db, client_id, incident_id, RESOLVED_EVENT)
         log.info(
             "incident resolved client=%s incident=%s claim_ended=%s",

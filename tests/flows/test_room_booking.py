@@ -224,6 +224,26 @@ async def test_release_cancels_the_visit(database_url: str, ca_dir: Path) -> Non
         assert await organizer_event_gone(site, booked["booking"]["event_id"])
 
 
+async def test_resolve_cancels_the_visit(database_url: str, ca_dir: Path) -> None:
+    async with running_site(database_url, ca_dir, prepare=book_rooms, BOOKING_RETRY_SECONDS=0.05) as site:
+        first = await open_incident(site, "INC-B9", trigger())
+        await claim(site, first)
+        booked = await wait_booking(site, "INC-B9", lambda b: b["status"] == "booked")
+        assert len(room_copies(site, "(INC-B9)")) == 1
+        resolved = await site.services.resolutions.resolve("contoso", "INC-B9", note="Display back")
+        assert resolved.new
+        done = await wait_booking(site, "INC-B9", lambda b: b["status"] == "cancelled")
+        assert done["status"] == "resolved" and done["claim"] is None
+        assert room_copies(site, "(INC-B9)") == []
+        assert await organizer_event_gone(site, booked["booking"]["event_id"])
+        # A second resolve changes nothing and queues no second cancellation.
+        again = await site.services.resolutions.resolve("contoso", "INC-B9")
+        assert not again.new
+        assert (await wait_booking(site, "INC-B9", lambda b: b["status"] == "cancelled"))["booking"] == done[
+            "booking"
+        ]
+
+
 async def test_without_calendar_writes_claims_work_and_booking_is_reported_off(
     database_url: str, ca_dir: Path
 ) -> None:
