@@ -143,14 +143,21 @@ async def test_an_sla_breach_shows_on_every_posted_card(client: TestClient) -> N
     mark = calls_so_far()
     # The breach step was due at once (its deadline passed before the notice); the app's runner runs it.
     cards = await latest_updates(mark, CARDS)
-    for card in cards.values():
+    for act, card in cards.items():
         lines = texts_of(card)
         assert texts.SLA_BREACHED_LINE in lines
         assert any(line.endswith("— SLA breached") for line in lines)
-        assert CLAIM_ACTION in execute_verbs(card)  # still open for a claim
+        if act in CARDS:  # the provider and channel copies; a client admin's copy has no buttons
+            assert CLAIM_ACTION in execute_verbs(card)  # still open for a claim
     notices = await card_notices(client, "sla_breached")
-    # Every card's recipient, Ada's too: the notice just posted her one (her Teams preference).
-    assert set(notices) == {"u-sam", "u-priya", "u-ada", "channel:" + CHANNEL}
+    # Every card already posted. Ada's card is posted by this very notice, in a job that may run
+    # after the breach step (jobs start at once): her card is then built breached from the start.
+    assert {"u-sam", "u-priya", "channel:" + CHANNEL} <= set(notices) <= {
+        "u-sam",
+        "u-priya",
+        "u-ada",
+        "channel:" + CHANNEL,
+    }
     assert set(notices.values()) == {"sent"}
 
 
