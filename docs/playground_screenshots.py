@@ -91,12 +91,18 @@ class Page:
         return dict(data["result"])
 
     async def js(self, expression: str) -> Any:
-        result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        result = await self.call(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True
+        )
         return result["result"].get("value")
 
     async def size(self, width: int, height: int) -> None:
         await self.call(
-            "Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=width < 600
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=height,
+            deviceScaleFactor=1,
+            mobile=width < 600,
         )
 
     async def goto(self, url: str, settle: float = 2.0) -> None:
@@ -107,8 +113,8 @@ class Page:
             await asyncio.sleep(0.1)
         await asyncio.sleep(settle)
 
-    async def wait_js(self, expression: str, timeout: float = 20.0) -> Any:
-        for _ in range(int(timeout * 5)):
+    async def wait_js(self, expression: str, seconds: float = 20.0) -> Any:
+        for _ in range(int(seconds * 5)):
             value = await self.js(expression)
             if value:
                 return value
@@ -141,19 +147,20 @@ def _small_png(data: bytes) -> bytes:
 # into view and answers its box (with the playground's white frame around it).
 CARD_BOX = """(() => {
   const cards = [...document.querySelectorAll('.ac-adaptiveCard')]
-    .filter(c => c.innerText.includes(%s) && !c.parentElement.closest('.ac-adaptiveCard'));
+    .filter(c => c.innerText.includes(NEEDLE) && !c.parentElement.closest('.ac-adaptiveCard'));
   const card = cards[cards.length - 1];
   if (!card) return null;
   card.scrollIntoView({block: 'center'});
   const r = card.getBoundingClientRect();
-  return {x: r.x - 8 + window.scrollX, y: r.y - 8 + window.scrollY, width: r.width + 16, height: r.height + 16};
+  return {x: r.x - 8 + window.scrollX, y: r.y - 8 + window.scrollY,
+          width: r.width + 16, height: r.height + 16};
 })()"""
 
 
 async def shoot_card(page: Page, name: str, needle: str) -> None:
     await asyncio.sleep(1.0)
     try:
-        box = await page.wait_js(CARD_BOX % json.dumps(needle))
+        box = await page.wait_js(CARD_BOX.replace("NEEDLE", json.dumps(needle)))
     except TimeoutError:
         await page.call("Page.bringToFront")
         data = await page.call("Page.captureScreenshot", format="png")
@@ -161,18 +168,18 @@ async def shoot_card(page: Page, name: str, needle: str) -> None:
         failed.write_bytes(base64.b64decode(data["data"]))
         raise TimeoutError(f"no card with {needle!r} for {name}; the page is in {failed}") from None
     await asyncio.sleep(0.5)
-    box = await page.js(CARD_BOX % json.dumps(needle))
+    box = await page.js(CARD_BOX.replace("NEEDLE", json.dumps(needle)))
     await page.shoot(name, box)
+
+
+CLICK_LABEL = """(() => { const el = [...document.querySelectorAll('span,div')]
+     .filter(e => e.children.length === 0 && e.textContent.trim() === LABEL)[0];
+   if (!el) return false; el.click(); return true; })()"""
 
 
 async def open_chat(page: Page, label: str) -> None:
     """Click a chat or channel in the playground's left column by its label."""
-    clicked = await page.js(
-        """(() => { const el = [...document.querySelectorAll('span,div')]
-             .filter(e => e.children.length === 0 && e.textContent.trim() === %s)[0];
-           if (!el) return false; el.click(); return true; })()"""
-        % json.dumps(label)
-    )
+    clicked = await page.js(CLICK_LABEL.replace("LABEL", json.dumps(label)))
     if not clicked:
         raise RuntimeError(f"no chat named {label!r} in the playground")
     await asyncio.sleep(2.0)
@@ -182,7 +189,7 @@ async def open_chat(page: Page, label: str) -> None:
 async def chromium(session: aiohttp.ClientSession, profile: Path) -> Any:
     binary = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     port = free_port()
-    process = subprocess.Popen(  # noqa: S603 - fixed argv
+    process = subprocess.Popen(  # noqa: ASYNC220 - started once, before any page
         [
             binary,
             "--headless=new",
@@ -225,7 +232,7 @@ async def chromium(session: aiohttp.ClientSession, profile: Path) -> Any:
 
 
 def send_incident(bot_url: str, *args: str) -> dict[str, Any]:
-    result = subprocess.run(  # noqa: S603 - our own module
+    result = subprocess.run(
         [sys.executable, "-m", "demo.send_incident", *args, "--url", f"{bot_url}/api/incidents"],
         cwd=str(ROOT),
         capture_output=True,
@@ -315,6 +322,11 @@ async def _accepted() -> web.Response:
 
 
 async def _scenes(pg: Playground, sam_url: str, new_page: Any) -> None:
+    # Both pages listen before anything is sent: the playground's UI draws what arrives live.
+    ada = await new_page()
+    await ada.goto(pg.url, settle=4.0)
+    sam_page = await new_page()
+    await sam_page.goto(sam_url, settle=3.0)
     sam_chat = await pg.open_personal_chat(SAM)
     mark = len(pg.messages)
     incident_id = send_incident(pg.bot_url, "nyc-4b", TITLE)["id"]
@@ -326,14 +338,9 @@ async def _scenes(pg: Playground, sam_url: str, new_page: Any) -> None:
     sam_card = await pg.wait_for(in_chat(sam_chat), after=mark, timeout=40)
     await pg.wait_for(lambda m: m.conversation_id.startswith(INCIDENT_CHANNEL_ID) and card_title in m.texts())
 
-    # The playground flushes messages sent while no page listens to the next page: replay, then open.
     await replay(pg, sam_url, sam_card.activity)
-    sam_page = await new_page()
-    await sam_page.goto(sam_url)
     await shoot_card(sam_page, "card-provider.png", card_title)
 
-    ada = await new_page()
-    await ada.goto(pg.url, settle=4.0)
     await shoot_card(ada, "card-client.png", card_title)
     await open_chat(ada, "Incidents")
     await shoot_card(ada, "card-channel.png", card_title)
@@ -365,8 +372,9 @@ async def _scenes(pg: Playground, sam_url: str, new_page: Any) -> None:
     async with pg.session.get(f"{pg.bot_url}/dev/mail") as r:
         rows = mail_rows(await r.text())
     mine = [row for row in rows if "sam@" in row["to"] and incident_id in row["subject"]]
+    print("Sam's mail:", [(row["event"], row["subject"]) for row in mine])
     incident_mail = next(row for row in mine if row["event"] == "new_incident")
-    claim_mail = next(row for row in mine if row["event"] == "you_claimed")
+    claim_mail = next(row for row in mine if row["event"] == "slot_claimed")
     await shoot_email(new_page, pg.bot_url + incident_mail["href"], "email-incident")
     await shoot_email(new_page, pg.bot_url + claim_mail["href"], "email-claimed")
 
