@@ -283,14 +283,23 @@ def mail_rows(html: str) -> list[dict[str, str]]:
     return rows
 
 
+# The e-mail's content box: the farthest right and bottom any element reaches, plus the margin.
+CONTENT_BOX = """(() => {
+  const boxes = [...document.body.querySelectorAll('*')].map(e => e.getBoundingClientRect());
+  return [Math.ceil(Math.max(...boxes.map(b => b.right)) + 16),
+          Math.ceil(Math.max(...boxes.map(b => b.bottom)) + 16)];
+})()"""
+
+
 async def shoot_email(new_page: Any, url: str, stem: str) -> None:
     for suffix, width in (("phone", 390), ("desktop", 1024)):
-        page = await new_page(width, 800)
+        page = await new_page(width, 400)
         await page.goto(url, settle=1.0)
-        height = await page.js("Math.ceil(document.documentElement.scrollHeight)")
-        await page.size(width, int(height))
+        right, bottom = await page.js(CONTENT_BOX)
+        await page.size(width, bottom)
         await asyncio.sleep(0.5)
-        await page.shoot(f"{stem}-{suffix}.png", {"x": 0, "y": 0, "width": width, "height": int(height)})
+        box = {"x": 0, "y": 0, "width": min(width, right), "height": bottom}
+        await page.shoot(f"{stem}-{suffix}.png", box)
         await page.call("Page.close")
 
 
