@@ -14,6 +14,7 @@ them. At most eight slots show; the rest sit behind "Show all".
 from __future__ import annotations
 
 import base64
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -143,7 +144,7 @@ def incident_card(
         picture = picture_block(view, moment, style)
         if picture is not None:
             body.append(picture)
-    line = status_line(view, audience, moment, style)
+    line = status_line(_names_escaped(view), audience, moment, style)
     actions: list[dict[str, Any]] = []
     if view.resolved:
         body.extend(_resolved_rows(view, style))
@@ -161,7 +162,7 @@ def incident_card(
     offered = claimable_slots(view, moment) if audience != AUDIENCE_CLIENT else ()
     if view.claim is not None:
         body.append(
-            {"type": "TextBlock", "text": plain(line), "wrap": True, "weight": "Bolder", "color": "Good"}
+            {"type": "TextBlock", "text": line, "wrap": True, "weight": "Bolder", "color": "Good"}
         )
         if view.booking is not None:
             body.append(
@@ -173,7 +174,7 @@ def incident_card(
                 }
             )
     elif offered:
-        body.append(paragraph(plain(line)))
+        body.append(paragraph(line))
         body.extend(_slot_rows(view, offered[:VISIBLE_SLOTS], style))
         rest = offered[VISIBLE_SLOTS:]
         if rest:
@@ -185,8 +186,20 @@ def incident_card(
                 }
             )
     else:
-        body.append(paragraph(plain(line)))
+        body.append(paragraph(line))
     return card(body, actions)
+
+
+def _names_escaped(view: IncidentView) -> IncidentView:
+    """The view with its untrusted names (provider, claimer) escaped for Markdown, so the status
+    line built from it goes into the card as is: escaping the whole line would also escape
+    texts.py's own wording (a backslash before each backtick of `manage`)."""
+    claim = view.claim
+    if claim is not None:
+        provider = plain(claim.provider_name) if claim.provider_name else claim.provider_name
+        claim = replace(claim, claimer_name=plain(claim.claimer_name), provider_name=provider)
+    provider_name = plain(view.provider_name) if view.provider_name else view.provider_name
+    return replace(view, claim=claim, provider_name=provider_name)
 
 
 def _resolved_rows(view: IncidentView, style: TimeStyle = HOUSE_STYLE) -> list[dict[str, Any]]:

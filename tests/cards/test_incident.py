@@ -189,9 +189,9 @@ def test_untrusted_text_is_shown_as_text_never_markdown() -> None:
 
 
 def test_respond_by_and_an_sla_breach() -> None:
-    open_card = incident_card(view(3))
+    open_card = incident_card(view(3), now=NOW)
     assert "Respond by" in json.dumps(open_card) and texts.SLA_BREACHED_LINE not in texts_of(open_card)
-    breached = incident_card(view(3, sla_breached_at=datetime(2026, 11, 24, 18, 0, tzinfo=UTC)))
+    breached = incident_card(view(3, sla_breached_at=datetime(2026, 11, 24, 18, 0, tzinfo=UTC)), now=NOW)
     lines = texts_of(breached)
     assert texts.SLA_BREACHED_LINE in lines
     assert "— SLA breached" in json.dumps(breached, ensure_ascii=False)
