@@ -13,7 +13,6 @@ from services.errors import PivotError
 class GraphError(PivotError):
     """Base of every Graph failure the product handles."""
 
-    transient = False
     code = "graph_error"
 
 
