@@ -22,6 +22,7 @@ from api import health as health_api
 from api.keys import SERVICES
 from services.config import Settings
 from services.container import Services
+from services.domain.time_format import utc_clock
 from services.errors import NotFound
 from services.m365.tls import ssl_context
 from services.store.database import Database
@@ -97,7 +98,7 @@ async def run_connect(
             print(
                 f"(Serving the sign-in pages on http://{LOOPBACK}:{settings.PORT} while waiting.)", file=out
             )
-        expires = link.expires_at.strftime("%H:%M UTC")
+        expires = utc_clock(link.expires_at)
         print(
             f"Sign in the Office 365 service account for client {client_id}: open this link in a "
             f"private browser window (it works once, until {expires}):\n\n  {link.url}\n",

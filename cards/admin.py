@@ -8,6 +8,7 @@ from typing import Any
 from cards.common import card, facts, heading, paragraph, plain
 from cards.setup import NEW_LINK_ACTION, choice_set, listing, note, open_url, submit
 from services import texts
+from services.domain.time_format import utc_stamp
 from services.integration.health import Health
 
 MANAGE_ACTION = "manage_step"
@@ -16,7 +17,7 @@ MANAGE_STEPS = ("signin", "calendar", "mapping", "scheduling", "profile")
 
 
 def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M UTC") if value else texts.STATUS_NEVER
+    return utc_stamp(value) if value else texts.STATUS_NEVER
 
 
 def _account(health: Health) -> str:

@@ -211,11 +211,9 @@ def _resolved_rows(view: IncidentView, style: TimeStyle = HOUSE_STYLE) -> list[d
         rows.append(paragraph(texts.RESOLVED_NOTE.format(note=plain(view.resolution_note))))
     slot = view.cancelled_visit_slot
     if view.cancelled_visit is not None and slot is not None:
-        local = slot.start.astimezone(view.zone)
         who = view.cancelled_visit.claimer_name + (
             f" ({view.cancelled_visit.provider_name})" if view.cancelled_visit.provider_name else ""
         )
-        zone = zone_abbreviation(slot.start, view.zone)
-        when = f"{local:%a} {local.day} {local:%b} {slot_label(slot, view.zone)} {zone}"
+        when = HOUSE_STYLE.day_span(slot.start, slot.end, view.zone)
         rows.append(facts([(texts.RESOLVED_VISIT_CANCELLED, f"{plain(who)} — {when}")]))
     return rows

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 from typing import Any
 
 from botbuilder.core import MessageFactory
@@ -13,6 +12,7 @@ from dialogs.activity_facts import tenant_of
 from services import texts
 from services.directory.account_links import IdentityLinkService, LinkFailed
 from services.directory.schema import is_email
+from services.domain.time_format import utc_time
 
 LINK_DIALOG = "link"
 CODE_DIALOG = "link.code"
@@ -34,9 +34,7 @@ def link_dialogs(links: IdentityLinkService) -> list[Any]:
         activity = step.context.activity
         started = await links.start(activity.from_property.id, email, tenant_id=tenant_of(activity))
         if started.outcome == "limited" and started.retry_at is not None:
-            await step.context.send_activity(
-                texts.LINK_LIMITED.format(time=started.retry_at.astimezone(UTC).strftime("%H:%M"))
-            )
+            await step.context.send_activity(texts.LINK_LIMITED.format(time=utc_time(started.retry_at)))
             return await step.end_dialog()
         if started.outcome != "queued":
             await step.context.send_activity(texts.LINK_MAIL_UNAVAILABLE)

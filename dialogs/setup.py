@@ -47,6 +47,7 @@ from cards.setup import (
 from dialogs.activity_facts import reference_to_json
 from services import texts
 from services.container import Services
+from services.domain.time_format import utc_clock
 from services.errors import FieldProblem
 from services.integration.health import integration_health
 from services.m365.graph_errors import GraphError, ReconnectNeeded
@@ -85,7 +86,7 @@ def sign_in_context(turn_context: TurnContext, source: str) -> dict[str, Any]:
 
 
 def expiry_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%H:%M UTC")
+    return utc_clock(moment)
 
 
 class SetupDialog(Dialog):

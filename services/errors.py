@@ -11,9 +11,14 @@ from dataclasses import dataclass, field
 
 
 class PivotError(Exception):
-    """Base of every error the product raises deliberately."""
+    """Base of every error the product raises deliberately.
+
+    `transient` is the one spelling of "trying again later may work" (Graph
+    throttling, an SMTP 4xx, a job's RetryLater); subclasses that are say so.
+    """
 
     user_message = "Something went wrong."
+    transient = False
 
 
 class ConfigError(PivotError):

@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 class RetryLater(PivotError):
     """Raised by a handler to be run again after `delay` seconds (counts as an attempt)."""
 
+    transient = True
+
     def __init__(self, delay: float, reason: str = "retry later") -> None:
         super().__init__(reason)
         self.delay = delay
@@ -51,6 +53,8 @@ class RetryLater(PivotError):
 
 class PermanentFailure(PivotError):
     """Raised by a handler when retrying cannot help: the job goes straight to `dead`."""
+
+    transient = False
 
 
 @dataclass(frozen=True)

@@ -1,48 +1,37 @@
 """Claim links (DESIGN 3.9): signed, URL-safe tokens naming one slot for one recipient.
 
 A token binds the client, the incident, the slot, the recipient's e-mail and an
-expiry (the slot's start). It is signed with HMAC-SHA256 under a key derived
-from SECRET_KEY for this purpose only, so a token can never be confused with
-anything else the key protects. SECRET_KEY may list several keys, newest
-first: tokens are signed with the newest and verified with any, so rotating the
-key does not break links already in people's inboxes. Tokens are
-deterministic (no nonce): a re-sent e-mail carries the same links. Single use
-is the claim flow's job, keyed on what the token binds.
+expiry (the slot's start); signing, key rotation and the token format are
+services.claims.signed_links. Single use is the claim flow's job, keyed on
+what the token binds (`ClaimToken.use_key`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from services.claims.signed_tokens import TokenRejected, TokenSigner
+from services.claims.signed_links import (
+    ClaimLinkError,
+    ClaimTokenExpired,
+    ClaimTokenInvalid,
+    LinkKind,
+    SignedLinks,
+)
 from services.config import Settings
-from services.errors import PivotError
+
+__all__ = [
+    "ClaimLinkError",
+    "ClaimSigner",
+    "ClaimToken",
+    "ClaimTokenExpired",
+    "ClaimTokenInvalid",
+    "make_claim_url",
+    "verify",
+]
 
 VERSION = "v1"
-_PURPOSE = b"claim-link:v1"
-_FIELDS = ("c", "i", "s", "e", "x")
-
-
-class ClaimLinkError(PivotError):
-    """A claim link that cannot be used."""
-
-    user_message = "This claim link is not valid."
-
-
-class ClaimTokenInvalid(ClaimLinkError):
-    """Malformed, altered, or signed with a key we do not hold."""
-
-    user_message = "This claim link is not valid. Use the link exactly as it arrived in your e-mail."
-
-
-class ClaimTokenExpired(ClaimLinkError):
-    """Genuine, but the slot has already started."""
-
-    user_message = "This claim link has expired: the time slot has already started."
 
 
 @dataclass(frozen=True)
@@ -67,54 +56,20 @@ class ClaimToken:
         return hashlib.sha256("\x1f".join(("claim", *parts)).encode()).hexdigest()
 
 
-class ClaimSigner:
-    """Signs with the newest key and verifies with every configured key."""
-
-    def __init__(self, secret_keys: Sequence[str]) -> None:
-        self._signer = TokenSigner(secret_keys, purpose=_PURPOSE, version=VERSION)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ClaimSigner:
-        return cls(settings.secret_keys())
-
-    def sign(self, claim: ClaimToken) -> str:
-        if claim.expires_at.utcoffset() is None:
-            raise ValueError("expires_at must be timezone-aware")
-        return self._signer.sign(
-            {
-                "c": claim.client_id,
-                "i": claim.incident_id,
-                "s": claim.slot_id,
-                "e": claim.email.strip().lower(),
-                "x": int(claim.expires_at.timestamp()),
-            }
-        )
-
-    def verify(self, token: str, *, now: datetime | None = None) -> ClaimToken:
-        """The token's claim; `ClaimTokenInvalid` if altered, `ClaimTokenExpired` if past the slot start."""
-        try:
-            claim = _claim_from(self._signer.open(token))
-        except TokenRejected as exc:
-            raise ClaimTokenInvalid(str(exc)) from None
-        if (now or datetime.now(UTC)) >= claim.expires_at:
-            raise ClaimTokenExpired(f"slot {claim.slot_id} started")
-        return claim
+CLAIM_LINK: LinkKind[ClaimToken] = LinkKind(
+    path="claim",
+    version=VERSION,
+    purpose=b"claim-link:v1",
+    fields=(("c", "client_id"), ("i", "incident_id"), ("s", "slot_id"), ("e", "email")),
+    token=ClaimToken,
+    expired=lambda claim: f"slot {claim.slot_id} started",
+)
 
 
-def _claim_from(body: Any) -> ClaimToken:
-    """Signed payloads are ours, but check their shape anyway: a bug must not become a crash."""
-    if not isinstance(body, dict) or set(body) != set(_FIELDS):
-        raise ClaimTokenInvalid("unexpected payload")
-    strings = [body[k] for k in ("c", "i", "s", "e")]
-    if not all(isinstance(v, str) and v for v in strings) or type(body["x"]) is not int:
-        raise ClaimTokenInvalid("unexpected payload")
-    return ClaimToken(
-        client_id=body["c"],
-        incident_id=body["i"],
-        slot_id=body["s"],
-        email=body["e"],
-        expires_at=datetime.fromtimestamp(body["x"], UTC),
-    )
+class ClaimSigner(SignedLinks[ClaimToken]):
+    """Claim links: one slot for one recipient."""
+
+    kind = CLAIM_LINK
 
 
 def make_claim_url(
@@ -128,10 +83,9 @@ def make_claim_url(
     signer: ClaimSigner | None = None,
 ) -> str:
     """`{PUBLIC_BASE_URL}/claim/{token}` for this slot and recipient, valid until the slot starts."""
-    token = (signer or ClaimSigner.from_settings(settings)).sign(
-        ClaimToken(client_id, incident_id, slot_id, email, slot_start.astimezone(UTC))
+    return (signer or ClaimSigner.from_settings(settings)).url(
+        settings, ClaimToken(client_id, incident_id, slot_id, email, slot_start.astimezone(UTC))
     )
-    return f"{settings.PUBLIC_BASE_URL}/claim/{token}"
 
 
 def verify(settings: Settings, token: str, *, now: datetime | None = None) -> ClaimToken:

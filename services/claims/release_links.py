@@ -1,7 +1,7 @@
 """Release links: signed, URL-safe tokens that release one claim, for one recipient.
 
 The claim confirmation e-mail gives the claimer and the client admins a link
-`{PUBLIC_BASE_URL}/release/{token}`. Like claim links (services.claim_links) a
+`{PUBLIC_BASE_URL}/release/{token}`. Like claim links (services.claims.signed_links) a
 token is HMAC-SHA256-signed under a key derived from SECRET_KEY, but for its
 own purpose, so a claim token can never be replayed as a release token or the
 other way round. It binds the client, the incident, the claim and the
@@ -11,18 +11,13 @@ use: it names one claim, and a released claim stays released.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from services.claims.claim_links import ClaimTokenExpired, ClaimTokenInvalid
-from services.claims.signed_tokens import TokenRejected, TokenSigner
+from services.claims.signed_links import LinkKind, SignedLinks
 from services.config import Settings
 
 VERSION = "r1"
-_PURPOSE = b"release-link:v1"
-_FIELDS = ("c", "i", "k", "e", "x")
 
 
 @dataclass(frozen=True)
@@ -34,49 +29,20 @@ class ReleaseToken:
     expires_at: datetime  # aware UTC, whole seconds
 
 
-class ReleaseSigner:
-    """Signs with the newest SECRET_KEY and verifies with any (key rotation keeps links working)."""
-
-    def __init__(self, secret_keys: Sequence[str]) -> None:
-        self._signer = TokenSigner(secret_keys, purpose=_PURPOSE, version=VERSION)
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> ReleaseSigner:
-        return cls(settings.secret_keys())
-
-    def sign(self, token: ReleaseToken) -> str:
-        if token.expires_at.utcoffset() is None:
-            raise ValueError("expires_at must be timezone-aware")
-        return self._signer.sign(
-            {
-                "c": token.client_id,
-                "i": token.incident_id,
-                "k": token.claim_id,
-                "e": token.email.strip().lower(),
-                "x": int(token.expires_at.timestamp()),
-            }
-        )
-
-    def verify(self, token: str, *, now: datetime | None = None) -> ReleaseToken:
-        """The token's content; `ClaimTokenInvalid` if altered, `ClaimTokenExpired` once the slot started."""
-        try:
-            release = _token_from(self._signer.open(token))
-        except TokenRejected as exc:
-            raise ClaimTokenInvalid(str(exc)) from None
-        if (now or datetime.now(UTC)) >= release.expires_at:
-            raise ClaimTokenExpired(f"claim {release.claim_id}: slot started")
-        return release
+RELEASE_LINK: LinkKind[ReleaseToken] = LinkKind(
+    path="release",
+    version=VERSION,
+    purpose=b"release-link:v1",
+    fields=(("c", "client_id"), ("i", "incident_id"), ("k", "claim_id"), ("e", "email")),
+    token=ReleaseToken,
+    expired=lambda release: f"claim {release.claim_id}: slot started",
+)
 
 
-def _token_from(body: Any) -> ReleaseToken:
-    if not isinstance(body, dict) or set(body) != set(_FIELDS):
-        raise ClaimTokenInvalid("unexpected payload")
-    if (
-        not all(isinstance(body[k], str) and body[k] for k in ("c", "i", "k", "e"))
-        or type(body["x"]) is not int
-    ):
-        raise ClaimTokenInvalid("unexpected payload")
-    return ReleaseToken(body["c"], body["i"], body["k"], body["e"], datetime.fromtimestamp(body["x"], UTC))
+class ReleaseSigner(SignedLinks[ReleaseToken]):
+    """Release links: one claim for one recipient."""
+
+    kind = RELEASE_LINK
 
 
 def make_release_url(
@@ -90,7 +56,6 @@ def make_release_url(
     signer: ReleaseSigner | None = None,
 ) -> str:
     """`{PUBLIC_BASE_URL}/release/{token}`, valid until the slot starts."""
-    token = (signer or ReleaseSigner.from_settings(settings)).sign(
-        ReleaseToken(client_id, incident_id, claim_id, email, slot_start.astimezone(UTC))
+    return (signer or ReleaseSigner.from_settings(settings)).url(
+        settings, ReleaseToken(client_id, incident_id, claim_id, email, slot_start.astimezone(UTC))
     )
-    return f"{settings.PUBLIC_BASE_URL}/release/{token}"

@@ -43,8 +43,8 @@ from services.domain.claim_rules import (
     may_see,
     slot_is_free,
 )
-from services.domain.incident_view import zone_abbreviation
 from services.domain.recipients import Provider
+from services.domain.time_format import HOUSE_STYLE
 from services.incidents import escalation
 from services.incidents.service import RESOLVED, CalendarSource
 from services.jobs import Handler
@@ -92,11 +92,7 @@ def _utcnow() -> datetime:
 
 def slot_when(start: datetime, end: datetime, zone: ZoneInfo) -> str:
     """ "Tue 25 Nov 10:00–11:00 EST" in the room's zone (as the cards write a claim)."""
-    local = start.astimezone(zone)
-    return (
-        f"{local:%a} {local.day} {local:%b} {local:%H:%M}–{end.astimezone(zone):%H:%M} "
-        f"{zone_abbreviation(start, zone)}"
-    )
+    return HOUSE_STYLE.day_span(start, end, zone)
 
 
 def claim_event(base: str, claim_id: str) -> str:
@@ -654,9 +650,7 @@ class ClaimService:
             record = ClaimRecord.of(row)
             if record.released_at is None:
                 await bk.mark_declined(session, claim_id)  # first: ending the claim cancels live ones
-                await self._end_claim(
-                    session, record, user_id=None, name=DECLINED_BY, end_reason="declined"
-                )
+                await self._end_claim(session, record, user_id=None, name=DECLINED_BY, end_reason="declined")
             elif record.released_by_name != DECLINED_BY:
                 return  # released by someone before the answer came: nothing to re-offer
             ctx = await self._context(session, record.client_id, record.incident_id)

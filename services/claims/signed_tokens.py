@@ -54,12 +54,7 @@ class TokenSigner:
         if not secret_keys:
             raise ConfigError("SECRET_KEY is required to sign links")
         self._version = version
-        self._keys = [
-            HKDF(algorithm=hashes.SHA256(), length=32, salt=b"pivot-scheduling", info=purpose).derive(
-                k.encode()
-            )
-            for k in secret_keys
-        ]
+        self._keys = [_derive(k, purpose) for k in secret_keys]
 
     def sign(self, body: dict[str, Any]) -> str:
         signed = f"{self._version}.{_b64(json.dumps(body, separators=(',', ':'), sort_keys=True).encode())}"

@@ -11,17 +11,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.domain.availability import CalendarEvent, event_from_graph
+from services.domain.time_format import HOUSE_STYLE
 
 
 def _label(raw: dict[str, Any], event: CalendarEvent, zone: ZoneInfo, *, with_day: bool) -> str:
     subject = str(raw.get("subject") or "Busy").strip() or "Busy"
     organizer = ((raw.get("organizer") or {}).get("emailAddress") or {}).get("name")
-    start, end = event.start.astimezone(zone), event.end.astimezone(zone)
+    weekday = HOUSE_STYLE.weekday(event.start, zone)
     if event.is_all_day:
-        when = f"all day {start:%a}" if with_day else "all day"
+        when = f"all day {weekday}" if with_day else "all day"
     else:
-        day = f"{start:%a} " if with_day else ""
-        when = f"{day}{start:%H:%M}–{end:%H:%M}"
+        span = HOUSE_STYLE.span(event.start, event.end, zone)
+        when = f"{weekday} {span}" if with_day else span
     return f"{subject} ({organizer}), {when}" if organizer else f"{subject}, {when}"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -59,6 +59,13 @@ class TimeStyle:
             return f"{local:%a} {local.day} {local:%b}"
         return format_skeleton("MMMEd", local.replace(tzinfo=None), locale=self.locale)
 
+    def weekday(self, instant: datetime, zone: ZoneInfo) -> str:
+        """ "Tue" — the local weekday alone."""
+        local = instant.astimezone(zone)
+        if self.locale is None:
+            return f"{local:%a}"
+        return format_skeleton("E", local.replace(tzinfo=None), locale=self.locale)
+
     def span(self, start: datetime, end: datetime, zone: ZoneInfo) -> str:
         """ "10:00–11:00" (the zone is said elsewhere, e.g. in the day heading)."""
         return f"{self.time(start, zone)}–{self.time(end, zone)}"
@@ -67,12 +74,38 @@ class TimeStyle:
         """ "Tue 24 Nov 18:09 EST"."""
         return f"{self.day(instant, zone)} {self.time(instant, zone)} {zone_abbreviation(instant, zone)}"
 
+    def day_span(self, start: datetime, end: datetime, zone: ZoneInfo) -> str:
+        """ "Tue 25 Nov 10:00–11:00 EST" — one slot on its day, zone said once."""
+        return f"{self.day(start, zone)} {self.span(start, end, zone)} {zone_abbreviation(start, zone)}"
+
     def time_with_zone(self, instant: datetime, zone: ZoneInfo) -> str:
         """ "18:09 EST" — for the same day as the reader is looking at."""
         return f"{self.time(instant, zone)} {zone_abbreviation(instant, zone)}"
 
 
 HOUSE_STYLE = TimeStyle()
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """Aware instants move to UTC; naive ones are taken as UTC already."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def utc_time(moment: datetime) -> str:
+    """ "18:09" — the UTC wall clock (for texts that say "UTC" themselves)."""
+    return f"{_in_utc(moment):%H:%M}"
+
+
+def utc_clock(moment: datetime) -> str:
+    """ "18:09 UTC" — e.g. when a sign-in link expires."""
+    return f"{utc_time(moment)} UTC"
+
+
+def utc_stamp(moment: datetime) -> str:
+    """ "2026-11-24 18:09 UTC" — an operator's timestamp (admin status)."""
+    return f"{_in_utc(moment):%Y-%m-%d %H:%M} UTC"
+
+
 _TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,3}")  # a BCP 47 tag as Teams sends it
 
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from services.directory.schema import is_email
-from services.m365.graph_errors import AccessDenied, NotFound
+from services.m365.graph_errors import AccessDenied, MailboxNotFound
 
 LOOKAHEAD = timedelta(weeks=4)
 _EMAIL_KEYS = ("locationEmailAddress", "locationUri", "uniqueId")
@@ -85,7 +85,7 @@ async def calendar_rooms(
     """
     try:
         places = await graph.list_rooms(client_id)
-    except (AccessDenied, NotFound):
+    except (AccessDenied, MailboxNotFound):
         places = []
     events: list[dict[str, Any]] = []
     if calendar is not None:

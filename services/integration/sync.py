@@ -32,7 +32,7 @@ from services.integration.calendar_rooms import calendar_rooms
 from services.integration.room_checks import check_rooms
 from services.integration.sync_memory import Memory, SyncMemory
 from services.jobs import JobInfo, enqueue
-from services.m365.graph_errors import AccessDenied, GraphError, NotFound, ReconnectNeeded
+from services.m365.graph_errors import AccessDenied, GraphError, MailboxNotFound, ReconnectNeeded
 from services.m365.graph_gateway import GraphGateway
 from services.m365.signin import IdentityService
 from services.m365.signin_check import verify_sign_in
@@ -206,7 +206,7 @@ class SyncService:
             await verify_sign_in(self._identity, client_id)
             try:
                 found = await calendar_rooms(self._graph, client_id, calendar)
-            except (AccessDenied, NotFound):
+            except (AccessDenied, MailboxNotFound):
                 report.calendar_unreadable = True
                 found = None
             async with self._db.session() as session:

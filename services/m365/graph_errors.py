@@ -13,7 +13,6 @@ from services.errors import PivotError
 class GraphError(PivotError):
     """Base of every Graph failure the product handles."""
 
-    transient = False
     code = "graph_error"
 
 
@@ -22,7 +21,9 @@ class AccessDenied(GraphError):
     code = "access_denied"
 
 
-class NotFound(GraphError):
+class MailboxNotFound(GraphError):
+    """A mailbox or calendar Microsoft 365 does not know (not the product's `services.errors.NotFound`)."""
+
     user_message = "Microsoft 365 does not know that mailbox or calendar."
     code = "not_found"
 

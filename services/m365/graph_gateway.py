@@ -30,7 +30,7 @@ from msgraph.graph_request_adapter import GraphRequestAdapter
 
 from services.config import Settings
 from services.domain.timezones import zone_from_mailbox_settings, zone_from_name
-from services.m365.graph_errors import AccessDenied, GraphError, NotFound, ReconnectNeeded, Unavailable
+from services.m365.graph_errors import AccessDenied, GraphError, MailboxNotFound, ReconnectNeeded, Unavailable
 from services.m365.graph_http import (
     ClientTokenProvider,
     RetryPolicy,
@@ -186,7 +186,7 @@ class GraphGateway:
             return await self._calendar_view(
                 client_id, owner, client.me.calendars.by_calendar_id(calendar_id).calendar_view, start, end
             )
-        except NotFound:
+        except MailboxNotFound:
             view = client.users.by_user_id(owner).calendars.by_calendar_id(calendar_id).calendar_view
             return await self._calendar_view(client_id, owner, view, start, end)
 
@@ -206,7 +206,7 @@ class GraphGateway:
                 room_email,
                 lambda: builder.to_get_request_information(RequestConfiguration(query_parameters=query)),
             )
-        except (AccessDenied, NotFound):
+        except (AccessDenied, MailboxNotFound):
             return False
         return True
 
@@ -243,7 +243,7 @@ class GraphGateway:
         payload = json.dumps({"comment": comment}).encode()
         try:
             await self._json(client_id, mailbox, lambda: _post(builder, payload))
-        except NotFound:
+        except MailboxNotFound:
             return False
         return True
 

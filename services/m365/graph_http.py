@@ -1,6 +1,6 @@
 """HTTP plumbing for Microsoft Graph: one TLS-aware httpx client with msgraph-sdk's
 middleware, a bounded retry policy, a token provider per client, and Graph's
-error answers as the product's domain errors (services.graph_errors).
+error answers as the product's domain errors (services.m365.graph_errors).
 
 msgraph-core's default `RetryHandler` retries POST like GET and sleeps for any
 `Retry-After`, however long. `BoundedRetryHandler` replaces it in the pipeline:
@@ -39,7 +39,7 @@ from msgraph_core.middleware.options import GraphTelemetryHandlerOption
 from services.m365.graph_errors import (
     AccessDenied,
     GraphError,
-    NotFound,
+    MailboxNotFound,
     ReconnectNeeded,
     Throttled,
     Unavailable,
@@ -221,7 +221,7 @@ def raise_for_graph_status(response: httpx.Response, what: str) -> None:
     if status == 403:
         raise AccessDenied(detail)
     if status == 404:
-        raise NotFound(detail)
+        raise MailboxNotFound(detail)
     if status == 429:
         raise Throttled(detail, retry_after=retry_after_seconds(response.headers))
     if status >= 500:

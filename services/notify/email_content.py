@@ -36,8 +36,8 @@ from services.domain.incident_view import (
     claimable_slots,
     slot_label,
     slots_by_day,
-    zone_abbreviation,
 )
+from services.domain.time_format import HOUSE_STYLE
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates" / "email"
 INCIDENT_EVENTS = ("new_incident", "slots_update", "reminder", "escalated", "resolved", "booking_declined")
@@ -75,13 +75,11 @@ def _plain(value: str) -> str:
 
 
 def _day(instant: datetime, view: IncidentView) -> str:
-    local = instant.astimezone(view.zone)
-    return f"{local:%a} {local.day} {local:%b}"
+    return HOUSE_STYLE.day(instant, view.zone)
 
 
 def _when(instant: datetime, view: IncidentView) -> str:
-    local = instant.astimezone(view.zone)
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M} {zone_abbreviation(instant, view.zone)}"
+    return HOUSE_STYLE.when(instant, view.zone)
 
 
 def template_environment(templates_dir: Path = TEMPLATES_DIR) -> Environment:
@@ -161,8 +159,7 @@ class EmailRenderer:
             facts.append(
                 (
                     texts.RESOLVED_VISIT_CANCELLED,
-                    f"{_day(slot.start, view)} {slot_label(slot, view.zone)} "
-                    f"{zone_abbreviation(slot.start, view.zone)}, {who}",
+                    f"{HOUSE_STYLE.day_span(slot.start, slot.end, view.zone)}, {who}",
                 )
             )
         if view.booked_now:

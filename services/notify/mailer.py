@@ -44,9 +44,13 @@ class MailError(PivotError):
 class MailTransient(MailError):
     """Worth retrying: a 4xx reply, or the server could not be reached or dropped us."""
 
+    transient = True
+
 
 class MailPermanent(MailError):
     """Retrying will not help: a 5xx reply (or a server that lacks what we require)."""
+
+    transient = False
 
 
 @dataclass(frozen=True)

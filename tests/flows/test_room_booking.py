@@ -24,7 +24,7 @@ from services.claims.booking import transaction_id_for
 from services.container import Services
 from services.integration.health import integration_health
 from services.jobs import enqueue
-from services.m365.graph_errors import NotFound
+from services.m365.graph_errors import MailboxNotFound
 from services.store.claim_models import Booking
 from tests.claims_support import claim_token, next_weekday_at
 from tests.flows.site import Site, running_site
@@ -95,7 +95,7 @@ async def organizer_event_gone(site: Site, event_id: str, timeout: float = 10.0)
     while True:
         try:
             event = await site.services.graph.get_event("contoso", PIVOT, event_id)
-        except NotFound:
+        except MailboxNotFound:
             return True
         if event.get("isCancelled") is True:
             return True

@@ -127,3 +127,16 @@ def test_claim_url_from_settings(tmp_path: Path) -> None:
     prefix = "https://pivot.example/claim/"
     assert url.startswith(prefix)
     assert verify(settings, url.removeprefix(prefix), now=BEFORE) == CLAIM
+
+
+def test_the_token_format_is_pinned() -> None:
+    """Links already in inboxes must keep verifying: the bytes of a token never change."""
+    key = ["new-secret-key-0123456789abcdef-xx"]
+    start = datetime(2026, 11, 24, 15, 0, 7, tzinfo=UTC)
+    claim = ClaimToken("contoso", "INC-1", "slot-01", "Sam@Acme.example ", start)
+    golden = (
+        "v1.eyJjIjoiY29udG9zbyIsImUiOiJzYW1AYWNtZS5leGFtcGxlIiwiaSI6IklOQy0xIiwicyI6InNsb3QtMDEiLCJ4Ij"
+        "oxNzk1NTMyNDA3fQ.m1Qq3nDYyKWIJiugQcZMlOVmevTeI3n6Uq6YB0MIUNY"
+    )
+    assert ClaimSigner(key).sign(claim) == golden
+    assert ClaimSigner(key).verify(golden, now=start - timedelta(days=1)).email == "sam@acme.example"

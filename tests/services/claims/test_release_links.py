@@ -69,3 +69,16 @@ def test_url() -> None:
         url.rsplit("/", 1)[1], now=START - timedelta(hours=1)
     )
     assert found.claim_id == "c0ffee"
+
+
+def test_the_token_format_is_pinned() -> None:
+    """Links already in inboxes must keep verifying: the bytes of a token never change."""
+    key = ["new-secret-key-0123456789abcdef-xx"]
+    start = datetime(2026, 11, 24, 15, 0, 7, tzinfo=UTC)
+    release = ReleaseToken("contoso", "INC-1", "k-9", "Sam@Acme.example ", start)
+    golden = (
+        "r1.eyJjIjoiY29udG9zbyIsImUiOiJzYW1AYWNtZS5leGFtcGxlIiwiaSI6IklOQy0xIiwiayI6ImstOSIsIngiOjE3OT"
+        "U1MzI0MDd9.b7gs96vxZsnYUB5P7YkviW6yPBGXMNxBwrBuIPa_0pk"
+    )
+    assert ReleaseSigner(key).sign(release) == golden
+    assert ReleaseSigner(key).verify(golden, now=start - timedelta(days=1)).claim_id == "k-9"

@@ -8,7 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from services.domain.time_format import HOUSE_STYLE, style_for, zone_abbreviation
+from services.domain.time_format import (
+    HOUSE_STYLE,
+    style_for,
+    utc_clock,
+    utc_stamp,
+    utc_time,
+    zone_abbreviation,
+)
 
 NY = ZoneInfo("America/New_York")
 AT = datetime(2026, 11, 24, 23, 9, tzinfo=UTC)  # Tue 18:09 EST
@@ -40,3 +47,13 @@ def test_spans_and_zones_across_dst_and_odd_offsets() -> None:
     assert zone_abbreviation(AT, ZoneInfo("Asia/Kolkata")) == "IST"
     assert zone_abbreviation(AT, ZoneInfo("America/Sao_Paulo")) == "UTC-03:00"
     assert style_for("en-US").tag == "en-US" and HOUSE_STYLE.tag is None
+
+
+def test_utc_labels_and_a_slot_on_its_day() -> None:
+    assert utc_time(AT) == "23:09"
+    assert utc_clock(AT.astimezone(NY)) == "23:09 UTC"
+    assert utc_stamp(AT.astimezone(NY)) == "2026-11-24 23:09 UTC"
+    assert utc_stamp(datetime(2026, 11, 24, 18, 9)) == "2026-11-24 18:09 UTC"  # naive = UTC already
+    start = datetime(2026, 11, 25, 15, 0, tzinfo=UTC)
+    assert HOUSE_STYLE.day_span(start, start.replace(hour=16), NY) == "Wed 25 Nov 10:00–11:00 EST"
+    assert HOUSE_STYLE.weekday(start, NY) == "Wed"
