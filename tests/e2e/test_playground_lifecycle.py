@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from demo.playground import TEAM_ID
+from demo.playground import INCIDENT_CHANNEL_ID
 from services import texts
 from tests.e2e.playground import Playground, running_demo_with_playground
 from tests.e2e.test_playground_claims import click, slot_actions
@@ -46,7 +46,7 @@ async def test_resolving_edits_the_provider_and_channel_cards_in_place(playgroun
         lambda m: m.conversation_id == sam_chat and CARD_TITLE in m.texts(), after=mark
     )
     to_channel = await pg.wait_for(
-        lambda m: m.conversation_id.startswith(TEAM_ID) and CARD_TITLE in m.texts(), after=mark
+        lambda m: m.conversation_id.startswith(INCIDENT_CHANNEL_ID) and CARD_TITLE in m.texts(), after=mark
     )
     assert to_sam.id and to_channel.id
     assert slot_actions(to_sam) and slot_actions(to_channel)
