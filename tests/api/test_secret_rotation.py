@@ -72,6 +72,11 @@ async def test_rotation_overlap_reencrypt_and_dropping_the_old_key(
     status, reply = await post(early, issued.webhook_secret, "INC-4")
     assert status == 503
     assert "SECRET_KEY" in reply["error"]
+    # Resolve is signed the same way: the same clear 503 (DESIGN 3.10).
+    body, headers = signed(issued.webhook_secret, {"client_id": "contoso", "note": "back"})
+    resolved = await early.post("/api/incidents/INC-1/resolve", data=body, headers=headers)
+    assert resolved.status == 503
+    assert "SECRET_KEY" in (await resolved.json())["error"]
     await early.close()
 
     # Prepend the new key, re-encrypt, then drop the old one: everything still works.
