@@ -181,6 +181,9 @@ def configure_logging(
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for name in THIRD_PARTY:
         logging.getLogger(name).setLevel(logging.INFO if verbose else logging.WARNING)
+    # msrest warns on every Teams activity that carries a field its models predate (e.g.
+    # channelData.source): noise, not something an operator can act on.
+    logging.getLogger("msrest.serialization").setLevel(logging.INFO if verbose else logging.ERROR)
     if verbose:
         logging.getLogger("sqlalchemy").setLevel(logging.WARNING)  # SQL echo is its own switch
     return guard
