@@ -15,9 +15,12 @@ import json
 import logging
 import re
 import sys
+import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
+
+from aiohttp.http_exceptions import HttpProcessingError
 
 # Libraries whose INFO/DEBUG lines are protocol chatter for an operator (SMTP dialogues,
 # Bot Framework and Azure SDK internals, HTTP client traces, SQL): WARNING unless --verbose.
@@ -119,6 +122,35 @@ class RedactionGuard(logging.Filter):
         return True
 
 
+class BadRequestSummary(logging.Filter):
+    """aiohttp logs every malformed request (a scanner's garbage, a TLS hello on the plain port)
+    at ERROR with a traceback that quotes the offending header line: a log flood an attacker
+    controls, and a header could carry a credential. Each becomes one WARNING line naming the
+    error class, at most one per `interval` seconds with the count of those in between."""
+
+    def __init__(self, interval: float = 10.0, clock: Any = None) -> None:
+        super().__init__()
+        self._interval = interval
+        self._clock = clock or time.monotonic
+        self._last: float | None = None
+        self._held = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if record.name != "aiohttp.server" or not isinstance(exc, HttpProcessingError):
+            return True
+        now = self._clock()
+        if self._last is not None and now - self._last < self._interval:
+            self._held += 1
+            return False
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.msg = "bad HTTP request refused status=%d error=%s suppressed=%d"
+        record.args = (getattr(exc, "code", 400) or 400, type(exc).__name__, self._held)
+        record.exc_info, record.exc_text = None, None
+        self._last, self._held = now, 0
+        return True
+
+
 def _blank_pair(match: re.Match[str]) -> str:
     """`password=x` always; `code=`/`state=`/`sig=` only when long (an OAuth code, not "550")."""
     key, sep, value = match.groups()
@@ -175,6 +207,7 @@ def configure_logging(
         root.removeHandler(old)
     handler = logging.StreamHandler(stream or sys.stderr)
     guard = RedactionGuard(secrets)
+    handler.addFilter(BadRequestSummary())  # before the guard: the guard formats tracebacks
     handler.addFilter(guard)
     handler.setFormatter(JsonFormatter() if str(fmt) == "json" else logging.Formatter(TEXT_FORMAT))
     root.addHandler(handler)

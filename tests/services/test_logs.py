@@ -3,12 +3,14 @@ line could write: secrets, tokens, addresses, credentials in URLs, signed links.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 from collections.abc import Iterator
 
 import pytest
+from aiohttp import web
 
 from services.logs import THIRD_PARTY, configure_logging
 
@@ -77,3 +79,41 @@ def test_third_party_loggers_are_quiet_unless_verbose(logs: io.StringIO) -> None
     assert [e["message"] for e in entries(logs)] == ["smtp server trouble"]
     configure_logging("text", verbose=True, stream=logs)
     assert logging.getLogger("mail.log").isEnabledFor(logging.INFO)
+
+
+async def _raw_request(port: int, raw: bytes) -> bytes:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    writer.write(raw)
+    await writer.drain()
+    answer = await reader.read(200)
+    writer.close()
+    return answer
+
+
+async def test_malformed_requests_log_one_short_line_without_their_content(logs: io.StringIO) -> None:
+    """A scanner's garbage gets its 400 and one WARNING line (no traceback, no header text);
+    a flood of it is summarised instead of writing a line per request."""
+    async def ok(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_get("/", ok)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        leaky = b"GET / HTTP/1.1\r\nHost: x\r\nAuth orization: hunter2-credential\r\n\r\n"
+        assert (await _raw_request(port, leaky)).startswith(b"HTTP/1.0 400")
+        for _ in range(20):
+            await _raw_request(port, b"GET / HTTP/1.1\r\nContent-Length: abc\r\n\r\n")
+        assert (await _raw_request(port, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")).startswith(b"HTTP/1.1 200")
+    finally:
+        await runner.cleanup()
+    text = logs.getvalue()
+    assert "hunter2-credential" not in text and "Traceback" not in text
+    refused = [e for e in entries(logs) if e["logger"] == "aiohttp.server"]
+    assert len(refused) == 1, refused
+    assert refused[0]["level"] == "WARNING"
+    assert "bad HTTP request refused status=400 error=BadHttpMessage" in refused[0]["message"]
