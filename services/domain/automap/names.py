@@ -279,15 +279,35 @@ def _leading_code(segments: Sequence[str]) -> tuple[str, bool] | None:
         return None
     token = tokens[0]
     building_code = bool(_BUILDING_CODE.match(token)) and len(tokens) > 1
-    if len(segments) < 2 and not building_code:
-        return None
     caps = token.isalpha() and token.isupper() and 2 <= len(token) <= 5
+    if len(segments) < 2 and not building_code:
+        # "AMS VR 1.01": an upper-case code glued to the room by a space only counts
+        # when it leads several names (see site_codes), never on sight.
+        lowered = token.lower()
+        if not caps or len(tokens) < 2 or lowered in GENERIC | EQUIPMENT | STOPWORDS | ABBREVIATIONS.keys():
+            return None
+        return lowered, False
     if not caps and len(tokens) != 1 and not building_code:
         return None
     lowered = token.lower()
     if lowered in GENERIC | EQUIPMENT | STOPWORDS or lowered in ABBREVIATIONS:
         return None
     return lowered, caps
+
+
+def _spaced_code(counts: Mapping[str, int], spaced: Collection[str], other_names: Sequence[str]) -> set[str]:
+    """The one upper-case code that leads names with only a space after it ("AMS VR 1.01").
+
+    Such a code is taken only when it is clearly the list's own prefix: it leads three
+    names or more, more than any other such code, and is not the initials of a building
+    the other list spells out ("HSC 101" / "Hadley Science Center 101").
+    """
+    ranked = sorted(((counts[c], c) for c in spaced), reverse=True)
+    if not ranked or ranked[0][0] < 3 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return set()
+    top = ranked[0][1]
+    phrases = {p for p in (_leading_phrase(_fold(n)) for n in other_names) if p}
+    return set() if any(_code_matches(top, p) for p in phrases) else {top}
 
 
 def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping[str, str]:
@@ -301,6 +321,7 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
     caps_codes: set[str] = set()
     counts: Counter[str] = Counter()
     first_segments: Counter[str] = Counter()
+    weak_all: set[str] = set()
     for name in names:
         folded = _fold(name)
         segments = _prepare(_ALIAS_SEP.sub(" - ", folded), _Location())
@@ -308,11 +329,14 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
         if lead is None:
             continue
         counts[lead[0]] += 1
+        if len(segments) < 2 and lead[1] is False and _BUILDING_CODE.match(lead[0]) is None:
+            weak_all.add(lead[0])
         if len(segments) > 1:
             first_segments[_segment_key(segments[0])] += 1
         if lead[1] and not folded.isupper():
             caps_codes.add(lead[0])
-    candidates = caps_codes | {code for code, n in counts.items() if n >= 2}
+    candidates = caps_codes | {code for code, n in counts.items() if n >= 2 and code not in weak_all}
+    candidates |= _spaced_code(counts, weak_all - caps_codes, other_names)
     # A city written out where the other names use its code: "London -" beside "LON-".
     spelled = {
         word: code

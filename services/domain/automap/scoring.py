@@ -347,9 +347,12 @@ def site_factors(scores: np.ndarray, cal: Sequence[RoomKey], threshold: float) -
         if rivals == 0:
             supported[cal[i].site] += 1
     groups = {k.site for k in cal if k.site is not None}
+    # "GVA Salon Bellevue" beside a plain "Salon Bellevue": the prefixed twin is elsewhere.
+    unprefixed = {(k.words, k.idents) for k in cal if k.site is None and (k.words or k.idents)}
     for site in groups:
         others_supported = any(n > 0 for g, n in supported.items() if g != site)
-        if supported.get(site, 0) == 0 and others_supported:
+        twinned = any(k.site == site and (k.words, k.idents) in unprefixed for k in cal)
+        if twinned or (supported.get(site, 0) == 0 and others_supported):
             for i, key in enumerate(cal):
                 if key.site == site:
                     factors[i] = FOREIGN_SITE_FACTOR
