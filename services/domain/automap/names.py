@@ -527,6 +527,10 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
                 continue
         if not _is_noise_tokens(seg_tokens):
             tokens.extend(seg_tokens)
+    # "Lachine 22e", "Stilteruimte 2e", "Café 21st": a trailing ordinal after a word is a floor.
+    if len(tokens) > 1 and tokens[-2].isalpha() and (floor := _STANDALONE_FLOOR.match(tokens[-1])):
+        loc.set_floor(int(floor.group(1)))
+        tokens.pop()
     words, idents = _classify(_strip_trailing_equipment(tokens))
     return RoomKey(words, idents, loc.floor, loc.building, loc.site)
 
