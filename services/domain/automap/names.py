@@ -34,7 +34,8 @@ from .vocabulary import (
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|e|o|a|°)?"
 _FLOOR_WORD = (
     r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
-    r"planta|piso|piano|verdieping|andar|ebene|plan|vaning|etasje|kerros|pietro|patro|emelet|kai)"
+    r"planta|piso|piano|verdieping|andar|ebene|plan|vaningen|vaning|etasje|kerros|pietro|patro|emelet|kai|"
+    r"storey|niveau|nivel|poziom|urlar|llawr)"
 )
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
@@ -54,7 +55,7 @@ _FLOOR_ORDINAL_ABBREVIATED = re.compile(
 )
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
 # "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
-_FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})f(?![a-z0-9])", re.I)
+_FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})/?f(?![a-z0-9])", re.I)  # "3F", "3/F"
 _FLOOR_WORD_NUMBER = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s+("
     + "|".join(
@@ -69,12 +70,14 @@ _FLOOR_WORD_NUMBER = re.compile(
 )
 _FLOOR_GROUND = re.compile(
     r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
-    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo)"
+    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo|"
+    r"res\s+do\s+chao|r/c|bottenvaning|entreplan|stueetage|parter|prizemi|pohjakerros)"
     r"(?![a-z0-9])",
     re.I,
 )
 _FLOOR_BASEMENT = re.compile(
-    r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|sotano)(?![a-z0-9])",
+    r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|keller|sotano|kelder|kallare|"
+    r"kaelder|kjeller|piwnica|suterena|suteren|kellarikerros|sotterraneo|subsolo)(?![a-z0-9])",
     re.I,
 )
 _BUILDING = re.compile(

@@ -1,0 +1,74 @@
+"""Table-driven checks of the vocabulary across languages (data/vocabulary.json).
+
+Each row is a room typed in one language on the calendar and another in the pivot
+list; the automapper must pair them against an unrelated distractor, and never pair
+two rooms whose numbers differ.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.domain.automap import propose
+from services.domain.automap.names import normalize
+
+
+def _pair(calendar_name: str, pivot_name: str) -> object:
+    rows = propose(
+        [{"email": "a@example.com", "name": calendar_name}],
+        [{"id": 1, "name": pivot_name}, {"id": 2, "name": "Zeppelin"}],
+    )
+    return rows[0]["pivot_room"]
+
+
+@pytest.mark.parametrize(
+    ("calendar_name", "pivot_name"),
+    [
+        ("Mötesrum 3", "Meeting Room 3"),  # Swedish
+        ("Møterom Fire", "Meeting Room 4"),  # Norwegian, number word
+        ("Sala konferencyjna 2", "Conference Room 2"),  # Polish
+        ("Sala Szkoleniowa 1", "Training Room 1"),
+        ("Stołówka", "Canteen"),
+        ("Knihovna", "Library"),  # Czech
+        ("Kokoushuone Kaksi", "Meeting Room 2"),  # Finnish
+        ("Seomra Cruinnithe 1", "Meeting Room 1"),  # Irish
+        ("Utbildningsrum 2", "Training Room 2"),
+        ("Styrelserum", "Boardroom"),
+        ("Bibliotek", "Library"),
+        ("Werkstatt", "Workshop"),
+        ("Stilteruimte", "Quiet Room"),  # Dutch
+        ("Besucherraum", "Visitor Room"),  # German
+        ("Executive Room", "Sala de Dirección"),
+        ("Salle Quatorze", "Room 14"),
+        ("Boardroom I", "Boardroom 1"),  # Roman numeral
+        ("St-Laurent", "Saint-Laurent"),
+    ],
+)
+def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: str) -> None:
+    assert _pair(calendar_name, pivot_name) == 1
+
+
+@pytest.mark.parametrize(
+    ("calendar_name", "pivot_name"),
+    [("Mötesrum 3", "Meeting Room 2"), ("Sala konferencyjna 2", "Conference Room 12")],
+)
+def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
+    assert _pair(calendar_name, pivot_name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [
+        ("Orion 3/F", 3),
+        ("Vega 3 våningen", 3),
+        ("Sala 2 piętro", 2),
+        ("Orion 2nd storey", 2),
+        ("Orion 3-kai", 3),
+        ("Orion 3.OG", 3),
+        ("Kelder Studio", -1),
+        ("Lachine 22e", 22),
+        ("Stilteruimte 2e", 2),
+    ],
+)
+def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:
+    assert normalize(name).floor == floor
