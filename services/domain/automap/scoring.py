@@ -29,6 +29,7 @@ from .vocabulary import (
     PREFILTER_CUTOFF,
     QUALIFIERS,
     ROMAJI_FOLDS,
+    ROOM_CODE_SCORE,
     SYNONYMS,
 )
 
@@ -203,9 +204,25 @@ class _Scorer:
                 best *= LOCATION_CONFLICT
         if a.building is not None and b.building is not None and a.building != b.building:
             best *= LOCATION_CONFLICT
+        elif a.building is not None and a.building == b.building:
+            if _same_room_code(a, b):
+                # "KEL 2.10 PC Lab" / "Kelvin Building 2.10 Computer Cluster": in one building
+                # a full room number names the room; the descriptions may differ.
+                best = max(best, ROOM_CODE_SCORE)
+            best += (1.0 - best) * 0.2  # the same building, as the same floor, is evidence
         if a.deprecated != b.deprecated:
             best *= DEPRECATED_FACTOR  # the current mailbox of a room wins over its old one
         return min(max(best, 0.0), 1.0)
+
+
+def _same_room_code(a: RoomKey, b: RoomKey) -> bool:
+    """Both names carry the same full room number ("2.10", "301") and no word that makes
+    another thing of it (a screen, an annex), on no conflicting floor."""
+    if not a.idents or a.idents != b.idents or not any(sum(ch.isdigit() for ch in i) >= 3 for i in a.idents):
+        return False
+    if a.floor is not None and b.floor is not None and a.floor != b.floor:
+        return False
+    return not any(w in NON_ROOM or w in QUALIFIERS for w in (*a.words, *b.words))
 
 
 def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:

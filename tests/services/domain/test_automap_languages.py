@@ -72,3 +72,19 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
 )
 def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:
     assert normalize(name).floor == floor
+
+
+def test_a_room_number_in_a_known_building_pairs_despite_other_descriptions() -> None:
+    calendar = [
+        {"email": "a@example.com", "name": "KEL 2.10 PC Lab"},
+        {"email": "b@example.com", "name": "BRU 2.10 Seminar"},
+        {"email": "c@example.com", "name": "KEL 2.11 Screen"},
+    ]
+    pivot = [
+        {"id": 1, "name": "Kelvin Building 2.10 Computer Cluster"},
+        {"id": 2, "name": "Brunel Building 2.10 Design Studio"},
+        {"id": 3, "name": "Kelvin Building 2.11 Viva Room"},
+        {"id": 4, "name": "Brunel Building Workshop"},
+    ]
+    got = {r["calendar_room"]: r["pivot_room"] for r in propose(calendar, pivot)}
+    assert got == {"a@example.com": 1, "b@example.com": 2, "c@example.com": None}
