@@ -651,7 +651,9 @@ def _code_matches(code: str, phrase: str) -> bool:
     "KRN" / "kerner hall" (the first name's consonants)."""
     words = [w for w in phrase.split() if w not in STOPWORDS]
     content = [w for w in words if w not in BUILDING_WORDS]
-    initials = {"".join(w[0] for w in words), "".join(w[0] for w in content)}
+    # "TS" / "Torre Sur": a short word may be a stopword elsewhere ("sur" is French "on").
+    every = phrase.split()
+    initials = {"".join(w[0] for w in words), "".join(w[0] for w in content), "".join(w[0] for w in every)}
     if code in initials:
         return True
     if len(code) < 3 or not content or len(words) < 2:
