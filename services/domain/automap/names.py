@@ -519,6 +519,7 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
     loc = _Location(buildings=buildings)
     segments = _strip_site(_prepare(text, loc), codes, loc)
     tokens: list[str] = []
+    noise: list[str] = []
     for segment in segments:
         seg_tokens = _TOKEN.findall(segment.lower())
         if len(seg_tokens) == 1:
@@ -530,6 +531,10 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
                 continue
         if not _is_noise_tokens(seg_tokens):
             tokens.extend(seg_tokens)
+        elif not any(t in CAPACITY_WORDS or t.isdigit() for t in seg_tokens):
+            noise.extend(seg_tokens)
+    if not tokens and len(noise) > 1:
+        tokens = noise  # "Sala Videoconf.": the equipment is what this room is called
     # "Lachine 22e", "Stilteruimte 2e", "Café 21st": a trailing ordinal after a word is a floor.
     if len(tokens) > 1 and tokens[-2].isalpha() and (floor := _STANDALONE_FLOOR.match(tokens[-1])):
         loc.set_floor(int(floor.group(1)))

@@ -64,6 +64,8 @@ def _token_similarity(a: str, b: str) -> float:
             return 0.9  # "gross" / "grosser", "klein" / "kleiner"
         if len(long) == len(short) + 1 and long[-1] in "sx":
             return 0.95  # plural
+        if len(short) >= 7 and len(long) >= len(short) + 3:
+            return 0.88  # a long word cut short: "Bedrijfsrest." / "Bedrijfsrestaurant"
         if len(short) >= 4 and len(short) <= 0.6 * len(long):
             return 0.7  # "Collab" / "Collaboration", but also "Rose" / "Rosemary": weak
         return 0.0  # "Martin" / "Martina" are two names

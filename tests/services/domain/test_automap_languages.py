@@ -42,6 +42,8 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("Salle Quatorze", "Room 14"),
         ("Boardroom I", "Boardroom 1"),  # Roman numeral
         ("St-Laurent", "Saint-Laurent"),
+        ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
+        ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
     ],
 )
 def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: str) -> None:
