@@ -303,14 +303,18 @@ def _spaced_code(counts: Mapping[str, int], spaced: Collection[str], other_names
 
     Such a code is taken only when it is clearly the list's own prefix: it leads three
     names or more, more than any other such code, and is not the initials of a building
-    the other list spells out ("HSC 101" / "Hadley Science Center 101").
+    the other list spells out ("HSC 101" / "Hadley Science Center 101"). Then the other
+    such codes are taken as well, as other offices' prefixes.
     """
     ranked = sorted(((counts[c], c) for c in spaced), reverse=True)
     if not ranked or ranked[0][0] < 3 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
         return set()
     top = ranked[0][1]
     phrases = {p for p in (_leading_phrase(_fold(n)) for n in other_names) if p}
-    return set() if any(_code_matches(top, p) for p in phrases) else {top}
+    if any(_code_matches(top, p) for p in phrases):
+        return set()
+    # Beside the list's own prefix, another such code is another office ("QC Salle du conseil").
+    return {c for _, c in ranked if c == top or not any(_code_matches(c, p) for p in phrases)}
 
 
 def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping[str, str]:

@@ -90,3 +90,11 @@ def test_a_room_number_in_a_known_building_pairs_despite_other_descriptions() ->
     ]
     got = {r["calendar_room"]: r["pivot_room"] for r in propose(calendar, pivot)}
     assert got == {"a@example.com": 1, "b@example.com": 2, "c@example.com": None}
+
+
+def test_a_stray_office_prefix_beside_the_home_prefix_stays_unmapped() -> None:
+    calendar = [{"email": f"m{n}@example.com", "name": f"AMS VR 1.0{n}"} for n in range(1, 5)]
+    calendar.append({"email": "x@example.com", "name": "RTM Vergaderruimte 1.01"})
+    pivot = [{"id": n, "name": f"Vergaderruimte 1.0{n}"} for n in range(1, 5)]
+    got = {r["calendar_room"]: r["pivot_room"] for r in propose(calendar, pivot)}
+    assert got == {**{f"m{n}@example.com": n for n in range(1, 5)}, "x@example.com": None}
