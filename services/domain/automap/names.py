@@ -362,6 +362,10 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
             tokens = tokens[1:]
         other_words.update(tokens)
     codes = {code: spelled.get(code, code) for code in candidates - other_words}
+    # "EBC - Executive Briefing" beside "Executive Briefing Center": the code is the room's
+    # initials, not an office; it is still dropped from the name, but names no site ("").
+    initials = {"".join(w[0] for w in _PHRASE_WORD.findall(_fold(n).lower())) for n in other_names}
+    codes.update({code: "" for code in codes.keys() & initials})
     # "NYC 5th Ave" leading several names is a location prefix as a whole.
     for seg, n in first_segments.items():
         if n >= 2 and " " in seg and seg.split()[0] in codes:
@@ -386,7 +390,7 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
         else:
             return segments
         code = tokens[0].lower()
-        loc.site = codes.get(code, code) if isinstance(codes, Mapping) else code
+        loc.site = (codes.get(code, code) if isinstance(codes, Mapping) else code) or None
     code_pattern = _LOCATION_CODE if has_site else _FLOORISH_CODE
     while len(segments) > 1:
         lead = segments[0].lower()
