@@ -113,6 +113,7 @@ _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
 _ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
 _ORDINAL_MARK = re.compile(r"(\d)\s?[º°ª]")
 _FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
+_HOURS = re.compile(r"(?<![\w./-])(?:24\s*/\s*7|24\s*x\s*7|24\s*h)(?![\w./-])", re.I)
 _LONE_A_GRAVE = re.compile(r"(?<!\w)[àÀ](?!\w)")
 
 
@@ -218,8 +219,8 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
 
 def _strip_noise(text: str, loc: _Location) -> str:
-    """Remove locations and capacities from free text."""
-    return _CAPACITY.sub(" - ", _strip_locations(text, loc))
+    """Remove locations, capacities and opening hours ("24/7") from free text."""
+    return _CAPACITY.sub(" - ", _strip_locations(_HOURS.sub(" - ", text), loc))
 
 
 def _is_noise_tokens(tokens: Sequence[str]) -> bool:
@@ -383,8 +384,11 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
         rest = segments[1:]
         first = segments[0]
         address = _segment_key(first) in codes or any(t.lower() in STREET_WORDS for t in tokens[1:])
-        if rest and (len(tokens) == 1 or address) and any(_names_a_room(s, codes) for s in rest):
-            segments = rest  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01"
+        floor = len(tokens) == 2 and _FLOORISH_CODE.match(tokens[1].lower())
+        if rest and (len(tokens) == 1 or address or floor) and any(_names_a_room(s, codes) for s in rest):
+            segments = rest  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01", "CHI 10 - Navy Pier"
+            if floor:
+                loc.set_floor(int(re.match(r"\d+", tokens[1]).group()))
         elif len(tokens) > 1:  # "BOS Conf Rm 3A", "BOS Boardroom - Annex": keep the room
             segments = [first[first.index(tokens[0]) + len(tokens[0]) :], *rest]
         else:

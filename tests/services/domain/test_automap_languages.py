@@ -98,3 +98,9 @@ def test_a_stray_office_prefix_beside_the_home_prefix_stays_unmapped() -> None:
     pivot = [{"id": n, "name": f"Vergaderruimte 1.0{n}"} for n in range(1, 5)]
     got = {r["calendar_room"]: r["pivot_room"] for r in propose(calendar, pivot)}
     assert got == {**{f"m{n}@example.com": n for n in range(1, 5)}, "x@example.com": None}
+
+
+def test_opening_hours_and_a_floor_after_the_site_code_are_not_room_numbers() -> None:
+    assert normalize("Dispatch Ctr - 24/7").idents == frozenset()
+    key = normalize("CHI 10 - Navy Pier - 8p", codes={"chi": "chi"})
+    assert (key.words, key.idents, key.floor) == (("navy", "pier"), frozenset(), 10)
