@@ -478,6 +478,7 @@ def _expand(token: str) -> tuple[str, ...]:
 
 
 _GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4})$")
+_ROOM_LETTER_CODE = re.compile(r"(?<![a-z0-9])r(\d{1,2}[.\-]\d{1,3})(?![a-z0-9])")  # "R2.14": room 2.14
 
 
 def _split_glued(tokens: Sequence[str]) -> list[str]:
@@ -533,7 +534,7 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
     tokens: list[str] = []
     noise: list[str] = []
     for segment in segments:
-        seg_tokens = _TOKEN.findall(segment.lower())
+        seg_tokens = _TOKEN.findall(_ROOM_LETTER_CODE.sub(r"\1", segment.lower()))
         if len(seg_tokens) == 1:
             floor = _STANDALONE_FLOOR.match(seg_tokens[0])
             if floor:

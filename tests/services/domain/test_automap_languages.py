@@ -42,6 +42,13 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("Salle Quatorze", "Room 14"),
         ("Boardroom I", "Boardroom 1"),  # Roman numeral
         ("St-Laurent", "Saint-Laurent"),
+        ("Ystafell Gyfarfod 1", "Meeting Room 1"),  # Welsh, mutated
+        ("Receção", "Reception"),  # European Portuguese
+        ("Sala de Visitas", "Visitor Room"),
+        ("Bestuurskamer", "Boardroom"),
+        ("Vorstandszimmer", "Boardroom"),
+        ("Hörsaal 1", "Auditorium 1"),
+        ("R2.14", "Room 2.14"),
         ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
         ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
     ],
