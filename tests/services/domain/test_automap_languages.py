@@ -49,6 +49,8 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("Vorstandszimmer", "Boardroom"),
         ("Hörsaal 1", "Auditorium 1"),
         ("R2.14", "Room 2.14"),
+        ("Dai Kaigishitsu", "Large Meeting Room"),  # Japanese size words
+        ("Sala Konferencyjna Duża", "Duża Sala Konferencyjna"),
         ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
         ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
     ],
@@ -59,7 +61,11 @@ def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: st
 
 @pytest.mark.parametrize(
     ("calendar_name", "pivot_name"),
-    [("Mötesrum 3", "Meeting Room 2"), ("Sala konferencyjna 2", "Conference Room 12")],
+    [
+        ("Mötesrum 3", "Meeting Room 2"),
+        ("Sala konferencyjna 2", "Conference Room 12"),
+        ("Lilla Mötesrummet", "Stora Mötesrummet"),  # small / large are two rooms
+    ],
 )
 def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
     assert _pair(calendar_name, pivot_name) is None
