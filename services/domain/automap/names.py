@@ -248,6 +248,11 @@ def _strip_brackets(text: str, loc: _Location) -> str:
         if len(tokens) == 1 and (floor := _STANDALONE_FLOOR.match(tokens[0])):
             loc.set_floor(int(floor.group(1)))  # "(1er)", "(2F)"
             return " - "
+        if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0].isalpha() and loc.floor is not None:
+            # "(B 2.OG)": beside a floor, a lone letter is the building or wing
+            if loc.building is None:
+                loc.building = tokens[0]
+            return " - "
         if _is_noise_tokens(tokens) or _is_capacity_note(tokens):
             return " - "
         return f" {rest} "
@@ -546,7 +551,7 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
             tokens.extend(seg_tokens)
         elif not any(t in CAPACITY_WORDS or t.isdigit() for t in seg_tokens):
             noise.extend(seg_tokens)
-    if not tokens and len(noise) > 1:
+    if not tokens and noise:
         tokens = noise  # "Sala Videoconf.": the equipment is what this room is called
     # "Lachine 22e", "Stilteruimte 2e", "Café 21st": a trailing ordinal after a word is a floor.
     if len(tokens) > 1 and tokens[-2].isalpha() and (floor := _STANDALONE_FLOOR.match(tokens[-1])):

@@ -117,3 +117,9 @@ def test_opening_hours_and_a_floor_after_the_site_code_are_not_room_numbers() ->
     assert normalize("Dispatch Ctr - 24/7").idents == frozenset()
     key = normalize("CHI 10 - Navy Pier - 8p", codes={"chi": "chi"})
     assert (key.words, key.idents, key.floor) == (("navy", "pier"), frozenset(), 10)
+
+
+def test_a_letter_beside_a_floor_is_a_building_and_a_bare_equipment_name_is_kept() -> None:
+    key = normalize("Isar (B 2.OG)")
+    assert (key.words, key.idents, key.floor, key.building) == (("isar",), frozenset(), 2, "b")
+    assert normalize("Visio 4ème étage").words == ("visio",)
