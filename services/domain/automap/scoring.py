@@ -370,10 +370,11 @@ def site_factors(scores: np.ndarray, cal: Sequence[RoomKey], threshold: float) -
     unprefixed = {(k.words, k.idents) for k in cal if k.site is None and (k.words or k.idents)}
     # One office's list: a prefix leading one or two names beside a home prefix leading
     # many more ("LYO-" nine times, "PAR -" once) is another office's.
-    sizes = Counter(k.site for k in cal if k.site is not None)
+    # Codes with digits ("B1-", "B4-") are buildings of one campus, not offices.
+    sizes = Counter(k.site for k in cal if k.site is not None and k.site.isalpha())
     home = max(sizes.values(), default=0)
     for site in groups:
-        stray = home >= 3 and sizes[site] <= min(2, home // 3)
+        stray = home >= 3 and site in sizes and sizes[site] <= min(2, home // 3)
         others_supported = any(n > 0 for g, n in supported.items() if g != site)
         twinned = any(k.site == site and (k.words, k.idents) in unprefixed for k in cal)
         if stray or twinned or (supported.get(site, 0) == 0 and others_supported):
