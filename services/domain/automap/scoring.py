@@ -14,6 +14,7 @@ from rapidfuzz.distance import OSA
 from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ALIAS_FACTOR,
+    DEFINITE_ENDINGS,
     DEPRECATED_FACTOR,
     FOREIGN_SITE_FACTOR,
     GENERIC,
@@ -46,6 +47,18 @@ def _squeeze(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+def _concept(word: str) -> str:
+    """The word's synonym concept, also under a definite ending ("biblioteket" is "library")."""
+    concept = SYNONYMS.get(word)
+    if concept is not None:
+        return concept
+    for ending in DEFINITE_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
+            return SYNONYMS[stem]
+    return word
+
+
 def _token_similarity(a: str, b: str) -> float:
     """How surely two words are the same word: abbreviation, typo, spelling variant.
 
@@ -54,7 +67,7 @@ def _token_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
-    if SYNONYMS.get(a, a) == SYNONYMS.get(b, b):
+    if _concept(a) == _concept(b):
         return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
@@ -316,7 +329,7 @@ def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, .
 
 
 def _surface(key: RoomKey) -> str:
-    concepts = (SYNONYMS[w] for w in key.words if w in SYNONYMS)
+    concepts = (_concept(w) for w in key.words if _concept(w) != w)
     return " ".join((*key.words, *concepts, *sorted(key.idents)))
 
 

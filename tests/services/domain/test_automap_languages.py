@@ -51,6 +51,11 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("R2.14", "Room 2.14"),
         ("Dai Kaigishitsu", "Large Meeting Room"),  # Japanese size words
         ("Sala Konferencyjna Duża", "Duża Sala Konferencyjna"),
+        ("Biblioteket", "Library"),  # Swedish definite form
+        ("Utbildningssal 2", "Training Room 2"),
+        ("Koulutustila 2", "Training Room 2"),  # Finnish "-tila" (space)
+        ("Zasedačka 2", "Meeting Room 2"),
+        ("Oosetsushitsu", "Reception Room"),
         ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
         ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
     ],
