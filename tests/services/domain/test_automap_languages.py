@@ -56,6 +56,7 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("Koulutustila 2", "Training Room 2"),  # Finnish "-tila" (space)
         ("Zasedačka 2", "Meeting Room 2"),
         ("Oosetsushitsu", "Reception Room"),
+        ("Sala de Reuniões 2.01", "Sala 2.01"),  # generic words in Portuguese
         ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
         ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
     ],
