@@ -81,6 +81,7 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
     ("name", "floor"),
     [
         ("Orion 3/F", 3),
+        ("Salle Meuse (Niveau +1)", 1),
         ("Vega 3 våningen", 3),
         ("Sala 2 piętro", 2),
         ("Orion 2nd storey", 2),
