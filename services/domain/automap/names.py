@@ -34,11 +34,12 @@ from .vocabulary import (
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|e|o|a|°)?"
 _FLOOR_WORD = (
     r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
-    r"planta|piso|piano|verdieping|andar|ebene|plan|vaning|etasje|kerros|pietro|patro|emelet|kai)"
+    r"planta|piso|piano|verdieping|andar|ebene|plan|vaningen|vaning|etasje|kerros|pietro|patro|emelet|kai|"
+    r"storey|niveau|nivel|poziom|urlar|llawr)"
 )
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
-    rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
+    rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
 )
 _FLOOR_ORDINAL_WORD = re.compile(
     r"(?<![a-z0-9])("
@@ -54,7 +55,7 @@ _FLOOR_ORDINAL_ABBREVIATED = re.compile(
 )
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
 # "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
-_FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})f(?![a-z0-9])", re.I)
+_FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})/?f(?![a-z0-9])", re.I)  # "3F", "3/F"
 _FLOOR_WORD_NUMBER = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s+("
     + "|".join(
@@ -69,12 +70,14 @@ _FLOOR_WORD_NUMBER = re.compile(
 )
 _FLOOR_GROUND = re.compile(
     r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
-    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo)"
+    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo|"
+    r"res\s+do\s+chao|r/c|bottenvaning|entreplan|stueetage|parter|prizemi|pohjakerros)"
     r"(?![a-z0-9])",
     re.I,
 )
 _FLOOR_BASEMENT = re.compile(
-    r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|sotano)(?![a-z0-9])",
+    r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|keller|sotano|kelder|kallare|"
+    r"kaelder|kjeller|piwnica|suterena|suteren|kellarikerros|sotterraneo|subsolo)(?![a-z0-9])",
     re.I,
 )
 _BUILDING = re.compile(
@@ -110,6 +113,7 @@ _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
 _ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
 _ORDINAL_MARK = re.compile(r"(\d)\s?[º°ª]")
 _FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
+_HOURS = re.compile(r"(?<![\w./-])(?:24\s*/\s*7|24\s*x\s*7|24\s*h)(?![\w./-])", re.I)
 _LONE_A_GRAVE = re.compile(r"(?<!\w)[àÀ](?!\w)")
 
 
@@ -215,8 +219,8 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
 
 def _strip_noise(text: str, loc: _Location) -> str:
-    """Remove locations and capacities from free text."""
-    return _CAPACITY.sub(" - ", _strip_locations(text, loc))
+    """Remove locations, capacities and opening hours ("24/7") from free text."""
+    return _CAPACITY.sub(" - ", _strip_locations(_HOURS.sub(" - ", text), loc))
 
 
 def _is_noise_tokens(tokens: Sequence[str]) -> bool:
@@ -243,6 +247,11 @@ def _strip_brackets(text: str, loc: _Location) -> str:
         tokens = _TOKEN.findall(rest.lower())
         if len(tokens) == 1 and (floor := _STANDALONE_FLOOR.match(tokens[0])):
             loc.set_floor(int(floor.group(1)))  # "(1er)", "(2F)"
+            return " - "
+        if len(tokens) == 1 and len(tokens[0]) == 1 and tokens[0].isalpha() and loc.floor is not None:
+            # "(B 2.OG)": beside a floor, a lone letter is the building or wing
+            if loc.building is None:
+                loc.building = tokens[0]
             return " - "
         if _is_noise_tokens(tokens) or _is_capacity_note(tokens):
             return " - "
@@ -279,15 +288,39 @@ def _leading_code(segments: Sequence[str]) -> tuple[str, bool] | None:
         return None
     token = tokens[0]
     building_code = bool(_BUILDING_CODE.match(token)) and len(tokens) > 1
-    if len(segments) < 2 and not building_code:
-        return None
     caps = token.isalpha() and token.isupper() and 2 <= len(token) <= 5
+    if len(segments) < 2 and not building_code:
+        # "AMS VR 1.01": an upper-case code glued to the room by a space only counts
+        # when it leads several names (see site_codes), never on sight.
+        lowered = token.lower()
+        if not caps or len(tokens) < 2 or lowered in GENERIC | EQUIPMENT | STOPWORDS | ABBREVIATIONS.keys():
+            return None
+        return lowered, False
     if not caps and len(tokens) != 1 and not building_code:
         return None
     lowered = token.lower()
     if lowered in GENERIC | EQUIPMENT | STOPWORDS or lowered in ABBREVIATIONS:
         return None
     return lowered, caps
+
+
+def _spaced_code(counts: Mapping[str, int], spaced: Collection[str], other_names: Sequence[str]) -> set[str]:
+    """The one upper-case code that leads names with only a space after it ("AMS VR 1.01").
+
+    Such a code is taken only when it is clearly the list's own prefix: it leads three
+    names or more, more than any other such code, and is not the initials of a building
+    the other list spells out ("HSC 101" / "Hadley Science Center 101"). Then the other
+    such codes are taken as well, as other offices' prefixes.
+    """
+    ranked = sorted(((counts[c], c) for c in spaced), reverse=True)
+    if not ranked or ranked[0][0] < 3 or (len(ranked) > 1 and ranked[1][0] == ranked[0][0]):
+        return set()
+    top = ranked[0][1]
+    phrases = {p for p in (_leading_phrase(_fold(n)) for n in other_names) if p}
+    if any(_code_matches(top, p) for p in phrases):
+        return set()
+    # Beside the list's own prefix, another such code is another office ("QC Salle du conseil").
+    return {c for _, c in ranked if c == top or not any(_code_matches(c, p) for p in phrases)}
 
 
 def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping[str, str]:
@@ -301,6 +334,7 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
     caps_codes: set[str] = set()
     counts: Counter[str] = Counter()
     first_segments: Counter[str] = Counter()
+    weak_all: set[str] = set()
     for name in names:
         folded = _fold(name)
         segments = _prepare(_ALIAS_SEP.sub(" - ", folded), _Location())
@@ -308,11 +342,14 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
         if lead is None:
             continue
         counts[lead[0]] += 1
+        if len(segments) < 2 and lead[1] is False and _BUILDING_CODE.match(lead[0]) is None:
+            weak_all.add(lead[0])
         if len(segments) > 1:
             first_segments[_segment_key(segments[0])] += 1
         if lead[1] and not folded.isupper():
             caps_codes.add(lead[0])
-    candidates = caps_codes | {code for code, n in counts.items() if n >= 2}
+    candidates = caps_codes | {code for code, n in counts.items() if n >= 2 and code not in weak_all}
+    candidates |= _spaced_code(counts, weak_all - caps_codes, other_names)
     # A city written out where the other names use its code: "London -" beside "LON-".
     spelled = {
         word: code
@@ -331,6 +368,10 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
             tokens = tokens[1:]
         other_words.update(tokens)
     codes = {code: spelled.get(code, code) for code in candidates - other_words}
+    # "EBC - Executive Briefing" beside "Executive Briefing Center": the code is the room's
+    # initials, not an office; it is still dropped from the name, but names no site ("").
+    initials = {"".join(w[0] for w in _PHRASE_WORD.findall(_fold(n).lower())) for n in other_names}
+    codes.update({code: "" for code in codes.keys() & initials})
     # "NYC 5th Ave" leading several names is a location prefix as a whole.
     for seg, n in first_segments.items():
         if n >= 2 and " " in seg and seg.split()[0] in codes:
@@ -348,14 +389,17 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
         rest = segments[1:]
         first = segments[0]
         address = _segment_key(first) in codes or any(t.lower() in STREET_WORDS for t in tokens[1:])
-        if rest and (len(tokens) == 1 or address) and any(_names_a_room(s, codes) for s in rest):
-            segments = rest  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01"
+        floor = len(tokens) == 2 and _FLOORISH_CODE.match(tokens[1].lower())
+        if rest and (len(tokens) == 1 or address or floor) and any(_names_a_room(s, codes) for s in rest):
+            segments = rest  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01", "CHI 10 - Navy Pier"
+            if floor:
+                loc.set_floor(int(re.match(r"\d+", tokens[1]).group()))
         elif len(tokens) > 1:  # "BOS Conf Rm 3A", "BOS Boardroom - Annex": keep the room
             segments = [first[first.index(tokens[0]) + len(tokens[0]) :], *rest]
         else:
             return segments
         code = tokens[0].lower()
-        loc.site = codes.get(code, code) if isinstance(codes, Mapping) else code
+        loc.site = (codes.get(code, code) if isinstance(codes, Mapping) else code) or None
     code_pattern = _LOCATION_CODE if has_site else _FLOORISH_CODE
     while len(segments) > 1:
         lead = segments[0].lower()
@@ -439,6 +483,7 @@ def _expand(token: str) -> tuple[str, ...]:
 
 
 _GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4})$")
+_ROOM_LETTER_CODE = re.compile(r"(?<![a-z0-9])r(\d{1,2}[.\-]\d{1,3})(?![a-z0-9])")  # "R2.14": room 2.14
 
 
 def _split_glued(tokens: Sequence[str]) -> list[str]:
@@ -492,8 +537,9 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
     loc = _Location(buildings=buildings)
     segments = _strip_site(_prepare(text, loc), codes, loc)
     tokens: list[str] = []
+    noise: list[str] = []
     for segment in segments:
-        seg_tokens = _TOKEN.findall(segment.lower())
+        seg_tokens = _TOKEN.findall(_ROOM_LETTER_CODE.sub(r"\1", segment.lower()))
         if len(seg_tokens) == 1:
             floor = _STANDALONE_FLOOR.match(seg_tokens[0])
             if floor:
@@ -503,6 +549,14 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
                 continue
         if not _is_noise_tokens(seg_tokens):
             tokens.extend(seg_tokens)
+        elif not any(t in CAPACITY_WORDS or t.isdigit() for t in seg_tokens):
+            noise.extend(seg_tokens)
+    if not tokens and noise:
+        tokens = noise  # "Sala Videoconf.": the equipment is what this room is called
+    # "Lachine 22e", "Stilteruimte 2e", "Café 21st": a trailing ordinal after a word is a floor.
+    if len(tokens) > 1 and tokens[-2].isalpha() and (floor := _STANDALONE_FLOOR.match(tokens[-1])):
+        loc.set_floor(int(floor.group(1)))
+        tokens.pop()
     words, idents = _classify(_strip_trailing_equipment(tokens))
     return RoomKey(words, idents, loc.floor, loc.building, loc.site)
 
@@ -620,7 +674,9 @@ def _code_matches(code: str, phrase: str) -> bool:
     "KRN" / "kerner hall" (the first name's consonants)."""
     words = [w for w in phrase.split() if w not in STOPWORDS]
     content = [w for w in words if w not in BUILDING_WORDS]
-    initials = {"".join(w[0] for w in words), "".join(w[0] for w in content)}
+    # "TS" / "Torre Sur": a short word may be a stopword elsewhere ("sur" is French "on").
+    every = phrase.split()
+    initials = {"".join(w[0] for w in words), "".join(w[0] for w in content), "".join(w[0] for w in every)}
     if code in initials:
         return True
     if len(code) < 3 or not content or len(words) < 2:

@@ -14,6 +14,7 @@ from rapidfuzz.distance import OSA
 from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ALIAS_FACTOR,
+    DEFINITE_ENDINGS,
     DEPRECATED_FACTOR,
     FOREIGN_SITE_FACTOR,
     GENERIC,
@@ -29,6 +30,7 @@ from .vocabulary import (
     PREFILTER_CUTOFF,
     QUALIFIERS,
     ROMAJI_FOLDS,
+    ROOM_CODE_SCORE,
     SYNONYMS,
 )
 
@@ -45,6 +47,18 @@ def _squeeze(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+def _concept(word: str) -> str:
+    """The word's synonym concept, also under a definite ending ("biblioteket" is "library")."""
+    concept = SYNONYMS.get(word)
+    if concept is not None:
+        return concept
+    for ending in DEFINITE_ENDINGS:
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
+            return SYNONYMS[stem]
+    return word
+
+
 def _token_similarity(a: str, b: str) -> float:
     """How surely two words are the same word: abbreviation, typo, spelling variant.
 
@@ -53,7 +67,7 @@ def _token_similarity(a: str, b: str) -> float:
     """
     if a == b:
         return 1.0
-    if SYNONYMS.get(a, a) == SYNONYMS.get(b, b):
+    if _concept(a) == _concept(b):
         return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
@@ -63,6 +77,8 @@ def _token_similarity(a: str, b: str) -> float:
             return 0.9  # "gross" / "grosser", "klein" / "kleiner"
         if len(long) == len(short) + 1 and long[-1] in "sx":
             return 0.95  # plural
+        if len(short) >= 7 and len(long) >= len(short) + 3:
+            return 0.88  # a long word cut short: "Bedrijfsrest." / "Bedrijfsrestaurant"
         if len(short) >= 4 and len(short) <= 0.6 * len(long):
             return 0.7  # "Collab" / "Collaboration", but also "Rose" / "Rosemary": weak
         return 0.0  # "Martin" / "Martina" are two names
@@ -203,9 +219,25 @@ class _Scorer:
                 best *= LOCATION_CONFLICT
         if a.building is not None and b.building is not None and a.building != b.building:
             best *= LOCATION_CONFLICT
+        elif a.building is not None and a.building == b.building:
+            if _same_room_code(a, b):
+                # "KEL 2.10 PC Lab" / "Kelvin Building 2.10 Computer Cluster": in one building
+                # a full room number names the room; the descriptions may differ.
+                best = max(best, ROOM_CODE_SCORE)
+            best += (1.0 - best) * 0.2  # the same building, as the same floor, is evidence
         if a.deprecated != b.deprecated:
             best *= DEPRECATED_FACTOR  # the current mailbox of a room wins over its old one
         return min(max(best, 0.0), 1.0)
+
+
+def _same_room_code(a: RoomKey, b: RoomKey) -> bool:
+    """Both names carry the same full room number ("2.10", "301") and no word that makes
+    another thing of it (a screen, an annex), on no conflicting floor."""
+    if not a.idents or a.idents != b.idents or not any(sum(ch.isdigit() for ch in i) >= 3 for i in a.idents):
+        return False
+    if a.floor is not None and b.floor is not None and a.floor != b.floor:
+        return False
+    return not any(w in NON_ROOM or w in QUALIFIERS for w in (*a.words, *b.words))
 
 
 def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
@@ -297,7 +329,7 @@ def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, .
 
 
 def _surface(key: RoomKey) -> str:
-    concepts = (SYNONYMS[w] for w in key.words if w in SYNONYMS)
+    concepts = (_concept(w) for w in key.words if _concept(w) != w)
     return " ".join((*key.words, *concepts, *sorted(key.idents)))
 
 
@@ -347,9 +379,18 @@ def site_factors(scores: np.ndarray, cal: Sequence[RoomKey], threshold: float) -
         if rivals == 0:
             supported[cal[i].site] += 1
     groups = {k.site for k in cal if k.site is not None}
+    # "GVA Salon Bellevue" beside a plain "Salon Bellevue": the prefixed twin is elsewhere.
+    unprefixed = {(k.words, k.idents) for k in cal if k.site is None and (k.words or k.idents)}
+    # One office's list: a prefix leading one or two names beside a home prefix leading
+    # many more ("LYO-" nine times, "PAR -" once) is another office's.
+    # Codes with digits ("B1-", "B4-") are buildings of one campus, not offices.
+    sizes = Counter(k.site for k in cal if k.site is not None and k.site.isalpha())
+    home = max(sizes.values(), default=0)
     for site in groups:
+        stray = home >= 3 and site in sizes and sizes[site] <= min(2, home // 3)
         others_supported = any(n > 0 for g, n in supported.items() if g != site)
-        if supported.get(site, 0) == 0 and others_supported:
+        twinned = any(k.site == site and (k.words, k.idents) in unprefixed for k in cal)
+        if stray or twinned or (supported.get(site, 0) == 0 and others_supported):
             for i, key in enumerate(cal):
                 if key.site == site:
                     factors[i] = FOREIGN_SITE_FACTOR

@@ -68,6 +68,7 @@ SUFFIX_CANONICAL: Mapping[str, str] = MappingProxyType(dict(_VOCAB["suffix_canon
 LINKING_S_STEMS: tuple[str, ...] = tuple(_VOCAB["linking_s_stems"])
 FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
 INFLECTIONS = frozenset(_VOCAB["inflections"])
+DEFINITE_ENDINGS: tuple[str, ...] = tuple(sorted(_VOCAB["definite_endings"], key=len, reverse=True))
 ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
 SYNONYMS: Mapping[str, str] = MappingProxyType(
     {word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}
@@ -89,3 +90,4 @@ PARTIAL_EXTRA_WORDS: int = int(_RULES["partial_extra_words"])
 CANDIDATE_MIN_SCORE: float = float(_RULES["candidate_min_score"])
 DEPRECATED_FACTOR: float = float(_RULES["deprecated_factor"])
 TWIN_SCORE_GAP: float = float(_RULES["twin_score_gap"])
+ROOM_CODE_SCORE: float = float(_RULES["room_code_score"])

@@ -1,0 +1,132 @@
+"""Table-driven checks of the vocabulary across languages (data/vocabulary.json).
+
+Each row is a room typed in one language on the calendar and another in the pivot
+list; the automapper must pair them against an unrelated distractor, and never pair
+two rooms whose numbers differ.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from services.domain.automap import propose
+from services.domain.automap.names import normalize
+
+
+def _pair(calendar_name: str, pivot_name: str) -> object:
+    rows = propose(
+        [{"email": "a@example.com", "name": calendar_name}],
+        [{"id": 1, "name": pivot_name}, {"id": 2, "name": "Zeppelin"}],
+    )
+    return rows[0]["pivot_room"]
+
+
+@pytest.mark.parametrize(
+    ("calendar_name", "pivot_name"),
+    [
+        ("Mötesrum 3", "Meeting Room 3"),  # Swedish
+        ("Møterom Fire", "Meeting Room 4"),  # Norwegian, number word
+        ("Sala konferencyjna 2", "Conference Room 2"),  # Polish
+        ("Sala Szkoleniowa 1", "Training Room 1"),
+        ("Stołówka", "Canteen"),
+        ("Knihovna", "Library"),  # Czech
+        ("Kokoushuone Kaksi", "Meeting Room 2"),  # Finnish
+        ("Seomra Cruinnithe 1", "Meeting Room 1"),  # Irish
+        ("Utbildningsrum 2", "Training Room 2"),
+        ("Styrelserum", "Boardroom"),
+        ("Bibliotek", "Library"),
+        ("Werkstatt", "Workshop"),
+        ("Stilteruimte", "Quiet Room"),  # Dutch
+        ("Besucherraum", "Visitor Room"),  # German
+        ("Executive Room", "Sala de Dirección"),
+        ("Salle Quatorze", "Room 14"),
+        ("Boardroom I", "Boardroom 1"),  # Roman numeral
+        ("St-Laurent", "Saint-Laurent"),
+        ("Ystafell Gyfarfod 1", "Meeting Room 1"),  # Welsh, mutated
+        ("Receção", "Reception"),  # European Portuguese
+        ("Sala de Visitas", "Visitor Room"),
+        ("Bestuurskamer", "Boardroom"),
+        ("Vorstandszimmer", "Boardroom"),
+        ("Hörsaal 1", "Auditorium 1"),
+        ("R2.14", "Room 2.14"),
+        ("Dai Kaigishitsu", "Large Meeting Room"),  # Japanese size words
+        ("Sala Konferencyjna Duża", "Duża Sala Konferencyjna"),
+        ("Biblioteket", "Library"),  # Swedish definite form
+        ("Utbildningssal 2", "Training Room 2"),
+        ("Koulutustila 2", "Training Room 2"),  # Finnish "-tila" (space)
+        ("Zasedačka 2", "Meeting Room 2"),
+        ("Oosetsushitsu", "Reception Room"),
+        ("Sala de Reuniões 2.01", "Sala 2.01"),  # generic words in Portuguese
+        ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
+        ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
+    ],
+)
+def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: str) -> None:
+    assert _pair(calendar_name, pivot_name) == 1
+
+
+@pytest.mark.parametrize(
+    ("calendar_name", "pivot_name"),
+    [
+        ("Mötesrum 3", "Meeting Room 2"),
+        ("Sala konferencyjna 2", "Conference Room 12"),
+        ("Lilla Mötesrummet", "Stora Mötesrummet"),  # small / large are two rooms
+    ],
+)
+def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
+    assert _pair(calendar_name, pivot_name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [
+        ("Orion 3/F", 3),
+        ("Salle Meuse (Niveau +1)", 1),
+        ("Vega 3 våningen", 3),
+        ("Sala 2 piętro", 2),
+        ("Orion 2nd storey", 2),
+        ("Orion 3-kai", 3),
+        ("Orion 3.OG", 3),
+        ("Kelder Studio", -1),
+        ("Lachine 22e", 22),
+        ("Stilteruimte 2e", 2),
+    ],
+)
+def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:
+    assert normalize(name).floor == floor
+
+
+def test_a_room_number_in_a_known_building_pairs_despite_other_descriptions() -> None:
+    calendar = [
+        {"email": "a@example.com", "name": "KEL 2.10 PC Lab"},
+        {"email": "b@example.com", "name": "BRU 2.10 Seminar"},
+        {"email": "c@example.com", "name": "KEL 2.11 Screen"},
+    ]
+    pivot = [
+        {"id": 1, "name": "Kelvin Building 2.10 Computer Cluster"},
+        {"id": 2, "name": "Brunel Building 2.10 Design Studio"},
+        {"id": 3, "name": "Kelvin Building 2.11 Viva Room"},
+        {"id": 4, "name": "Brunel Building Workshop"},
+    ]
+    got = {r["calendar_room"]: r["pivot_room"] for r in propose(calendar, pivot)}
+    assert got == {"a@example.com": 1, "b@example.com": 2, "c@example.com": None}
+
+
+def test_a_stray_office_prefix_beside_the_home_prefix_stays_unmapped() -> None:
+    calendar = [{"email": f"m{n}@example.com", "name": f"AMS VR 1.0{n}"} for n in range(1, 5)]
+    calendar.append({"email": "x@example.com", "name": "RTM Vergaderruimte 1.01"})
+    pivot = [{"id": n, "name": f"Vergaderruimte 1.0{n}"} for n in range(1, 5)]
+    got = {r["calendar_room"]: r["pivot_room"] for r in propose(calendar, pivot)}
+    assert got == {**{f"m{n}@example.com": n for n in range(1, 5)}, "x@example.com": None}
+
+
+def test_opening_hours_and_a_floor_after_the_site_code_are_not_room_numbers() -> None:
+    assert normalize("Dispatch Ctr - 24/7").idents == frozenset()
+    key = normalize("CHI 10 - Navy Pier - 8p", codes={"chi": "chi"})
+    assert (key.words, key.idents, key.floor) == (("navy", "pier"), frozenset(), 10)
+
+
+def test_a_letter_beside_a_floor_is_a_building_and_a_bare_equipment_name_is_kept() -> None:
+    key = normalize("Isar (B 2.OG)")
+    assert (key.words, key.idents, key.floor, key.building) == (("isar",), frozenset(), 2, "b")
+    assert normalize("Visio 4ème étage").words == ("visio",)
