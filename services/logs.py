@@ -145,7 +145,7 @@ class BadRequestSummary(logging.Filter):
             return False
         record.levelno, record.levelname = logging.WARNING, "WARNING"
         record.msg = "bad HTTP request refused status=%d error=%s suppressed=%d"
-        record.args = (getattr(exc, "code", 400) or 400, type(exc).__name__, self._held)
+        record.args = (exc.code or 400, type(exc).__name__, self._held)
         record.exc_info, record.exc_text = None, None
         self._last, self._held = now, 0
         return True

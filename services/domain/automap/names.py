@@ -105,7 +105,7 @@ _TOKEN = re.compile(r"\d+(?:[.\-/]\d+)*[^\W\d_]*|[^\W\d_]+\d*[^\W_]*|&")
 _CASED_TOKEN = re.compile(r"[^\W_]+")
 _BUILDING_CODE = re.compile(r"^[A-Za-z]{1,3}\d{1,3}$")
 _LOCATION_CODE = re.compile(r"^(?:[a-z]{1,2}\d{1,2}|\d{1,2}[a-z]{0,3})$")
-_FLOORISH_CODE = re.compile(r"^\d{1,2}(?:st|nd|rd|th|e|er|ere|eme|f)?$")
+_FLOORISH_CODE = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|er|ere|eme|f)?$")
 _STANDALONE_FLOOR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|er|ere|eme|f)$")
 _PURE_NUMBER = re.compile(r"^\d+(?:[.\-/]\d+)*$")
 _NUMBER_SUFFIX = re.compile(r"^(\d+(?:[.\-/]\d+)*)([^\W\d_]{1,3})$")
@@ -393,7 +393,7 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
         if rest and (len(tokens) == 1 or address or floor) and any(_names_a_room(s, codes) for s in rest):
             segments = rest  # "BOS - Boardroom", "NYC 5th Ave - Huddle 2.01", "CHI 10 - Navy Pier"
             if floor:
-                loc.set_floor(int(re.match(r"\d+", tokens[1]).group()))
+                loc.set_floor(int(floor.group(1)))
         elif len(tokens) > 1:  # "BOS Conf Rm 3A", "BOS Boardroom - Annex": keep the room
             segments = [first[first.index(tokens[0]) + len(tokens[0]) :], *rest]
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -47,8 +48,11 @@ def _squeeze(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+@functools.lru_cache(maxsize=8192)
 def _concept(word: str) -> str:
-    """The word's synonym concept, also under a definite ending ("biblioteket" is "library")."""
+    """The word's synonym concept, also under a definite ending ("biblioteket" is "library").
+
+    Cached: it runs for both words of every compared pair, and the vocabulary never changes."""
     concept = SYNONYMS.get(word)
     if concept is not None:
         return concept
