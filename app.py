@@ -29,12 +29,11 @@ from api.keys import JOBS, SERVICES
 from bot import routes as bot_routes
 from bot.wiring import BotExtensions, build_bot
 from services.config import Settings
-from services.container import Services
+from services.container import open_services
 from services.errors import ConfigError
 from services.integration.sync import schedule_sync
 from services.jobs import JobRunner
 from services.notify.mailer import Mailer
-from services.store.database import Database
 
 log = logging.getLogger("pivot")
 LOOPBACK = "127.0.0.1"
@@ -58,15 +57,11 @@ def build_app(
     app[BODY_TIMEOUT] = settings.HTTP_BODY_TIMEOUT_SECONDS
 
     async def resources(app: web.Application) -> AsyncIterator[None]:
-        db = Database(settings.DATABASE_URL)
-        try:
-            await db.migrate()
-            services = Services.create(settings, db, mailer=mailer)
+        async with open_services(settings, mailer=mailer) as services:
             app[SERVICES] = services
-            app[bot_routes.BOT_RUNTIME] = build_bot(services, extensions)
-            runtime = app[bot_routes.BOT_RUNTIME]
+            runtime = app[bot_routes.BOT_RUNTIME] = build_bot(services, extensions)
             runner = JobRunner(
-                db,
+                services.db,
                 services.job_handlers() | runtime.job_handlers(),
                 concurrency=settings.JOBS_CONCURRENCY,
                 poll_interval=settings.JOBS_POLL_SECONDS,
@@ -75,18 +70,12 @@ def build_app(
                 paced_kinds=runtime.paced_job_kinds(),
             )
             app[JOBS] = runner
-            await schedule_sync(db, settings.SYNC_INTERVAL_SECONDS)
+            await schedule_sync(services.db, settings.SYNC_INTERVAL_SECONDS)
             await runner.start()
             try:
                 yield
             finally:
                 await runner.stop()
-                await services.incidents.close()
-                await services.claims.close()
-                await services.graph.close()
-                services.identity.close()
-        finally:
-            await db.dispose()
 
     app.cleanup_ctx.append(resources)
     server_limits.install(app)

@@ -24,7 +24,6 @@ from services.claims import service as cl
 from services.claims.claim_links import ClaimSigner, ClaimTokenExpired, ClaimTokenInvalid
 from services.claims.release_links import ReleaseSigner
 from services.domain.incident_view import IncidentView
-from services.incidents.view_builder import load_incident_view
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +134,7 @@ async def _claim(request: web.Request, *, commit: bool) -> web.Response:
         result = await services.claims.claim_by_email(*args, token_sha256=link.use_key)
     else:
         result = await services.claims.preview_by_email(*args, token_sha256=link.use_key)
-    view = await load_incident_view(services.db, link.client_id, link.incident_id)
+    view = await services.cards.view(link.client_id, link.incident_id)
     slot = view.slot(link.slot_id) if view is not None else None
     when = cl.slot_when(slot.start, slot.end, view.zone) if slot is not None and view is not None else None
     claim = result.claim
@@ -201,7 +200,7 @@ async def _release(request: web.Request, *, commit: bool) -> web.Response:
     result = await services.claims.release_by_email(
         link.client_id, link.incident_id, link.claim_id, link.email, preview=not commit
     )
-    view = await load_incident_view(services.db, link.client_id, link.incident_id)
+    view = await services.cards.view(link.client_id, link.incident_id)
     claim = result.claim
     when = cl.slot_when(claim.slot_start, claim.slot_end, view.zone) if claim and view else None
     if result.outcome == cl.RELEASE_OK:

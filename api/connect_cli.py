@@ -21,11 +21,10 @@ from api import auth as auth_api
 from api import health as health_api
 from api.keys import SERVICES
 from services.config import Settings
-from services.container import Services
+from services.container import Services, open_services
 from services.domain.time_format import utc_clock
 from services.errors import NotFound
 from services.m365.tls import ssl_context
-from services.store.database import Database
 
 LOOPBACK = "127.0.0.1"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -69,58 +68,55 @@ async def run_connect(
     poll_seconds: float = 1.0,
 ) -> int:
     """Print a sign-in link for the client and wait for it: 0 signed in, 1 expired, 2 bad input."""
-    db = Database(settings.DATABASE_URL)
-    services: Services | None = None
     runner: web.AppRunner | None = None
-    try:
-        await db.migrate()
-        services = Services.create(settings, db)
+    async with open_services(settings) as services:
         try:
-            link = await services.identity.start_sign_in(client_id, context={"source": "cli"})
-        except NotFound:
-            print(f"error: no client {client_id!r} in the directory (run import-directory first)", file=err)
-            return 2
-        if not await public_base_answers(settings):
-            host = urlsplit(settings.PUBLIC_BASE_URL).hostname or ""
-            if host not in LOOPBACK_HOSTS:
-                print(
-                    f"warning: nothing answers at {settings.PUBLIC_BASE_URL}; the link only works "
-                    "once the bot is serving there.",
-                    file=err,
-                )
             try:
-                runner = await _serve_sign_in_pages(services, settings.PORT)
-            except OSError as exc:
+                link = await services.identity.start_sign_in(client_id, context={"source": "cli"})
+            except NotFound:
                 print(
-                    f"error: cannot serve the sign-in pages on port {settings.PORT}: {exc.strerror}", file=err
+                    f"error: no client {client_id!r} in the directory (run import-directory first)", file=err
                 )
-                return 1
+                return 2
+            if not await public_base_answers(settings):
+                host = urlsplit(settings.PUBLIC_BASE_URL).hostname or ""
+                if host not in LOOPBACK_HOSTS:
+                    print(
+                        f"warning: nothing answers at {settings.PUBLIC_BASE_URL}; the link only works "
+                        "once the bot is serving there.",
+                        file=err,
+                    )
+                try:
+                    runner = await _serve_sign_in_pages(services, settings.PORT)
+                except OSError as exc:
+                    print(
+                        f"error: cannot serve the sign-in pages on port {settings.PORT}: {exc.strerror}",
+                        file=err,
+                    )
+                    return 1
+                print(
+                    f"(Serving the sign-in pages on http://{LOOPBACK}:{settings.PORT} while waiting.)",
+                    file=out,
+                )
+            expires = utc_clock(link.expires_at)
             print(
-                f"(Serving the sign-in pages on http://{LOOPBACK}:{settings.PORT} while waiting.)", file=out
+                f"Sign in the Office 365 service account for client {client_id}: open this link in a "
+                f"private browser window (it works once, until {expires}):\n\n  {link.url}\n",
+                file=out,
+                flush=True,
             )
-        expires = utc_clock(link.expires_at)
-        print(
-            f"Sign in the Office 365 service account for client {client_id}: open this link in a "
-            f"private browser window (it works once, until {expires}):\n\n  {link.url}\n",
-            file=out,
-            flush=True,
-        )
-        while True:
-            progress = await services.identity.progress(link.session_id)
-            if progress.state == "signed_in":
-                print(f"Signed in as {progress.upn}. Office 365 is connected for {client_id}.", file=out)
-                return 0
-            if progress.state != "pending":
-                print(
-                    "error: the sign-in link expired before the sign-in completed; run connect again.",
-                    file=err,
-                )
-                return 1
-            await asyncio.sleep(poll_seconds)
-    finally:
-        if runner is not None:
-            await runner.cleanup()
-        if services is not None:
-            await services.graph.close()
-            services.identity.close()
-        await db.dispose()
+            while True:
+                progress = await services.identity.progress(link.session_id)
+                if progress.state == "signed_in":
+                    print(f"Signed in as {progress.upn}. Office 365 is connected for {client_id}.", file=out)
+                    return 0
+                if progress.state != "pending":
+                    print(
+                        "error: the sign-in link expired before the sign-in completed; run connect again.",
+                        file=err,
+                    )
+                    return 1
+                await asyncio.sleep(poll_seconds)
+        finally:
+            if runner is not None:
+                await runner.cleanup()

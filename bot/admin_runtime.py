@@ -6,7 +6,7 @@
   who is signed in.
 - `AdminNotices`: the `admin.notice` job, posting what sync found (room
   changes, a lost sign-in with a fresh one-time link) into an admin's chat.
-- `AdminRuntime`: builds these and the sync service, and lists their jobs.
+- `AdminRuntime`: builds these (the sync service comes from `Services`), and lists their jobs.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from dialogs.setup import SETUP_DIALOG, SIGNED_IN_EVENT, expiry_text
 from services import texts
 from services.container import Services
 from services.integration.health import integration_health
-from services.integration.sync import NOTICE_JOB, SYNC_JOB, SyncService
-from services.integration.sync_memory import SyncMemory
+from services.integration.sync import NOTICE_JOB, SyncService
 from services.jobs import JobInfo, PermanentFailure, RetryLater
 from services.m365.signin import SignInResult
 
@@ -132,16 +131,9 @@ class AdminRuntime:
     def create(
         cls, services: Services, adapter: CloudAdapter, dialogs: DialogRunner, messenger: TeamsMessenger
     ) -> AdminRuntime:
-        sync = SyncService(
-            services.db,
-            services.graph,
-            services.identity,
-            SyncMemory(services.state),
-            interval=services.settings.SYNC_INTERVAL_SECONDS,
-        )
         continuation = SignInContinuation(adapter, services.settings.MICROSOFT_APP_ID, dialogs)
         services.identity.on_signed_in(continuation)
-        return cls(sync=sync, notices=AdminNotices(services, messenger), continuation=continuation)
+        return cls(sync=services.sync, notices=AdminNotices(services, messenger), continuation=continuation)
 
     def job_handlers(self) -> dict[str, Any]:
-        return {SYNC_JOB: self.sync.handle, NOTICE_JOB: self.notices.handle}
+        return {NOTICE_JOB: self.notices.handle}

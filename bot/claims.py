@@ -14,11 +14,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.actions import ActionContext, ActionRegistry, not_for_you
 from bot.proactive import RouteInactive, TeamsMessenger, TeamsPermanent, TeamsTransient
-from cards.claim import MAX_REFRESH_USERS, REFRESH_ACTION, RELEASE_ACTION, live_card
+from cards.claim import REFRESH_ACTION, RELEASE_ACTION, live_card
 from cards.common import card, paragraph, plain
 from cards.incident import CLAIM_ACTION
 from services import texts
@@ -27,13 +25,9 @@ from services.claims.effects import CARD_UPDATE_JOB
 from services.directory.service import DirectoryUser
 from services.domain.incident_view import AUDIENCE_CHANNEL, IncidentView, audience_for_role
 from services.domain.time_format import style_for
-from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, RetryLater
+from services.notify.card_facts import CardFacts
 from services.notify.teams_routes import TeamsRoutes
-from services.store.claim_models import Claim
-from services.store.database import Database
-from services.store.models import Client, ConversationRef, User
-from services.store.notification_models import IdentityLink, Notification
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +45,7 @@ def register_claims(actions: ActionRegistry) -> None:
         result = await ctx.services.claims.claim_as_user(
             client_id, incident_id, slot_id, user.id, teams_user_id=ctx.message.user.teams_id or None
         )
-        view = await load_incident_view(ctx.services.db, client_id, incident_id)
+        view = await ctx.services.cards.view(client_id, incident_id)
         notice = claim_notice(result, view) if view is not None else texts.CLAIM_NO_INCIDENT
         return await _answer(ctx, client_id, incident_id, user, notice, good=result.ok, view=view)
 
@@ -148,14 +142,14 @@ async def _answer(
     view: IncidentView | None = None,
 ) -> dict[str, Any] | None:
     """The current card for this clicker (the invoke's answer; a new message for Action.Submit)."""
-    view = view or await load_incident_view(ctx.services.db, client_id, incident_id)
+    view = view or await ctx.services.cards.view(client_id, incident_id)
     if view is None:
         return await _say(ctx, texts.CLAIM_NO_INCIDENT)
     teams_id = ctx.message.user.teams_id
     answer = live_card(
         view,
         user_ids=[teams_id] if teams_id else [],
-        can_release=user is not None and await may_release_now(ctx.services.db, view, user.id),
+        can_release=user is not None and await ctx.services.cards.may_release(view, user.id),
         notice=notice,
         good_news=good,
         # the clicker's own view: their role's actions, their locale's times
@@ -167,24 +161,8 @@ async def _answer(
     return answer
 
 
-async def may_release_now(db: Database, view: IncidentView, user_id: str | None) -> bool:
-    """Whether this user would be allowed to release the incident's claim (to show the button)."""
-    if user_id is None or view.claim is None:
-        return False
-    async with db.session() as session:
-        user = await session.get(User, (view.client_id, user_id))
-        claimer = await session.scalar(
-            select(Claim.user_id).where(
-                Claim.client_id == view.client_id,
-                Claim.incident_id == view.incident_id,
-                Claim.released_at.is_(None),
-            )
-        )
-    return user is not None and (user.role == "client_admin" or claimer == user_id)
-
-
 async def conversation_card(
-    db: Database,
+    facts: CardFacts,
     view: IncidentView,
     reference: dict[str, Any],
     viewer_user_id: str | None,
@@ -197,34 +175,17 @@ async def conversation_card(
     A 1:1 copy is built for its reader's role; a channel copy offers the buttons to all
     (each viewer's refresh gets their own view back). A 1:1 copy's times follow the
     locale Teams reported for that chat, when it did."""
-    ids: list[str] = []
-    role: str | None = None
-    async with db.session() as session:
-        if viewer_user_id is not None:
-            viewer = await session.get(User, (view.client_id, viewer_user_id))
-            role = viewer.role if viewer is not None else None
-            user_id = (reference.get("user") or {}).get("id")
-            if isinstance(user_id, str) and user_id and not user_id.startswith("28:"):
-                ids.append(user_id)
-            query = select(IdentityLink.teams_user_id).where(
-                IdentityLink.client_id == view.client_id, IdentityLink.user_id == viewer_user_id
-            )
-        else:
-            query = (
-                select(IdentityLink.teams_user_id)
-                .where(IdentityLink.client_id == view.client_id)
-                .order_by(IdentityLink.linked_at, IdentityLink.teams_user_id)
-                .limit(MAX_REFRESH_USERS)
-            )
-        ids.extend(await session.scalars(query))
+    readers = await facts.readers(view.client_id, reference, viewer_user_id)
     # A 1:1 chat's locale is its reader's; a channel's (whoever installed the bot) is not
     # everyone's: there the house style, and each viewer's refresh brings their own.
     locale = reference.get("locale") if viewer_user_id is not None else None
     return live_card(
         view,
-        user_ids=ids,
-        can_release=await may_release_now(db, view, viewer_user_id),
-        audience=audience_for_role(role or "unknown") if viewer_user_id is not None else AUDIENCE_CHANNEL,
+        user_ids=readers.refresh_ids,
+        can_release=await facts.may_release(view, viewer_user_id),
+        audience=audience_for_role(readers.role or "unknown")
+        if viewer_user_id is not None
+        else AUDIENCE_CHANNEL,
         style=style_for(locale if isinstance(locale, str) else None),
         notice=notice,
     )
@@ -233,29 +194,28 @@ async def conversation_card(
 class ClaimCards:
     """`claims.card`: bring one posted copy of an incident card up to date, in place."""
 
-    def __init__(self, db: Database, messenger: TeamsMessenger) -> None:
-        self._db = db
+    def __init__(self, facts: CardFacts, routes: TeamsRoutes, messenger: TeamsMessenger) -> None:
+        self._facts = facts
+        self._routes = routes
         self._messenger = messenger
-        self._routes = TeamsRoutes(db)
 
     def job_handlers(self) -> dict[str, Handler]:
         return {CARD_UPDATE_JOB: self.handle_update}
 
     async def handle_update(self, job: JobInfo) -> None:
         notification_id = int(job.payload["notification_id"])
-        async with self._db.session() as session:
-            row = await session.get(Notification, notification_id)
+        row = await self._routes.notification(notification_id)
         if row is None or not row.activity_id or not row.conversation_id:
             return
-        view = await load_incident_view(self._db, row.client_id, row.incident_id)
+        view = await self._facts.view(row.client_id, row.incident_id)
         if view is None:
             return
-        reference = await self._reference(row)
+        reference = await self._routes.card_reference(row)
         if reference is None:
             log.info("card not updated, no route notification=%s", notification_id)
             await self._routes.mark_card_notices(row, "failed", reason="no Teams route to the card")
             return
-        card_now = await conversation_card(self._db, view, reference, row.recipient_user_id)
+        card_now = await conversation_card(self._facts, view, reference, row.recipient_user_id)
         try:
             await self._messenger.update_card(reference, row.activity_id, card_now)
         except TeamsTransient as exc:
@@ -268,25 +228,3 @@ class ClaimCards:
             return
         await self._routes.mark_card_notices(row, "sent")
         log.info("card updated notification=%s incident=%s", notification_id, row.incident_id)
-
-    async def _reference(self, row: Notification) -> dict[str, Any] | None:
-        """The stored reference of the card's conversation; for a 1:1 chat the bot opened
-        itself (never stored), one built from any conversation of the client's tenant."""
-        async with self._db.session() as session:
-            stored = await session.get(ConversationRef, row.conversation_id)
-            if stored is not None:
-                return dict(stored.reference)
-            client = await session.get(Client, row.client_id)
-            tenant = client.tenant_id if client is not None else None
-            other = await session.scalar(
-                select(ConversationRef)
-                .where(ConversationRef.tenant_id == tenant)
-                .order_by(ConversationRef.updated_at.desc())
-                .limit(1)
-            )
-        if other is None:
-            return None
-        reference = dict(other.reference)
-        reference.pop("user", None)
-        reference["conversation"] = {"id": row.conversation_id, "tenantId": tenant}
-        return reference

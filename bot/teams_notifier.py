@@ -17,12 +17,10 @@ from services import texts
 from services.claims.booking import BOOKING_DECLINED, BOOKING_FAILED
 from services.domain.incident_view import IncidentView
 from services.errors import RENDER_ERRORS
-from services.incidents.view_builder import load_incident_view
 from services.jobs import JobInfo, PermanentFailure, RetryLater
-from services.metrics import Metrics
+from services.notify.card_facts import CardFacts
 from services.notify.service import base_event
 from services.notify.teams_routes import TeamsRoutes
-from services.store.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +43,13 @@ def event_notice(event: str, view: IncidentView) -> str | None:
 class TeamsNotifier:
     def __init__(
         self,
-        db: Database,
+        routes: TeamsRoutes,
+        facts: CardFacts,
         messenger: TeamsMessenger,
         fallback: EmailFallback | None = None,
-        metrics: Metrics | None = None,
     ) -> None:
-        self._db = db
-        self._routes = TeamsRoutes(db, metrics)
+        self._routes = routes
+        self._facts = facts
         self._messenger = messenger
         self._fallback = fallback
 
@@ -65,7 +63,7 @@ class TeamsNotifier:
             raise PermanentFailure("notification vanished")
         if notification.status in ("sent", "inactive"):
             return
-        view = await load_incident_view(self._db, notification.client_id, notification.incident_id)
+        view = await self._facts.view(notification.client_id, notification.incident_id)
         if view is None:
             raise PermanentFailure("incident vanished")
         target = await self._routes.target_for(notification)
@@ -81,7 +79,7 @@ class TeamsNotifier:
                 )
             try:
                 card = await conversation_card(
-                    self._db,
+                    self._facts,
                     view,
                     reference,
                     notification.recipient_user_id,

@@ -94,8 +94,8 @@ def build_bot(services: Services, extensions: BotExtensions | None = None) -> Bo
         dialogs=dialogs,
         messenger=messenger,
         teams_notifier=TeamsNotifier(
-            services.db, messenger, services.notifications.fall_back_to_email, services.metrics
+            services.teams_routes, services.cards, messenger, services.notifications.fall_back_to_email
         ),
         admin=AdminRuntime.create(services, adapter, dialogs, messenger),
-        claim_cards=ClaimCards(services.db, messenger),
+        claim_cards=ClaimCards(services.cards, services.teams_routes, messenger),
     )

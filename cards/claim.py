@@ -14,12 +14,11 @@ from typing import Any
 
 from cards.incident import incident_card
 from services import texts
-from services.domain.incident_view import AUDIENCE_CHANNEL, IncidentView
+from services.domain.incident_view import AUDIENCE_CHANNEL, MAX_REFRESH_USERS, IncidentView
 from services.domain.time_format import HOUSE_STYLE, TimeStyle
 
 REFRESH_ACTION = "refresh_incident"
 RELEASE_ACTION = "release_slot"
-MAX_REFRESH_USERS = 60  # Teams runs automatic refresh for at most 60 listed users
 
 
 def _data(view: IncidentView, action: str) -> dict[str, Any]:

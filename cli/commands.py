@@ -15,9 +15,8 @@ from api import server_limits
 from api.server_limits import LOOPBACK
 from app import build_app
 from services.config import Settings
-from services.container import Services
+from services.container import open_services
 from services.errors import ConfigError, ValidationFailed
-from services.store.database import Database
 
 log = logging.getLogger("pivot")
 
@@ -31,10 +30,7 @@ def read_json(path: Path) -> object:
 
 async def apply_document(settings: Settings, path: Path, data: object, what: str) -> int:
     """`import-directory` and `configure`: validate, apply all or nothing, print the outcome."""
-    db = Database(settings.DATABASE_URL)
-    try:
-        await db.migrate()
-        services = Services.create(settings, db)
+    async with open_services(settings) as services:
         try:
             if what == "directory":
                 result = (await services.directory.import_document(data)).as_json()
@@ -47,8 +43,6 @@ async def apply_document(settings: Settings, path: Path, data: object, what: str
             return 2
         print(json.dumps(result, indent=2))
         return 0
-    finally:
-        await db.dispose()
 
 
 def reencrypt(settings: Settings, args: argparse.Namespace) -> int:
@@ -57,15 +51,10 @@ def reencrypt(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _reencrypt(settings: Settings) -> int:
     """`reencrypt`: print what was rewritten; non-zero when some stored secret opens with no key."""
-    from services.crypto import SecretBox
     from services.store.reencrypt import reencrypt_all
 
-    db = Database(settings.DATABASE_URL)
-    try:
-        await db.migrate()
-        report = await reencrypt_all(db, SecretBox(settings.secret_keys()))
-    finally:
-        await db.dispose()
+    async with open_services(settings) as services:
+        report = await reencrypt_all(services.db, services.box)
     print(json.dumps(report.as_json(), indent=2))
     if report.unreadable:
         print(

@@ -40,6 +40,8 @@ __all__ = [
 # Who a copy of the incident card is for.
 AUDIENCE_PROVIDER = "provider"  # a service-provider or subcontractor user: slot buttons
 AUDIENCE_CLIENT = "client"  # a client admin or client user: status, no slot buttons
+# Teams refreshes a card automatically for at most this many listed users (Universal Actions).
+MAX_REFRESH_USERS = 60
 AUDIENCE_CHANNEL = "channel"  # a channel post, many readers: buttons, the server decides
 _PROVIDER_ROLES = frozenset({"service_provider", "subcontractor", "provider"})
 

@@ -133,3 +133,25 @@ class TeamsRoutes:
                 )
             )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def card_reference(self, card: Notification) -> dict[str, Any] | None:
+        """The stored reference of a posted card's conversation; for a 1:1 chat the bot opened
+        itself (never stored), one built from any conversation of the client's tenant."""
+        async with self._db.session() as session:
+            stored = await session.get(ConversationRef, card.conversation_id)
+            if stored is not None:
+                return dict(stored.reference)
+            client = await session.get(Client, card.client_id)
+            tenant = client.tenant_id if client is not None else None
+            other = await session.scalar(
+                select(ConversationRef)
+                .where(ConversationRef.tenant_id == tenant)
+                .order_by(ConversationRef.updated_at.desc())
+                .limit(1)
+            )
+        if other is None:
+            return None
+        reference = dict(other.reference)
+        reference.pop("user", None)
+        reference["conversation"] = {"id": card.conversation_id, "tenantId": tenant}
+        return reference

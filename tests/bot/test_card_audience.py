@@ -16,6 +16,7 @@ from cards.claim import RELEASE_ACTION
 from cards.incident import CLAIM_ACTION
 from services.claims.service import ClaimService
 from services.incidents.view_builder import load_incident_view
+from services.notify.card_facts import CardFacts
 from services.store.database import Database
 from tests.bot.activities import execute_verbs
 from tests.bot.chat import start
@@ -47,10 +48,10 @@ def reference(user: str | None = None, locale: str | None = None) -> dict[str, A
 async def test_each_copy_is_for_its_reader(db: Database) -> None:
     view = await load_incident_view(db, "contoso", "INC-1")
     assert view is not None and view.provider_name == "Acme AV"
-    sam = await conversation_card(db, view, reference("29:sam", "en-US"), "u-sam")
-    ada = await conversation_card(db, view, reference("29:ada"), "u-ada")
-    bo = await conversation_card(db, view, reference("29:bo"), "u-bo")
-    channel = await conversation_card(db, view, reference(locale="en-US"), None)
+    sam = await conversation_card(CardFacts(db), view, reference("29:sam", "en-US"), "u-sam")
+    ada = await conversation_card(CardFacts(db), view, reference("29:ada"), "u-ada")
+    bo = await conversation_card(CardFacts(db), view, reference("29:bo"), "u-bo")
+    channel = await conversation_card(CardFacts(db), view, reference(locale="en-US"), None)
     assert set(execute_verbs(sam)) == {CLAIM_ACTION}
     # A channel's stored locale is its installer's, not every reader's: the house style there.
     assert not any(t.endswith((" AM", " PM")) for t in _titles(channel))
@@ -74,11 +75,11 @@ async def test_after_a_claim_each_copy_keeps_its_audience(db: Database) -> None:
     assert result.ok
     view = await load_incident_view(db, "contoso", "INC-1")
     assert view is not None
-    sam = await conversation_card(db, view, reference("29:sam"), "u-sam")
-    priya = await conversation_card(db, view, reference("29:priya"), "u-priya")
-    ada = await conversation_card(db, view, reference("29:ada"), "u-ada")
-    bo = await conversation_card(db, view, reference("29:bo"), "u-bo")
-    channel = await conversation_card(db, view, reference(), None)
+    sam = await conversation_card(CardFacts(db), view, reference("29:sam"), "u-sam")
+    priya = await conversation_card(CardFacts(db), view, reference("29:priya"), "u-priya")
+    ada = await conversation_card(CardFacts(db), view, reference("29:ada"), "u-ada")
+    bo = await conversation_card(CardFacts(db), view, reference("29:bo"), "u-bo")
+    channel = await conversation_card(CardFacts(db), view, reference(), None)
     assert execute_verbs(sam) == [RELEASE_ACTION]  # the claimer
     assert execute_verbs(ada) == [RELEASE_ACTION]  # a client admin
     assert execute_verbs(priya) == [] and execute_verbs(bo) == [] and execute_verbs(channel) == []
