@@ -24,6 +24,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -63,27 +64,53 @@ RELEASED = "slot_released"
 DECLINED_BY = "room declined the booking"  # `released_by_name` of a claim a room's answer ended
 CLAIMABLE = ("slots_found", "notified")
 
-# Outcomes of a claim.
-CLAIM_OK = "claimed"
-CLAIM_MINE = "already_yours"  # the same person again (double click, Teams resend): same success
-CLAIM_TAKEN = "taken"
-CLAIM_NOT_ALLOWED = "not_allowed"
-CLAIM_NO_INCIDENT = "no_incident"
-CLAIM_SLOT_GONE = "slot_gone"
-CLAIM_NOT_OPEN = "not_open"
-CLAIM_STARTED = "started"
-CLAIM_JUST_BOOKED = "just_booked"
-CLAIM_UNVERIFIED = "unverified"
-CLAIM_CHECKING = "checking"  # Graph is slow: the re-check goes on, the next click gets its answer
-CLAIM_LINK_USED = "link_used"
-CLAIM_RESOLVED = "resolved"  # the incident was resolved: no visit needed
-CLAIM_READY = "ready"  # a preview found nothing in the way (the e-mail link's confirmation page)
+class ClaimOutcome(StrEnum):
+    """How a claim ended (its value is the metrics label and the API's word)."""
 
-# Outcomes of a release.
-RELEASE_OK = "released"
-RELEASE_NOT_CLAIMED = "not_claimed"
-RELEASE_NOT_ALLOWED = "not_allowed"
-RELEASE_READY = "ready"
+    OK = "claimed"
+    MINE = "already_yours"  # the same person again (double click, Teams resend): same success
+    TAKEN = "taken"
+    NOT_ALLOWED = "not_allowed"
+    NO_INCIDENT = "no_incident"
+    SLOT_GONE = "slot_gone"
+    NOT_OPEN = "not_open"
+    STARTED = "started"
+    JUST_BOOKED = "just_booked"
+    UNVERIFIED = "unverified"
+    CHECKING = "checking"  # Graph is slow: the re-check goes on, the next click gets its answer
+    LINK_USED = "link_used"
+    RESOLVED = "resolved"  # the incident was resolved: no visit needed
+    READY = "ready"  # a preview found nothing in the way (the e-mail link's confirmation page)
+
+
+class ReleaseOutcome(StrEnum):
+    """How a release ended."""
+
+    OK = "released"
+    NOT_CLAIMED = "not_claimed"
+    NOT_ALLOWED = "not_allowed"
+    READY = "ready"
+
+
+# The outcomes by their short names, as the edges and tests spell them.
+CLAIM_OK = ClaimOutcome.OK
+CLAIM_MINE = ClaimOutcome.MINE
+CLAIM_TAKEN = ClaimOutcome.TAKEN
+CLAIM_NOT_ALLOWED = ClaimOutcome.NOT_ALLOWED
+CLAIM_NO_INCIDENT = ClaimOutcome.NO_INCIDENT
+CLAIM_SLOT_GONE = ClaimOutcome.SLOT_GONE
+CLAIM_NOT_OPEN = ClaimOutcome.NOT_OPEN
+CLAIM_STARTED = ClaimOutcome.STARTED
+CLAIM_JUST_BOOKED = ClaimOutcome.JUST_BOOKED
+CLAIM_UNVERIFIED = ClaimOutcome.UNVERIFIED
+CLAIM_CHECKING = ClaimOutcome.CHECKING
+CLAIM_LINK_USED = ClaimOutcome.LINK_USED
+CLAIM_RESOLVED = ClaimOutcome.RESOLVED
+CLAIM_READY = ClaimOutcome.READY
+RELEASE_OK = ReleaseOutcome.OK
+RELEASE_NOT_CLAIMED = ReleaseOutcome.NOT_CLAIMED
+RELEASE_NOT_ALLOWED = ReleaseOutcome.NOT_ALLOWED
+RELEASE_READY = ReleaseOutcome.READY
 
 
 def _utcnow() -> datetime:
@@ -158,7 +185,7 @@ class ClaimRecord:
 
 @dataclass(frozen=True)
 class ClaimResult:
-    outcome: str
+    outcome: ClaimOutcome
     # The claim that decided the outcome: the new one, the clicker's own, or the winner's.
     claim: ClaimRecord | None = None
     claimant: Claimant | None = None
@@ -180,7 +207,7 @@ class Actor:
 
 @dataclass(frozen=True)
 class ReleaseResult:
-    outcome: str
+    outcome: ReleaseOutcome
     claim: ClaimRecord | None = None
 
     @property
@@ -224,7 +251,7 @@ Resolver = Callable[[AsyncSession, _Context], Awaitable[Claimant | None]]
 class _Abort(Exception):
     """Roll the claim transaction back with an outcome."""
 
-    def __init__(self, outcome: str) -> None:
+    def __init__(self, outcome: ClaimOutcome) -> None:
         super().__init__(outcome)
         self.outcome = outcome
 
