@@ -14,7 +14,7 @@ import uuid
 
 from aiohttp import web
 
-from api.html import html_response, redirect
+from api.html import html_page, redirect
 from api.keys import SERVICES
 from services import texts
 from services.errors import ConfigError
@@ -40,80 +40,38 @@ STATUS_FOR: dict[type[SignInError], int] = {
     SignInWrongTenant: 403,
 }
 
-_PAGE = """<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} – pivot Scheduling</title>
-<style>
-body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 0; color: #1b1b1b;
-       background: #f5f5f5; }}
-main {{ max-width: 34rem; margin: 4rem auto; padding: 2rem; background: #fff; border-radius: 8px;
-       box-shadow: 0 1px 4px rgba(0, 0, 0, .15); }}
-h1 {{ font-size: 1.4rem; margin-top: 0; }}
-p {{ line-height: 1.5; }}
-</style>
-</head>
-<body>
-<main>
-<h1>{title}</h1>
-<p role="{role}">{message}</p>
-{extra}
-</main>
-</body>
-</html>
-"""
-
-
-def page(status: int, title: str, message: str, *, extra: str = "") -> web.Response:
-    """An HTML page; `title` and `message` are escaped here, `extra` must be safe HTML."""
-    body = _PAGE.format(
-        title=html.escape(title),
-        message=html.escape(message),
-        role="status" if status < 400 else "alert",
-        extra=extra,
-    )
-    return html_response(body, status=status)
+def page(status: int, title: str, message: str) -> web.Response:
+    """A sign-in page: one escaped message under its title."""
+    role = "status" if status < 400 else "alert"
+    return html_page(title, f'<p role="{role}">{html.escape(message)}</p>', status=status)
 
 
 def _refused(exc: SignInError) -> web.Response:
     status = STATUS_FOR.get(type(exc), 400)
     titles = {
-        404: "Sign-in link not valid",
-        410: "Sign-in link expired",
-        409: "Sign-in link already used",
+        404: texts.SIGNIN_PAGE_UNKNOWN_TITLE,
+        410: texts.SIGNIN_PAGE_EXPIRED_TITLE,
+        409: texts.SIGNIN_PAGE_USED_TITLE,
         403: texts.SIGNIN_WRONG_TENANT_TITLE,
     }
-    return page(status, titles.get(status, "Sign-in did not complete"), exc.user_message)
+    return page(status, titles.get(status, texts.SIGNIN_PAGE_FAILED_TITLE), exc.user_message)
 
 
 def _unavailable() -> web.Response:
-    return page(
-        503,
-        "Microsoft 365 is not reachable",
-        "Microsoft 365 sign-in is not reachable right now. Please try the same link again in a few minutes.",
-    )
+    return page(503, texts.SIGNIN_PAGE_UNREACHABLE_TITLE, texts.SIGNIN_PAGE_UNREACHABLE)
 
 
 def _unexpected() -> web.Response:
     reference = uuid.uuid4().hex[:12]
     log.exception("sign-in page failed ref=%s", reference)
-    return page(
-        500,
-        "Something went wrong",
-        f"The sign-in could not be completed. Please try again; if it keeps failing, "
-        f"give your administrator this reference: {reference}.",
-    )
+    return page(500, texts.SIGNIN_PAGE_ERROR_TITLE, texts.SIGNIN_PAGE_ERROR.format(reference=reference))
 
 
 async def start(request: web.Request) -> web.StreamResponse:
     """Redirect the browser to Microsoft's sign-in for a pending one-time link."""
     session_id = request.query.get("session", "").strip()
     if not session_id:
-        return page(
-            400, "Sign-in link incomplete", "This address is missing its sign-in code. Use the full link."
-        )
+        return page(400, texts.SIGNIN_PAGE_INCOMPLETE_TITLE, texts.SIGNIN_PAGE_INCOMPLETE)
     try:
         target = await request.app[SERVICES].identity.begin(session_id)
     except SignInError as exc:
@@ -122,7 +80,7 @@ async def start(request: web.Request) -> web.StreamResponse:
         return _unavailable()
     except ConfigError:
         log.exception("Office 365 sign-in is not configured")
-        return page(503, "Sign-in is not set up", "Office 365 sign-in is not configured on this server yet.")
+        return page(503, texts.SIGNIN_PAGE_NOT_SET_UP_TITLE, texts.SIGNIN_PAGE_NOT_SET_UP)
     except Exception:
         return _unexpected()
     return redirect(target)
@@ -143,11 +101,7 @@ async def callback(request: web.Request) -> web.Response:
         return _unavailable()
     except Exception:
         return _unexpected()
-    return page(
-        200,
-        "Signed in",
-        f"Signed in as {result.upn} — you can close this window and return to Teams.",
-    )
+    return page(200, texts.SIGNIN_PAGE_DONE_TITLE, texts.SIGNIN_PAGE_DONE.format(upn=result.upn))
 
 
 def add_routes(app: web.Application) -> None:

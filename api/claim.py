@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from api.html import html_response
+from api.html import html_page
 from api.keys import SERVICES
 from services import texts
 from services.claims import service as cl
@@ -67,17 +67,7 @@ def _page(
         if button
         else ""
     )
-    document = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="referrer" content="no-referrer">'
-        f"<title>{html.escape(title)} · {html.escape(texts.PRODUCT_NAME)}</title></head>"
-        '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;font-size:16px;line-height:1.5;'
-        'margin:16px;color:#1b1b1b;background:#ffffff;">'
-        f'<main style="max-width:640px;"><h1 style="font-size:22px;">{html.escape(title)}</h1>'
-        f"{paragraphs}{table}{form}</main></body></html>"
-    )
-    return html_response(document, status=status)
+    return html_page(title, f"{paragraphs}{table}{form}", status=status)
 
 
 def _facts(view: IncidentView | None, when: str | None) -> list[tuple[str, str]]:

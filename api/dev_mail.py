@@ -22,7 +22,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from api.html import SECURITY_HEADERS, html_response
+from api.html import SECURITY_HEADERS, html_page
+from services import texts
 from services.notify.email_content import EVENT_HEADER
 from services.notify.mail_sink import EML_NAME, message_files
 
@@ -63,13 +64,7 @@ def _inline_images(message: EmailMessage, content: str) -> str:
 
 
 def _page(title: str, body: str) -> web.Response:
-    document = (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{html.escape(title)}</title></head>"
-        '<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;margin:16px;">'
-        f"{body}</body></html>"
-    )
-    return html_response(document)
+    return html_page(title, body, wide=True)
 
 
 def add_routes(app: web.Application, mail_dir: Path) -> None:
@@ -78,7 +73,7 @@ def add_routes(app: web.Application, mail_dir: Path) -> None:
     async def mail_list(_request: web.Request) -> web.Response:
         rows = await asyncio.to_thread(_summaries, mail_dir)
         if not rows:
-            return _page("Demo mail", "<h1>Demo mail</h1><p>No mail yet.</p>")
+            return _page(texts.DEV_MAIL_TITLE, f"<p>{html.escape(texts.DEV_MAIL_EMPTY)}</p>")
         items = "".join(
             "<tr>"
             f"<td>{html.escape(r['date'])}</td>"
@@ -98,7 +93,7 @@ def add_routes(app: web.Application, mail_dir: Path) -> None:
             '<th scope="col">To</th><th scope="col">Event</th><th scope="col">View</th></tr></thead>'
             f"<tbody>{items}</tbody></table>"
         )
-        return _page("Demo mail", f"<h1>Demo mail</h1>{table}")
+        return _page(texts.DEV_MAIL_TITLE, table)
 
     async def mail_item(request: web.Request) -> web.Response:
         name = request.match_info["name"]

@@ -6,17 +6,12 @@ from html import escape
 
 from aiohttp import web
 
-from api.html import html_response
+from api.html import html_page
 from services import texts
 
 
 def _page(title: str, body: str) -> web.Response:
-    html = (
-        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title></head>'
-        f'<body style="font-family:Segoe UI,Helvetica,Arial,sans-serif;max-width:40em;margin:2em auto;">'
-        f"<h1>{escape(title)}</h1><p>{escape(body)}</p></body></html>"
-    )
-    return html_response(html)
+    return html_page(title, f"<p>{escape(body)}</p>")
 
 
 async def privacy(_request: web.Request) -> web.Response:

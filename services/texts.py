@@ -45,6 +45,39 @@ MATCH_METHODS = {
 }
 ACTION_DONE = "Done."
 CARD_NOT_FOR_YOU = "This card isn't for you."
+# The sign-in pages (`/auth/...`) and why a sign-in link cannot go on.
+SIGNIN_NOT_COMPLETED = "The sign-in could not be completed. Ask the bot for a new sign-in link."
+SIGNIN_LINK_UNKNOWN = "This sign-in link is not valid. Ask the bot for a new sign-in link."
+SIGNIN_LINK_EXPIRED = "This sign-in link has expired (links last 10 minutes). Ask the bot for a new one."
+SIGNIN_LINK_USED = (
+    "This sign-in link was already used. Ask the bot for a new one if you need to sign in again."
+)
+SIGNIN_CANCELLED = (
+    "The sign-in was cancelled or the permissions were not granted. Open the sign-in link again to retry."
+)
+SIGNIN_REFUSED = "Microsoft 365 did not complete the sign-in. Open the sign-in link again to retry."
+SIGNIN_PAGE_UNKNOWN_TITLE = "Sign-in link not valid"
+SIGNIN_PAGE_EXPIRED_TITLE = "Sign-in link expired"
+SIGNIN_PAGE_USED_TITLE = "Sign-in link already used"
+SIGNIN_PAGE_FAILED_TITLE = "Sign-in did not complete"
+SIGNIN_PAGE_UNREACHABLE_TITLE = "Microsoft 365 is not reachable"
+SIGNIN_PAGE_UNREACHABLE = (
+    "Microsoft 365 sign-in is not reachable right now. Please try the same link again in a few minutes."
+)
+SIGNIN_PAGE_ERROR_TITLE = "Something went wrong"
+SIGNIN_PAGE_ERROR = (
+    "The sign-in could not be completed. Please try again; if it keeps failing, "
+    "give your administrator this reference: {reference}."
+)
+SIGNIN_PAGE_INCOMPLETE_TITLE = "Sign-in link incomplete"
+SIGNIN_PAGE_INCOMPLETE = "This address is missing its sign-in code. Use the full link."
+SIGNIN_PAGE_NOT_SET_UP_TITLE = "Sign-in is not set up"
+SIGNIN_PAGE_NOT_SET_UP = "Office 365 sign-in is not configured on this server yet."
+SIGNIN_PAGE_DONE_TITLE = "Signed in"
+SIGNIN_PAGE_DONE = "Signed in as {upn} — you can close this window and return to Teams."
+# The demo's mail viewer (`/dev/mail`).
+DEV_MAIL_TITLE = "Demo mail"
+DEV_MAIL_EMPTY = "No mail yet."
 SIGNIN_WRONG_TENANT_TITLE = "Account of another organization"
 SIGNIN_WRONG_TENANT = (
     "Not connected: {account} belongs to another Microsoft 365 organization than {client}'s, so nothing was "

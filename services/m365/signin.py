@@ -59,21 +59,19 @@ SignedInCallback = Callable[["SignInResult"], Awaitable[None]]
 class SignInError(PivotError):
     """A sign-in link or callback that cannot go on; `user_message` is safe to show."""
 
-    user_message = "The sign-in could not be completed. Ask the bot for a new sign-in link."
+    user_message = texts.SIGNIN_NOT_COMPLETED
 
 
 class SignInUnknown(SignInError):
-    user_message = "This sign-in link is not valid. Ask the bot for a new sign-in link."
+    user_message = texts.SIGNIN_LINK_UNKNOWN
 
 
 class SignInExpired(SignInError):
-    user_message = "This sign-in link has expired (links last 10 minutes). Ask the bot for a new one."
+    user_message = texts.SIGNIN_LINK_EXPIRED
 
 
 class SignInUsed(SignInError):
-    user_message = (
-        "This sign-in link was already used. Ask the bot for a new one if you need to sign in again."
-    )
+    user_message = texts.SIGNIN_LINK_USED
 
 
 class SignInFailed(SignInError):
@@ -86,11 +84,8 @@ class SignInFailed(SignInError):
     @property
     def user_message(self) -> str:  # type: ignore[override]
         if self.cancelled:
-            return (
-                "The sign-in was cancelled or the permissions were not granted. "
-                "Open the sign-in link again to retry."
-            )
-        return "Microsoft 365 did not complete the sign-in. Open the sign-in link again to retry."
+            return texts.SIGNIN_CANCELLED
+        return texts.SIGNIN_REFUSED
 
 
 class SignInWrongTenant(SignInFailed):
