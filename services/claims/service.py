@@ -64,6 +64,7 @@ RELEASED = "slot_released"
 DECLINED_BY = "room declined the booking"  # `released_by_name` of a claim a room's answer ended
 CLAIMABLE = ("slots_found", "notified")
 
+
 class ClaimOutcome(StrEnum):
     """How a claim ended (its value is the metrics label and the API's word)."""
 
@@ -406,8 +407,19 @@ class ClaimService:
         if ready is None:
             return decided
         ctx, claimant, start, end = ready
-
         # 2. The room's calendar, read again (bounded; shared by concurrent clicks).
+        refused = await self._calendar_refusal(ctx, claimant, slot_id, start, end)
+        if refused is not None:
+            return refused
+        # 3. The claim itself: one transaction, the first insert wins.
+        return await self._insert(ctx, claimant, slot_id, start, end, via=via, token_sha256=token_sha256)
+
+    async def _calendar_refusal(
+        self, ctx: _Context, claimant: Claimant, slot_id: str, start: datetime, end: datetime
+    ) -> ClaimResult | None:
+        """Why the room's calendar, read now, stops the claim (None: the slot is still free).
+        A slot booked meanwhile refreshes the incident's slots before the refusal."""
+        client_id, incident_id = ctx.incident.client_id, ctx.incident.id
         policy = ctx.policy()
         trigger = as_utc(ctx.incident.triggered_at)
         span = availability.read_range(trigger, policy)
@@ -423,18 +435,29 @@ class ClaimService:
         free = await off_loop(
             len(events), slot_is_free, events, ctx.zone, start, end, tentative_blocks=policy.tentative_blocks
         )
-        if not free:
-            result = await off_loop(len(events), availability.compute, trigger, ctx.zone, events, policy)
-            await self._effects.store_slots(client_id, incident_id, result)
-            log.info(
-                "claim refused, slot just booked client=%s incident=%s slot=%s",
-                client_id,
-                incident_id,
-                slot_id,
-            )
-            return ClaimResult(CLAIM_JUST_BOOKED, claimant=claimant)
+        if free:
+            return None
+        result = await off_loop(len(events), availability.compute, trigger, ctx.zone, events, policy)
+        await self._effects.store_slots(client_id, incident_id, result)
+        log.info(
+            "claim refused, slot just booked client=%s incident=%s slot=%s", client_id, incident_id, slot_id
+        )
+        return ClaimResult(CLAIM_JUST_BOOKED, claimant=claimant)
 
-        # 3. The claim itself: one transaction, the first insert wins.
+    async def _insert(
+        self,
+        ctx: _Context,
+        claimant: Claimant,
+        slot_id: str,
+        start: datetime,
+        end: datetime,
+        *,
+        via: str,
+        token_sha256: str | None,
+    ) -> ClaimResult:
+        """The claim row, the incident's move to `claimed`, the booking and the announcement, in
+        one transaction: the first insert wins, and a loser is told who won."""
+        client_id, incident_id = ctx.incident.client_id, ctx.incident.id
         claim_id = uuid.uuid4().hex[:16]
         try:
             async with self._db.session() as session:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.directory.schema import check_business_hours, is_email
 from services.domain import escalation as esc
@@ -104,106 +106,16 @@ class IntegrationConfigService:
 
     async def apply(self, data: Any, *, source: str = "configure") -> dict[str, Any]:
         """Validate everything, then write everything in one transaction."""
-        if not isinstance(data, dict):
-            raise ValidationFailed("configuration", [FieldProblem("(document)", "must be a JSON object")])
-        try:
-            doc = ConfigDoc.model_validate(data)
-        except ValidationError as exc:
-            raise ValidationFailed("configuration", _problems(exc)) from None
+        doc = _parse(data)
         # Only fields actually present count ("fields left out keep their current values").
         raw_locations = data.get("locations") or {}
         async with self._db.session() as session:
-            problems: list[FieldProblem] = []
-            if await session.get(Client, doc.client_id) is None:
-                raise ValidationFailed("configuration", [FieldProblem("client_id", "unknown client")])
-            for loc_id, loc in doc.locations.items():
-                base = f"locations.{loc_id}"
-                if await session.get(Location, (doc.client_id, loc_id)) is None:
-                    problems.append(FieldProblem(base, "unknown location"))
-                    continue
-                if loc.service_provider_id is not None:
-                    provider = await session.get(ServiceProvider, (doc.client_id, loc.service_provider_id))
-                    if provider is None:
-                        problems.append(
-                            FieldProblem(f"{base}.service_provider_id", "unknown service provider")
-                        )
-                if loc.teams_channel is not None:
-                    ref = await session.get(ConversationRef, loc.teams_channel)
-                    if ref is None or ref.conversation_type != "channel" or not ref.active:
-                        problems.append(
-                            FieldProblem(f"{base}.teams_channel", "not a channel the bot is installed in")
-                        )
-            emails: dict[str, str] = {}
-            for room_id, email in doc.room_map.items():
-                if await session.get(Room, (doc.client_id, room_id)) is None:
-                    problems.append(FieldProblem(f"room_map.{room_id}", "unknown room"))
-                if email is None:
-                    continue
-                if not is_email(email):
-                    problems.append(FieldProblem(f"room_map.{room_id}", "not a valid e-mail address"))
-                elif email.lower() in emails:
-                    problems.append(
-                        FieldProblem(f"room_map.{room_id}", f"same calendar room as {emails[email.lower()]}")
-                    )
-                else:
-                    emails[email.lower()] = room_id
-            if problems:
-                raise ValidationFailed("configuration", problems)
-
-            changed: dict[str, int] = {"locations": 0, "rooms": 0, "calendar": 0}
-            if doc.calendar is not None:
-                integration = await session.get(Integration, doc.client_id)
-                if integration is None:
-                    integration = Integration(client_id=doc.client_id, needs_reconnect=False)
-                    session.add(integration)
-                if (integration.calendar_owner, integration.calendar_id) != (
-                    doc.calendar.owner,
-                    doc.calendar.id,
-                ):
-                    integration.calendar_owner = doc.calendar.owner
-                    integration.calendar_id = doc.calendar.id
-                    changed["calendar"] = 1
-            for loc_id, loc in doc.locations.items():
-                row = await session.get(LocationSettings, (doc.client_id, loc_id))
-                if row is None:
-                    row = LocationSettings(client_id=doc.client_id, location_id=loc_id, **DEFAULTS)
-                    session.add(row)
-                present = raw_locations.get(loc_id) or {}
-                updates = {k: getattr(loc, k) for k in DEFAULTS if k in present}
-                if "escalation" in present:
-                    updates["escalation"] = merge_escalation(row.escalation, present["escalation"])
-                if any(getattr(row, k) != v for k, v in updates.items()) or row in session.new:
-                    changed["locations"] += 1
-                for key, value in updates.items():
-                    setattr(row, key, value)
-            for room_id, email in doc.room_map.items():
-                room = await session.get(Room, (doc.client_id, room_id))
-                assert room is not None
-                target = email.lower() if email else None
-                if room.calendar_email != target:
-                    room.calendar_email = target
-                    room.mapping_source = source if target else None
-                    changed["rooms"] += 1
-            # Another room already mapped to one of these e-mails (not in this document) is a conflict.
-            await session.flush()
-            for email, room_id in emails.items():
-                clash = [
-                    r.id
-                    for r in (
-                        await session.execute(
-                            Room.__table__.select().where(
-                                Room.client_id == doc.client_id,
-                                Room.calendar_email == email,
-                                Room.id != room_id,
-                            )
-                        )
-                    ).all()
-                ]
-                if clash:
-                    raise ValidationFailed(
-                        "configuration",
-                        [FieldProblem(f"room_map.{room_id}", f"calendar room already mapped to {clash[0]}")],
-                    )
+            emails = await _check_references(session, doc)
+            calendar = await _write_calendar(session, doc)
+            locations = await _write_locations(session, doc, raw_locations)
+            rooms = await _write_room_map(session, doc, source)
+            await _refuse_clashes(session, doc.client_id, emails)
+        changed = {"locations": locations, "rooms": rooms, "calendar": calendar}
         return {"client_id": doc.client_id, "changed": changed}
 
     async def location_settings(self, client_id: str, location_id: str) -> dict[str, Any]:
@@ -230,3 +142,123 @@ def merge_escalation(stored: dict[str, Any] | None, given: Any) -> dict[str, Any
 def effective_escalation(sla_hours: float | None, stored: dict[str, Any] | None) -> dict[str, int | None]:
     steps = esc.escalation_for(sla_hours, stored)
     return {esc.REMIND_KEY: steps.remind_after_minutes, esc.CLIENT_KEY: steps.client_after_minutes}
+
+
+def _parse(data: Any) -> ConfigDoc:
+    if not isinstance(data, dict):
+        raise ValidationFailed("configuration", [FieldProblem("(document)", "must be a JSON object")])
+    try:
+        return ConfigDoc.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed("configuration", _problems(exc)) from None
+
+
+async def _check_references(session: AsyncSession, doc: ConfigDoc) -> dict[str, str]:
+    """Every id the document names exists (and every channel is one the bot is in); the
+    room map's e-mails are valid and distinct. Returns them, lower case, to their room."""
+    if await session.get(Client, doc.client_id) is None:
+        raise ValidationFailed("configuration", [FieldProblem("client_id", "unknown client")])
+    problems: list[FieldProblem] = []
+    for loc_id, loc in doc.locations.items():
+        base = f"locations.{loc_id}"
+        if await session.get(Location, (doc.client_id, loc_id)) is None:
+            problems.append(FieldProblem(base, "unknown location"))
+            continue
+        if loc.service_provider_id is not None:
+            provider = await session.get(ServiceProvider, (doc.client_id, loc.service_provider_id))
+            if provider is None:
+                problems.append(FieldProblem(f"{base}.service_provider_id", "unknown service provider"))
+        if loc.teams_channel is not None:
+            ref = await session.get(ConversationRef, loc.teams_channel)
+            if ref is None or ref.conversation_type != "channel" or not ref.active:
+                problems.append(
+                    FieldProblem(f"{base}.teams_channel", "not a channel the bot is installed in")
+                )
+    emails: dict[str, str] = {}
+    for room_id, email in doc.room_map.items():
+        if await session.get(Room, (doc.client_id, room_id)) is None:
+            problems.append(FieldProblem(f"room_map.{room_id}", "unknown room"))
+        if email is None:
+            continue
+        if not is_email(email):
+            problems.append(FieldProblem(f"room_map.{room_id}", "not a valid e-mail address"))
+        elif email.lower() in emails:
+            problems.append(
+                FieldProblem(f"room_map.{room_id}", f"same calendar room as {emails[email.lower()]}")
+            )
+        else:
+            emails[email.lower()] = room_id
+    if problems:
+        raise ValidationFailed("configuration", problems)
+    return emails
+
+
+async def _write_calendar(session: AsyncSession, doc: ConfigDoc) -> int:
+    """1 when the client's calendar changed."""
+    if doc.calendar is None:
+        return 0
+    integration = await session.get(Integration, doc.client_id)
+    if integration is None:
+        integration = Integration(client_id=doc.client_id, needs_reconnect=False)
+        session.add(integration)
+    if (integration.calendar_owner, integration.calendar_id) == (doc.calendar.owner, doc.calendar.id):
+        return 0
+    integration.calendar_owner = doc.calendar.owner
+    integration.calendar_id = doc.calendar.id
+    return 1
+
+
+async def _write_locations(session: AsyncSession, doc: ConfigDoc, raw: dict[str, Any]) -> int:
+    """The locations whose settings changed; a field left out keeps its value."""
+    changed = 0
+    for loc_id, loc in doc.locations.items():
+        row = await session.get(LocationSettings, (doc.client_id, loc_id))
+        if row is None:
+            row = LocationSettings(client_id=doc.client_id, location_id=loc_id, **DEFAULTS)
+            session.add(row)
+        present = raw.get(loc_id) or {}
+        updates = {k: getattr(loc, k) for k in DEFAULTS if k in present}
+        if "escalation" in present:
+            updates["escalation"] = merge_escalation(row.escalation, present["escalation"])
+        if any(getattr(row, k) != v for k, v in updates.items()) or row in session.new:
+            changed += 1
+        for key, value in updates.items():
+            setattr(row, key, value)
+    return changed
+
+
+async def _write_room_map(session: AsyncSession, doc: ConfigDoc, source: str) -> int:
+    """The rooms whose calendar mapping changed (recorded with where it came from)."""
+    changed = 0
+    for room_id, email in doc.room_map.items():
+        room = await session.get(Room, (doc.client_id, room_id))
+        assert room is not None
+        target = email.lower() if email else None
+        if room.calendar_email != target:
+            room.calendar_email = target
+            room.mapping_source = source if target else None
+            changed += 1
+    return changed
+
+
+async def _refuse_clashes(session: AsyncSession, client_id: str, emails: dict[str, str]) -> None:
+    """Another room already mapped to one of these e-mails (not in this document) is a conflict:
+    the whole document is refused (the transaction rolls back)."""
+    await session.flush()
+    for email, room_id in emails.items():
+        clash = (
+            (
+                await session.execute(
+                    select(Room.id).where(
+                        Room.client_id == client_id, Room.calendar_email == email, Room.id != room_id
+                    )
+                )
+            )
+            .scalars()
+            .first()
+        )
+        if clash is not None:
+            raise ValidationFailed(
+                "configuration",
+                [FieldProblem(f"room_map.{room_id}", f"calendar room already mapped to {clash}")],
+            )
