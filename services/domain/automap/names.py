@@ -111,7 +111,7 @@ _PURE_NUMBER = re.compile(r"^\d+(?:[.\-/]\d+)*$")
 _NUMBER_SUFFIX = re.compile(r"^(\d+(?:[.\-/]\d+)*)([^\W\d_]{1,3})$")
 _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
 _ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
-_ORDINAL_MARK = re.compile(r"(\d)\s?[º°ª]")
+_ORDINAL_MARK = re.compile(r"(\d)\.?\s?[º°ª]")  # "7º", "2.º" (European Portuguese)
 _FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
 _HOURS = re.compile(r"(?<![\w./-])(?:24\s*/\s*7|24\s*x\s*7|24\s*h)(?![\w./-])", re.I)
 _LONE_A_GRAVE = re.compile(r"(?<!\w)[àÀ](?!\w)")
@@ -619,6 +619,7 @@ class BuildingTable:
 
     phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
     codes: tuple[tuple[re.Pattern[str], str], ...] = ()
+    marks: tuple[tuple[re.Pattern[str], str], ...] = ()  # "WAW-A", "LIS-TN": see ``mark_codes``
 
     def strip(self, text: str, loc: _Location) -> str:
         def found(building: str) -> Any:
@@ -637,6 +638,12 @@ class BuildingTable:
             text = pattern.sub(found(building), text)
         for pattern, building in self.codes:
             text = pattern.sub(found(building), text)
+        for pattern, building in self.marks:
+            match = pattern.match(text)
+            if match:
+                if loc.building is None:
+                    loc.building = building
+                text = f"{match.group('lead')} - {text[match.end() :]}"  # the site code stays
         return text
 
 
@@ -700,7 +707,9 @@ def _phrase_word(word: str) -> str:
     return rf"(?:{re.escape(word)}|{re.escape(word[0])}[a-z]{{1,{len(word) - 2}}}\.)"
 
 
-def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) -> BuildingTable:
+def building_table(
+    calendar_names: Sequence[str], pivot_names: Sequence[str], marks: Mapping[str, str] | None = None
+) -> BuildingTable:
     """Buildings of the site: codes in one list paired with building names leading names of the
     other ("HSC 101" / "Hadley Science Center 101"), and building names leading names on their own
     ("North Tower - Boardroom"), so that a room name repeated in two buildings is told apart."""
@@ -744,7 +753,83 @@ def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) ->
         (re.compile(r"(?<![A-Za-z0-9])" + re.escape(c) + r"(?P<digits>\d{0,3})(?![A-Za-z])"), b)
         for c, b in sorted(codes.items(), key=lambda item: -len(item[0]))
     )
-    return BuildingTable(phrase_patterns, code_patterns)
+    mark_patterns = tuple(
+        (re.compile(rf"(?P<lead>\W*[A-Z]{{2,5}}(?:\s*[-_|]\s*|\s+)){re.escape(c)}(?![A-Za-z0-9])"), b)
+        for c, b in sorted((marks or {}).items(), key=lambda item: -len(item[0]))
+    )
+    return BuildingTable(phrase_patterns, code_patterns, mark_patterns)
+
+
+_ID_PART = re.compile(r"[a-z]+|\d+")
+
+
+def id_marks(pivot: Sequence[tuple[str, str]]) -> dict[int, str]:
+    """Buildings read from pivot ids where two pivot rooms share a name ("waw-a-101" and
+    "waw-b-101", both "Sala 1.01"): the one short letter token telling the twins' ids apart.
+
+    ``pivot`` is (id, name) per room. The mark's position in the id (after the same
+    leading parts) then gives the building of every pivot room whose id has one of the marks.
+    """
+    groups: dict[str, list[list[str]]] = {}
+    for room_id, name in pivot:
+        groups.setdefault(" ".join(_fold(name).casefold().split()), []).append(
+            _ID_PART.findall(room_id.lower())
+        )
+    layouts: dict[tuple[str, ...], set[str]] = {}  # leading id parts -> marks after them
+    for ids in groups.values():
+        if len(ids) < 2 or len({len(parts) for parts in ids}) != 1:
+            continue
+        differing = [i for i in range(len(ids[0])) if len({parts[i] for parts in ids}) > 1]
+        if len(differing) != 1:
+            continue
+        (pos,) = differing
+        values = [parts[pos] for parts in ids]
+        heads = {tuple(parts[:pos]) for parts in ids}
+        if (
+            len(heads) != 1
+            or len(set(values)) != len(values)
+            or not all(v.isalpha() and len(v) <= 2 for v in values)
+        ):
+            continue
+        layouts.setdefault(heads.pop(), set()).update(values)
+    out: dict[int, str] = {}
+    for index, (room_id, _name) in enumerate(pivot):
+        parts = _ID_PART.findall(room_id.lower())
+        for head, values in layouts.items():
+            if len(parts) > len(head) and tuple(parts[: len(head)]) == head and parts[len(head)] in values:
+                out[index] = parts[len(head)]
+    return out
+
+
+_MARK_CODE = re.compile(r"^\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+)([A-Z]{1,3})(?![A-Za-z0-9])")
+
+
+def mark_codes(calendar_names: Sequence[str], marks: Collection[str]) -> dict[str, str]:
+    """Building codes after a site code ("LIS-TN", "SBMC NP", "WAW-A") that stand for id marks.
+
+    A code is the mark itself ("A" for "a"), or holds one mark letter where a sibling code
+    holds another and is otherwise the same ("TN"/"TS" for "n"/"s": Torre Norte, Torre Sul;
+    "NP"/"SP": North and South Pavilion). A department code such as "ONC" has no sibling.
+    """
+    found = {m.group(1) for n in calendar_names if (m := _MARK_CODE.match(_fold(n)))}
+    out: dict[str, str] = {}
+    for code in found:
+        lowered = code.lower()
+        if lowered in marks:
+            out[code] = lowered
+            continue
+        held = [i for i, ch in enumerate(lowered) if ch in marks]
+        if len(held) != 1:
+            continue
+        i = held[0]
+        siblings = {
+            other
+            for other in marks
+            if other != lowered[i] and (lowered[:i] + other + lowered[i + 1 :]).upper() in found
+        }
+        if siblings:
+            out[code] = lowered[i]
+    return out
 
 
 def building_of(text: str, buildings: BuildingTable | None) -> str | None:

@@ -62,6 +62,7 @@ def test_unicode_and_spelling_variants_pair(calendar: str, pivot: str) -> None:
         ("Ground Floor", 0),
         ("begane grond", 0),
         ("12", 12),
+        ("3.º piso", 3),
     ],
 )
 def test_floor_labels(label: str, floor: int) -> None:
@@ -141,6 +142,38 @@ def test_twins_in_two_buildings_stay_unmapped_without_the_building() -> None:
     pivot = ["North Tower - Boardroom", "South Tower - Boardroom", "North Tower - Atrium"]
     calendar = ["Boardroom", "NT Atrium"]
     assert _pairs(calendar, pivot)["Boardroom"] is None
+
+
+def _pairs_with_ids(calendar: Sequence[str], pivot: Sequence[tuple[str, str]]) -> dict[str, str | None]:
+    rooms = [{"email": f"cal{i}@example.com", "name": c} for i, c in enumerate(calendar)]
+    rows = propose(rooms, [{"id": i, "name": n} for i, n in pivot])
+    return {room["name"]: row["pivot_room"] for room, row in zip(rooms, rows, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "expected"),
+    [
+        (  # the mark is the code itself
+            ["HEL-A Kokous 2.10", "HEL-B Kokous 2.10", "TRE Kokous 2.10"],
+            [("hel-a-210", "Kokous 2.10"), ("hel-b-210", "Kokous 2.10")],
+            {"HEL-A Kokous 2.10": "hel-a-210", "HEL-B Kokous 2.10": "hel-b-210", "TRE Kokous 2.10": None},
+        ),
+        (  # "NB"/"SB": North and South Block; the sibling codes share all but the mark
+            ["ACME-NB Huddle 4", "ACME SB Huddle 4 (6)", "ACME ONW Lab 9"],
+            [("acme-n-h4", "Huddle 4"), ("acme-s-h4", "Huddle 4"), ("acme-n-lab9", "Onward Lab 9")],
+            {"ACME-NB Huddle 4": "acme-n-h4", "ACME SB Huddle 4 (6)": "acme-s-h4", "ACME ONW Lab 9": None},
+        ),
+        (  # without a code the twins stay unmapped
+            ["Huddle 4", "ACME Huddle 4"],
+            [("acme-n-h4", "Huddle 4"), ("acme-s-h4", "Huddle 4")],
+            {"Huddle 4": None, "ACME Huddle 4": None},
+        ),
+    ],
+)
+def test_twins_named_alike_are_told_apart_by_the_building_mark_in_their_ids(
+    calendar: list[str], pivot: list[tuple[str, str]], expected: dict[str, str | None]
+) -> None:
+    assert _pairs_with_ids(calendar, pivot) == expected
 
 
 def test_graph_places_fields_tell_twins_apart() -> None:
