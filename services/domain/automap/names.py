@@ -23,6 +23,7 @@ from .vocabulary import (
     FLOOR_WORDS_FULL,
     GENERIC,
     LINKING_S_STEMS,
+    NUMBER_PARTICLES,
     NUMBER_WORDS,
     ORDINAL_WORDS,
     SPECIAL_LETTERS,
@@ -31,11 +32,11 @@ from .vocabulary import (
     SUFFIX_CANONICAL,
 )
 
-_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|e|o|a|°)?"
+_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
 _FLOOR_WORD = (
     r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
     r"planta|piso|piano|verdieping|andar|ebene|plan|vaningen|vaning|etasje|kerros|pietro|patro|emelet|kai|"
-    r"storey|niveau|nivel|poziom|urlar|llawr)"
+    r"storey|niveau|nivel|poziom|h?urlar|llawr)"
 )
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
@@ -82,7 +83,8 @@ _FLOOR_BASEMENT = re.compile(
 )
 _BUILDING = re.compile(
     r"(?<![a-z0-9])(?:building|bldg|bld|blg|bat|batiment|gebaude|geb|edificio|edif|"
-    r"tower|torre|wing|aile|block)\.?\s*([a-z]|\d{1,3})(?![a-z0-9])",
+    r"tower|twr|torre|wing|aile|block|blk|bloco|bloque|blok|budynek|haus|pavilion|pavillon|pav)"
+    r"\.?(?:\s*|-)([a-z]|\d{1,3})(?![a-z0-9])",
     re.I,
 )
 _UNITS = "|".join(sorted(CAPACITY_UNITS, key=len, reverse=True))
@@ -101,7 +103,10 @@ _SEGMENT_SEP = re.compile(
     r"|(?<=\d)[-.](?=[^\W\d_])"
     r"|\s+-+(?=\S)|(?<=\S)-+\s+"
 )
-_TOKEN = re.compile(r"\d+(?:[.\-/]\d+)*[^\W\d_]*|[^\W\d_]+\d*[^\W_]*|&")
+# "MR4.02" keeps its dotted number whole, to be split into "MR" and "4.02" (see _split_glued)
+_TOKEN = re.compile(
+    r"[^\W\d_]{2,5}\d+(?:[.\-/]\d+)+(?![^\W_])|\d+(?:[.\-/]\d+)*[^\W\d_]*|[^\W\d_]+\d*[^\W_]*|&"
+)
 _CASED_TOKEN = re.compile(r"[^\W_]+")
 _BUILDING_CODE = re.compile(r"^[A-Za-z]{1,3}\d{1,3}$")
 _LOCATION_CODE = re.compile(r"^(?:[a-z]{1,2}\d{1,2}|\d{1,2}[a-z]{0,3})$")
@@ -323,6 +328,25 @@ def _spaced_code(counts: Mapping[str, int], spaced: Collection[str], other_names
     return {c for _, c in ranked if c == top or not any(_code_matches(c, p) for p in phrases)}
 
 
+def _other_offices(
+    counts: Mapping[str, int], home: Collection[str], spaced: Collection[str], other_names: Sequence[str]
+) -> set[str]:
+    """Upper-case codes before a space ("ANR Sablon") where the list's own code is written the
+    same way ("BRU Zavel" beside "BRU-02.01"): other offices' prefixes, unless a building's
+    initials or a word's abbreviation on the other side ("HSC 212" / "Hadley Science Center")."""
+    if not spaced or not any(counts[c] >= 3 for c in home):
+        return set()
+    phrases = {p for p in (_leading_phrase(_fold(n)) for n in other_names) if p}
+    words = {w for n in other_names for w in _PHRASE_WORD.findall(_fold(n).lower())}
+    return {
+        c
+        for c in spaced
+        if not any(_code_matches(c, p) for p in phrases)
+        # "ENGR Makerspace" / "Engineering Makerspace": the code shortens a word there
+        and not any(w.startswith(c[:2]) and is_subsequence(c, w) for w in words)
+    }
+
+
 def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping[str, str]:
     """Leading site codes ("BOS-", "NYC 5th Ave -", "Lyon -") used in one list of names.
 
@@ -335,6 +359,7 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
     counts: Counter[str] = Counter()
     first_segments: Counter[str] = Counter()
     weak_all: set[str] = set()
+    upper_spaced: set[str] = set()  # "ANR Sablon": an upper-case code before a space only
     for name in names:
         folded = _fold(name)
         segments = _prepare(_ALIAS_SEP.sub(" - ", folded), _Location())
@@ -344,12 +369,16 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
         counts[lead[0]] += 1
         if len(segments) < 2 and lead[1] is False and _BUILDING_CODE.match(lead[0]) is None:
             weak_all.add(lead[0])
+            first = _CASED_TOKEN.findall(segments[0])[0]
+            if first.isalpha() and first.isupper() and 3 <= len(first) <= 5 and not folded.isupper():
+                upper_spaced.add(lead[0])
         if len(segments) > 1:
             first_segments[_segment_key(segments[0])] += 1
         if lead[1] and not folded.isupper():
             caps_codes.add(lead[0])
     candidates = caps_codes | {code for code, n in counts.items() if n >= 2 and code not in weak_all}
     candidates |= _spaced_code(counts, weak_all - caps_codes, other_names)
+    candidates |= _other_offices(counts, caps_codes & weak_all, upper_spaced - candidates, other_names)
     # A city written out where the other names use its code: "London -" beside "LON-".
     spelled = {
         word: code
@@ -482,7 +511,7 @@ def _expand(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4})$")
+_GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4}(?:[.\-/]\d{1,4})*)$")
 _ROOM_LETTER_CODE = re.compile(r"(?<![a-z0-9])r(\d{1,2}[.\-]\d{1,3})(?![a-z0-9])")  # "R2.14": room 2.14
 
 
@@ -557,6 +586,12 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
     if len(tokens) > 1 and tokens[-2].isalpha() and (floor := _STANDALONE_FLOOR.match(tokens[-1])):
         loc.set_floor(int(floor.group(1)))
         tokens.pop()
+    # "Seomra Oiliúna a hAon": the particle before a counted number is no room letter "A".
+    tokens = [
+        t
+        for i, t in enumerate(tokens)
+        if not (t in NUMBER_PARTICLES and i + 1 < len(tokens) and tokens[i + 1] in NUMBER_WORDS)
+    ]
     words, idents = _classify(_strip_trailing_equipment(tokens))
     return RoomKey(words, idents, loc.floor, loc.building, loc.site)
 

@@ -54,6 +54,7 @@ ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 NUMBER_WORDS: Mapping[str, str] = MappingProxyType(
     {k: str(v) for k, v in _table(_VOCAB["number_words"]).items()}
 )
+NUMBER_PARTICLES = _words(_VOCAB["number_particles"])
 ORDINAL_WORDS: Mapping[str, int] = MappingProxyType(
     {k: int(v) for k, v in _table(_VOCAB["ordinal_words"]).items()}
 )

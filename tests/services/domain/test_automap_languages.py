@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from services.domain.automap import propose
-from services.domain.automap.names import normalize
+from services.domain.automap.names import normalize, site_codes
 
 
 def _pair(calendar_name: str, pivot_name: str) -> object:
@@ -90,6 +90,11 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
         ("Kelder Studio", -1),
         ("Lachine 22e", 22),
         ("Stilteruimte 2e", 2),
+        ("Pantry 4de verdieping", 4),  # Dutch ordinal "-de"
+        ("Lounge 8ste verdieping", 8),
+        ("Cistin 2ú hUrlár", 2),  # Irish ordinal and h-prefixed "urlár"
+        ("Cistin Urlár 3", 3),
+        ("Copa 2.º piso", 2),
     ],
 )
 def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:
@@ -130,3 +135,60 @@ def test_a_letter_beside_a_floor_is_a_building_and_a_bare_equipment_name_is_kept
     key = normalize("Isar (B 2.OG)")
     assert (key.words, key.idents, key.floor, key.building) == (("isar",), frozenset(), 2, "b")
     assert normalize("Visio 4ème étage").words == ("visio",)
+
+
+@pytest.mark.parametrize(
+    ("name", "building", "floor"),
+    [
+        ("NOI-TWR-B-L5-Pantry", "b", 5),  # "TWR" is a tower
+        ("Haus 2 Besprechung", "2", None),
+        ("Blk C Seminar 3", "c", None),
+        ("Pav. A Huddle", "a", None),
+        ("Budynek B Sala 4", "b", None),
+    ],
+)
+def test_building_words_of_many_languages(name: str, building: str, floor: int | None) -> None:
+    key = normalize(name, codes={"noi": "noi"})
+    assert (key.building, key.floor) == (building, floor)
+
+
+@pytest.mark.parametrize(
+    ("calendar_name", "pivot_name"),
+    [
+        ("VR2.01", "Vergaderruimte 2.01"),  # an abbreviation glued to a dotted room number
+        ("Seomra Cruinnithe a Trí", "Seomra Cruinnithe 3"),  # Irish counting particle "a"
+        ("Seomra Oiliúna a hAon", "Seomra Oiliúna 1"),  # h-prefixed "aon"
+        ("Sala 1.02 - 8 os.", "Sala 1.02"),  # Polish capacity "osób"
+        ("Boardroom", "Seomra an Bhoird"),  # Irish, lenited "bord"
+    ],
+)
+def test_more_shapes_of_the_same_room(calendar_name: str, pivot_name: str) -> None:
+    assert _pair(calendar_name, pivot_name) == 1
+
+
+@pytest.mark.parametrize(
+    ("names", "other", "codes"),
+    [
+        (  # the home code before a space too ("OSL Fjord"): so are other offices' codes
+            [
+                "OSL Fjord",
+                "OSL Vidde (8)",
+                "OSL Lounge",
+                "OSL - Atrium",
+                "BGO Kaffebar (6)",
+                "TRD Møterom 2.01",
+            ],
+            ["Fjord", "Kaffebar"],
+            {"osl", "bgo", "trd"},
+        ),
+        (  # "HSC" is a building's initials and "ENGR" shortens a word on the other side
+            ["OSL Fjord", "OSL Vidde", "OSL Lounge", "OSL - Atrium", "HSC 212", "ENGR Makerspace"],
+            ["Hadley Science Center 212", "Engineering Makerspace"],
+            {"osl"},
+        ),
+    ],
+)
+def test_other_office_codes_written_like_the_home_code(
+    names: list[str], other: list[str], codes: set[str]
+) -> None:
+    assert set(site_codes(names, other)) == codes
