@@ -1,6 +1,7 @@
 """Language knowledge and score rules of the automapper, read from data/*.json.
 
-The words live in ``data/vocabulary.json`` and the score modifiers in
+The words live in ``data/vocabulary.json`` (place names in two languages in
+``data/exonyms.json``) and the score modifiers in
 ``data/rules.json`` (package data next to this module, read once at import);
 code never lists site names or words of its own.
 """
@@ -71,8 +72,15 @@ FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
 INFLECTIONS = frozenset(_VOCAB["inflections"])
 DEFINITE_ENDINGS: tuple[str, ...] = tuple(sorted(_VOCAB["definite_endings"], key=len, reverse=True))
 ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
+# Places in two languages ("Brugge" / "Bruges") compare as synonyms; the concept is the first name.
+_EXONYMS = {
+    word: "place:" + group[0]
+    for groups in load_data("exonyms.json").values()
+    for group in groups
+    for word in group
+}
 SYNONYMS: Mapping[str, str] = MappingProxyType(
-    {word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}
+    {**_EXONYMS, **{word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}}
 )
 SPECIAL_LETTERS = str.maketrans(dict(_VOCAB["special_letters"]))
 

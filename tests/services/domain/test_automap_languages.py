@@ -160,6 +160,9 @@ def test_building_words_of_many_languages(name: str, building: str, floor: int |
         ("Seomra Oiliúna a hAon", "Seomra Oiliúna 1"),  # h-prefixed "aon"
         ("Sala 1.02 - 8 os.", "Sala 1.02"),  # Polish capacity "osób"
         ("Boardroom", "Seomra an Bhoird"),  # Irish, lenited "bord"
+        ("Sala Firenze", "Sala Florence"),  # a place in two languages (data/exonyms.json)
+        ("Salle Anvers", "Zaal Antwerpen"),
+        ("Kaveri (8)", "Cauvery"),
     ],
 )
 def test_more_shapes_of_the_same_room(calendar_name: str, pivot_name: str) -> None:

@@ -16,7 +16,7 @@ def _folded(word: str) -> bool:
     return word == word.lower() and not any(unicodedata.combining(ch) for ch in plain)
 
 
-@pytest.mark.parametrize("name", ["vocabulary.json", "rules.json"])
+@pytest.mark.parametrize("name", ["vocabulary.json", "rules.json", "exonyms.json"])
 def test_data_files_are_json_objects(name: str) -> None:
     raw = json.loads((v.DATA_DIR / name).read_text(encoding="utf-8"))
     assert isinstance(raw, dict) and raw
@@ -72,6 +72,17 @@ def test_synonyms_give_each_word_one_concept() -> None:
     assert len(words) == len(set(words)), "a word listed under two concepts"
     assert all(_folded(w) and " " not in w for w in words)
     assert not set(raw) & set(words), "a concept is also a word of another concept"
+
+
+def test_exonyms_are_single_folded_words_of_one_place_each() -> None:
+    raw = v.load_data("exonyms.json")
+    words = [w for groups in raw.values() for group in groups for w in group]
+    assert all(len(group) >= 2 for groups in raw.values() for group in groups)
+    assert len(words) == len(set(words)), "a name listed for two places"
+    assert all(_folded(w) and w.isalpha() for w in words)
+    synonyms = json.loads((v.DATA_DIR / "vocabulary.json").read_text(encoding="utf-8"))["synonyms"]
+    assert not set(words) & {w for ws in synonyms.values() for w in ws}
+    assert not set(words) & (v.GENERIC | v.STOPWORDS | v.EQUIPMENT | v.NON_ROOM)
 
 
 def test_word_lists_of_the_languages_do_not_contradict() -> None:
