@@ -32,6 +32,7 @@ from .vocabulary import (
     QUALIFIERS,
     ROMAJI_FOLDS,
     ROOM_CODE_SCORE,
+    SPELLING_FOLDS,
     SYNONYMS,
 )
 
@@ -75,6 +76,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
+    if min(len(a), len(b)) >= 5 and spelling_key(a) == spelling_key(b):
+        return 0.9  # "Stefansdom" / "Stephansdom", "Lalbag" / "Lalbagh"
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if long.startswith(short):
         if len(short) >= 4 and long[len(short) :] in INFLECTIONS:
@@ -118,6 +121,13 @@ def _token_similarity(a: str, b: str) -> float:
 
 # A word made of Japanese syllables only (ka, shi, tsu, kyo, n, a doubled consonant).
 _ROMAJI = re.compile(r"^(?:(?:ch|sh|ts|[kgsztdnhbpmrwfjy]y?)?[aeiou]|n|[kgstpc](?=[kgstpc]))+$")
+
+
+def spelling_key(word: str) -> str:
+    """One key for transliteration variants of a name (ph/f, an h after a consonant)."""
+    for pattern, replacement in SPELLING_FOLDS:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def romaji_key(word: str) -> str:

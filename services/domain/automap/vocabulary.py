@@ -9,6 +9,7 @@ code never lists site names or words of its own.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -71,6 +72,9 @@ LINKING_S_STEMS: tuple[str, ...] = tuple(_VOCAB["linking_s_stems"])
 FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
 INFLECTIONS = frozenset(_VOCAB["inflections"])
 DEFINITE_ENDINGS: tuple[str, ...] = tuple(sorted(_VOCAB["definite_endings"], key=len, reverse=True))
+SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(a), b) for a, b in _VOCAB["spelling_folds"]
+)
 ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
 # Places in two languages ("Brugge" / "Bruges") compare as synonyms; the concept is the first name.
 _EXONYMS = {

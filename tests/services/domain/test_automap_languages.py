@@ -163,6 +163,8 @@ def test_building_words_of_many_languages(name: str, building: str, floor: int |
         ("Sala Firenze", "Sala Florence"),  # a place in two languages (data/exonyms.json)
         ("Salle Anvers", "Zaal Antwerpen"),
         ("Kaveri (8)", "Cauvery"),
+        ("Adolfsberg", "Adolphsberg"),  # spelling folds: ph / f
+        ("Jodhpur", "Jodpur"),  # an h after a consonant
     ],
 )
 def test_more_shapes_of_the_same_room(calendar_name: str, pivot_name: str) -> None:

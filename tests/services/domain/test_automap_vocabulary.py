@@ -9,6 +9,7 @@ import pytest
 
 from services.domain.automap import vocabulary as v
 from services.domain.automap.names import normalize
+from services.domain.automap.scoring import spelling_key
 
 
 def _folded(word: str) -> bool:
@@ -83,6 +84,19 @@ def test_exonyms_are_single_folded_words_of_one_place_each() -> None:
     synonyms = json.loads((v.DATA_DIR / "vocabulary.json").read_text(encoding="utf-8"))["synonyms"]
     assert not set(words) & {w for ws in synonyms.values() for w in ws}
     assert not set(words) & (v.GENERIC | v.STOPWORDS | v.EQUIPMENT | v.NON_ROOM)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("stephansdom", "stefansdom", True),
+        ("lalbagh", "lalbag", True),
+        ("thames", "tames", True),
+        ("hall", "all", False),
+    ],
+)
+def test_spelling_folds(a: str, b: str, same: bool) -> None:
+    assert (spelling_key(a) == spelling_key(b)) is same
 
 
 def test_word_lists_of_the_languages_do_not_contradict() -> None:
