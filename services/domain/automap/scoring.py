@@ -199,8 +199,9 @@ class _Scorer:
             return IDENT_CONFLICT * fuzz.token_sort_ratio(" ".join(wa), " ".join(wb)) / 100.0
         if wa and wb:
             structured = self.words(wa, wb)
-            content_a = [w for w in wa if w not in GENERIC] or wa
-            content_b = [w for w in wb if w not in GENERIC] or wb
+            # Compared as concepts, so a translation reads alike: "Boardroom" / "Sala do Conselho".
+            content_a = [_concept(w) for w in wa if w not in GENERIC] or wa
+            content_b = [_concept(w) for w in wb if w not in GENERIC] or wb
             surface = fuzz.token_sort_ratio(" ".join(content_a), " ".join(content_b)) / 100.0
             base = 0.8 * structured + 0.2 * surface
         elif wa or wb:

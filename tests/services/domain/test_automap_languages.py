@@ -163,6 +163,12 @@ def test_building_words_of_many_languages(name: str, building: str, floor: int |
         ("Sala Firenze", "Sala Florence"),  # a place in two languages (data/exonyms.json)
         ("Salle Anvers", "Zaal Antwerpen"),
         ("Kaveri (8)", "Cauvery"),
+        ("Sim Lab", "Simulation Lab"),  # hospital department abbreviations
+        ("PEDS Huddle 3-220", "Pediatrics Huddle Room 3-220"),
+        ("Ortho Huddle 4-401", "Orthopedics Huddle Room 4-401"),
+        ("Boardroom", "Sala do Conselho de Administração"),  # "administração" qualifies the board
+        ("Consejo de Administración", "Sala del Consejo"),
+        ("Training Room", "Sala de Formação"),  # words compared as concepts, also on the surface
         ("Adolfsberg", "Adolphsberg"),  # spelling folds: ph / f
         ("Jodhpur", "Jodpur"),  # an h after a consonant
     ],
