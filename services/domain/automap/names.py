@@ -81,6 +81,10 @@ _FLOOR_BASEMENT = re.compile(
     r"kaelder|kjeller|piwnica|suterena|suteren|kellarikerros|sotterraneo|subsolo)(?![a-z0-9])",
     re.I,
 )
+# "A-Wing", "B Block": the letter before the building word
+_BUILDING_AFTER = re.compile(
+    r"(?<![a-z0-9])([a-z])[\s\-](?:wing|tower|block|building|aile|ala|trakt)(?![a-z0-9])", re.I
+)
 _BUILDING = re.compile(
     r"(?<![a-z0-9])(?:building|bldg|bld|blg|bat|batiment|gebaude|geb|edificio|edif|"
     r"tower|twr|torre|wing|aile|block|blk|bloco|bloque|blok|budynek|haus|pavilion|pavillon|pav)"
@@ -220,7 +224,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
     text = _FLOOR_F_CODE.sub(floor_from(1), text)
     text = _FLOOR_GROUND.sub(fixed_floor(0), text)
     text = _FLOOR_BASEMENT.sub(fixed_floor(-1), text)
-    return _BUILDING.sub(building, text)
+    return _BUILDING_AFTER.sub(building, _BUILDING.sub(building, text))
 
 
 def _strip_noise(text: str, loc: _Location) -> str:
@@ -711,6 +715,23 @@ def _leading_phrase(folded: str) -> str | None:
     return " ".join(words)
 
 
+_TRAILING = re.compile(r"(?:\(([^()]*)\)|\s+[-/|:]+\s+([^-/|:()]*))\s*$")
+
+
+def _trailing_phrase(folded: str) -> str | None:
+    """ "Conference Room 3-214 (North Pavilion)", "Boardroom - North Tower": a building name
+    closing the name, in brackets or after a dash."""
+    match = _TRAILING.search(folded)
+    if not match:
+        return None
+    text = (match.group(1) or match.group(2) or "").lower()
+    words = [w.strip(".'") for w in text.split()]
+    if not words or len(words) > 4 or not all(_PHRASE_WORD.fullmatch(w) for w in words):
+        return None
+    phrase = " ".join(words)
+    return phrase if _is_building_phrase(phrase) else None
+
+
 def _code_matches(code: str, phrase: str) -> bool:
     """ "FP" / "fleet place", "HSC" / "hadley science center", "AND" / "edificio andalucia",
     "KRN" / "kerner hall" (the first name's consonants)."""
@@ -753,6 +774,9 @@ def building_table(
     for codes_side, names_side in ((calendar_names, pivot_names), (pivot_names, calendar_names)):
         counts = Counter(p for p in (_leading_phrase(_fold(n)) for n in names_side) if p)
         candidates = [p for p, n in counts.items() if n >= 2 or _is_building_phrase(p)]
+        # "(North Pavilion)" closing a name is a building only when a code names it ("NP"):
+        # "(Lecture Hall)" and "Town Hall" are rooms.
+        trailing = {p for p in (_trailing_phrase(_fold(n)) for n in names_side) if p} - set(candidates)
         found: Counter[str] = Counter()
         for name in codes_side:
             for match in _CODE.finditer(_fold(name)):
@@ -761,7 +785,7 @@ def building_table(
             lowered = code.lower()
             if lowered in GENERIC or lowered in ABBREVIATIONS:
                 continue
-            matches = [p for p in candidates if _code_matches(lowered, p)]
+            matches = [p for p in (*candidates, *trailing) if _code_matches(lowered, p)]
             if len(matches) != 1:
                 continue  # unknown or ambiguous: maybe another site's code
             building = phrases.setdefault(matches[0], lowered)

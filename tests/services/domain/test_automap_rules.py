@@ -176,6 +176,22 @@ def test_twins_named_alike_are_told_apart_by_the_building_mark_in_their_ids(
     assert _pairs_with_ids(calendar, pivot) == expected
 
 
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (  # a building name closing the pivot name, named by a code on the calendar side
+            ["MED NP Conf Rm 3-214", "MED SP Conf Rm 3-214"],
+            ["Conference Room 3-214 (North Pavilion)", "Conference Room 3-214 (South Pavilion)"],
+        ),
+        (["Boardroom (B Wing)", "Boardroom (A Wing)"], ["Wing B - Boardroom", "Wing A - Boardroom"]),
+        (["Wing A Boardroom", "Wing B Boardroom"], ["A-Wing Boardroom", "B-Wing Boardroom"]),
+        (["MED-L15-Townhall", "MED-L15-Lecture 2"], ["L15 - Town Hall", "L15 - Room 2 (Lecture Hall)"]),
+    ],
+)
+def test_buildings_written_after_the_room_name(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
 def test_graph_places_fields_tell_twins_apart() -> None:
     calendar = [
         {"name": "Seminar Room", "floorNumber": 3},
