@@ -17,6 +17,7 @@ from .vocabulary import (
     ALIAS_FACTOR,
     DEFINITE_ENDINGS,
     DEPRECATED_FACTOR,
+    FLOOR_AS_NUMBER_FACTOR,
     FOREIGN_SITE_FACTOR,
     GENERIC,
     GENERIC_MISS_CAP,
@@ -315,6 +316,15 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         for ident in key.idents:
             if ident.isdigit() and ident == number:
                 out.append((key.words, other.idents, 1.0))
+    if (
+        key.floor is None
+        and other.floor is not None
+        and not other.idents
+        and key.idents == frozenset({str(other.floor)})
+        and 0 < other.floor < 100
+    ):
+        # "Physician Lounge 3" beside "Physician Lounge 3rd Floor": the lone number is the floor.
+        out.append((key.words, frozenset(), FLOOR_AS_NUMBER_FACTOR))
     if other.building is not None and key.building is None and other.building in key.idents:
         # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
         out.append((key.words, key.idents - {other.building}, 1.0))

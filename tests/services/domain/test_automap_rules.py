@@ -192,6 +192,24 @@ def test_buildings_written_after_the_room_name(calendar: list[str], pivot: list[
     assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
 
 
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "expected"),
+    [
+        (
+            ["Lounge 3", "Lounge Fl 5"],
+            ["Lounge 3rd Floor", "Lounge 5th Floor"],
+            ["Lounge 3rd Floor", "Lounge 5th Floor"],
+        ),
+        (["Lounge 4"], ["Lounge 3rd Floor", "Lounge 5th Floor"], [None]),
+        (["Boardroom 2"], ["Boardroom (2nd floor)", "Boardroom 2"], ["Boardroom 2"]),
+    ],
+)
+def test_a_lone_number_may_be_the_floor_the_other_name_spells(
+    calendar: list[str], pivot: list[str], expected: list[str | None]
+) -> None:
+    assert list(_pairs(calendar, pivot).values()) == expected
+
+
 def test_graph_places_fields_tell_twins_apart() -> None:
     calendar = [
         {"name": "Seminar Room", "floorNumber": 3},
