@@ -95,6 +95,7 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
         ("Cistin 2ú hUrlár", 2),  # Irish ordinal and h-prefixed "urlár"
         ("Cistin Urlár 3", 3),
         ("Copa 2.º piso", 2),
+        ("Keittiö 3 krs", 3),  # Finnish "kerros", abbreviated
     ],
 )
 def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:
@@ -163,6 +164,7 @@ def test_building_words_of_many_languages(name: str, building: str, floor: int |
         ("Sala Firenze", "Sala Florence"),  # a place in two languages (data/exonyms.json)
         ("Salle Anvers", "Zaal Antwerpen"),
         ("Kaveri (8)", "Cauvery"),
+        ("Sta Lucía", "Santa Lucía"),
         ("Sim Lab", "Simulation Lab"),  # hospital department abbreviations
         ("PEDS Huddle 3-220", "Pediatrics Huddle Room 3-220"),
         ("Ortho Huddle 4-401", "Orthopedics Huddle Room 4-401"),
