@@ -173,6 +173,7 @@ def test_building_words_of_many_languages(name: str, building: str, floor: int |
         ("Training Room", "Sala de Formação"),  # words compared as concepts, also on the surface
         ("Adolfsberg", "Adolphsberg"),  # spelling folds: ph / f
         ("Jodhpur", "Jodpur"),  # an h after a consonant
+        ("Salle Tchaikovsky", "Saal Tschaikowski"),  # French and German transliterations
     ],
 )
 def test_more_shapes_of_the_same_room(calendar_name: str, pivot_name: str) -> None:

@@ -92,7 +92,12 @@ def test_exonyms_are_single_folded_words_of_one_place_each() -> None:
         ("stephansdom", "stefansdom", True),
         ("lalbagh", "lalbag", True),
         ("thames", "tames", True),
+        ("tschaikowski", "tchaikovsky", True),
+        ("karolina", "carolina", True),
+        ("noorah", "nurah", True),
         ("hall", "all", False),
+        ("verde", "verdi", False),
+        ("martin", "marina", False),
     ],
 )
 def test_spelling_folds(a: str, b: str, same: bool) -> None:
