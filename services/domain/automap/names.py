@@ -54,6 +54,9 @@ _FLOOR_ORDINAL_ABBREVIATED = re.compile(
     r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})(\.?)(?![a-z0-9])",
     re.I,
 )
+# "WAW 3p Gdańsk": "3p" (Polish "3 piętro") between a leading site code and the room name is
+# a floor; elsewhere "8p" is a capacity.
+_FLOOR_P_AFTER_CODE = re.compile(r"^(\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+))(\d{1,2})p\.?\s+(?=[^\W\d_])")
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
 # "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
 _FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})/?f(?![a-z0-9])", re.I)  # "3F", "3/F"
@@ -214,6 +217,9 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
     if loc.buildings is not None:
         text = loc.buildings.strip(text, loc)
+    if match := _FLOOR_P_AFTER_CODE.match(text):
+        loc.set_floor(int(match.group(2)))
+        text = f"{match.group(1)} - {text[match.end() :]}"
     text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
     text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)

@@ -139,6 +139,19 @@ def test_a_letter_beside_a_floor_is_a_building_and_a_bare_equipment_name_is_kept
 
 
 @pytest.mark.parametrize(
+    ("name", "floor", "words"),
+    [
+        ("KRK 3p Wawel", 3, ("wawel",)),  # Polish "3 piętro" after the site code
+        ("KRK-4p. Wawel", 4, ("wawel",)),
+        ("KRK Huddle 8p", None, ("huddle",)),  # a capacity elsewhere
+    ],
+)
+def test_a_p_floor_after_the_site_code(name: str, floor: int | None, words: tuple[str, ...]) -> None:
+    key = normalize(name, codes={"krk": "krk"})
+    assert (key.floor, key.words) == (floor, words)
+
+
+@pytest.mark.parametrize(
     ("name", "building", "floor"),
     [
         ("NOI-TWR-B-L5-Pantry", "b", 5),  # "TWR" is a tower
