@@ -16,6 +16,7 @@ from .vocabulary import (
     CAPACITY_LABELS,
     CAPACITY_UNITS,
     CAPACITY_WORDS,
+    COMPASS_INITIALS,
     COMPOUND_SUFFIXES,
     DEPRECATED_MARKS,
     DEPRECATED_PHRASES,
@@ -30,6 +31,7 @@ from .vocabulary import (
     STOPWORDS,
     STREET_WORDS,
     SUFFIX_CANONICAL,
+    SYNONYMS,
 )
 
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
@@ -684,11 +686,12 @@ class BuildingTable:
         for pattern, building in self.codes:
             text = pattern.sub(found(building), text)
         for pattern, building in self.marks:
-            match = pattern.match(text)
+            match = pattern.search(text)
             if match:
                 if loc.building is None:
                     loc.building = building
-                text = f"{match.group('lead')} - {text[match.end() :]}"  # the site code stays
+                lead = match.group("lead") or ""  # the site code stays
+                text = f"{text[: match.start()]}{lead} - {text[match.end() :]}"
         return text
 
 
@@ -819,10 +822,19 @@ def building_table(
         for c, b in sorted(codes.items(), key=lambda item: -len(item[0]))
     )
     mark_patterns = tuple(
-        (re.compile(rf"(?P<lead>\W*[A-Z]{{2,5}}(?:\s*[-_|]\s*|\s+)){re.escape(c)}(?![A-Za-z0-9])"), b)
-        for c, b in sorted((marks or {}).items(), key=lambda item: -len(item[0]))
+        (_mark_pattern(c), b) for c, b in sorted((marks or {}).items(), key=lambda item: -len(item[0]))
     )
     return BuildingTable(phrase_patterns, code_patterns, mark_patterns)
+
+
+def _mark_pattern(code: str) -> re.Pattern[str]:
+    """A lone letter counts only right after the site code ("WAW-A"); a longer code ("TN")
+    anywhere as an upper-case token; a compass word ("Norte") anywhere in any case."""
+    if len(code) == 1:
+        return re.compile(rf"^(?P<lead>\W*[A-Z]{{2,5}}(?:\s*[-_|]\s*|\s+)){re.escape(code)}(?![A-Za-z0-9])")
+    if code.isupper():
+        return re.compile(rf"(?<![A-Za-z0-9])(?P<lead>){re.escape(code)}(?![A-Za-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?P<lead>){re.escape(code)}(?![a-z0-9])", re.I)
 
 
 _ID_PART = re.compile(r"[a-z]+|\d+")
@@ -867,6 +879,7 @@ def id_marks(pivot: Sequence[tuple[str, str]]) -> dict[int, str]:
 
 
 _MARK_CODE = re.compile(r"^\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+)([A-Z]{1,3})(?![A-Za-z0-9])")
+_MARK_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,3})(?![A-Za-z0-9])")
 
 
 def mark_codes(calendar_names: Sequence[str], marks: Collection[str]) -> dict[str, str]:
@@ -874,14 +887,28 @@ def mark_codes(calendar_names: Sequence[str], marks: Collection[str]) -> dict[st
 
     A code is the mark itself ("A" for "a"), or holds one mark letter where a sibling code
     holds another and is otherwise the same ("TN"/"TS" for "n"/"s": Torre Norte, Torre Sul;
-    "NP"/"SP": North and South Pavilion). A department code such as "ONC" has no sibling.
+    "NP"/"SP": North and South Pavilion), anywhere in the name. A department code such as
+    "ONC" has no sibling. Compass words ("North"/"South", "Norte"/"Sul") count by their initial
+    when two directions are used.
     """
-    found = {m.group(1) for n in calendar_names if (m := _MARK_CODE.match(_fold(n)))}
+    folded = [_fold(n) for n in calendar_names]
+    leading = {m.group(1) for f in folded if (m := _MARK_CODE.match(f))}
+    found = leading | {m.group(1) for f in folded for m in _MARK_TOKEN.finditer(f)}
     out: dict[str, str] = {}
+    # "HQ Norte Sala 1" / "HQ Sul Sala 1": compass words, by their direction's initial
+    compass = {
+        w: COMPASS_INITIALS[c]
+        for f in folded
+        for w in _PHRASE_WORD.findall(f.lower())
+        if (c := SYNONYMS.get(w, w)) in COMPASS_INITIALS and COMPASS_INITIALS[c] in marks
+    }
+    if len(set(compass.values())) >= 2:
+        out.update(compass)
     for code in found:
         lowered = code.lower()
         if lowered in marks:
-            out[code] = lowered
+            if code in leading:
+                out[code] = lowered
             continue
         held = [i for i, ch in enumerate(lowered) if ch in marks]
         if len(held) != 1:

@@ -86,6 +86,7 @@ _EXONYMS = {
 SYNONYMS: Mapping[str, str] = MappingProxyType(
     {**_EXONYMS, **{word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}}
 )
+COMPASS_INITIALS: Mapping[str, str] = MappingProxyType(dict(_VOCAB["compass_initials"]))
 SPECIAL_LETTERS = str.maketrans(dict(_VOCAB["special_letters"]))
 
 DEFAULT_THRESHOLD: float = float(_RULES["default_threshold"])

@@ -163,6 +163,16 @@ def _pairs_with_ids(calendar: Sequence[str], pivot: Sequence[tuple[str, str]]) -
             [("acme-n-h4", "Huddle 4"), ("acme-s-h4", "Huddle 4"), ("acme-n-lab9", "Onward Lab 9")],
             {"ACME-NB Huddle 4": "acme-n-h4", "ACME SB Huddle 4 (6)": "acme-s-h4", "ACME ONW Lab 9": None},
         ),
+        (  # a sibling code anywhere in the name, also in brackets
+            ["Sala 2.01 (TN)", "TS Sala 2.01", "OPO Sala 2.01"],
+            [("n-201", "Sala 2.01"), ("s-201", "Sala 2.01")],
+            {"Sala 2.01 (TN)": "n-201", "TS Sala 2.01": "s-201", "OPO Sala 2.01": None},
+        ),
+        (  # compass words, by their direction's initial
+            ["Boardroom Norte", "Boardroom Sul"],
+            [("n-board", "Boardroom"), ("s-board", "Boardroom")],
+            {"Boardroom Norte": "n-board", "Boardroom Sul": "s-board"},
+        ),
         (  # without a code the twins stay unmapped
             ["Huddle 4", "ACME Huddle 4"],
             [("acme-n-h4", "Huddle 4"), ("acme-s-h4", "Huddle 4")],
