@@ -37,7 +37,7 @@ from .vocabulary import (
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
 _FLOOR_WORD = (
     r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
-    r"planta|piso|piano|verdieping|andar|ebene|plan|vaningen|vaning|etasje|kerros|krs|pietro|patro|emelet|kai|"
+    r"planta|piso|piano|verdieping|andar|ebene|plan|vaningen|vaning|etasje|kerros|krs|kat|etaj|pietro|patro|emelet|kai|"
     r"storey|niveau|nivel|poziom|h?urlar|llawr)"
 )
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)

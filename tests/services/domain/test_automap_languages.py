@@ -59,6 +59,11 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("Sala de Reuniões 2.01", "Sala 2.01"),  # generic words in Portuguese
         ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
         ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
+        ("Toplantı Odası 3", "Meeting Room 3"),  # Turkish
+        ("Tárgyaló Kettő", "Meeting Room 2"),  # Hungarian, number word
+        ("Sala de Ședințe 4", "Meeting Room 4"),  # Romanian
+        ("Hoeuisil 5", "Meeting Room 5"),  # Korean romanised
+        ("Huiyishi 6", "Meeting Room 6"),  # Chinese pinyin
     ],
 )
 def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: str) -> None:
@@ -96,6 +101,8 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
         ("Cistin Urlár 3", 3),
         ("Copa 2.º piso", 2),
         ("Keittiö 3 krs", 3),  # Finnish "kerros", abbreviated
+        ("Mutfak 3. kat", 3),  # Turkish
+        ("Bucătărie etaj 2", 2),  # Romanian
     ],
 )
 def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:

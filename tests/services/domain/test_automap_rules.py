@@ -421,6 +421,11 @@ def test_ground_floor_rooms_numbered_with_g_and_glued_numbers() -> None:
         ("BAJA-Sala 3", True),
         ("ANCIEN - Salle Rhône", True),
         ("Sala Verde - NO USAR", True),
+        ("Sala 3 - NIE UŻYWAĆ", True),  # Polish, Turkish, Swedish, English
+        ("ESKİ - Toplantı Odası 2", True),
+        ("Fjällrum (gammal)", True),
+        ("Orion - decommissioned", True),
+        ("Gammel Strand", False),
         ("Old Trafford", False),
         ("Oud Zuid", False),
         ("Alt Heidelberg", False),
