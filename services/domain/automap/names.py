@@ -100,9 +100,11 @@ _UNITS = "|".join(sorted(CAPACITY_UNITS, key=len, reverse=True))
 _LABELS = "|".join(sorted(CAPACITY_LABELS, key=len, reverse=True))
 _CAPACITY = re.compile(
     rf"(?<![a-z0-9.])\d{{1,4}}\s*-?\s*(?:{_UNITS})\.?(?![a-z0-9])"
-    rf"|(?<![a-z0-9])(?:{_LABELS})\.?\s*[:=]?\s*\d{{1,4}}(?![0-9])",
+    rf"|(?<![a-z0-9])(?:{_LABELS})\.?\s*[:=]?\s*\d{{1,4}}(?![0-9])"
+    r"|(?<![a-z0-9])(?:for\s+|(?-i:x)\s?)\d{1,3}\W*$",  # "Pollux for 10", "Lyra x8" ("Lab X2" is a room)
     re.I,
 )
+_WITH = re.compile(r"(?<![a-z0-9])w/(?=\s*[a-z])", re.I)  # "Rigel w/ VC"
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
 _ALIAS_SEP = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})|\s+/\s+")
 _SEGMENT_SEP = re.compile(
@@ -237,7 +239,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
 def _strip_noise(text: str, loc: _Location) -> str:
     """Remove locations, capacities and opening hours ("24/7") from free text."""
-    return _CAPACITY.sub(" - ", _strip_locations(_HOURS.sub(" - ", text), loc))
+    return _CAPACITY.sub(" - ", _strip_locations(_HOURS.sub(" - ", _WITH.sub(" with ", text)), loc))
 
 
 def _is_noise_tokens(tokens: Sequence[str]) -> bool:

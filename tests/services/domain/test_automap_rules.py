@@ -220,6 +220,21 @@ def test_a_lone_number_may_be_the_floor_the_other_name_spells(
     assert list(_pairs(calendar, pivot).values()) == expected
 
 
+@pytest.mark.parametrize(
+    ("name", "words", "idents"),
+    [
+        ("Lyra x8", ("lyra",), frozenset()),
+        ("Pollux for 10", ("pollux",), frozenset()),
+        ("Pollux (for 10)", ("pollux",), frozenset()),
+        ("Rigel w/ VC", ("rigel",), frozenset()),
+        ("Lab X2", ("lab",), frozenset({"x2"})),  # an upper-case X names the room
+    ],
+)
+def test_more_capacity_and_equipment_notes(name: str, words: tuple[str, ...], idents: frozenset[str]) -> None:
+    key = normalize(name)
+    assert (key.words, key.idents) == (words, idents)
+
+
 def test_graph_places_fields_tell_twins_apart() -> None:
     calendar = [
         {"name": "Seminar Room", "floorNumber": 3},
