@@ -185,6 +185,9 @@ def test_building_words_of_many_languages(name: str, building: str, floor: int |
         ("Salle Anvers", "Zaal Antwerpen"),
         ("Kaveri (8)", "Cauvery"),
         ("Sta Lucía", "Santa Lucía"),
+        ("Sm Conf Rm", "Small Conference Room"),  # English abbreviations
+        ("Brkout 3", "Breakout 3"),
+        ("MPR", "Multi-Purpose Room"),
         ("Sim Lab", "Simulation Lab"),  # hospital department abbreviations
         ("PEDS Huddle 3-220", "Pediatrics Huddle Room 3-220"),
         ("Ortho Huddle 4-401", "Orthopedics Huddle Room 4-401"),
