@@ -697,8 +697,15 @@ class BuildingTable:
         return text
 
 
+_LEADING_SITE = re.compile(r"^[A-Z]{2,5}\s+(?=[^\W\d_]+\s+[^\W\d_])")
+
+
 def _leading_phrase(folded: str) -> str | None:
-    """ "Hadley Science Center 101" -> "hadley science center"; "Fleet Place - Library" -> "fleet place"."""
+    """ "Hadley Science Center 101" -> "hadley science center"; "Fleet Place - Library" -> "fleet place".
+
+    A site code before it is no part of it ("SBMC South Pavilion Lobby" -> "south pavilion").
+    """
+    folded = _LEADING_SITE.sub("", folded)
     parts = [p for p in _PHRASE_SEP.split(folded) if p.strip()]
     if len(parts) >= 2 and not any(ch.isdigit() for ch in parts[0]):
         words = _PHRASE_WORD.findall(parts[0].lower())
@@ -714,7 +721,9 @@ def _leading_phrase(folded: str) -> str | None:
             ):
                 break
             words.append(lowered)
-        if len(words) == len(folded.split()):
+        if len(words) >= 3 and words[0] in BUILDING_WORDS and words[1] not in STOPWORDS:
+            words = words[:2]  # "Torre Norte Copa": a building word and its name lead the room's name
+        elif len(words) == len(folded.split()):
             return None  # nothing follows: the whole name, not a prefix
     words = [w.strip(".'") for w in words]
     # "Kirkland Building Seminar Room": the building's name ends with its building word.
@@ -782,9 +791,16 @@ def building_table(
     ("North Tower - Boardroom"), so that a room name repeated in two buildings is told apart."""
     phrases: dict[str, str] = {}
     codes: dict[str, str] = {}
-    for codes_side, names_side in ((calendar_names, pivot_names), (pivot_names, calendar_names)):
+    sides = (
+        (calendar_names, pivot_names, False),
+        (pivot_names, calendar_names, False),
+        # "TN Sala 2.01" beside "Torre Norte Copa" in one list: codes of buildings spelled out there
+        (calendar_names, calendar_names, True),
+        (pivot_names, pivot_names, True),
+    )
+    for codes_side, names_side, same_side in sides:
         counts = Counter(p for p in (_leading_phrase(_fold(n)) for n in names_side) if p)
-        candidates = [p for p, n in counts.items() if n >= 2 or _is_building_phrase(p)]
+        candidates = [p for p, n in counts.items() if _is_building_phrase(p) or (n >= 2 and not same_side)]
         # "(North Pavilion)" closing a name is a building only when a code names it ("NP"):
         # "(Lecture Hall)" and "Town Hall" are rooms.
         trailing = {p for p in (_trailing_phrase(_fold(n)) for n in names_side) if p} - set(candidates)

@@ -235,6 +235,27 @@ def test_more_capacity_and_equipment_notes(name: str, words: tuple[str, ...], id
     assert (key.words, key.idents) == (words, idents)
 
 
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (  # the site code before a building name is no part of it; "NP" is "North Pavilion"
+            ["MED-NP Conf Rm 3-214", "MED South Pavilion Conf Rm 3-214", "MED NP Lobby"],
+            [
+                "North Pavilion - Conference Room 3-214",
+                "South Pavilion - Conference Room 3-214",
+                "North Pavilion - Lobby",
+            ],
+        ),
+        (  # one list writes a building as a code and spelled out; a building word leads "Torre Norte Copa"
+            ["Torre Sul Sala 2.01", "TN Sala 2.01", "Torre Norte Copa"],
+            ["TS - Sala 2.01", "TN - Sala 2.01", "TN - Copa"],
+        ),
+    ],
+)
+def test_building_codes_and_names_mixed_in_one_list(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
 def test_graph_places_fields_tell_twins_apart() -> None:
     calendar = [
         {"name": "Seminar Room", "floorNumber": 3},
