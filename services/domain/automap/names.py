@@ -44,6 +44,15 @@ _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLO
 _FLOOR_WORD_FIRST = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
 )
+# "Sala 1 Piso 2": a bare number before the floor word is the room's, the one after it the floor
+_FLOOR_BETWEEN = re.compile(
+    rf"(?<![a-z0-9.])(\d{{1,3}})\s+{_FLOOR_WORD}\.?\s*(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
+)
+_ROMAN_FLOORS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+# "Kuchnia (II p.)", "III. emelet": a Roman numeral before a floor word (Polish "p." = piętro)
+_FLOOR_ROMAN = re.compile(
+    rf"(?<![a-z0-9])(viii|vii|vi|iv|ix|v|x|iii|ii|i)\.?\s*(?:p\.|{_FLOOR_WORD}(?![a-z]))", re.I
+)
 _FLOOR_ORDINAL_WORD = re.compile(
     r"(?<![a-z0-9])("
     + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
@@ -186,6 +195,14 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
         return repl
 
+    def roman_floor(match: re.Match[str]) -> str:
+        loc.set_floor(_ROMAN_FLOORS[match.group(1).lower()])
+        return " - "
+
+    def between_floor(match: re.Match[str]) -> str:
+        loc.set_floor(int(match.group(2)))
+        return f" {match.group(1)} - "
+
     def ordinal_floor(match: re.Match[str]) -> str:
         loc.set_floor(ORDINAL_WORDS[match.group(1).lower()])
         return " - "
@@ -224,6 +241,8 @@ def _strip_locations(text: str, loc: _Location) -> str:
     if match := _FLOOR_P_AFTER_CODE.match(text):
         loc.set_floor(int(match.group(2)))
         text = f"{match.group(1)} - {text[match.end() :]}"
+    text = _FLOOR_BETWEEN.sub(between_floor, text)
+    text = _FLOOR_ROMAN.sub(roman_floor, text)
     text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
     text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)

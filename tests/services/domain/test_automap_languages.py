@@ -102,6 +102,9 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
         ("Copa 2.º piso", 2),
         ("Keittiö 3 krs", 3),  # Finnish "kerros", abbreviated
         ("Mutfak 3. kat", 3),  # Turkish
+        ("Kuchnia (II p.)", 2),  # a Roman numeral before the floor word
+        ("Konyha III. emelet", 3),
+        ("Sala 1 Piso 2", 2),  # the bare number before the floor word is the room's
         ("Bucătărie etaj 2", 2),  # Romanian
     ],
 )
