@@ -62,12 +62,15 @@ _FLOOR_ORDINAL_WORD = re.compile(
     re.I,
 )
 _FLOOR_ORDINAL_ABBREVIATED = re.compile(
-    r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})(\.?)(?![a-z0-9])",
+    r"(?<![a-z0-9])(\d{1,2})(?:(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?|\.)\s*([a-z]{2,})(\.?)(?![a-z0-9])",
     re.I,
 )
 # "WAW 3p Gdańsk": "3p" (Polish "3 piętro") between a leading site code and the room name is
 # a floor; elsewhere "8p" is a capacity.
 _FLOOR_P_AFTER_CODE = re.compile(r"^(\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+))(\d{1,2})p\.?\s+(?=[^\W\d_])")
+_FLOOR_SAL = re.compile(
+    r"(?<![a-z0-9.])(\d{1,2})\.\s*sal(?![a-z])", re.I
+)  # Danish "3. sal" (a "Sal 3" is a hall)
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
 # "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
 _FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})/?f(?![a-z0-9])", re.I)  # "3F", "3/F"
@@ -247,6 +250,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
     text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
+    text = _FLOOR_SAL.sub(floor_from(1), text)
     text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
     text = _FLOOR_DEGREE.sub(floor_from(1), text)
     text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)

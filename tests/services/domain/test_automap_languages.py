@@ -59,6 +59,8 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("Sala de Reuniões 2.01", "Sala 2.01"),  # generic words in Portuguese
         ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
         ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
+        ("Boardroom", "Bestyrelseslokale"),  # Danish
+        ("Training Room 1", "Undervisningslokale 1"),
         ("Toplantı Odası 3", "Meeting Room 3"),  # Turkish
         ("Tárgyaló Kettő", "Meeting Room 2"),  # Hungarian, number word
         ("Sala de Ședințe 4", "Meeting Room 4"),  # Romanian
@@ -105,11 +107,17 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
         ("Kuchnia (II p.)", 2),  # a Roman numeral before the floor word
         ("Konyha III. emelet", 3),
         ("Sala 1 Piso 2", 2),  # the bare number before the floor word is the room's
+        ("Konyha (2. em.)", 2),  # a dotted abbreviation after a dotted number
+        ("Kantine 3. sal", 3),  # Danish
         ("Bucătărie etaj 2", 2),  # Romanian
     ],
 )
 def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:
     assert normalize(name).floor == floor
+
+
+def test_a_hall_numbered_after_sal_is_no_floor() -> None:
+    assert normalize("Sal 3").floor is None and normalize("Sal 3").idents == frozenset({"3"})
 
 
 def test_a_room_number_in_a_known_building_pairs_despite_other_descriptions() -> None:
