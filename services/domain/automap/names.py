@@ -552,12 +552,20 @@ _GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4}(?:[.\-/]\d{1,4})*)$")
 _ROOM_LETTER_CODE = re.compile(r"(?<![a-z0-9])r(\d{1,2}[.\-]\d{1,3})(?![a-z0-9])")  # "R2.14": room 2.14
 
 
+_INITIALISM = re.compile(r"^[b-df-hj-np-tv-xz]{2}$")
+
+
 def _split_glued(tokens: Sequence[str]) -> list[str]:
-    """ "MR1" is "MR 1", "Rm12" is "Rm 12": a room word glued to its number."""
+    """ "MR1" is "MR 1", "Rm12" is "Rm 12": a room word glued to its number; so is an
+    initialism of two consonants ("DR3": the other side may spell "Discussion Room 3")."""
     out: list[str] = []
     for token in tokens:
         glued = _GLUED.match(token)
-        if glued and (glued.group(1) in ABBREVIATIONS or glued.group(1) in GENERIC):
+        if glued and (
+            glued.group(1) in ABBREVIATIONS
+            or glued.group(1) in GENERIC
+            or (_INITIALISM.match(glued.group(1)) and len(glued.group(2)) <= 2)
+        ):
             out += [glued.group(1), glued.group(2)]
         else:
             out.append(token)

@@ -78,6 +78,7 @@ def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: st
         ("Mötesrum 3", "Meeting Room 2"),
         ("Sala konferencyjna 2", "Conference Room 12"),
         ("Lilla Mötesrummet", "Stora Mötesrummet"),  # small / large are two rooms
+        ("DR3", "Discussion Room 4"),
     ],
 )
 def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
@@ -197,6 +198,7 @@ def test_building_words_of_many_languages(name: str, building: str, floor: int |
         ("Kaveri (8)", "Cauvery"),
         ("Sta Lucía", "Santa Lucía"),
         ("Sm Conf Rm", "Small Conference Room"),  # English abbreviations
+        ("DR3 (6)", "Discussion Room 3"),  # a glued consonant initialism
         ("Brkout 3", "Breakout 3"),
         ("MPR", "Multi-Purpose Room"),
         ("Sim Lab", "Simulation Lab"),  # hospital department abbreviations
