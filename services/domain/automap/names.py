@@ -886,7 +886,8 @@ def _mark_pattern(code: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![a-z0-9])(?P<lead>){re.escape(code)}(?![a-z0-9])", re.I)
 
 
-_ID_PART = re.compile(r"[a-z]+|\d+")
+_ID_PART = re.compile(r"[a-z]\d{1,2}(?![0-9])|[a-z]+|\d+")  # "b1-101": building b1, room 101
+_ID_MARK = re.compile(r"[a-z]{1,2}|[a-z]\d{1,2}")  # "a", "tn", or a building number "b1"
 
 
 def id_marks(pivot: Sequence[tuple[str, str]]) -> dict[int, str]:
@@ -914,7 +915,7 @@ def id_marks(pivot: Sequence[tuple[str, str]]) -> dict[int, str]:
         if (
             len(heads) != 1
             or len(set(values)) != len(values)
-            or not all(v.isalpha() and len(v) <= 2 for v in values)
+            or not all(_ID_MARK.fullmatch(v) for v in values)
         ):
             continue
         layouts.setdefault(heads.pop(), set()).update(values)
@@ -927,8 +928,8 @@ def id_marks(pivot: Sequence[tuple[str, str]]) -> dict[int, str]:
     return out
 
 
-_MARK_CODE = re.compile(r"^\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+)([A-Z]{1,3})(?![A-Za-z0-9])")
-_MARK_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,3})(?![A-Za-z0-9])")
+_MARK_CODE = re.compile(r"^\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+)([A-Z]{1,3}|[A-Z]\d{1,2})(?![A-Za-z0-9])")
+_MARK_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,3}|[A-Z]\d{1,2})(?![A-Za-z0-9])")
 
 
 def mark_codes(calendar_names: Sequence[str], marks: Collection[str]) -> dict[str, str]:
@@ -956,7 +957,9 @@ def mark_codes(calendar_names: Sequence[str], marks: Collection[str]) -> dict[st
     for code in found:
         lowered = code.lower()
         if lowered in marks:
-            if code in leading:
+            # "WAW-A" after the site code; "B1" anywhere beside a "B2" ("b1-101" / "b2-101")
+            numbered = any(ch.isdigit() for ch in lowered)
+            if code in leading or (numbered and any(c.lower() in marks for c in found - {code})):
                 out[code] = lowered
             continue
         held = [i for i, ch in enumerate(lowered) if ch in marks]

@@ -168,6 +168,11 @@ def _pairs_with_ids(calendar: Sequence[str], pivot: Sequence[tuple[str, str]]) -
             [("n-201", "Sala 2.01"), ("s-201", "Sala 2.01")],
             {"Sala 2.01 (TN)": "n-201", "TS Sala 2.01": "s-201", "OPO Sala 2.01": None},
         ),
+        (  # a numbered building glued into the id ("b1-101"), its code beside a sibling code
+            ["CSC-B1 Room 101", "CSC-B2 Room 101", "CSC-B1 Lab"],
+            [("b1-101", "Room 101"), ("b2-101", "Room 101"), ("b1-lab", "Lab")],
+            {"CSC-B1 Room 101": "b1-101", "CSC-B2 Room 101": "b2-101", "CSC-B1 Lab": "b1-lab"},
+        ),
         (  # compass words, by their direction's initial
             ["Boardroom Norte", "Boardroom Sul"],
             [("n-board", "Boardroom"), ("s-board", "Boardroom")],
