@@ -242,7 +242,8 @@ def propose(
         for n, i in zip(cal_names, cal_order, strict=True)
     ]
     piv_keys = [normalize(n, codes=piv_codes, buildings=buildings) for n in piv_names]
-    if coded:
+    # The marks count when the calendar side names those buildings: by code, or as "Building A".
+    if coded or {k.building for k in cal_keys} & set(marks.values()):
         piv_keys = [
             replace(k, building=marks[j]) if j in marks and k.building is None else k
             for j, k in enumerate(piv_keys)
