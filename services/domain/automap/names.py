@@ -89,13 +89,15 @@ _FLOOR_WORD_NUMBER = re.compile(
 _FLOOR_GROUND = re.compile(
     r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
     r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo|"
-    r"res\s+do\s+chao|r/c|bottenvaning|entreplan|stueetage|parter|prizemi|pohjakerros)"
+    r"res\s+do\s+chao|r/c|bottenvaning|entreplan|stueetage|parter|prizemi|pohjakerros|"
+    r"zemin\s+kat|zemin|foldszint|stuen|isogeio)"
     r"(?![a-z0-9])",
     re.I,
 )
 _FLOOR_BASEMENT = re.compile(
     r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|keller|sotano|kelder|kallare|"
-    r"kaelder|kjeller|piwnica|suterena|suteren|kellarikerros|sotterraneo|subsolo)(?![a-z0-9])",
+    r"kaelder|kjeller|piwnica|suterena|suteren|kellarikerros|sotterraneo|subsolo|"
+    r"bodrum|pince|subsol)(?![a-z0-9])",
     re.I,
 )
 # "A-Wing", "B Block": the letter before the building word

@@ -110,6 +110,11 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
         ("Sala 1 Piso 2", 2),  # the bare number before the floor word is the room's
         ("Konyha (2. em.)", 2),  # a dotted abbreviation after a dotted number
         ("Kantine 3. sal", 3),  # Danish
+        ("Mutfak Zemin Kat", 0),  # ground floors: Turkish, Hungarian, Danish
+        ("Konyha (földszint)", 0),
+        ("Kantine stuen", 0),
+        ("Arşiv Bodrum", -1),  # basements: Turkish, Romanian
+        ("Arhivă subsol", -1),
         ("Bucătărie etaj 2", 2),  # Romanian
     ],
 )
