@@ -12,6 +12,9 @@ from typing import Any
 
 from .vocabulary import (
     ABBREVIATIONS,
+    BASEMENT_WORDS,
+    BUILDING_AFTER_LETTER,
+    BUILDING_BEFORE_LETTER,
     BUILDING_WORDS,
     CAPACITY_LABELS,
     CAPACITY_UNITS,
@@ -21,8 +24,10 @@ from .vocabulary import (
     DEPRECATED_MARKS,
     DEPRECATED_PHRASES,
     EQUIPMENT,
+    FLOOR_WORDS,
     FLOOR_WORDS_FULL,
     GENERIC,
+    GROUND_FLOOR_WORDS,
     LINKING_S_STEMS,
     NUMBER_PARTICLES,
     NUMBER_WORDS,
@@ -35,11 +40,15 @@ from .vocabulary import (
 )
 
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
-_FLOOR_WORD = (
-    r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
-    r"planta|piso|piano|verdieping|andar|ebene|plan|vaningen|vaning|etasje|kerros|krs|kat|etaj|pietro|patro|emelet|kai|"
-    r"storey|niveau|nivel|poziom|h?urlar|llawr)"
-)
+
+
+def _alternation(words: Collection[str]) -> str:
+    """Words (or phrases: a space matches any run of spaces) as one regex group, longest first."""
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
+
+
+_FLOOR_WORD = _alternation(FLOOR_WORDS)
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
@@ -86,28 +95,14 @@ _FLOOR_WORD_NUMBER = re.compile(
     + r")(?![a-z0-9])",
     re.I,
 )
-_FLOOR_GROUND = re.compile(
-    r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
-    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo|"
-    r"res\s+do\s+chao|r/c|bottenvaning|entreplan|stueetage|parter|prizemi|pohjakerros|"
-    r"zemin\s+kat|zemin|foldszint|stuen|isogeio)"
-    r"(?![a-z0-9])",
-    re.I,
-)
-_FLOOR_BASEMENT = re.compile(
-    r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|keller|sotano|kelder|kallare|"
-    r"kaelder|kjeller|piwnica|suterena|suteren|kellarikerros|sotterraneo|subsolo|"
-    r"bodrum|pince|subsol)(?![a-z0-9])",
-    re.I,
-)
+_FLOOR_GROUND = re.compile(rf"(?<![a-z0-9]){_alternation(GROUND_FLOOR_WORDS)}(?![a-z0-9])", re.I)
+_FLOOR_BASEMENT = re.compile(rf"(?<![a-z0-9]){_alternation(BASEMENT_WORDS)}(?![a-z0-9])", re.I)
 # "A-Wing", "B Block": the letter before the building word
 _BUILDING_AFTER = re.compile(
-    r"(?<![a-z0-9])([a-z])[\s\-](?:wing|tower|block|building|aile|ala|trakt)(?![a-z0-9])", re.I
+    rf"(?<![a-z0-9])([a-z])[\s\-]{_alternation(BUILDING_AFTER_LETTER)}(?![a-z0-9])", re.I
 )
 _BUILDING = re.compile(
-    r"(?<![a-z0-9])(?:building|bldg|bld|blg|bat|batiment|gebaude|geb|edificio|edif|"
-    r"tower|twr|torre|wing|aile|block|blk|bloco|bloque|blok|budynek|haus|pavilion|pavillon|pav)"
-    r"\.?(?:\s*|-)([a-z]|\d{1,3})(?![a-z0-9])",
+    rf"(?<![a-z0-9]){_alternation(BUILDING_BEFORE_LETTER)}\.?(?:\s*|-)([a-z]|\d{{1,3}})(?![a-z0-9])",
     re.I,
 )
 _UNITS = "|".join(sorted(CAPACITY_UNITS, key=len, reverse=True))

@@ -24,7 +24,18 @@ def test_data_files_are_json_objects(name: str) -> None:
 
 
 def test_word_lists_are_folded_lower_case() -> None:
-    for words in (v.STOPWORDS, v.GENERIC, v.EQUIPMENT, v.CAPACITY_WORDS, v.STREET_WORDS):
+    for words in (
+        v.STOPWORDS,
+        v.GENERIC,
+        v.EQUIPMENT,
+        v.CAPACITY_WORDS,
+        v.STREET_WORDS,
+        v.FLOOR_WORDS,
+        frozenset(v.GROUND_FLOOR_WORDS),
+        frozenset(v.BASEMENT_WORDS),
+        v.BUILDING_BEFORE_LETTER,
+        v.BUILDING_AFTER_LETTER,
+    ):
         assert words and all(_folded(w) for w in words)
     assert all(_folded(k) and all(_folded(x) for x in vals) for k, vals in v.ABBREVIATIONS.items())
     assert all(_folded(k) for k in v.NUMBER_WORDS) and all(_folded(k) for k in v.ORDINAL_WORDS)
