@@ -152,16 +152,12 @@ async def test_an_sla_breach_shows_on_every_posted_card(client: TestClient) -> N
     notices = await card_notices(client, "sla_breached")
     # Every card already posted. Ada's card is posted by this very notice, in a job that may run
     # after the breach step (jobs start at once): her card is then built breached from the start.
-    assert (
-        {"u-sam", "u-priya", "channel:" + CHANNEL}
-        <= set(notices)
-        <= {
-            "u-sam",
-            "u-priya",
-            "u-ada",
-            "channel:" + CHANNEL,
-        }
-    )
+    assert {"u-sam", "u-priya", "channel:" + CHANNEL} <= set(notices) <= {
+        "u-sam",
+        "u-priya",
+        "u-ada",
+        "channel:" + CHANNEL,
+    }
     assert set(notices.values()) == {"sent"}
 
 

@@ -426,10 +426,9 @@ async def test_turning_room_booking_on_waits_for_a_sign_in_with_calendar_writes(
     assert texts.SETUP_SIGNIN_BOOKING.format(locations="Contoso HQ") in card_texts(signin)
     assert waiting in card_texts(signin)
     url = button(signin, texts.SETUP_SIGNIN_BUTTON)["url"]
-    async with (
-        b.http.get(url, allow_redirects=False) as start,
-        b.http.get(start.headers["Location"], allow_redirects=False, ssl=b.emu.ssl_context()) as page,
-    ):
+    async with b.http.get(url, allow_redirects=False) as start, b.http.get(
+        start.headers["Location"], allow_redirects=False, ssl=b.emu.ssl_context()
+    ) as page:
         assert page.status == 200
         assert "Calendars.ReadWrite" in str(page.url)
     await b.sign_in_via(url)

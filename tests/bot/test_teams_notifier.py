@@ -195,7 +195,6 @@ async def test_no_route_falls_back_without_calling_teams(client: TestClient) -> 
 
 async def test_a_declined_room_booking_tells_the_claimer_with_the_slots(client: TestClient) -> None:
     from services import texts
-
     await say(client, activity("installationUpdate", action="add"))
     before = len(sends())
     nid = await notification(  # the claimer: a provider (a client's copy has no slot buttons)

@@ -93,7 +93,6 @@ async def _raw_request(port: int, raw: bytes) -> bytes:
 async def test_malformed_requests_log_one_short_line_without_their_content(logs: io.StringIO) -> None:
     """A scanner's garbage gets its 400 and one WARNING line (no traceback, no header text);
     a flood of it is summarised instead of writing a line per request."""
-
     async def ok(_request: web.Request) -> web.Response:
         return web.Response(text="ok")
 

@@ -192,24 +192,15 @@ async def test_teams_identity_lookup(service: DirectoryService, db: Database) ->
     )
     assert nobody == []
     foreign = "99999999-2222-4333-8444-555555555555"
-    assert (
-        await service.users_for_teams_identity(
-            tenant_id=foreign, aad_object_id="A0000000-0000-4000-8000-0000000000A1", email=None
-        )
-        == []
-    )
-    assert (
-        await service.users_for_teams_identity(
-            tenant_id=foreign, aad_object_id=None, email="BO@contoso.example"
-        )
-        == []
-    )
-    assert (
-        await service.users_for_teams_identity(
-            tenant_id=tenant, aad_object_id=None, email="ada@contoso.example"
-        )
-        == []
-    )  # an e-mail never makes a client admin
+    assert await service.users_for_teams_identity(
+        tenant_id=foreign, aad_object_id="A0000000-0000-4000-8000-0000000000A1", email=None
+    ) == []
+    assert await service.users_for_teams_identity(
+        tenant_id=foreign, aad_object_id=None, email="BO@contoso.example"
+    ) == []
+    assert await service.users_for_teams_identity(
+        tenant_id=tenant, aad_object_id=None, email="ada@contoso.example"
+    ) == []  # an e-mail never makes a client admin
     async with db.session() as session:
         users = (await session.scalars(select(User))).all()
         clients = (await session.scalars(select(Client))).all()
