@@ -954,9 +954,8 @@ def mark_codes(calendar_names: Sequence[str], marks: Collection[str]) -> dict[st
     for code in found:
         lowered = code.lower()
         if lowered in marks:
-            # "WAW-A" after the site code; "B1" anywhere beside a "B2" ("b1-101" / "b2-101")
-            numbered = any(ch.isdigit() for ch in lowered)
-            if code in leading or (numbered and any(c.lower() in marks for c in found - {code})):
+            # "WAW-A" after the site code; "B1" or "TN" anywhere beside a "B2" or "TS"
+            if code in leading or (len(lowered) > 1 and any(c.lower() in marks for c in found - {code})):
                 out[code] = lowered
             continue
         held = [i for i, ch in enumerate(lowered) if ch in marks]

@@ -173,6 +173,11 @@ def _pairs_with_ids(calendar: Sequence[str], pivot: Sequence[tuple[str, str]]) -
             [("b1-101", "Room 101"), ("b2-101", "Room 101"), ("b1-lab", "Lab")],
             {"CSC-B1 Room 101": "b1-101", "CSC-B2 Room 101": "b2-101", "CSC-B1 Lab": "b1-lab"},
         ),
+        (  # an id that is the code itself ("TN-201"), the code anywhere beside its sibling
+            ["TN Sala 2.01", "Sala 2.01 (TS)"],
+            [("TN-201", "Sala 2.01"), ("TS-201", "Sala 2.01")],
+            {"TN Sala 2.01": "TN-201", "Sala 2.01 (TS)": "TS-201"},
+        ),
         (  # the calendar spells the building out
             ["Building A Room 101", "Building B Room 101"],
             [("x-a-101", "Room 101"), ("x-b-101", "Room 101")],
