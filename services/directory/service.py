@@ -37,7 +37,6 @@ def in_tenant(tenant_id: str) -> Any:
     """The SQL condition "the joined client is in this tenant"."""
     return func.lower(Client.tenant_id) == tenant_id.lower()
 
-
 log = logging.getLogger(__name__)
 
 
