@@ -10,7 +10,17 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .names import BuildingTable, RoomKey, building_of, building_table, floor_of, normalize, site_codes
+from .names import (
+    BuildingTable,
+    RoomKey,
+    building_of,
+    building_table,
+    floor_of,
+    id_marks,
+    mark_codes,
+    normalize,
+    site_codes,
+)
 from .scoring import score_matrix, site_factors
 from .vocabulary import AMBIGUITY_MARGIN, CANDIDATE_MIN_SCORE, DEFAULT_THRESHOLD, GENERIC, TWIN_SCORE_GAP
 
@@ -223,12 +233,21 @@ def propose(
     piv_names = [pivot_rooms[j]["name"] for j in piv_order]
     cal_codes = site_codes(cal_names, piv_names)
     piv_codes = site_codes(piv_names, cal_names)
-    buildings = building_table(cal_names, piv_names)
+    # Twins named alike in two buildings ("Sala 1.01" twice) differ only in their ids ("waw-a-101").
+    marks = id_marks([(str(pivot_rooms[j]["id"]), pivot_rooms[j]["name"]) for j in piv_order])
+    coded = mark_codes(cal_names, set(marks.values()))
+    buildings = building_table(cal_names, piv_names, coded)
     cal_keys = [
         _with_places(normalize(n, codes=cal_codes, buildings=buildings), calendar_rooms[i], buildings)
         for n, i in zip(cal_names, cal_order, strict=True)
     ]
     piv_keys = [normalize(n, codes=piv_codes, buildings=buildings) for n in piv_names]
+    # The marks count when the calendar side names those buildings: by code, or as "Building A".
+    if coded or {k.building for k in cal_keys} & set(marks.values()):
+        piv_keys = [
+            replace(k, building=marks[j]) if j in marks and k.building is None else k
+            for j, k in enumerate(piv_keys)
+        ]
 
     scores = score_matrix(cal_keys, piv_keys)
     factors = site_factors(scores, cal_keys, limit)

@@ -12,34 +12,55 @@ from typing import Any
 
 from .vocabulary import (
     ABBREVIATIONS,
+    BASEMENT_WORDS,
+    BUILDING_AFTER_LETTER,
+    BUILDING_BEFORE_LETTER,
     BUILDING_WORDS,
     CAPACITY_LABELS,
     CAPACITY_UNITS,
     CAPACITY_WORDS,
+    COMPASS_INITIALS,
     COMPOUND_SUFFIXES,
     DEPRECATED_MARKS,
     DEPRECATED_PHRASES,
     EQUIPMENT,
+    FLOOR_WORDS,
     FLOOR_WORDS_FULL,
     GENERIC,
+    GROUND_FLOOR_WORDS,
     LINKING_S_STEMS,
+    NUMBER_PARTICLES,
     NUMBER_WORDS,
     ORDINAL_WORDS,
     SPECIAL_LETTERS,
     STOPWORDS,
     STREET_WORDS,
     SUFFIX_CANONICAL,
+    SYNONYMS,
 )
 
-_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|e|o|a|°)?"
-_FLOOR_WORD = (
-    r"(?:floor|flr|fl|level|lvl|etage|etg|og|obergeschoss|stockwerk|stock|geschoss|"
-    r"planta|piso|piano|verdieping|andar|ebene|plan|vaningen|vaning|etasje|kerros|pietro|patro|emelet|kai|"
-    r"storey|niveau|nivel|poziom|urlar|llawr)"
-)
+_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
+
+
+def _alternation(words: Collection[str]) -> str:
+    """Words (or phrases: a space matches any run of spaces) as one regex group, longest first."""
+    ordered = sorted(words, key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
+
+
+_FLOOR_WORD = _alternation(FLOOR_WORDS)
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
+)
+# "Sala 1 Piso 2": a bare number before the floor word is the room's, the one after it the floor
+_FLOOR_BETWEEN = re.compile(
+    rf"(?<![a-z0-9.])(\d{{1,3}})\s+{_FLOOR_WORD}\.?\s*(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
+)
+_ROMAN_FLOORS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+# "Kuchnia (II p.)", "III. emelet": a Roman numeral before a floor word (Polish "p." = piętro)
+_FLOOR_ROMAN = re.compile(
+    rf"(?<![a-z0-9])(viii|vii|vi|iv|ix|v|x|iii|ii|i)\.?\s*(?:p\.|{_FLOOR_WORD}(?![a-z]))", re.I
 )
 _FLOOR_ORDINAL_WORD = re.compile(
     r"(?<![a-z0-9])("
@@ -50,9 +71,15 @@ _FLOOR_ORDINAL_WORD = re.compile(
     re.I,
 )
 _FLOOR_ORDINAL_ABBREVIATED = re.compile(
-    r"(?<![a-z0-9])(\d{1,2})(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?\s*([a-z]{2,})(\.?)(?![a-z0-9])",
+    r"(?<![a-z0-9])(\d{1,2})(?:(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?|\.)\s*([a-z]{2,})(\.?)(?![a-z0-9])",
     re.I,
 )
+# "WAW 3p Gdańsk": "3p" (Polish "3 piętro") between a leading site code and the room name is
+# a floor; elsewhere "8p" is a capacity.
+_FLOOR_P_AFTER_CODE = re.compile(r"^(\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+))(\d{1,2})p\.?\s+(?=[^\W\d_])")
+_FLOOR_SAL = re.compile(
+    r"(?<![a-z0-9.])(\d{1,2})\.\s*sal(?![a-z])", re.I
+)  # Danish "3. sal" (a "Sal 3" is a hall)
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
 # "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
 _FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})/?f(?![a-z0-9])", re.I)  # "3F", "3/F"
@@ -68,30 +95,25 @@ _FLOOR_WORD_NUMBER = re.compile(
     + r")(?![a-z0-9])",
     re.I,
 )
-_FLOOR_GROUND = re.compile(
-    r"(?<![a-z0-9])(?:ground\s+floor|ground\s+level|gf|rdc|rez\s+de\s+chaussee|"
-    r"rez\s+de\s+jardin|eg|erdgeschoss|planta\s+baja|pb|piano\s+terra|begane\s+grond|bg|terreo|"
-    r"res\s+do\s+chao|r/c|bottenvaning|entreplan|stueetage|parter|prizemi|pohjakerros)"
-    r"(?![a-z0-9])",
-    re.I,
-)
-_FLOOR_BASEMENT = re.compile(
-    r"(?<![a-z0-9])(?:basement|lower\s+ground|sous\s+sol|ug|untergeschoss|keller|sotano|kelder|kallare|"
-    r"kaelder|kjeller|piwnica|suterena|suteren|kellarikerros|sotterraneo|subsolo)(?![a-z0-9])",
-    re.I,
+_FLOOR_GROUND = re.compile(rf"(?<![a-z0-9]){_alternation(GROUND_FLOOR_WORDS)}(?![a-z0-9])", re.I)
+_FLOOR_BASEMENT = re.compile(rf"(?<![a-z0-9]){_alternation(BASEMENT_WORDS)}(?![a-z0-9])", re.I)
+# "A-Wing", "B Block": the letter before the building word
+_BUILDING_AFTER = re.compile(
+    rf"(?<![a-z0-9])([a-z])[\s\-]{_alternation(BUILDING_AFTER_LETTER)}(?![a-z0-9])", re.I
 )
 _BUILDING = re.compile(
-    r"(?<![a-z0-9])(?:building|bldg|bld|blg|bat|batiment|gebaude|geb|edificio|edif|"
-    r"tower|torre|wing|aile|block)\.?\s*([a-z]|\d{1,3})(?![a-z0-9])",
+    rf"(?<![a-z0-9]){_alternation(BUILDING_BEFORE_LETTER)}\.?(?:\s*|-)([a-z]|\d{{1,3}})(?![a-z0-9])",
     re.I,
 )
 _UNITS = "|".join(sorted(CAPACITY_UNITS, key=len, reverse=True))
 _LABELS = "|".join(sorted(CAPACITY_LABELS, key=len, reverse=True))
 _CAPACITY = re.compile(
     rf"(?<![a-z0-9.])\d{{1,4}}\s*-?\s*(?:{_UNITS})\.?(?![a-z0-9])"
-    rf"|(?<![a-z0-9])(?:{_LABELS})\.?\s*[:=]?\s*\d{{1,4}}(?![0-9])",
+    rf"|(?<![a-z0-9])(?:{_LABELS})\.?\s*[:=]?\s*\d{{1,4}}(?![0-9])"
+    r"|(?<![a-z0-9])(?:for\s+|(?-i:x)\s?)\d{1,3}\W*$",  # "Pollux for 10", "Lyra x8" ("Lab X2" is a room)
     re.I,
 )
+_WITH = re.compile(r"(?<![a-z0-9])w/(?=\s*[a-z])", re.I)  # "Rigel w/ VC"
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
 _ALIAS_SEP = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})|\s+/\s+")
 _SEGMENT_SEP = re.compile(
@@ -101,7 +123,10 @@ _SEGMENT_SEP = re.compile(
     r"|(?<=\d)[-.](?=[^\W\d_])"
     r"|\s+-+(?=\S)|(?<=\S)-+\s+"
 )
-_TOKEN = re.compile(r"\d+(?:[.\-/]\d+)*[^\W\d_]*|[^\W\d_]+\d*[^\W_]*|&")
+# "MR4.02" keeps its dotted number whole, to be split into "MR" and "4.02" (see _split_glued)
+_TOKEN = re.compile(
+    r"[^\W\d_]{2,5}\d+(?:[.\-/]\d+)+(?![^\W_])|\d+(?:[.\-/]\d+)*[^\W\d_]*|[^\W\d_]+\d*[^\W_]*|&"
+)
 _CASED_TOKEN = re.compile(r"[^\W_]+")
 _BUILDING_CODE = re.compile(r"^[A-Za-z]{1,3}\d{1,3}$")
 _LOCATION_CODE = re.compile(r"^(?:[a-z]{1,2}\d{1,2}|\d{1,2}[a-z]{0,3})$")
@@ -111,7 +136,7 @@ _PURE_NUMBER = re.compile(r"^\d+(?:[.\-/]\d+)*$")
 _NUMBER_SUFFIX = re.compile(r"^(\d+(?:[.\-/]\d+)*)([^\W\d_]{1,3})$")
 _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
 _ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
-_ORDINAL_MARK = re.compile(r"(\d)\s?[º°ª]")
+_ORDINAL_MARK = re.compile(r"(\d)\.?\s?[º°ª]")  # "7º", "2.º" (European Portuguese)
 _FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
 _HOURS = re.compile(r"(?<![\w./-])(?:24\s*/\s*7|24\s*x\s*7|24\s*h)(?![\w./-])", re.I)
 _LONE_A_GRAVE = re.compile(r"(?<!\w)[àÀ](?!\w)")
@@ -170,6 +195,14 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
         return repl
 
+    def roman_floor(match: re.Match[str]) -> str:
+        loc.set_floor(_ROMAN_FLOORS[match.group(1).lower()])
+        return " - "
+
+    def between_floor(match: re.Match[str]) -> str:
+        loc.set_floor(int(match.group(2)))
+        return f" {match.group(1)} - "
+
     def ordinal_floor(match: re.Match[str]) -> str:
         loc.set_floor(ORDINAL_WORDS[match.group(1).lower()])
         return " - "
@@ -205,22 +238,28 @@ def _strip_locations(text: str, loc: _Location) -> str:
 
     if loc.buildings is not None:
         text = loc.buildings.strip(text, loc)
+    if match := _FLOOR_P_AFTER_CODE.match(text):
+        loc.set_floor(int(match.group(2)))
+        text = f"{match.group(1)} - {text[match.end() :]}"
+    text = _FLOOR_BETWEEN.sub(between_floor, text)
+    text = _FLOOR_ROMAN.sub(roman_floor, text)
     text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
     text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
+    text = _FLOOR_SAL.sub(floor_from(1), text)
     text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
     text = _FLOOR_DEGREE.sub(floor_from(1), text)
     text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)
     text = _FLOOR_F_CODE.sub(floor_from(1), text)
     text = _FLOOR_GROUND.sub(fixed_floor(0), text)
     text = _FLOOR_BASEMENT.sub(fixed_floor(-1), text)
-    return _BUILDING.sub(building, text)
+    return _BUILDING_AFTER.sub(building, _BUILDING.sub(building, text))
 
 
 def _strip_noise(text: str, loc: _Location) -> str:
     """Remove locations, capacities and opening hours ("24/7") from free text."""
-    return _CAPACITY.sub(" - ", _strip_locations(_HOURS.sub(" - ", text), loc))
+    return _CAPACITY.sub(" - ", _strip_locations(_HOURS.sub(" - ", _WITH.sub(" with ", text)), loc))
 
 
 def _is_noise_tokens(tokens: Sequence[str]) -> bool:
@@ -323,6 +362,25 @@ def _spaced_code(counts: Mapping[str, int], spaced: Collection[str], other_names
     return {c for _, c in ranked if c == top or not any(_code_matches(c, p) for p in phrases)}
 
 
+def _other_offices(
+    counts: Mapping[str, int], home: Collection[str], spaced: Collection[str], other_names: Sequence[str]
+) -> set[str]:
+    """Upper-case codes before a space ("ANR Sablon") where the list's own code is written the
+    same way ("BRU Zavel" beside "BRU-02.01"): other offices' prefixes, unless a building's
+    initials or a word's abbreviation on the other side ("HSC 212" / "Hadley Science Center")."""
+    if not spaced or not any(counts[c] >= 3 for c in home):
+        return set()
+    phrases = {p for p in (_leading_phrase(_fold(n)) for n in other_names) if p}
+    words = {w for n in other_names for w in _PHRASE_WORD.findall(_fold(n).lower())}
+    return {
+        c
+        for c in spaced
+        if not any(_code_matches(c, p) for p in phrases)
+        # "ENGR Makerspace" / "Engineering Makerspace": the code shortens a word there
+        and not any(w.startswith(c[:2]) and is_subsequence(c, w) for w in words)
+    }
+
+
 def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping[str, str]:
     """Leading site codes ("BOS-", "NYC 5th Ave -", "Lyon -") used in one list of names.
 
@@ -335,6 +393,7 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
     counts: Counter[str] = Counter()
     first_segments: Counter[str] = Counter()
     weak_all: set[str] = set()
+    upper_spaced: set[str] = set()  # "ANR Sablon": an upper-case code before a space only
     for name in names:
         folded = _fold(name)
         segments = _prepare(_ALIAS_SEP.sub(" - ", folded), _Location())
@@ -344,12 +403,16 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
         counts[lead[0]] += 1
         if len(segments) < 2 and lead[1] is False and _BUILDING_CODE.match(lead[0]) is None:
             weak_all.add(lead[0])
+            first = _CASED_TOKEN.findall(segments[0])[0]
+            if first.isalpha() and first.isupper() and 3 <= len(first) <= 5 and not folded.isupper():
+                upper_spaced.add(lead[0])
         if len(segments) > 1:
             first_segments[_segment_key(segments[0])] += 1
         if lead[1] and not folded.isupper():
             caps_codes.add(lead[0])
     candidates = caps_codes | {code for code, n in counts.items() if n >= 2 and code not in weak_all}
     candidates |= _spaced_code(counts, weak_all - caps_codes, other_names)
+    candidates |= _other_offices(counts, caps_codes & weak_all, upper_spaced - candidates, other_names)
     # A city written out where the other names use its code: "London -" beside "LON-".
     spelled = {
         word: code
@@ -482,16 +545,24 @@ def _expand(token: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-_GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4})$")
+_GLUED = re.compile(r"^([a-z]{2,5})(\d{1,4}(?:[.\-/]\d{1,4})*)$")
 _ROOM_LETTER_CODE = re.compile(r"(?<![a-z0-9])r(\d{1,2}[.\-]\d{1,3})(?![a-z0-9])")  # "R2.14": room 2.14
 
 
+_INITIALISM = re.compile(r"^[b-df-hj-np-tv-xz]{2}$")
+
+
 def _split_glued(tokens: Sequence[str]) -> list[str]:
-    """ "MR1" is "MR 1", "Rm12" is "Rm 12": a room word glued to its number."""
+    """ "MR1" is "MR 1", "Rm12" is "Rm 12": a room word glued to its number; so is an
+    initialism of two consonants ("DR3": the other side may spell "Discussion Room 3")."""
     out: list[str] = []
     for token in tokens:
         glued = _GLUED.match(token)
-        if glued and (glued.group(1) in ABBREVIATIONS or glued.group(1) in GENERIC):
+        if glued and (
+            glued.group(1) in ABBREVIATIONS
+            or glued.group(1) in GENERIC
+            or (_INITIALISM.match(glued.group(1)) and len(glued.group(2)) <= 2)
+        ):
             out += [glued.group(1), glued.group(2)]
         else:
             out.append(token)
@@ -557,6 +628,12 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
     if len(tokens) > 1 and tokens[-2].isalpha() and (floor := _STANDALONE_FLOOR.match(tokens[-1])):
         loc.set_floor(int(floor.group(1)))
         tokens.pop()
+    # "Seomra Oiliúna a hAon": the particle before a counted number is no room letter "A".
+    tokens = [
+        t
+        for i, t in enumerate(tokens)
+        if not (t in NUMBER_PARTICLES and i + 1 < len(tokens) and tokens[i + 1] in NUMBER_WORDS)
+    ]
     words, idents = _classify(_strip_trailing_equipment(tokens))
     return RoomKey(words, idents, loc.floor, loc.building, loc.site)
 
@@ -619,6 +696,7 @@ class BuildingTable:
 
     phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
     codes: tuple[tuple[re.Pattern[str], str], ...] = ()
+    marks: tuple[tuple[re.Pattern[str], str], ...] = ()  # "WAW-A", "LIS-TN": see ``mark_codes``
 
     def strip(self, text: str, loc: _Location) -> str:
         def found(building: str) -> Any:
@@ -637,11 +715,25 @@ class BuildingTable:
             text = pattern.sub(found(building), text)
         for pattern, building in self.codes:
             text = pattern.sub(found(building), text)
+        for pattern, building in self.marks:
+            match = pattern.search(text)
+            if match:
+                if loc.building is None:
+                    loc.building = building
+                lead = match.group("lead") or ""  # the site code stays
+                text = f"{text[: match.start()]}{lead} - {text[match.end() :]}"
         return text
 
 
+_LEADING_SITE = re.compile(r"^[A-Z]{2,5}\s+(?=[^\W\d_]+\s+[^\W\d_])")
+
+
 def _leading_phrase(folded: str) -> str | None:
-    """ "Hadley Science Center 101" -> "hadley science center"; "Fleet Place - Library" -> "fleet place"."""
+    """ "Hadley Science Center 101" -> "hadley science center"; "Fleet Place - Library" -> "fleet place".
+
+    A site code before it is no part of it ("SBMC South Pavilion Lobby" -> "south pavilion").
+    """
+    folded = _LEADING_SITE.sub("", folded)
     parts = [p for p in _PHRASE_SEP.split(folded) if p.strip()]
     if len(parts) >= 2 and not any(ch.isdigit() for ch in parts[0]):
         words = _PHRASE_WORD.findall(parts[0].lower())
@@ -657,7 +749,9 @@ def _leading_phrase(folded: str) -> str | None:
             ):
                 break
             words.append(lowered)
-        if len(words) == len(folded.split()):
+        if len(words) >= 3 and words[0] in BUILDING_WORDS and words[1] not in STOPWORDS:
+            words = words[:2]  # "Torre Norte Copa": a building word and its name lead the room's name
+        elif len(words) == len(folded.split()):
             return None  # nothing follows: the whole name, not a prefix
     words = [w.strip(".'") for w in words]
     # "Kirkland Building Seminar Room": the building's name ends with its building word.
@@ -667,6 +761,23 @@ def _leading_phrase(folded: str) -> str | None:
     if not words or len(words) > 4 or all(w in GENERIC or w in STOPWORDS for w in words):
         return None
     return " ".join(words)
+
+
+_TRAILING = re.compile(r"(?:\(([^()]*)\)|\s+[-/|:]+\s+([^-/|:()]*))\s*$")
+
+
+def _trailing_phrase(folded: str) -> str | None:
+    """ "Conference Room 3-214 (North Pavilion)", "Boardroom - North Tower": a building name
+    closing the name, in brackets or after a dash."""
+    match = _TRAILING.search(folded)
+    if not match:
+        return None
+    text = (match.group(1) or match.group(2) or "").lower()
+    words = [w.strip(".'") for w in text.split()]
+    if not words or len(words) > 4 or not all(_PHRASE_WORD.fullmatch(w) for w in words):
+        return None
+    phrase = " ".join(words)
+    return phrase if _is_building_phrase(phrase) else None
 
 
 def _code_matches(code: str, phrase: str) -> bool:
@@ -700,15 +811,27 @@ def _phrase_word(word: str) -> str:
     return rf"(?:{re.escape(word)}|{re.escape(word[0])}[a-z]{{1,{len(word) - 2}}}\.)"
 
 
-def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) -> BuildingTable:
+def building_table(
+    calendar_names: Sequence[str], pivot_names: Sequence[str], marks: Mapping[str, str] | None = None
+) -> BuildingTable:
     """Buildings of the site: codes in one list paired with building names leading names of the
     other ("HSC 101" / "Hadley Science Center 101"), and building names leading names on their own
     ("North Tower - Boardroom"), so that a room name repeated in two buildings is told apart."""
     phrases: dict[str, str] = {}
     codes: dict[str, str] = {}
-    for codes_side, names_side in ((calendar_names, pivot_names), (pivot_names, calendar_names)):
+    sides = (
+        (calendar_names, pivot_names, False),
+        (pivot_names, calendar_names, False),
+        # "TN Sala 2.01" beside "Torre Norte Copa" in one list: codes of buildings spelled out there
+        (calendar_names, calendar_names, True),
+        (pivot_names, pivot_names, True),
+    )
+    for codes_side, names_side, same_side in sides:
         counts = Counter(p for p in (_leading_phrase(_fold(n)) for n in names_side) if p)
-        candidates = [p for p, n in counts.items() if n >= 2 or _is_building_phrase(p)]
+        candidates = [p for p, n in counts.items() if _is_building_phrase(p) or (n >= 2 and not same_side)]
+        # "(North Pavilion)" closing a name is a building only when a code names it ("NP"):
+        # "(Lecture Hall)" and "Town Hall" are rooms.
+        trailing = {p for p in (_trailing_phrase(_fold(n)) for n in names_side) if p} - set(candidates)
         found: Counter[str] = Counter()
         for name in codes_side:
             for match in _CODE.finditer(_fold(name)):
@@ -717,7 +840,7 @@ def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) ->
             lowered = code.lower()
             if lowered in GENERIC or lowered in ABBREVIATIONS:
                 continue
-            matches = [p for p in candidates if _code_matches(lowered, p)]
+            matches = [p for p in (*candidates, *trailing) if _code_matches(lowered, p)]
             if len(matches) != 1:
                 continue  # unknown or ambiguous: maybe another site's code
             building = phrases.setdefault(matches[0], lowered)
@@ -744,7 +867,109 @@ def building_table(calendar_names: Sequence[str], pivot_names: Sequence[str]) ->
         (re.compile(r"(?<![A-Za-z0-9])" + re.escape(c) + r"(?P<digits>\d{0,3})(?![A-Za-z])"), b)
         for c, b in sorted(codes.items(), key=lambda item: -len(item[0]))
     )
-    return BuildingTable(phrase_patterns, code_patterns)
+    mark_patterns = tuple(
+        (_mark_pattern(c), b) for c, b in sorted((marks or {}).items(), key=lambda item: -len(item[0]))
+    )
+    return BuildingTable(phrase_patterns, code_patterns, mark_patterns)
+
+
+def _mark_pattern(code: str) -> re.Pattern[str]:
+    """A lone letter counts only right after the site code ("WAW-A"); a longer code ("TN")
+    anywhere as an upper-case token; a compass word ("Norte") anywhere in any case."""
+    if len(code) == 1:
+        return re.compile(rf"^(?P<lead>\W*[A-Z]{{2,5}}(?:\s*[-_|]\s*|\s+)){re.escape(code)}(?![A-Za-z0-9])")
+    if code.isupper():
+        return re.compile(rf"(?<![A-Za-z0-9])(?P<lead>){re.escape(code)}(?![A-Za-z0-9])")
+    return re.compile(rf"(?<![a-z0-9])(?P<lead>){re.escape(code)}(?![a-z0-9])", re.I)
+
+
+_ID_PART = re.compile(r"[a-z]\d{1,2}(?![0-9])|[a-z]+|\d+")  # "b1-101": building b1, room 101
+_ID_MARK = re.compile(r"[a-z]{1,2}|[a-z]\d{1,2}")  # "a", "tn", or a building number "b1"
+
+
+def id_marks(pivot: Sequence[tuple[str, str]]) -> dict[int, str]:
+    """Buildings read from pivot ids where two pivot rooms share a name ("waw-a-101" and
+    "waw-b-101", both "Sala 1.01"): the one short letter token telling the twins' ids apart.
+
+    ``pivot`` is (id, name) per room. The mark's position in the id (after the same
+    leading parts) then gives the building of every pivot room whose id has one of the marks.
+    """
+    groups: dict[str, list[list[str]]] = {}
+    for room_id, name in pivot:
+        groups.setdefault(" ".join(_fold(name).casefold().split()), []).append(
+            _ID_PART.findall(room_id.lower())
+        )
+    layouts: dict[tuple[str, ...], set[str]] = {}  # leading id parts -> marks after them
+    for ids in groups.values():
+        if len(ids) < 2 or len({len(parts) for parts in ids}) != 1:
+            continue
+        differing = [i for i in range(len(ids[0])) if len({parts[i] for parts in ids}) > 1]
+        if len(differing) != 1:
+            continue
+        (pos,) = differing
+        values = [parts[pos] for parts in ids]
+        heads = {tuple(parts[:pos]) for parts in ids}
+        if (
+            len(heads) != 1
+            or len(set(values)) != len(values)
+            or not all(_ID_MARK.fullmatch(v) for v in values)
+        ):
+            continue
+        layouts.setdefault(heads.pop(), set()).update(values)
+    out: dict[int, str] = {}
+    for index, (room_id, _name) in enumerate(pivot):
+        parts = _ID_PART.findall(room_id.lower())
+        for head, values in layouts.items():
+            if len(parts) > len(head) and tuple(parts[: len(head)]) == head and parts[len(head)] in values:
+                out[index] = parts[len(head)]
+    return out
+
+
+_MARK_CODE = re.compile(r"^\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+)([A-Z]{1,3}|[A-Z]\d{1,2})(?![A-Za-z0-9])")
+_MARK_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,3}|[A-Z]\d{1,2})(?![A-Za-z0-9])")
+
+
+def mark_codes(calendar_names: Sequence[str], marks: Collection[str]) -> dict[str, str]:
+    """Building codes after a site code ("LIS-TN", "SBMC NP", "WAW-A") that stand for id marks.
+
+    A code is the mark itself ("A" for "a"), or holds one mark letter where a sibling code
+    holds another and is otherwise the same ("TN"/"TS" for "n"/"s": Torre Norte, Torre Sul;
+    "NP"/"SP": North and South Pavilion), anywhere in the name. A department code such as
+    "ONC" has no sibling. Compass words ("North"/"South", "Norte"/"Sul") count by their initial
+    when two directions are used.
+    """
+    folded = [_fold(n) for n in calendar_names]
+    leading = {m.group(1) for f in folded if (m := _MARK_CODE.match(f))}
+    found = leading | {m.group(1) for f in folded for m in _MARK_TOKEN.finditer(f)}
+    out: dict[str, str] = {}
+    # "HQ Norte Sala 1" / "HQ Sul Sala 1": compass words, by their direction's initial
+    compass = {
+        w: COMPASS_INITIALS[c]
+        for f in folded
+        for w in _PHRASE_WORD.findall(f.lower())
+        if (c := SYNONYMS.get(w, w)) in COMPASS_INITIALS and COMPASS_INITIALS[c] in marks
+    }
+    if len(set(compass.values())) >= 2:
+        out.update(compass)
+    for code in found:
+        lowered = code.lower()
+        if lowered in marks:
+            # "WAW-A" after the site code; "B1" or "TN" anywhere beside a "B2" or "TS"
+            if code in leading or (len(lowered) > 1 and any(c.lower() in marks for c in found - {code})):
+                out[code] = lowered
+            continue
+        held = [i for i, ch in enumerate(lowered) if ch in marks]
+        if len(held) != 1:
+            continue
+        i = held[0]
+        siblings = {
+            other
+            for other in marks
+            if other != lowered[i] and (lowered[:i] + other + lowered[i + 1 :]).upper() in found
+        }
+        if siblings:
+            out[code] = lowered[i]
+    return out
 
 
 def building_of(text: str, buildings: BuildingTable | None) -> str | None:

@@ -17,6 +17,7 @@ from .vocabulary import (
     ALIAS_FACTOR,
     DEFINITE_ENDINGS,
     DEPRECATED_FACTOR,
+    FLOOR_AS_NUMBER_FACTOR,
     FOREIGN_SITE_FACTOR,
     GENERIC,
     GENERIC_MISS_CAP,
@@ -32,6 +33,7 @@ from .vocabulary import (
     QUALIFIERS,
     ROMAJI_FOLDS,
     ROOM_CODE_SCORE,
+    SPELLING_FOLDS,
     SYNONYMS,
 )
 
@@ -75,6 +77,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
+    if min(len(a), len(b)) >= 5 and spelling_key(a) == spelling_key(b):
+        return 0.9  # "Stefansdom" / "Stephansdom", "Lalbag" / "Lalbagh"
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if long.startswith(short):
         if len(short) >= 4 and long[len(short) :] in INFLECTIONS:
@@ -118,6 +122,13 @@ def _token_similarity(a: str, b: str) -> float:
 
 # A word made of Japanese syllables only (ka, shi, tsu, kyo, n, a doubled consonant).
 _ROMAJI = re.compile(r"^(?:(?:ch|sh|ts|[kgsztdnhbpmrwfjy]y?)?[aeiou]|n|[kgstpc](?=[kgstpc]))+$")
+
+
+def spelling_key(word: str) -> str:
+    """One key for transliteration variants of a name (ph/f, an h after a consonant)."""
+    for pattern, replacement in SPELLING_FOLDS:
+        word = pattern.sub(replacement, word)
+    return word
 
 
 def romaji_key(word: str) -> str:
@@ -189,8 +200,9 @@ class _Scorer:
             return IDENT_CONFLICT * fuzz.token_sort_ratio(" ".join(wa), " ".join(wb)) / 100.0
         if wa and wb:
             structured = self.words(wa, wb)
-            content_a = [w for w in wa if w not in GENERIC] or wa
-            content_b = [w for w in wb if w not in GENERIC] or wb
+            # Compared as concepts, so a translation reads alike: "Boardroom" / "Sala do Conselho".
+            content_a = [_concept(w) for w in wa if w not in GENERIC] or wa
+            content_b = [_concept(w) for w in wb if w not in GENERIC] or wb
             surface = fuzz.token_sort_ratio(" ".join(content_a), " ".join(content_b)) / 100.0
             base = 0.8 * structured + 0.2 * surface
         elif wa or wb:
@@ -304,6 +316,15 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         for ident in key.idents:
             if ident.isdigit() and ident == number:
                 out.append((key.words, other.idents, 1.0))
+    if (
+        key.floor is None
+        and other.floor is not None
+        and not other.idents
+        and key.idents == frozenset({str(other.floor)})
+        and 0 < other.floor < 100
+    ):
+        # "Physician Lounge 3" beside "Physician Lounge 3rd Floor": the lone number is the floor.
+        out.append((key.words, frozenset(), FLOOR_AS_NUMBER_FACTOR))
     if other.building is not None and key.building is None and other.building in key.idents:
         # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
         out.append((key.words, key.idents - {other.building}, 1.0))

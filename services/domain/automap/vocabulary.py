@@ -1,6 +1,7 @@
 """Language knowledge and score rules of the automapper, read from data/*.json.
 
-The words live in ``data/vocabulary.json`` and the score modifiers in
+The words live in ``data/vocabulary.json`` (place names in two languages in
+``data/exonyms.json``) and the score modifiers in
 ``data/rules.json`` (package data next to this module, read once at import);
 code never lists site names or words of its own.
 """
@@ -8,6 +9,7 @@ code never lists site names or words of its own.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -54,6 +56,7 @@ ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 NUMBER_WORDS: Mapping[str, str] = MappingProxyType(
     {k: str(v) for k, v in _table(_VOCAB["number_words"]).items()}
 )
+NUMBER_PARTICLES = _words(_VOCAB["number_particles"])
 ORDINAL_WORDS: Mapping[str, int] = MappingProxyType(
     {k: int(v) for k, v in _table(_VOCAB["ordinal_words"]).items()}
 )
@@ -66,13 +69,29 @@ BUILDING_WORDS = _words(_VOCAB["building_words"])
 COMPOUND_SUFFIXES: tuple[str, ...] = tuple(_VOCAB["compound_suffixes"])
 SUFFIX_CANONICAL: Mapping[str, str] = MappingProxyType(dict(_VOCAB["suffix_canonical"]))
 LINKING_S_STEMS: tuple[str, ...] = tuple(_VOCAB["linking_s_stems"])
+FLOOR_WORDS = _words(_VOCAB["floor_words"])
+GROUND_FLOOR_WORDS: tuple[str, ...] = tuple(_VOCAB["ground_floor_words"])
+BASEMENT_WORDS: tuple[str, ...] = tuple(_VOCAB["basement_words"])
+BUILDING_BEFORE_LETTER = frozenset(_VOCAB["building_letter_words"]["before"])
+BUILDING_AFTER_LETTER = frozenset(_VOCAB["building_letter_words"]["after"])
 FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
 INFLECTIONS = frozenset(_VOCAB["inflections"])
 DEFINITE_ENDINGS: tuple[str, ...] = tuple(sorted(_VOCAB["definite_endings"], key=len, reverse=True))
-ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
-SYNONYMS: Mapping[str, str] = MappingProxyType(
-    {word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}
+SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(a), b) for a, b in _VOCAB["spelling_folds"]
 )
+ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
+# Places in two languages ("Brugge" / "Bruges") compare as synonyms; the concept is the first name.
+_EXONYMS = {
+    word: "place:" + group[0]
+    for groups in load_data("exonyms.json").values()
+    for group in groups
+    for word in group
+}
+SYNONYMS: Mapping[str, str] = MappingProxyType(
+    {**_EXONYMS, **{word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}}
+)
+COMPASS_INITIALS: Mapping[str, str] = MappingProxyType(dict(_VOCAB["compass_initials"]))
 SPECIAL_LETTERS = str.maketrans(dict(_VOCAB["special_letters"]))
 
 DEFAULT_THRESHOLD: float = float(_RULES["default_threshold"])
@@ -91,3 +110,4 @@ CANDIDATE_MIN_SCORE: float = float(_RULES["candidate_min_score"])
 DEPRECATED_FACTOR: float = float(_RULES["deprecated_factor"])
 TWIN_SCORE_GAP: float = float(_RULES["twin_score_gap"])
 ROOM_CODE_SCORE: float = float(_RULES["room_code_score"])
+FLOOR_AS_NUMBER_FACTOR: float = float(_RULES["floor_as_number_factor"])

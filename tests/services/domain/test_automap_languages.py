@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from services.domain.automap import propose
-from services.domain.automap.names import normalize
+from services.domain.automap.names import normalize, site_codes
 
 
 def _pair(calendar_name: str, pivot_name: str) -> object:
@@ -59,6 +59,13 @@ def _pair(calendar_name: str, pivot_name: str) -> object:
         ("Sala de Reuniões 2.01", "Sala 2.01"),  # generic words in Portuguese
         ("Bedrijfsrest.", "Bedrijfsrestaurant"),  # a long word cut short with a dot
         ("Sala Videoconf.", "Sala de Videoconferência"),  # a room named after its equipment
+        ("Boardroom", "Bestyrelseslokale"),  # Danish
+        ("Training Room 1", "Undervisningslokale 1"),
+        ("Toplantı Odası 3", "Meeting Room 3"),  # Turkish
+        ("Tárgyaló Kettő", "Meeting Room 2"),  # Hungarian, number word
+        ("Sala de Ședințe 4", "Meeting Room 4"),  # Romanian
+        ("Hoeuisil 5", "Meeting Room 5"),  # Korean romanised
+        ("Huiyishi 6", "Meeting Room 6"),  # Chinese pinyin
     ],
 )
 def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: str) -> None:
@@ -71,6 +78,7 @@ def test_the_same_room_in_two_languages_pairs(calendar_name: str, pivot_name: st
         ("Mötesrum 3", "Meeting Room 2"),
         ("Sala konferencyjna 2", "Conference Room 12"),
         ("Lilla Mötesrummet", "Stora Mötesrummet"),  # small / large are two rooms
+        ("DR3", "Discussion Room 4"),
     ],
 )
 def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
@@ -90,10 +98,32 @@ def test_other_numbers_stay_apart(calendar_name: str, pivot_name: str) -> None:
         ("Kelder Studio", -1),
         ("Lachine 22e", 22),
         ("Stilteruimte 2e", 2),
+        ("Pantry 4de verdieping", 4),  # Dutch ordinal "-de"
+        ("Lounge 8ste verdieping", 8),
+        ("Cistin 2ú hUrlár", 2),  # Irish ordinal and h-prefixed "urlár"
+        ("Cistin Urlár 3", 3),
+        ("Copa 2.º piso", 2),
+        ("Keittiö 3 krs", 3),  # Finnish "kerros", abbreviated
+        ("Mutfak 3. kat", 3),  # Turkish
+        ("Kuchnia (II p.)", 2),  # a Roman numeral before the floor word
+        ("Konyha III. emelet", 3),
+        ("Sala 1 Piso 2", 2),  # the bare number before the floor word is the room's
+        ("Konyha (2. em.)", 2),  # a dotted abbreviation after a dotted number
+        ("Kantine 3. sal", 3),  # Danish
+        ("Mutfak Zemin Kat", 0),  # ground floors: Turkish, Hungarian, Danish
+        ("Konyha (földszint)", 0),
+        ("Kantine stuen", 0),
+        ("Arşiv Bodrum", -1),  # basements: Turkish, Romanian
+        ("Arhivă subsol", -1),
+        ("Bucătărie etaj 2", 2),  # Romanian
     ],
 )
 def test_floor_shapes_of_many_languages(name: str, floor: int) -> None:
     assert normalize(name).floor == floor
+
+
+def test_a_hall_numbered_after_sal_is_no_floor() -> None:
+    assert normalize("Sal 3").floor is None and normalize("Sal 3").idents == frozenset({"3"})
 
 
 def test_a_room_number_in_a_known_building_pairs_despite_other_descriptions() -> None:
@@ -130,3 +160,90 @@ def test_a_letter_beside_a_floor_is_a_building_and_a_bare_equipment_name_is_kept
     key = normalize("Isar (B 2.OG)")
     assert (key.words, key.idents, key.floor, key.building) == (("isar",), frozenset(), 2, "b")
     assert normalize("Visio 4ème étage").words == ("visio",)
+
+
+@pytest.mark.parametrize(
+    ("name", "floor", "words"),
+    [
+        ("KRK 3p Wawel", 3, ("wawel",)),  # Polish "3 piętro" after the site code
+        ("KRK-4p. Wawel", 4, ("wawel",)),
+        ("KRK Huddle 8p", None, ("huddle",)),  # a capacity elsewhere
+    ],
+)
+def test_a_p_floor_after_the_site_code(name: str, floor: int | None, words: tuple[str, ...]) -> None:
+    key = normalize(name, codes={"krk": "krk"})
+    assert (key.floor, key.words) == (floor, words)
+
+
+@pytest.mark.parametrize(
+    ("name", "building", "floor"),
+    [
+        ("NOI-TWR-B-L5-Pantry", "b", 5),  # "TWR" is a tower
+        ("Haus 2 Besprechung", "2", None),
+        ("Blk C Seminar 3", "c", None),
+        ("Pav. A Huddle", "a", None),
+        ("Budynek B Sala 4", "b", None),
+    ],
+)
+def test_building_words_of_many_languages(name: str, building: str, floor: int | None) -> None:
+    key = normalize(name, codes={"noi": "noi"})
+    assert (key.building, key.floor) == (building, floor)
+
+
+@pytest.mark.parametrize(
+    ("calendar_name", "pivot_name"),
+    [
+        ("VR2.01", "Vergaderruimte 2.01"),  # an abbreviation glued to a dotted room number
+        ("Seomra Cruinnithe a Trí", "Seomra Cruinnithe 3"),  # Irish counting particle "a"
+        ("Seomra Oiliúna a hAon", "Seomra Oiliúna 1"),  # h-prefixed "aon"
+        ("Sala 1.02 - 8 os.", "Sala 1.02"),  # Polish capacity "osób"
+        ("Boardroom", "Seomra an Bhoird"),  # Irish, lenited "bord"
+        ("Sala Firenze", "Sala Florence"),  # a place in two languages (data/exonyms.json)
+        ("Salle Anvers", "Zaal Antwerpen"),
+        ("Kaveri (8)", "Cauvery"),
+        ("Sta Lucía", "Santa Lucía"),
+        ("Sm Conf Rm", "Small Conference Room"),  # English abbreviations
+        ("DR3 (6)", "Discussion Room 3"),  # a glued consonant initialism
+        ("Brkout 3", "Breakout 3"),
+        ("MPR", "Multi-Purpose Room"),
+        ("Sim Lab", "Simulation Lab"),  # hospital department abbreviations
+        ("PEDS Huddle 3-220", "Pediatrics Huddle Room 3-220"),
+        ("Ortho Huddle 4-401", "Orthopedics Huddle Room 4-401"),
+        ("Boardroom", "Sala do Conselho de Administração"),  # "administração" qualifies the board
+        ("Consejo de Administración", "Sala del Consejo"),
+        ("Training Room", "Sala de Formação"),  # words compared as concepts, also on the surface
+        ("Adolfsberg", "Adolphsberg"),  # spelling folds: ph / f
+        ("Jodhpur", "Jodpur"),  # an h after a consonant
+        ("Salle Tchaikovsky", "Saal Tschaikowski"),  # French and German transliterations
+    ],
+)
+def test_more_shapes_of_the_same_room(calendar_name: str, pivot_name: str) -> None:
+    assert _pair(calendar_name, pivot_name) == 1
+
+
+@pytest.mark.parametrize(
+    ("names", "other", "codes"),
+    [
+        (  # the home code before a space too ("OSL Fjord"): so are other offices' codes
+            [
+                "OSL Fjord",
+                "OSL Vidde (8)",
+                "OSL Lounge",
+                "OSL - Atrium",
+                "BGO Kaffebar (6)",
+                "TRD Møterom 2.01",
+            ],
+            ["Fjord", "Kaffebar"],
+            {"osl", "bgo", "trd"},
+        ),
+        (  # "HSC" is a building's initials and "ENGR" shortens a word on the other side
+            ["OSL Fjord", "OSL Vidde", "OSL Lounge", "OSL - Atrium", "HSC 212", "ENGR Makerspace"],
+            ["Hadley Science Center 212", "Engineering Makerspace"],
+            {"osl"},
+        ),
+    ],
+)
+def test_other_office_codes_written_like_the_home_code(
+    names: list[str], other: list[str], codes: set[str]
+) -> None:
+    assert set(site_codes(names, other)) == codes

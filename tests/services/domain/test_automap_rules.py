@@ -62,6 +62,7 @@ def test_unicode_and_spelling_variants_pair(calendar: str, pivot: str) -> None:
         ("Ground Floor", 0),
         ("begane grond", 0),
         ("12", 12),
+        ("3.º piso", 3),
     ],
 )
 def test_floor_labels(label: str, floor: int) -> None:
@@ -141,6 +142,133 @@ def test_twins_in_two_buildings_stay_unmapped_without_the_building() -> None:
     pivot = ["North Tower - Boardroom", "South Tower - Boardroom", "North Tower - Atrium"]
     calendar = ["Boardroom", "NT Atrium"]
     assert _pairs(calendar, pivot)["Boardroom"] is None
+
+
+def _pairs_with_ids(calendar: Sequence[str], pivot: Sequence[tuple[str, str]]) -> dict[str, str | None]:
+    rooms = [{"email": f"cal{i}@example.com", "name": c} for i, c in enumerate(calendar)]
+    rows = propose(rooms, [{"id": i, "name": n} for i, n in pivot])
+    return {room["name"]: row["pivot_room"] for room, row in zip(rooms, rows, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "expected"),
+    [
+        (  # the mark is the code itself
+            ["HEL-A Kokous 2.10", "HEL-B Kokous 2.10", "TRE Kokous 2.10"],
+            [("hel-a-210", "Kokous 2.10"), ("hel-b-210", "Kokous 2.10")],
+            {"HEL-A Kokous 2.10": "hel-a-210", "HEL-B Kokous 2.10": "hel-b-210", "TRE Kokous 2.10": None},
+        ),
+        (  # "NB"/"SB": North and South Block; the sibling codes share all but the mark
+            ["ACME-NB Huddle 4", "ACME SB Huddle 4 (6)", "ACME ONW Lab 9"],
+            [("acme-n-h4", "Huddle 4"), ("acme-s-h4", "Huddle 4"), ("acme-n-lab9", "Onward Lab 9")],
+            {"ACME-NB Huddle 4": "acme-n-h4", "ACME SB Huddle 4 (6)": "acme-s-h4", "ACME ONW Lab 9": None},
+        ),
+        (  # a sibling code anywhere in the name, also in brackets
+            ["Sala 2.01 (TN)", "TS Sala 2.01", "OPO Sala 2.01"],
+            [("n-201", "Sala 2.01"), ("s-201", "Sala 2.01")],
+            {"Sala 2.01 (TN)": "n-201", "TS Sala 2.01": "s-201", "OPO Sala 2.01": None},
+        ),
+        (  # a numbered building glued into the id ("b1-101"), its code beside a sibling code
+            ["CSC-B1 Room 101", "CSC-B2 Room 101", "CSC-B1 Lab"],
+            [("b1-101", "Room 101"), ("b2-101", "Room 101"), ("b1-lab", "Lab")],
+            {"CSC-B1 Room 101": "b1-101", "CSC-B2 Room 101": "b2-101", "CSC-B1 Lab": "b1-lab"},
+        ),
+        (  # an id that is the code itself ("TN-201"), the code anywhere beside its sibling
+            ["TN Sala 2.01", "Sala 2.01 (TS)"],
+            [("TN-201", "Sala 2.01"), ("TS-201", "Sala 2.01")],
+            {"TN Sala 2.01": "TN-201", "Sala 2.01 (TS)": "TS-201"},
+        ),
+        (  # the calendar spells the building out
+            ["Building A Room 101", "Building B Room 101"],
+            [("x-a-101", "Room 101"), ("x-b-101", "Room 101")],
+            {"Building A Room 101": "x-a-101", "Building B Room 101": "x-b-101"},
+        ),
+        (  # compass words, by their direction's initial
+            ["Boardroom Norte", "Boardroom Sul"],
+            [("n-board", "Boardroom"), ("s-board", "Boardroom")],
+            {"Boardroom Norte": "n-board", "Boardroom Sul": "s-board"},
+        ),
+        (  # without a code the twins stay unmapped
+            ["Huddle 4", "ACME Huddle 4"],
+            [("acme-n-h4", "Huddle 4"), ("acme-s-h4", "Huddle 4")],
+            {"Huddle 4": None, "ACME Huddle 4": None},
+        ),
+    ],
+)
+def test_twins_named_alike_are_told_apart_by_the_building_mark_in_their_ids(
+    calendar: list[str], pivot: list[tuple[str, str]], expected: dict[str, str | None]
+) -> None:
+    assert _pairs_with_ids(calendar, pivot) == expected
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (  # a building name closing the pivot name, named by a code on the calendar side
+            ["MED NP Conf Rm 3-214", "MED SP Conf Rm 3-214"],
+            ["Conference Room 3-214 (North Pavilion)", "Conference Room 3-214 (South Pavilion)"],
+        ),
+        (["Boardroom (B Wing)", "Boardroom (A Wing)"], ["Wing B - Boardroom", "Wing A - Boardroom"]),
+        (["Wing A Boardroom", "Wing B Boardroom"], ["A-Wing Boardroom", "B-Wing Boardroom"]),
+        (["MED-L15-Townhall", "MED-L15-Lecture 2"], ["L15 - Town Hall", "L15 - Room 2 (Lecture Hall)"]),
+    ],
+)
+def test_buildings_written_after_the_room_name(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "expected"),
+    [
+        (
+            ["Lounge 3", "Lounge Fl 5"],
+            ["Lounge 3rd Floor", "Lounge 5th Floor"],
+            ["Lounge 3rd Floor", "Lounge 5th Floor"],
+        ),
+        (["Lounge 4"], ["Lounge 3rd Floor", "Lounge 5th Floor"], [None]),
+        (["Boardroom 2"], ["Boardroom (2nd floor)", "Boardroom 2"], ["Boardroom 2"]),
+    ],
+)
+def test_a_lone_number_may_be_the_floor_the_other_name_spells(
+    calendar: list[str], pivot: list[str], expected: list[str | None]
+) -> None:
+    assert list(_pairs(calendar, pivot).values()) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "words", "idents"),
+    [
+        ("Lyra x8", ("lyra",), frozenset()),
+        ("Pollux for 10", ("pollux",), frozenset()),
+        ("Pollux (for 10)", ("pollux",), frozenset()),
+        ("Rigel w/ VC", ("rigel",), frozenset()),
+        ("Lab X2", ("lab",), frozenset({"x2"})),  # an upper-case X names the room
+    ],
+)
+def test_more_capacity_and_equipment_notes(name: str, words: tuple[str, ...], idents: frozenset[str]) -> None:
+    key = normalize(name)
+    assert (key.words, key.idents) == (words, idents)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (  # the site code before a building name is no part of it; "NP" is "North Pavilion"
+            ["MED-NP Conf Rm 3-214", "MED South Pavilion Conf Rm 3-214", "MED NP Lobby"],
+            [
+                "North Pavilion - Conference Room 3-214",
+                "South Pavilion - Conference Room 3-214",
+                "North Pavilion - Lobby",
+            ],
+        ),
+        (  # one list writes a building as a code and spelled out; a building word leads "Torre Norte Copa"
+            ["Torre Sul Sala 2.01", "TN Sala 2.01", "Torre Norte Copa"],
+            ["TS - Sala 2.01", "TN - Sala 2.01", "TN - Copa"],
+        ),
+    ],
+)
+def test_building_codes_and_names_mixed_in_one_list(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
 
 
 def test_graph_places_fields_tell_twins_apart() -> None:
@@ -344,6 +472,11 @@ def test_ground_floor_rooms_numbered_with_g_and_glued_numbers() -> None:
         ("BAJA-Sala 3", True),
         ("ANCIEN - Salle Rhône", True),
         ("Sala Verde - NO USAR", True),
+        ("Sala 3 - NIE UŻYWAĆ", True),  # Polish, Turkish, Swedish, English
+        ("ESKİ - Toplantı Odası 2", True),
+        ("Fjällrum (gammal)", True),
+        ("Orion - decommissioned", True),
+        ("Gammel Strand", False),
         ("Old Trafford", False),
         ("Oud Zuid", False),
         ("Alt Heidelberg", False),
@@ -377,12 +510,14 @@ def test_abbreviated_building_names() -> None:
     }
 
 
-def test_tune_split_of_the_corpus_keeps_precision_and_recall() -> None:
-    """The corpus split the matcher was tuned on (the holdout split is only for bench reports)."""
+@pytest.mark.parametrize("split", ["tune", "holdout2"])
+def test_seen_splits_of_the_corpus_keep_precision_and_recall(split: str) -> None:
+    """The corpus splits the matcher was tuned on (holdout2 was tuned on too, issue 14; the
+    holdout split is only for bench reports)."""
     from bench.automap_eval import Tally, evaluate, load_split
 
     total = Tally()
-    for site in load_split("tune"):
+    for site in load_split(split):
         tally, _ = evaluate(site)
         assert tally.reused == 0, site.name
         total.add(tally)

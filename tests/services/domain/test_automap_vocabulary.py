@@ -9,6 +9,7 @@ import pytest
 
 from services.domain.automap import vocabulary as v
 from services.domain.automap.names import normalize
+from services.domain.automap.scoring import spelling_key
 
 
 def _folded(word: str) -> bool:
@@ -16,14 +17,25 @@ def _folded(word: str) -> bool:
     return word == word.lower() and not any(unicodedata.combining(ch) for ch in plain)
 
 
-@pytest.mark.parametrize("name", ["vocabulary.json", "rules.json"])
+@pytest.mark.parametrize("name", ["vocabulary.json", "rules.json", "exonyms.json"])
 def test_data_files_are_json_objects(name: str) -> None:
     raw = json.loads((v.DATA_DIR / name).read_text(encoding="utf-8"))
     assert isinstance(raw, dict) and raw
 
 
 def test_word_lists_are_folded_lower_case() -> None:
-    for words in (v.STOPWORDS, v.GENERIC, v.EQUIPMENT, v.CAPACITY_WORDS, v.STREET_WORDS):
+    for words in (
+        v.STOPWORDS,
+        v.GENERIC,
+        v.EQUIPMENT,
+        v.CAPACITY_WORDS,
+        v.STREET_WORDS,
+        v.FLOOR_WORDS,
+        frozenset(v.GROUND_FLOOR_WORDS),
+        frozenset(v.BASEMENT_WORDS),
+        v.BUILDING_BEFORE_LETTER,
+        v.BUILDING_AFTER_LETTER,
+    ):
         assert words and all(_folded(w) for w in words)
     assert all(_folded(k) and all(_folded(x) for x in vals) for k, vals in v.ABBREVIATIONS.items())
     assert all(_folded(k) for k in v.NUMBER_WORDS) and all(_folded(k) for k in v.ORDINAL_WORDS)
@@ -72,6 +84,35 @@ def test_synonyms_give_each_word_one_concept() -> None:
     assert len(words) == len(set(words)), "a word listed under two concepts"
     assert all(_folded(w) and " " not in w for w in words)
     assert not set(raw) & set(words), "a concept is also a word of another concept"
+
+
+def test_exonyms_are_single_folded_words_of_one_place_each() -> None:
+    raw = v.load_data("exonyms.json")
+    words = [w for groups in raw.values() for group in groups for w in group]
+    assert all(len(group) >= 2 for groups in raw.values() for group in groups)
+    assert len(words) == len(set(words)), "a name listed for two places"
+    assert all(_folded(w) and w.isalpha() for w in words)
+    synonyms = json.loads((v.DATA_DIR / "vocabulary.json").read_text(encoding="utf-8"))["synonyms"]
+    assert not set(words) & {w for ws in synonyms.values() for w in ws}
+    assert not set(words) & (v.GENERIC | v.STOPWORDS | v.EQUIPMENT | v.NON_ROOM)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("stephansdom", "stefansdom", True),
+        ("lalbagh", "lalbag", True),
+        ("thames", "tames", True),
+        ("tschaikowski", "tchaikovsky", True),
+        ("karolina", "carolina", True),
+        ("noorah", "nurah", True),
+        ("hall", "all", False),
+        ("verde", "verdi", False),
+        ("martin", "marina", False),
+    ],
+)
+def test_spelling_folds(a: str, b: str, same: bool) -> None:
+    assert (spelling_key(a) == spelling_key(b)) is same
 
 
 def test_word_lists_of_the_languages_do_not_contradict() -> None:
