@@ -62,10 +62,11 @@ _ROMAN_FLOORS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, 
 _FLOOR_ROMAN = re.compile(
     rf"(?<![a-z0-9])(viii|vii|vi|iv|ix|v|x|iii|ii|i)\.?\s*(?:p\.|{_FLOOR_WORD}(?![a-z]))", re.I
 )
+_ORDINAL_ALTERNATION = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
+_TENS_ORDINALS = _alternation([w for w, n in ORDINAL_WORDS.items() if n in (10, 20)])[3:-1]
+_UNIT_ORDINALS = _alternation([w for w, n in ORDINAL_WORDS.items() if 0 < n < 10])[3:-1]
 _FLOOR_ORDINAL_WORD = re.compile(
-    r"(?<![a-z0-9])("
-    + "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
-    + r")\s+"
+    rf"(?<![a-z0-9])(?:({_TENS_ORDINALS})[\s\-]*({_UNIT_ORDINALS})|({_ORDINAL_ALTERNATION}))\s+"
     + _FLOOR_WORD
     + r"(?![a-z])",
     re.I,
@@ -81,6 +82,12 @@ _FLOOR_SAL = re.compile(
     r"(?<![a-z0-9.])(\d{1,2})\.\s*sal(?![a-z])", re.I
 )  # Danish "3. sal" (a "Sal 3" is a hall)
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
+# French "R+27" (rez-de-chaussée plus 27) and its short form "R27" ("R2.14" is room 2.14)
+_FLOOR_R_PLUS = re.compile(
+    r"(?<![a-z0-9])r\s*\+\s*(\d{1,2})(?![0-9])|(?<![a-z0-9])r(\d{1,2})(?![a-z0-9]|[.\-]\d)", re.I
+)
+# Czech "3. p." (patro) and Polish "3 p." (piętro); "(8p)" without the dot is a capacity
+_FLOOR_P_DOT = re.compile(r"(?<![a-z0-9.])(\d{1,2})\.?\s*p\.(?![a-z0-9])", re.I)
 # "15F", "05F": a floor wherever it stands (a lone "2F" segment is handled the same way)
 _FLOOR_F_CODE = re.compile(r"(?<![a-z0-9.])(\d{1,2})/?f(?![a-z0-9])", re.I)  # "3F", "3/F"
 _FLOOR_WORD_NUMBER = re.compile(
@@ -204,7 +211,15 @@ def _strip_locations(text: str, loc: _Location) -> str:
         return f" {match.group(1)} - "
 
     def ordinal_floor(match: re.Match[str]) -> str:
-        loc.set_floor(ORDINAL_WORDS[match.group(1).lower()])
+        # "Décimo Quinto Piso", "decimoquinto": a tens ordinal then a units one add up.
+        if match.group(1):
+            loc.set_floor(ORDINAL_WORDS[match.group(1).lower()] + ORDINAL_WORDS[match.group(2).lower()])
+        else:
+            loc.set_floor(ORDINAL_WORDS[match.group(3).lower()])
+        return " - "
+
+    def r_floor(match: re.Match[str]) -> str:
+        loc.set_floor(int(match.group(1) or match.group(2)))
         return " - "
 
     def fixed_floor(value: int) -> Any:
@@ -251,6 +266,8 @@ def _strip_locations(text: str, loc: _Location) -> str:
     text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
     text = _FLOOR_DEGREE.sub(floor_from(1), text)
     text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)
+    text = _FLOOR_R_PLUS.sub(r_floor, text)
+    text = _FLOOR_P_DOT.sub(floor_from(1), text)
     text = _FLOOR_F_CODE.sub(floor_from(1), text)
     text = _FLOOR_GROUND.sub(fixed_floor(0), text)
     text = _FLOOR_BASEMENT.sub(fixed_floor(-1), text)
@@ -435,11 +452,43 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
     # initials, not an office; it is still dropped from the name, but names no site ("").
     initials = {"".join(w[0] for w in _PHRASE_WORD.findall(_fold(n).lower())) for n in other_names}
     codes.update({code: "" for code in codes.keys() & initials})
+    codes.update(_sub_site_codes(names, other_names, codes))
     # "NYC 5th Ave" leading several names is a location prefix as a whole.
     for seg, n in first_segments.items():
         if n >= 2 and " " in seg and seg.split()[0] in codes:
             codes[seg] = codes[seg.split()[0]]
     return MappingProxyType(codes)
+
+
+_SUB_SITE = re.compile(r"^\W*([A-Z]{2,5})-([A-Z]{2,4})(?=\s+[^\W\d_]|\s+\d)")
+
+
+def _sub_site_codes(
+    names: Sequence[str], other_names: Sequence[str], codes: Mapping[str, str]
+) -> dict[str, str]:
+    """ "PAR-DEF Pont Marie", "PAR-DEF Salle 25.03": a second upper-case code glued to the
+    site code by a hyphen, leading two names or more, is a part of the site (a district, a
+    campus), not a word of the room's name. A building of the other list ("NW" for "North
+    Wing"), a word there, or a single letter ("PRG-A", a building) is no such code."""
+    counts: Counter[str] = Counter()
+    for name in names:
+        match = _SUB_SITE.match(_fold(name))
+        if match and match.group(1).lower() in codes:
+            counts[match.group(2).lower()] += 1
+    if not counts:
+        return {}
+    phrases = {p for p in (_leading_phrase(_fold(n)) for n in other_names) if p}
+    words = {w for n in other_names for w in _PHRASE_WORD.findall(_fold(n).lower())}
+    return {
+        code: ""
+        for code, n in counts.items()
+        if n >= 2
+        and code not in codes
+        and code not in words
+        and code not in GENERIC | EQUIPMENT | STOPWORDS
+        and code not in ABBREVIATIONS
+        and not any(_code_matches(code, p) for p in phrases)
+    }
 
 
 def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> list[str]:
@@ -463,6 +512,11 @@ def _strip_site(segments: list[str], codes: Collection[str], loc: _Location) -> 
             return segments
         code = tokens[0].lower()
         loc.site = (codes.get(code, code) if isinstance(codes, Mapping) else code) or None
+        # "PAR-DEF Pont Marie": the part of the site after the site code goes as well.
+        sub = _CASED_TOKEN.findall(segments[0]) if segments else []
+        is_sub = isinstance(codes, Mapping) and len(sub) > 1 and sub[0].isupper()
+        if is_sub and codes.get(sub[0].lower()) == "":
+            segments = [segments[0][segments[0].index(sub[0]) + len(sub[0]) :], *segments[1:]]
     code_pattern = _LOCATION_CODE if has_site else _FLOORISH_CODE
     while len(segments) > 1:
         lead = segments[0].lower()

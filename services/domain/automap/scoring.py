@@ -303,13 +303,18 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         and key.idents != other.idents
         and other.floor in (None, key.floor)
     ):
-        # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03".
-        for ident in key.idents:
-            if not ident.isdigit() or len(ident) > 2:
-                continue
-            for composite in {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}:
-                if composite in other.idents:
-                    out.append((key.words, (key.idents - {ident}) | {composite}, 1.0))
+        # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03";
+        # "PRG-A ZM 3 (2. patro)" is "Budova A – ZM 2.03" (the lone letter is the building).
+        bases = [key.idents]
+        if other.building is not None and key.building is None and other.building in key.idents:
+            bases.append(key.idents - {other.building})
+        for base in bases:
+            for ident in base:
+                if not ident.isdigit() or len(ident) > 2:
+                    continue
+                for composite in {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}:
+                    if composite in other.idents:
+                        out.append((key.words, (base - {ident}) | {composite}, 1.0))
     if key.floor == 0 and len(other.idents) == 2 and "g" in other.idents:
         # "Ground Floor MR1" is "Meeting Room G.01" (UK numbering: G for the ground floor).
         (number,) = other.idents - {"g"}

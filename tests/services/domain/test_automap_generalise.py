@@ -1,0 +1,102 @@
+"""Automapper rules written for names of sites nobody tuned on (issue 14), each on invented
+names: floor notations, building words, sub-site codes, romanisation, partial names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from services.domain.automap import propose
+from services.domain.automap.names import floor_of, normalize, site_codes
+
+
+def _pairs(calendar: Sequence[str], pivot: Sequence[str]) -> dict[str, str | None]:
+    rooms = [{"email": f"cal{i}@example.com", "name": c} for i, c in enumerate(calendar)]
+    rows = propose(rooms, [{"id": n, "name": n} for n in pivot])
+    return {room["name"]: row["pivot_room"] for room, row in zip(rooms, rows, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("label", "floor"),
+    [
+        ("R+12", 12),
+        ("R + 3", 3),
+        ("R14", 14),
+        ("Niv.7", 7),
+        ("Niveau 7", 7),
+        ("4. patro", 4),
+        ("4. p.", 4),
+        ("6 p.", 6),
+        ("3. kerros", 3),
+        ("2. sal", 2),
+        ("Kat 5", 5),
+        ("Piso 9", 9),
+        ("9F", 9),
+        ("11cheung", 11),
+        ("11-cheung", 11),
+        ("Décimo Quinto Piso", 15),
+        ("Decimo Segundo Piso", 12),
+        ("Grd Flr", 0),
+        ("stueetagen", 0),
+    ],
+)
+def test_floor_notations_of_many_languages(label: str, floor: int) -> None:
+    assert floor_of(label) == floor
+
+
+def test_r_code_is_a_room_number_when_dotted() -> None:
+    assert floor_of("R2.14") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "building"),
+    [
+        ("Budova C – Zasedačka", "c"),
+        ("Bygning 2 Mødelokale", "2"),
+        ("Rakennus B Neuvotteluhuone", "b"),
+        ("Blok D Toplantı Odası", "d"),
+        ("Edificio E Sala 3", "e"),
+        ("Torre 2 Sala Azul", "2"),
+        ("C-dong Hoeuisil", "c"),
+        ("B-talo Kokoushuone", "b"),
+    ],
+)
+def test_building_words_of_many_languages(name: str, building: str) -> None:
+    assert normalize(name).building == building
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (["VIE-WST Donau", "VIE-WST Salle 4.02", "VIE-WST Inn"], ["Donau", "Salle 4.02", "Inn"]),
+        (["OSL-HQ Fjord", "OSL-HQ Bre"], ["Fjord", "Bre"]),
+    ],
+)
+def test_a_second_code_after_the_site_code_is_part_of_the_site(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+def test_a_second_code_that_is_a_pivot_building_stays_a_building() -> None:
+    codes = site_codes(["LIS-NW Sala 1", "LIS-NW Sala 2"], ["North Wing Sala 1", "North Wing Sala 2"])
+    assert "nw" not in codes
+
+
+def test_a_single_letter_after_the_site_code_is_no_sub_site() -> None:
+    codes = site_codes(["BRQ-A Sala 1", "BRQ-A Sala 2", "BRQ-B Sala 1"], ["Sala 1", "Sala 2"])
+    assert "a" not in codes and "b" not in codes
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (
+            ["XYZ-A Sala 3 (4. patro)", "XYZ-A Sala 5 (4. patro)"],
+            ["Budova A – Sala 4.03", "Budova A – Sala 4.05"],
+        ),
+        (["MAD R+12 Sala 01", "MAD R+12 Sala 02"], ["Sala 12.01", "Sala 12.02"]),
+        (["LYS 12e - Salle 01", "LYS Niv.12 Salle 02"], ["Salle 12.01", "Salle 12.02"]),
+    ],
+)
+def test_floor_notation_and_room_number_make_the_dotted_number(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
