@@ -15,6 +15,7 @@ from rapidfuzz.distance import OSA
 from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ALIAS_FACTOR,
+    CASE_ENDINGS,
     DEFINITE_ENDINGS,
     DEPRECATED_FACTOR,
     FLOOR_AS_NUMBER_FACTOR,
@@ -22,9 +23,11 @@ from .vocabulary import (
     GENERIC,
     GENERIC_MISS_CAP,
     GENERIC_WEIGHT,
+    GEO_SUFFIXES,
     IDENT_CONFLICT,
     IDENT_ONE_SIDED,
     INFLECTIONS,
+    KOREAN_FOLDS,
     LOCATION_CONFLICT,
     NON_ROOM,
     PARTIAL_EXTRA_WORDS,
@@ -62,6 +65,10 @@ def _concept(word: str) -> str:
         stem = word[: -len(ending)]
         if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
             return SYNONYMS[stem]
+    for ending, replacement in CASE_ENDINGS:  # Finnish "hallituksen" is "hallitus"
+        stem = word[: -len(ending)] + replacement
+        if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
+            return SYNONYMS[stem]
     return word
 
 
@@ -77,10 +84,14 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
+    if min(len(a), len(b)) >= 5 and _KOREAN.match(a) and _KOREAN.match(b) and korean_key(a) == korean_key(b):
+        return 0.92  # "Kyongbokkung" / "Gyeongbokgung", "Paektusan" / "Baekdusan", "Tokto" / "Dokdo"
     if min(len(a), len(b)) >= 5 and spelling_key(a) == spelling_key(b):
         return 0.9  # "Stefansdom" / "Stephansdom", "Lalbag" / "Lalbagh"
     short, long = (a, b) if len(a) <= len(b) else (b, a)
     if long.startswith(short):
+        if len(short) >= 4 and long[len(short) :] in GEO_SUFFIXES:
+            return 0.9  # "Inari" / "Inarijärvi" (Lake Inari), "Halla" / "Hallasan"
         if len(short) >= 4 and long[len(short) :] in INFLECTIONS:
             return 0.9  # "gross" / "grosser", "klein" / "kleiner"
         if len(long) == len(short) + 1 and long[-1] in "sx":
@@ -102,6 +113,8 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.92  # doubled letter dropped: "Dachterasse"
     if a.replace("ij", "y") == b.replace("ij", "y"):
         return 0.93  # Dutch "IJsselmeer" / "Ysselmeer"
+    if min(len(a), len(b)) >= 3 and a.replace("aa", "a") == b.replace("aa", "a"):
+        return 0.93  # Danish and Norwegian "aa" is "å": "Aarø" / "Årø", "Aalborg" / "Ålborg"
     germanic = {"ae": "a", "oe": "o", "ue": "u"}
     ga, gb = a, b
     for src, dst in germanic.items():
@@ -129,6 +142,21 @@ def spelling_key(word: str) -> str:
     for pattern, replacement in SPELLING_FOLDS:
         word = pattern.sub(replacement, word)
     return word
+
+
+# A word made of Korean syllables (Revised or McCune-Reischauer): an initial, a vowel, a final.
+_KOREAN = re.compile(
+    r"^(?:(?:kk|tt|pp|ss|jj|ch|sh|[gkndtrlmbpsjh])?"
+    r"(?:yeo|yae|wae|eo|eu|ae|ya|ye|yo|yu|wa|wo|we|wi|oe|ui|a|e|i|o|u)"
+    r"(?:ng|[knlmptgb](?![aeiouyw]))?)+$"
+)
+
+
+def korean_key(word: str) -> str:
+    """Revised Romanisation and McCune-Reischauer spellings of one Korean name to one key."""
+    for src, dst in KOREAN_FOLDS:
+        word = word.replace(src, dst)
+    return _squeeze(word)
 
 
 def romaji_key(word: str) -> str:
@@ -347,10 +375,26 @@ def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, .
         if joined and (joined in targets or (_ROMAJI.match(joined) and romaji_key(joined) in romaji)):
             out.append(joined)  # "Oosaka-jou" / "Ōsakajō" as well
             i += 2
+        elif joined and (geo := _geo_compound(words[i], words[i + 1], targets)):
+            out.append(geo)  # "Han River" / "Hangang", "Nakdong River" / "Nakdonggang"
+            i += 2
         else:
             out.append(words[i])
             i += 1
     return tuple(out)
+
+
+_GEO_BY_KIND: dict[str, tuple[str, ...]] = defaultdict(tuple)
+for _suffix, _kind in GEO_SUFFIXES.items():
+    _GEO_BY_KIND[_kind] += (_suffix,)
+
+
+def _geo_compound(name: str, kind: str, targets: set[str]) -> str | None:
+    """ "Han" + "River" written as one word on the other side ("Hangang"): that word."""
+    for suffix in _GEO_BY_KIND.get(kind, ()):
+        if len(name) >= 3 and name + suffix in targets:
+            return name + suffix
+    return None
 
 
 # ---------------------------------------------------------------------------

@@ -100,3 +100,55 @@ def test_a_single_letter_after_the_site_code_is_no_sub_site() -> None:
 )
 def test_floor_notation_and_room_number_make_the_dotted_number(calendar: list[str], pivot: list[str]) -> None:
     assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Pusan", "Busan"),  # McCune-Reischauer p / Revised Romanisation b
+        ("Kwangju Hall", "Gwangju Hall"),  # k / g
+        ("Chongro", "Jongro"),  # ch / j
+        ("Taegu", "Daegu"),  # t / d
+        ("Songnisan", "Seongnisan"),  # o with a breve / eo
+        ("Unjin", "Eunjin"),  # u with a breve / eu
+        ("Pulguksa", "Bulguksa"),
+    ],
+)
+def test_korean_romanisation_families(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Geum River", "Geumgang"),  # Korean -gang is a river
+        ("Seomjingang", "Seomjin River"),
+        ("Oulu", "Oulujoki"),  # Finnish -joki is a river, -järvi a lake
+        ("Pielinen", "Pielinenjärvi"),
+        ("Sumida", "Sumidagawa"),  # Japanese -gawa is a river
+        ("Aarhus Sal", "Århus Sal"),  # Danish aa is å
+    ],
+)
+def test_place_kind_suffixes_and_nordic_aa(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Daehoeuisil 9F", "9F Large Conference Room"),  # Korean dae + hoeuisil
+        ("Gyoyuksil B", "Training Room B"),
+        ("Gangdang", "Auditorium"),
+        ("Hallituksen kokoushuone", "Hallitushuone"),  # Finnish genitive of hallitus
+        ("Neukkari 3.10", "Neuvotteluhuone 3.10"),  # Finnish clipped slang
+    ],
+)
+def test_generic_room_words_of_more_languages(calendar: str, pivot: str) -> None:
+    pivots = [pivot, "Kitchen", "Lobby Screen"]
+    assert _pairs([calendar, "Phone Booth 9"], pivots)[calendar] == pivot
+
+
+def test_korean_folds_need_korean_syllables() -> None:
+    # "Bondi" and "Ponti" read alike under the Korean folds, but "Garda" / "Karta" are no
+    # Korean words; "Berg" is not either.
+    assert _pairs(["Garda", "Phone Booth 9"], ["Karta", "Kitchen"])["Garda"] is None
