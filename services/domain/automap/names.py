@@ -455,6 +455,10 @@ def site_codes(names: Sequence[str], other_names: Sequence[str] = ()) -> Mapping
     codes.update(_sub_site_codes(names, other_names, codes))
     # "NYC 5th Ave" leading several names is a location prefix as a whole.
     for seg, n in first_segments.items():
+        # "CDMX SJ P14-1" is no location "CDMX SJ": "SJ" abbreviates "Sala de Juntas".
+        rest = seg.split()[1:]
+        if any(w in ABBREVIATIONS or w in GENERIC for w in rest):
+            continue
         if n >= 2 and " " in seg and seg.split()[0] in codes:
             codes[seg] = codes[seg.split()[0]]
     return MappingProxyType(codes)
@@ -692,6 +696,15 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
     return RoomKey(words, idents, loc.floor, loc.building, loc.site)
 
 
+# "Halla-san", "Sorak-san": a lower-case word after a hyphen that would read as a number
+# ("san" is three in Japanese) is a suffix of the name (Korean "san", mountain).
+_GLUED_NUMBER_WORD = re.compile(
+    r"(?<=[^\W\d_]{3})-(?=(?:"
+    + "|".join(sorted((w for w in NUMBER_WORDS if w.isalpha() and w.islower()), key=len, reverse=True))
+    + r")(?![^\W_]))"
+)
+
+
 def normalize(
     name: str, *, codes: Collection[str] | None = None, buildings: BuildingTable | None = None
 ) -> RoomKey:
@@ -702,7 +715,7 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
-    folded = _fold(name)
+    folded = _GLUED_NUMBER_WORD.sub("", _fold(name))
     parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
     key = _analyse_part(" - ".join(parts), codes, buildings)
     if len(parts) > 1:

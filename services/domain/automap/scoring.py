@@ -92,6 +92,8 @@ def _token_similarity(a: str, b: str) -> float:
     if long.startswith(short):
         if len(short) >= 4 and long[len(short) :] in GEO_SUFFIXES:
             return 0.9  # "Inari" / "Inarijärvi" (Lake Inari), "Halla" / "Hallasan"
+        if len(short) >= 5 and any(long == short + e and not r for e, r in CASE_ENDINGS):
+            return 0.9  # Finnish genitive "Saimaan" of "Saimaa"
         if len(short) >= 4 and long[len(short) :] in INFLECTIONS:
             return 0.9  # "gross" / "grosser", "klein" / "kleiner"
         if len(long) == len(short) + 1 and long[-1] in "sx":
@@ -358,6 +360,13 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
     ):
         # "Physician Lounge 3" beside "Physician Lounge 3rd Floor": the lone number is the floor.
         out.append((key.words, frozenset(), FLOOR_AS_NUMBER_FACTOR))
+    letters = [i for i in key.idents if len(i) == 1 and i.isalpha()]
+    numbers = [i for i in key.idents if i.isdigit() and len(i) <= 2]
+    if len(letters) == 1 and len(numbers) == 1 and len(key.idents) == 2:
+        # "Huddle G.03" is "Huddle Room G03": a letter, a dot and a number are one code.
+        for glued in {letters[0] + numbers[0], letters[0] + numbers[0].rjust(2, "0")}:
+            if glued in other.idents:
+                out.append((key.words, frozenset({glued}), 1.0))
     if other.building is not None and key.building is None and other.building in key.idents:
         # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
         out.append((key.words, key.idents - {other.building}, 1.0))
@@ -409,8 +418,10 @@ def _surface(key: RoomKey) -> str:
 
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:
     """Content words that occur in exactly one calendar name and one pivot name."""
+    # A deprecated mailbox ("ESKİ - IST Galata") does not make its name's words common.
     counts = [
-        Counter(w for k in keys for w in {w for w in k.words if w not in GENERIC}) for keys in (cal, piv)
+        Counter(w for k in keys if not k.deprecated for w in {w for w in k.words if w not in GENERIC})
+        for keys in (cal, piv)
     ]
     return frozenset(w for w, n in counts[0].items() if n == 1 and counts[1].get(w) == 1 and len(w) >= 3)
 

@@ -152,3 +152,29 @@ def test_korean_folds_need_korean_syllables() -> None:
     # "Bondi" and "Ponti" read alike under the Korean folds, but "Garda" / "Karta" are no
     # Korean words; "Berg" is not either.
     assert _pairs(["Garda", "Phone Booth 9"], ["Karta", "Kitchen"])["Garda"] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("SEL - Namhan-san", "Namhansan"),  # "san" after a hyphen is no Japanese three
+        ("SEL - Odae-san", "Odaesan"),
+        ("LIS - Huddle B.04", "Huddle Room B04"),  # a letter, a dot and a number are one code
+        ("TMP - Tapiola", "Tapiolan sali"),  # Finnish genitive plus the generic "sali"
+    ],
+)
+def test_glued_suffixes_and_codes(calendar: str, pivot: str) -> None:
+    pivots = [pivot, "Kitchen", "Lobby Screen"]
+    assert _pairs([calendar, "Phone Booth 9"], pivots)[calendar] == pivot
+
+
+def test_an_abbreviation_after_the_site_code_is_no_location_prefix() -> None:
+    calendar = ["MAD SJ P3-1", "MAD SJ P3-2", "MAD Sala Goya"]
+    pivot = ["Sala de Juntas 3-1", "Sala de Juntas 3-2", "Sala Goya"]
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+def test_a_deprecated_mailbox_does_not_make_a_partial_name_common() -> None:
+    calendar = ["IZM - Efes", "OLD - IZM - Efes", "IZM - Phone Booth", "IZM - Truva"]
+    pivot = ["Efes Antik Kenti", "Truva", "Kitchen"]
+    assert _pairs(calendar, pivot)["IZM - Efes"] == "Efes Antik Kenti"
