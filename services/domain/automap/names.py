@@ -45,13 +45,13 @@ _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2�
 def _alternation(words: Collection[str]) -> str:
     """Words (or phrases: a space matches any run of spaces) as one regex group, longest first."""
     ordered = sorted(words, key=lambda w: (-len(w), w))
-    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + ")"
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"[\s\-]+") for w in ordered) + ")"
 
 
 _FLOOR_WORD = _alternation(FLOOR_WORDS)
 _FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
 _FLOOR_WORD_FIRST = re.compile(
-    rf"(?<![a-z0-9]){_FLOOR_WORD}\.?\s*(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
+    rf"(?<![a-z0-9]){_FLOOR_WORD}\.?(?:\s*|-)(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
 )
 # "Sala 1 Piso 2": a bare number before the floor word is the room's, the one after it the floor
 _FLOOR_BETWEEN = re.compile(
@@ -63,7 +63,7 @@ _FLOOR_ROMAN = re.compile(
     rf"(?<![a-z0-9])(viii|vii|vi|iv|ix|v|x|iii|ii|i)\.?\s*(?:p\.|{_FLOOR_WORD}(?![a-z]))", re.I
 )
 _ORDINAL_ALTERNATION = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
-_TENS_ORDINALS = _alternation([w for w, n in ORDINAL_WORDS.items() if n in (10, 20)])[3:-1]
+_TENS_ORDINALS = _alternation([w for w, n in ORDINAL_WORDS.items() if n >= 10 and n % 10 == 0])[3:-1]
 _UNIT_ORDINALS = _alternation([w for w, n in ORDINAL_WORDS.items() if 0 < n < 10])[3:-1]
 _FLOOR_ORDINAL_WORD = re.compile(
     rf"(?<![a-z0-9])(?:({_TENS_ORDINALS})[\s\-]*({_UNIT_ORDINALS})|({_ORDINAL_ALTERNATION}))\s+"
@@ -181,9 +181,17 @@ class _Location:
             self.floor = value
 
 
+# "13층" (Korean), "3階" (Japanese), "3楼" / "3樓" (Chinese): the floor, before the letters are folded
+_CJK_FLOOR = re.compile(r"(?<![0-9])(\d{1,2})\s*(?:층|階|楼|樓)")
+# "A동" (Korean), "A棟" / "B館" (Japanese, Chinese): building A
+_CJK_BUILDING = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]|\d{1,2})\s*(?:동|棟|館|栋|馆)")
+
+
 def _fold(name: str) -> str:
     """Strip accents and typographic variants but keep case (site codes are upper-case)."""
-    text = _ORDINAL_MARK.sub(r"\1°", unicodedata.normalize("NFC", name))  # "7º", "4ª", "3 °"
+    text = _CJK_FLOOR.sub(r" \1F ", unicodedata.normalize("NFC", name))
+    text = _CJK_BUILDING.sub(r" Building \1 ", text)
+    text = _ORDINAL_MARK.sub(r"\1°", text)  # "7º", "4ª", "3 °"
     text = unicodedata.normalize("NFKC", text)  # full-width forms, no-break spaces, ligatures
     text = _LONE_A_GRAVE.sub(" ", text).translate(SPECIAL_LETTERS)
     text = unicodedata.normalize("NFKD", text)
