@@ -235,6 +235,10 @@ class _Scorer:
             content_b = [_concept(w) for w in wb if w not in GENERIC] or wb
             surface = fuzz.token_sort_ratio(" ".join(content_a), " ".join(content_b)) / 100.0
             base = 0.8 * structured + 0.2 * surface
+            if ia and ib and all(w in GENERIC for w in (*wa, *wb)):
+                # "Phòng họp 3" / "Meeting Room 3": only generic words on both sides, in
+                # any two languages; the number decides, as for "Room 3" / "3".
+                base = max(base, 0.9)
         elif wa or wb:
             others = wa or wb
             if all(w in GENERIC for w in others) and (ia or ib):
@@ -413,7 +417,10 @@ def _geo_compound(name: str, kind: str, targets: set[str]) -> str | None:
 
 def _surface(key: RoomKey) -> str:
     concepts = (_concept(w) for w in key.words if _concept(w) != w)
-    return " ".join((*key.words, *concepts, *sorted(key.idents)))
+    # A generic word of any language ("Bilik Mesyuarat", "Zasadačka") reads as "room" to the
+    # prefilter, so "Meeting Room 3" is compared with it at all.
+    generic = ("room",) if any(w in GENERIC for w in key.words) else ()
+    return " ".join((*key.words, *concepts, *generic, *sorted(key.idents)))
 
 
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:

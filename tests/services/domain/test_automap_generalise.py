@@ -208,3 +208,48 @@ def test_a_deprecated_mailbox_does_not_make_a_partial_name_common() -> None:
     calendar = ["IZM - Efes", "OLD - IZM - Efes", "IZM - Phone Booth", "IZM - Truva"]
     pivot = ["Efes Antik Kenti", "Truva", "Kitchen"]
     assert _pairs(calendar, pivot)["IZM - Efes"] == "Efes Antik Kenti"
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Ruang Rapat 3", "Meeting Room 3"),  # Indonesian
+        ("Bilik Mesyuarat 3", "Meeting Room 3"),  # Malay
+        ("Phòng họp 3", "Meeting Room 3"),  # Vietnamese
+        ("Peregovornaya 3", "Meeting Room 3"),  # Russian, romanised
+        ("Переговорная 3", "Meeting Room 3"),  # and in Cyrillic
+        ("Hong Prachum 3", "Meeting Room 3"),  # Thai, romanised
+        ("Aithousa Synedriaseon 3", "Meeting Room 3"),  # Greek, romanised
+        ("Bilera Gela 3", "Meeting Room 3"),  # Basque
+        ("Fundarherbergi 3", "Meeting Room 3"),  # Icelandic
+        ("Nõupidamisruum 3", "Meeting Room 3"),  # Estonian
+        ("Sanāksmju telpa 3", "Meeting Room 3"),  # Latvian
+        ("Posėdžių salė 3", "Meeting Room 3"),  # Lithuanian
+        ("Sala za sastanke 3", "Meeting Room 3"),  # Croatian, Serbian
+        ("Zasadačka 3", "Meeting Room 3"),  # Slovak
+        ("Sejna soba 3", "Meeting Room 3"),  # Slovenian
+        ("Eğitim Salonu 2", "Training Room 2"),  # Turkish
+        ("Ruang Pelatihan 2", "Training Room 2"),
+        ("Ruang Direksi", "Boardroom"),
+        ("Yemekhane", "Canteen"),
+        ("Kütüphane", "Library"),
+        ("Resepsiyon", "Reception"),
+        ("Mutfak", "Kitchen"),
+        ("Kuchyně", "Kitchen"),
+        ("Keittiö", "Kitchen"),
+        ("Teras", "Terrace"),
+        ("Salle Polyvalente", "Multipurpose Room"),
+        ("Sala Multiusos", "Multipurpose Room"),
+        ("Mehrzweckraum", "Multipurpose Room"),
+    ],
+)
+def test_room_words_of_more_languages(calendar: str, pivot: str) -> None:
+    pivots = [pivot, "Parking P2", "Lobby Screen"]
+    assert _pairs([calendar, "Phone Booth 9"], pivots)[calendar] == pivot
+
+
+def test_generic_names_with_different_numbers_stay_apart() -> None:
+    assert (
+        _pairs(["Ruang Rapat 4", "Phone Booth 9"], ["Meeting Room 3", "Lobby Screen"])["Ruang Rapat 4"]
+        is None
+    )
