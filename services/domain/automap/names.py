@@ -142,7 +142,9 @@ _STANDALONE_FLOOR = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|e|er|ere|eme|f)$")
 _PURE_NUMBER = re.compile(r"^\d+(?:[.\-/]\d+)*$")
 _NUMBER_SUFFIX = re.compile(r"^(\d+(?:[.\-/]\d+)*)([^\W\d_]{1,3})$")
 _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
-_ELISION = re.compile(r"(?<![a-z])(?:[dlnmtsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
+_ELISION = re.compile(r"(?<![a-z])(?:[dlnmsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
+# Wade-Giles aspiration ("T'ai-shan", "Ch'ang-an", "K'un-ming"): the apostrophe is no break
+_ASPIRATION = re.compile(r"(?<![a-z])((?:[ptk]|ch|ts|tz))['’‘ʻ](?=[aeiou])", re.I)
 _ORDINAL_MARK = re.compile(r"(\d)\.?\s?[º°ª]")  # "7º", "2.º" (European Portuguese)
 _FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
 _HOURS = re.compile(r"(?<![\w./-])(?:24\s*/\s*7|24\s*x\s*7|24\s*h)(?![\w./-])", re.I)
@@ -196,7 +198,7 @@ def _fold(name: str) -> str:
     text = _LONE_A_GRAVE.sub(" ", text).translate(SPECIAL_LETTERS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _ELISION.sub(" ", text)
+    text = _ELISION.sub(" ", _ASPIRATION.sub(r"\1", text))
     return " ".join(text.split())
 
 

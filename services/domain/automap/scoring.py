@@ -29,12 +29,14 @@ from .vocabulary import (
     INFLECTIONS,
     KOREAN_FOLDS,
     LOCATION_CONFLICT,
+    MANDARIN_FOLDS,
     NON_ROOM,
     PARTIAL_EXTRA_WORDS,
     PARTIAL_SCORE,
     PREFILTER_CUTOFF,
     QUALIFIERS,
     ROMAJI_FOLDS,
+    ROMAJI_VOICING,
     ROOM_CODE_SCORE,
     SPELLING_FOLDS,
     SYNONYMS,
@@ -84,8 +86,10 @@ def _token_similarity(a: str, b: str) -> float:
         return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
-    if min(len(a), len(b)) >= 5 and _KOREAN.match(a) and _KOREAN.match(b) and korean_key(a) == korean_key(b):
-        return 0.92  # "Kyongbokkung" / "Gyeongbokgung", "Paektusan" / "Baekdusan", "Tokto" / "Dokdo"
+    if min(len(a), len(b)) >= 6 and _ROMAJI.match(a) and _ROMAJI.match(b) and _unvoiced(a) == _unvoiced(b):
+        return 0.88  # rendaku: "Hodaka" / "Hotaka", "Yamazaki" / "Yamasaki"
+    if min(len(a), len(b)) >= 4 and _same_mandarin(a, b):
+        return 0.92  # "Guangzhou" / "Kuangchou", "Zhongshan" / "Chungshan"
     if min(len(a), len(b)) >= 5 and spelling_key(a) == spelling_key(b):
         return 0.9  # "Stefansdom" / "Stephansdom", "Lalbag" / "Lalbagh"
     short, long = (a, b) if len(a) <= len(b) else (b, a)
@@ -154,11 +158,64 @@ _KOREAN = re.compile(
 )
 
 
+# A word made of Mandarin syllables, in Hanyu Pinyin or Wade-Giles (without apostrophes).
+_MANDARIN = re.compile(
+    r"^(?:(?:zh|ch|sh|hs|ts|tz|[bpmfdtnlgkhjqxrzcsyw])?"
+    r"(?:iang|iong|uang|ueng|ang|eng|ing|ong|ung|ian|ien|iao|uai|uan|ieh|ai|ao|an|ei|en|eh|er"
+    r"|ia|ie|ih|in|iu|ou|ua|uo|ui|un|ue|a|e|i|o|u))+$"
+)
+# Spellings only one of the two systems uses: pinyin x, q, zh; Wade-Giles hs, ts, ien, ung, ih.
+_MANDARIN_MARK = re.compile(r"x|q|zh|hs|ts|tz|ien|ung|ih(?![aeiou])")
+
+
+def mandarin_key(word: str) -> str:
+    """Hanyu Pinyin and Wade-Giles spellings of one Mandarin name to one key."""
+    for src, dst in MANDARIN_FOLDS:
+        word = word.replace(src, dst)
+    return word
+
+
+def _same_mandarin(a: str, b: str) -> bool:
+    """ "Guangzhou" / "Kuangchou", "Xihu" / "Hsihu": one Mandarin name in two systems."""
+    return (
+        bool(_MANDARIN.match(a) and _MANDARIN.match(b))
+        and bool(_MANDARIN_MARK.search(a) or _MANDARIN_MARK.search(b))
+        and mandarin_key(a) == mandarin_key(b)
+    )
+
+
+# Vowels only Korean romanisation writes this way among the words that look Korean.
+_KOREAN_MARK = re.compile(r"eo|eu")
+
+
+def _same_korean(a: str, b: str) -> bool:
+    return (
+        min(len(a), len(b)) >= 5
+        and bool(_KOREAN.match(a) and _KOREAN.match(b))
+        and korean_key(a) == korean_key(b)
+    )
+
+
+def _korean_site(keys: Sequence[RoomKey]) -> bool:
+    """Three words or more that look Korean and write eo or eu ("Gyeongbokgung", "hoeuisil"):
+    the names are romanised Korean, so the McCune-Reischauer folds apply ("Tokto" / "Dokdo");
+    elsewhere "Bondi" is not "Ponti"."""
+    words = {w for k in keys for w in k.words if len(w) >= 5 and _KOREAN_MARK.search(w) and _KOREAN.match(w)}
+    return len(words) >= 3
+
+
 def korean_key(word: str) -> str:
     """Revised Romanisation and McCune-Reischauer spellings of one Korean name to one key."""
     for src, dst in KOREAN_FOLDS:
         word = word.replace(src, dst)
     return _squeeze(word)
+
+
+def _unvoiced(word: str) -> str:
+    word = romaji_key(word)
+    for src, dst in ROMAJI_VOICING:
+        word = word.replace(src, dst)
+    return word
 
 
 def romaji_key(word: str) -> str:
@@ -176,11 +233,15 @@ class _Scorer:
     word_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], float] = field(default_factory=dict)
     rare: frozenset[str] = frozenset()  # content words naming one room on each side
 
+    korean: bool = False  # the names show Korean romanisation (see _korean_site)
+
     def token(self, a: str, b: str) -> float:
         key = (a, b) if a <= b else (b, a)
         value = self.cache.get(key)
         if value is None:
             value = _token_similarity(*key)
+            if value < 0.92 and self.korean and _same_korean(a, b):
+                value = 0.92  # "Kyongbokkung" / "Gyeongbokgung", "Paektusan" / "Baekdusan"
             self.cache[key] = value
         return value
 
@@ -194,7 +255,7 @@ class _Scorer:
         return value
 
     def _words(self, wa: Sequence[str], wb: Sequence[str]) -> float:
-        wa, wb = _merge_compounds(wa, wb), _merge_compounds(wb, wa)
+        wa, wb = _merge_compounds(wa, wb, self.korean), _merge_compounds(wb, wa, self.korean)
         wa, wb = _merge_initials(wa, wb), _merge_initials(wb, wa)
         matrix = [[self.token(a, b) for b in wb] for a in wa]
         best_a = [max(row) for row in matrix]
@@ -377,16 +438,22 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
     return out
 
 
-def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
+def _merge_compounds(words: Sequence[str], other: Sequence[str], korean: bool = False) -> tuple[str, ...]:
     """Join "board" + "room" when the other side writes "boardroom" as one word."""
     targets = set(other)
     romaji = {romaji_key(t): t for t in other if _ROMAJI.match(t)}
+    if korean:
+        romaji.update({korean_key(t): t for t in other if _KOREAN.match(t)})
+    romaji.update({mandarin_key(t): t for t in other if _MANDARIN.match(t) and _MANDARIN_MARK.search(t)})
     out: list[str] = []
     i = 0
     while i < len(words):
         joined = words[i] + words[i + 1] if i + 1 < len(words) else ""
         if joined and (joined in targets or (_ROMAJI.match(joined) and romaji_key(joined) in romaji)):
             out.append(joined)  # "Oosaka-jou" / "Ōsakajō" as well
+            i += 2
+        elif joined and _joined_romanised(joined, romaji, korean):
+            out.append(joined)  # "Kuang-chou" / "Guangzhou", "Sorak san" / "Seoraksan"
             i += 2
         elif joined and (geo := _geo_compound(words[i], words[i + 1], targets)):
             out.append(geo)  # "Han River" / "Hangang", "Nakdong River" / "Nakdonggang"
@@ -395,6 +462,13 @@ def _merge_compounds(words: Sequence[str], other: Sequence[str]) -> tuple[str, .
             out.append(words[i])
             i += 1
     return tuple(out)
+
+
+def _joined_romanised(joined: str, keys: dict[str, str], korean: bool) -> bool:
+    """Two words written as one Korean or Mandarin word on the other side."""
+    if korean and _KOREAN.match(joined) and korean_key(joined) in keys:
+        return True
+    return bool(_MANDARIN.match(joined) and mandarin_key(joined) in keys)
 
 
 _GEO_BY_KIND: dict[str, tuple[str, ...]] = defaultdict(tuple)
@@ -445,7 +519,7 @@ def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
         score_cutoff=PREFILTER_CUTOFF,
         workers=1,
     )
-    scorer = _Scorer(rare=_rare_words(cal, piv))
+    scorer = _Scorer(rare=_rare_words(cal, piv), korean=_korean_site([*cal, *piv]))
     for i, j in zip(*np.nonzero(rough), strict=True):
         scores[i, j] = scorer.pair(cal[i], piv[j])
     return scores

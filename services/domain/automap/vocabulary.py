@@ -81,7 +81,9 @@ SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(a), b) for a, b in _VOCAB["spelling_folds"]
 )
 ROMAJI_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_folds"])
+ROMAJI_VOICING: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["romaji_voicing"])
 KOREAN_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["korean_folds"])
+MANDARIN_FOLDS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["mandarin_folds"])
 GEO_SUFFIXES: Mapping[str, str] = MappingProxyType(dict(_VOCAB["geo_suffixes"]))
 CASE_ENDINGS: tuple[tuple[str, str], ...] = tuple((a, b) for a, b in _VOCAB["case_endings"])
 # Places in two languages ("Brugge" / "Bruges") compare as synonyms; the concept is the first name.

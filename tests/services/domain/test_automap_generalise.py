@@ -145,7 +145,13 @@ def test_floor_notation_and_room_number_make_the_dotted_number(calendar: list[st
     ],
 )
 def test_korean_romanisation_families(calendar: str, pivot: str) -> None:
-    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+    # The folds apply where the names are romanised Korean (eo and eu in three words).
+    context = ["Seoraksan", "Geumgangsan", "Hoeuisil 7"]
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen", *context])[calendar] == pivot
+
+
+def test_korean_folds_need_a_korean_site() -> None:
+    assert _pairs(["Tokto", "Phone Booth 9"], ["Dokdo", "Kitchen"])["Tokto"] is None
 
 
 @pytest.mark.parametrize(
@@ -253,3 +259,44 @@ def test_generic_names_with_different_numbers_stay_apart() -> None:
         _pairs(["Ruang Rapat 4", "Phone Booth 9"], ["Meeting Room 3", "Lobby Screen"])["Ruang Rapat 4"]
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("T'ai-shan", "Taishan"),  # Wade-Giles aspiration apostrophe and hyphen
+        ("Hsi-hu", "Xihu"),  # hs / x
+        ("Kuang-chou", "Guangzhou"),  # k / g, ch / zh
+        ("Chung-shan", "Zhongshan"),  # ung / ong
+        ("Ch'ung-ch'ing", "Chongqing"),  # ch' / q
+        ("Hsia-men", "Xiamen"),
+        ("Kuangchou Room", "Guangzhou Room"),
+        ("Tientan", "Tiantan"),  # ien / ian
+    ],
+)
+def test_mandarin_pinyin_and_wade_giles(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Xena", "Jena"),  # x is not j
+        ("Bondi", "Ponti"),  # no Mandarin or Korean spelling mark: voicing is kept
+        ("Costa", "Gosta"),
+    ],
+)
+def test_romanisation_folds_keep_other_names_apart(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Yamazaki", "Yamasaki"),  # rendaku: z / s
+        ("Ishibashi", "Ishihashi"),  # b / h
+        ("Nakagawa", "Nakakawa"),  # g / k
+    ],
+)
+def test_japanese_rendaku_voicing(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] == pivot
