@@ -234,12 +234,15 @@ class _Scorer:
     rare: frozenset[str] = frozenset()  # content words naming one room on each side
 
     korean: bool = False  # the names show Korean romanisation (see _korean_site)
+    clips: frozenset[tuple[str, str]] = frozenset()  # ("izta", "iztaccihuatl"), see _clipped_words
 
     def token(self, a: str, b: str) -> float:
         key = (a, b) if a <= b else (b, a)
         value = self.cache.get(key)
         if value is None:
             value = _token_similarity(*key)
+            if value < 0.9 and key in self.clips:
+                value = 0.9  # "Izta" / "Iztaccíhuatl", "Popo" / "Popocatépetl": a nickname cut short
             if value < 0.92 and self.korean and _same_korean(a, b):
                 value = 0.92  # "Kyongbokkung" / "Gyeongbokgung", "Paektusan" / "Baekdusan"
             self.cache[key] = value
@@ -507,6 +510,26 @@ def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str
     return frozenset(w for w, n in counts[0].items() if n == 1 and counts[1].get(w) == 1 and len(w) >= 3)
 
 
+def _clipped_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:
+    """Short words that are the start of exactly one long word of the other list, and of no
+    other word at all: a long name cut short ("Izta" for "Iztaccíhuatl", "Kili" for
+    "Kilimanjaro"). The long word must be at least nine letters and five longer."""
+    sides = [{w for k in keys for w in k.words if w not in GENERIC and w.isalpha()} for keys in (cal, piv)]
+    out: set[tuple[str, str]] = set()
+    for mine, other in ((sides[0], sides[1]), (sides[1], sides[0])):
+        for short in mine:
+            if not 4 <= len(short) <= 6 or short in other:
+                continue
+            longs = [w for w in other if w.startswith(short)]
+            if len(longs) != 1:
+                continue
+            (long,) = longs
+            rivals = [w for w in mine if w != short and (long.startswith(w) or w.startswith(short))]
+            if len(long) >= 9 and len(long) >= len(short) + 5 and not rivals:
+                out.add((short, long) if short <= long else (long, short))
+    return frozenset(out)
+
+
 def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
     """Pair scores; a cheap C-level fuzzy prefilter skips pairs that share nothing."""
     scores = np.zeros((len(cal), len(piv)))
@@ -519,7 +542,9 @@ def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
         score_cutoff=PREFILTER_CUTOFF,
         workers=1,
     )
-    scorer = _Scorer(rare=_rare_words(cal, piv), korean=_korean_site([*cal, *piv]))
+    scorer = _Scorer(
+        rare=_rare_words(cal, piv), korean=_korean_site([*cal, *piv]), clips=_clipped_words(cal, piv)
+    )
     for i, j in zip(*np.nonzero(rough), strict=True):
         scores[i, j] = scorer.pair(cal[i], piv[j])
     return scores

@@ -300,3 +300,47 @@ def test_romanisation_folds_keep_other_names_apart(calendar: str, pivot: str) ->
 )
 def test_japanese_rendaku_voicing(calendar: str, pivot: str) -> None:
     assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "expected"),
+    [
+        (["MEX - Izta", "MEX - Popo"], ["Iztaccíhuatl", "Popocatépetl"], ["Iztaccíhuatl", "Popocatépetl"]),
+        (["NBO - Kili (8)", "NBO - Phone Booth"], ["Kilimanjaro", "Terrace"], ["Kilimanjaro", None]),
+        # Two long words start alike: the short one names neither.
+        (["BER - Charlo"], ["Charlottenburg", "Charlottenhof"], [None]),
+        # The long word is not long enough to be cut short: "Rose" is not "Rosemary".
+        (["LON - Rose"], ["Rosemary"], [None]),
+    ],
+)
+def test_long_names_cut_short(calendar: list[str], pivot: list[str], expected: list[str | None]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, expected, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "expected"),
+    [
+        (
+            ["ROM - Rosa", "ROM - Bianco", "ROM - Cervino", "ROM - Phone Booth"],
+            ["Monte Rosa", "Monte Bianco", "Monte Cervino", "Terrazza"],
+            ["Monte Rosa", "Monte Bianco", "Monte Cervino", None],
+        ),
+        (
+            ["BCN - Tibidabo", "BCN - Montjuic", "BCN - Sagrada"],
+            ["Mirador del Tibidabo", "Castell de Montjuïc", "Sagrada Família"],
+            ["Mirador del Tibidabo", "Castell de Montjuïc", "Sagrada Família"],
+        ),
+        (
+            ["SEA - Rainier", "SEA - Baker"],
+            ["Mount Rainier", "Mount Baker"],
+            ["Mount Rainier", "Mount Baker"],
+        ),
+        (
+            ["NYC - Hudson", "NYC - Hudson Annex"],
+            ["Hudson River Room", "Hudson Annex"],
+            [None, "Hudson Annex"],
+        ),
+    ],
+)
+def test_partial_names_both_ways(calendar: list[str], pivot: list[str], expected: list[str | None]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, expected, strict=True))
