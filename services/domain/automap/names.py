@@ -198,6 +198,7 @@ def _fold(name: str) -> str:
     text = _LONE_A_GRAVE.sub(" ", text).translate(SPECIAL_LETTERS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = unicodedata.normalize("NFC", text)  # Hangul syllables again ("회의실"), not jamo
     text = _ELISION.sub(" ", _ASPIRATION.sub(r"\1", text))
     return " ".join(text.split())
 

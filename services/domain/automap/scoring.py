@@ -497,7 +497,11 @@ def _surface(key: RoomKey) -> str:
     # A generic word of any language ("Bilik Mesyuarat", "Zasadačka") reads as "room" to the
     # prefilter, so "Meeting Room 3" is compared with it at all.
     generic = ("room",) if any(w in GENERIC for w in key.words) else ()
-    return " ".join((*key.words, *concepts, *generic, *sorted(key.idents)))
+    # "L14-03" is "Room 14.03": a floor and a short number also read as the dotted number.
+    floored = ()
+    if key.floor is not None and key.floor >= 0:
+        floored = tuple(f"{key.floor}{i:0>2}" for i in key.idents if i.isdigit() and len(i) <= 2)
+    return " ".join((*key.words, *concepts, *generic, *sorted(key.idents), *floored))
 
 
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:

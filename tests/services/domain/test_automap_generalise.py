@@ -344,3 +344,22 @@ def test_long_names_cut_short(calendar: list[str], pivot: list[str], expected: l
 )
 def test_partial_names_both_ways(calendar: list[str], pivot: list[str], expected: list[str | None]) -> None:
     assert _pairs(calendar, pivot) == dict(zip(calendar, expected, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("L14-03", "Room 14.03"),  # floor code and short number against the dotted number
+        ("Floor 5 Room 1", "5.01"),
+        ("Dritter Stock Raum 4", "Raum 3.04"),  # German ordinal, strong inflection
+        ("12층 회의실 3", "Meeting Room 12.03"),  # Hangul kept as syllables
+        ("회의실 3", "Meeting Room 3"),
+        ("교육실 2", "Training Room 2"),
+        ("Quinto Piso Sala 2", "Sala 5-2"),
+        ("Kat 4 Toplantı Odası 2", "Toplantı Odası 4.02"),
+        ("R+5 Salle 2", "Salle 5.02"),
+        ("Niv. 5 - Salle 2", "Salle 502"),
+    ],
+)
+def test_codes_and_floors_against_dotted_numbers(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2", "Lobby Screen"])[calendar] == pivot
