@@ -827,6 +827,14 @@ def _leading_phrase(folded: str) -> str | None:
             ):
                 break
             words.append(lowered)
+        rest = folded.split()[len(words) : len(words) + 1]
+        if (
+            words
+            and words[-1] in BUILDING_BEFORE_LETTER
+            and rest
+            and re.fullmatch(r"\d{1,3}|[A-Za-z]", rest[0])
+        ):
+            return None  # "STO Hus 1 Konferensrum": "Hus 1" is a building by its number, not a phrase
         if len(words) >= 3 and words[0] in BUILDING_WORDS and words[1] not in STOPWORDS:
             words = words[:2]  # "Torre Norte Copa": a building word and its name lead the room's name
         elif len(words) == len(folded.split()):

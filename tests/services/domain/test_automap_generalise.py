@@ -363,3 +363,38 @@ def test_partial_names_both_ways(calendar: list[str], pivot: list[str], expected
 )
 def test_codes_and_floors_against_dotted_numbers(calendar: str, pivot: str) -> None:
     assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2", "Lobby Screen"])[calendar] == pivot
+
+
+def _pairs_with_fillers(calendar: list[str], pivot: list[str]) -> dict[str, str | None]:
+    """The list's site code leads several names, as it does in a real tenant."""
+    code = calendar[0].split()[0]
+    fillers = [f"{code} Phone Booth {i}" for i in range(1, 4)]
+    return {k: v for k, v in _pairs([*calendar, *fillers], [*pivot, "Parking P2"]).items() if k in calendar}
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (
+            ["HEL T1 Kokoushuone 3", "HEL T2 Kokoushuone 3"],
+            ["Torni 1 Kokoushuone 3", "Torni 2 Kokoushuone 3"],
+        ),
+        (["OSL Hus A Møterom 1", "OSL Hus B Møterom 1"], ["A-huset Møterom 1", "B-huset Møterom 1"]),
+        (
+            ["STO Hus 1 Konferensrum 2", "STO Hus 2 Konferensrum 2"],
+            ["Byggnad 1 Konferensrum 2", "Byggnad 2 Konferensrum 2"],
+        ),
+        (["MAD TN Sala 5", "MAD TS Sala 5"], ["Torre Norte Sala 5", "Torre Sur Sala 5"]),
+        (
+            ["IST A Blok Toplantı 1", "IST B Blok Toplantı 1"],
+            ["A Blok - Toplantı Odası 1", "B Blok - Toplantı Odası 1"],
+        ),
+        (
+            ["SEL A동 회의실 1", "SEL B동 회의실 1"],
+            ["Building A Meeting Room 1", "Building B Meeting Room 1"],
+        ),
+        (["XYZ-A Sala 1.01", "XYZ-B Sala 1.01"], ["Budova A – Sala 1.01", "Budova B – Sala 1.01"]),
+    ],
+)
+def test_twins_in_two_buildings_written_in_many_ways(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs_with_fillers(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
