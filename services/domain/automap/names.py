@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -716,6 +717,31 @@ _GLUED_NUMBER_WORD = re.compile(
 )
 
 
+# "Kokoush. 3", "Neuv. 2.05", "Zased. místnost": a word cut short with a dot
+_TRUNCATED = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})\.(?=\s|-|$)")
+_ROOM_WORDS = sorted(GENERIC | SYNONYMS.keys())
+_GENERIC_CONCEPTS = frozenset({"meeting", "conference", "room"})
+
+
+def _untruncate(match: re.Match[str]) -> str:
+    """The room word a dotted abbreviation starts, when all such words mean one thing (any
+    generic word, or one concept): "Kokoush." is "kokoushuone", "Bibl." "bibliothek"."""
+    short = match.group(1).lower()
+    if short in ABBREVIATIONS or short in GENERIC or short in SYNONYMS:
+        return match.group(0)
+    start = bisect.bisect_left(_ROOM_WORDS, short)
+    found = []
+    for word in _ROOM_WORDS[start:]:
+        if not word.startswith(short):
+            break
+        if len(word) >= len(short) + 2:
+            found.append(word)
+    meanings = {"" if w in GENERIC or SYNONYMS[w] in _GENERIC_CONCEPTS else SYNONYMS[w] for w in found}
+    if len(meanings) != 1:
+        return match.group(0)
+    return min(found, key=len) + " "
+
+
 def normalize(
     name: str, *, codes: Collection[str] | None = None, buildings: BuildingTable | None = None
 ) -> RoomKey:
@@ -726,7 +752,7 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
-    folded = _GLUED_NUMBER_WORD.sub("", _fold(name))
+    folded = _TRUNCATED.sub(_untruncate, _GLUED_NUMBER_WORD.sub("", _fold(name)))
     parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
     key = _analyse_part(" - ".join(parts), codes, buildings)
     if len(parts) > 1:

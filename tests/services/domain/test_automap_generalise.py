@@ -398,3 +398,24 @@ def _pairs_with_fillers(calendar: list[str], pivot: list[str]) -> dict[str, str 
 )
 def test_twins_in_two_buildings_written_in_many_ways(calendar: list[str], pivot: list[str]) -> None:
     assert _pairs_with_fillers(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Kokoush. 3", "Kokoushuone 3"),  # a room word cut short with a dot
+        ("Neuv. 3", "Neuvotteluhuone 3"),
+        ("Zased. místnost 2", "Zasedací místnost 2"),
+        ("Bibl.", "Library"),
+        ("Sala Szkol. 2", "Sala Szkoleniowa 2"),
+        ("Toplantı Od. 2", "Toplantı Odası 2"),
+        ("Amfi", "Amphithéâtre"),
+    ],
+)
+def test_dotted_abbreviations_of_room_words(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2", "Lobby Screen"])[calendar] == pivot
+
+
+def test_a_dotted_name_is_not_read_as_a_room_word() -> None:
+    # "Bib." could be the start of several concepts' words; "St." is no room word at all.
+    assert normalize("St. Gallen").words == normalize("St Gallen").words
