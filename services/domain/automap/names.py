@@ -718,7 +718,7 @@ _GLUED_NUMBER_WORD = re.compile(
 
 
 # "Kokoush. 3", "Neuv. 2.05", "Zased. místnost": a word cut short with a dot
-_TRUNCATED = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})\.(?=\s|-|$)")
+_TRUNCATED = re.compile(r"(?<![^\W\d_])([^\W\d_]{4,})\.(?=\s|-|$)")
 _ROOM_WORDS = sorted(GENERIC | SYNONYMS.keys())
 _GENERIC_CONCEPTS = frozenset({"meeting", "conference", "room"})
 
@@ -727,7 +727,7 @@ def _untruncate(match: re.Match[str]) -> str:
     """The room word a dotted abbreviation starts, when all such words mean one thing (any
     generic word, or one concept): "Kokoush." is "kokoushuone", "Bibl." "bibliothek"."""
     short = match.group(1).lower()
-    if short in ABBREVIATIONS or short in GENERIC or short in SYNONYMS:
+    if short in ABBREVIATIONS or short in GENERIC or short in SYNONYMS or short in CAPACITY_WORDS:
         return match.group(0)
     start = bisect.bisect_left(_ROOM_WORDS, short)
     found = []

@@ -419,3 +419,7 @@ def test_dotted_abbreviations_of_room_words(calendar: str, pivot: str) -> None:
 def test_a_dotted_name_is_not_read_as_a_room_word() -> None:
     # "Bib." could be the start of several concepts' words; "St." is no room word at all.
     assert normalize("St. Gallen").words == normalize("St Gallen").words
+
+
+def test_a_dotted_capacity_label_stays_a_capacity() -> None:
+    assert normalize("Room 7 - cap. 10").words == ("room",)
