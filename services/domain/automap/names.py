@@ -38,6 +38,7 @@ from .vocabulary import (
     STREET_WORDS,
     SUFFIX_CANONICAL,
     SYNONYMS,
+    TRAILING_NUMBER_WORDS,
 )
 
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
@@ -704,6 +705,10 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
         for i, t in enumerate(tokens)
         if not (t in NUMBER_PARTICLES and i + 1 < len(tokens) and tokens[i + 1] in NUMBER_WORDS)
     ]
+    # "Undervisning To" (Danish two): a little word that is a number, ending the name after a word.
+    trailing = len(tokens) > 1 and tokens[-1] in TRAILING_NUMBER_WORDS and tokens[-2].isalpha()
+    if trailing and tokens[-2] not in STOPWORDS and tokens[-2] not in NUMBER_WORDS:
+        tokens[-1] = TRAILING_NUMBER_WORDS[tokens[-1]]
     words, idents = _classify(_strip_trailing_equipment(tokens))
     return RoomKey(words, idents, loc.floor, loc.building, loc.site)
 

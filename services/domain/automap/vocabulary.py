@@ -57,6 +57,7 @@ NUMBER_WORDS: Mapping[str, str] = MappingProxyType(
     {k: str(v) for k, v in _table(_VOCAB["number_words"]).items()}
 )
 NUMBER_PARTICLES = _words(_VOCAB["number_particles"])
+TRAILING_NUMBER_WORDS: Mapping[str, str] = MappingProxyType(dict(_VOCAB["trailing_number_words"]))
 ORDINAL_WORDS: Mapping[str, int] = MappingProxyType(
     {k: int(v) for k, v in _table(_VOCAB["ordinal_words"]).items()}
 )

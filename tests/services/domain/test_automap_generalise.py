@@ -423,3 +423,17 @@ def test_a_dotted_name_is_not_read_as_a_room_word() -> None:
 
 def test_a_dotted_capacity_label_stays_a_capacity() -> None:
     assert normalize("Room 7 - cap. 10").words == ("room",)
+
+
+@pytest.mark.parametrize(
+    ("name", "idents"),
+    [
+        ("Undervisning To", {"2"}),  # Danish "to" is two when it ends the name
+        ("Mødelokale En", {"1"}),
+        ("Salle Un", {"1"}),
+        ("Room to Think", set()),  # inside the name it is the little word
+        ("Sala de Juntas", set()),
+    ],
+)
+def test_little_words_that_are_numbers_at_the_end(name: str, idents: set[str]) -> None:
+    assert set(normalize(name).idents) == idents
