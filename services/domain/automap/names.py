@@ -83,6 +83,8 @@ _FLOOR_P_AFTER_CODE = re.compile(r"^(\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+))(\d{1,2})p
 _FLOOR_SAL = re.compile(
     r"(?<![a-z0-9.])(\d{1,2})\.\s*sal(?![a-z])", re.I
 )  # Danish "3. sal" (a "Sal 3" is a hall)
+# Danish "Første sal", "Anden sal": an ordinal word before "sal" is a floor as well
+_FLOOR_SAL_ORDINAL = re.compile(rf"(?<![a-z0-9])({_ORDINAL_ALTERNATION})\s+sal(?![a-z])", re.I)
 _FLOOR_LEVEL_CODE = re.compile(r"(?<![a-z0-9])[lp](\d{1,2})(?![a-z0-9])", re.I)
 # French "R+27" (rez-de-chaussée plus 27) and its short form "R27" ("R2.14" is room 2.14)
 _FLOOR_R_PLUS = re.compile(
@@ -231,6 +233,10 @@ def _strip_locations(text: str, loc: _Location) -> str:
             loc.set_floor(ORDINAL_WORDS[match.group(3).lower()])
         return " - "
 
+    def sal_floor(match: re.Match[str]) -> str:
+        loc.set_floor(ORDINAL_WORDS[match.group(1).lower()])
+        return " - "
+
     def r_floor(match: re.Match[str]) -> str:
         loc.set_floor(int(match.group(1) or match.group(2)))
         return " - "
@@ -276,6 +282,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
     text = _FLOOR_SAL.sub(floor_from(1), text)
+    text = _FLOOR_SAL_ORDINAL.sub(sal_floor, text)
     text = _FLOOR_WORD_FIRST.sub(floor_from(1), text)
     text = _FLOOR_DEGREE.sub(floor_from(1), text)
     text = _FLOOR_LEVEL_CODE.sub(floor_from(1), text)

@@ -56,6 +56,15 @@ def _pairs(calendar: Sequence[str], pivot: Sequence[str]) -> dict[str, str | Non
         ("Sous-sol", -1),
         ("Souterrain", -1),
         ("Kellari", -1),
+        ("Første sal", 1),
+        ("Anden sal", 2),
+        ("Birinci Kat", 1),
+        ("Üçüncü Kat", 3),
+        ("Második emelet", 2),
+        ("Etajul 2", 2),
+        ("Treizième étage", 13),
+        ("Tredicesimo piano", 13),
+        ("Dritter Stock", 3),
     ],
 )
 def test_floor_notations_of_many_languages(label: str, floor: int) -> None:
@@ -64,6 +73,11 @@ def test_floor_notations_of_many_languages(label: str, floor: int) -> None:
 
 def test_r_code_is_a_room_number_when_dotted() -> None:
     assert floor_of("R2.14") is None
+
+
+def test_sal_after_a_name_is_a_hall_not_a_floor() -> None:
+    assert floor_of("Sal Andersen") is None
+    assert floor_of("Sal 3") is None
 
 
 @pytest.mark.parametrize(
