@@ -175,10 +175,17 @@ def mandarin_key(word: str) -> str:
     return word
 
 
+def _wade_giles_like(word: str) -> bool:
+    """Wade-Giles writes no b, d, g (but the final ng), j (but for r), q, x or z (but tz)."""
+    return not re.search(r"[bdgjqxz]", word.replace("ng", "").replace("tz", ""))
+
+
 def _same_mandarin(a: str, b: str) -> bool:
-    """ "Guangzhou" / "Kuangchou", "Xihu" / "Hsihu": one Mandarin name in two systems."""
+    """ "Guangzhou" / "Kuangchou", "Xihu" / "Hsihu": one Mandarin name in two systems. One of
+    them must read as Wade-Giles, so two pinyin names ("Qian" / "Jian") stay apart."""
     return (
         bool(_MANDARIN.match(a) and _MANDARIN.match(b))
+        and (_wade_giles_like(a) or _wade_giles_like(b))
         and bool(_MANDARIN_MARK.search(a) or _MANDARIN_MARK.search(b))
         and mandarin_key(a) == mandarin_key(b)
     )

@@ -451,3 +451,15 @@ def test_a_dotted_capacity_label_stays_a_capacity() -> None:
 )
 def test_little_words_that_are_numbers_at_the_end(name: str, idents: set[str]) -> None:
     assert set(normalize(name).idents) == idents
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Qian Men", "Jian Men"),  # two pinyin names: q is not j
+        ("Salle Marc", "Salle Marche"),  # no two-letter place suffix
+        ("Zhang Hall", "Jiang Hall"),
+    ],
+)
+def test_romanisation_and_suffix_rules_keep_distinct_names_apart(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] is None
