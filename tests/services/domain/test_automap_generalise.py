@@ -463,3 +463,19 @@ def test_little_words_that_are_numbers_at_the_end(name: str, idents: set[str]) -
 )
 def test_romanisation_and_suffix_rules_keep_distinct_names_apart(calendar: str, pivot: str) -> None:
     assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Rakhmaninov", "Rachmaninoff"),  # Russian: kh/ch, -ov/-off
+        ("Prokofiev", "Prokofjew"),  # German transliteration j, w
+        ("Mussorgsky", "Musorgskij"),
+        ("Olympos", "Olympus"),  # Greek -os, Latin -us
+        ("Delfoi", "Delphi"),
+        ("Jumeirah", "Jumeira"),  # Arabic final h
+        ("Burj Khalifa", "Burj Khalifah"),
+    ],
+)
+def test_transliteration_families(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] == pivot
