@@ -294,6 +294,12 @@ class _Scorer:
         # "Orion Annex" is another room than "Orion".
         return len(extra) <= PARTIAL_EXTRA_WORDS and not any(w in NON_ROOM or w in QUALIFIERS for w in extra)
 
+    def _aligned(self, word: str, other: Sequence[str]) -> str:
+        if word in other:
+            return word
+        best = max(other, key=lambda o: self.token(word, o), default=word)
+        return best if self.token(word, best) >= 0.88 else word
+
     def core(self, wa: tuple[str, ...], ia: frozenset[str], wb: tuple[str, ...], ib: frozenset[str]) -> float:
         """Score two (words, identifiers) cores, before location evidence."""
         if ia and ib and ia != ib:
@@ -302,8 +308,12 @@ class _Scorer:
         if wa and wb:
             structured = self.words(wa, wb)
             # Compared as concepts, so a translation reads alike: "Boardroom" / "Sala do Conselho".
-            content_a = [_concept(w) for w in wa if w not in GENERIC] or wa
-            content_b = [_concept(w) for w in wb if w not in GENERIC] or wb
+            ma, mb = _merge_compounds(wa, wb, self.korean), _merge_compounds(wb, wa, self.korean)
+            content_a = [_concept(w) for w in ma if w not in GENERIC] or list(ma)
+            content_b = [_concept(w) for w in mb if w not in GENERIC] or list(mb)
+            # A word the token rules already equate with one of the other side ("Kyongbokkung" /
+            # "Gyeongbokgung", "Hsihu" / "Xihu") is written as that word for the surface too.
+            content_a = [self._aligned(w, content_b) for w in content_a]
             surface = fuzz.token_sort_ratio(" ".join(content_a), " ".join(content_b)) / 100.0
             base = 0.8 * structured + 0.2 * surface
             if ia and ib and all(w in GENERIC for w in (*wa, *wb)):

@@ -479,3 +479,16 @@ def test_romanisation_and_suffix_rules_keep_distinct_names_apart(calendar: str, 
 )
 def test_transliteration_families(calendar: str, pivot: str) -> None:
     assert _pairs([calendar, "Phone Booth 9"], [pivot, "Parking P2"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (["SHA 15楼 会议室 3", "SHA Hsi-hu Room"], ["15F Meeting Room 3", "Xihu"]),  # Chinese room word
+        (["TYO 会議室 2", "TYO Sumida"], ["Meeting Room 2", "Sumidagawa"]),
+        (["UTR - Domtoren", "UTR - Stiltekamer"], ["Dom", "Receptie scherm"]),  # Dutch -toren
+    ],
+)
+def test_more_scripts_and_compounds(calendar: list[str], pivot: list[str]) -> None:
+    got = _pairs_with_fillers(calendar, pivot)
+    assert got[calendar[0]] == pivot[0]
