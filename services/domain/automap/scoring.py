@@ -75,6 +75,17 @@ def _concept(word: str) -> str:
 
 
 def _token_similarity(a: str, b: str) -> float:
+    """How surely two words are the same word (see _word_similarity); also on their spelling
+    keys, so a transliteration and an ending combine ("Akropoli" / "Acropolis")."""
+    value = _word_similarity(a, b)
+    if value == 0.0 and min(len(a), len(b)) >= 5:
+        ka, kb = spelling_key(a), spelling_key(b)
+        if (ka, kb) != (a, b) and ka != kb:
+            value = 0.95 * _word_similarity(ka, kb)
+    return value
+
+
+def _word_similarity(a: str, b: str) -> float:
     """How surely two words are the same word: abbreviation, typo, spelling variant.
 
     Short words must match exactly ("Monet" is not "Manet"); only long words may

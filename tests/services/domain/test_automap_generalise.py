@@ -492,3 +492,16 @@ def test_transliteration_families(calendar: str, pivot: str) -> None:
 def test_more_scripts_and_compounds(calendar: list[str], pivot: list[str]) -> None:
     got = _pairs_with_fillers(calendar, pivot)
     assert got[calendar[0]] == pivot[0]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (["DXB - Majlis (Large)", "DXB - Majlis Small"], ["Majlis Kabir", "Majlis Saghir"]),  # Arabic
+        (["IST - Büyük Salon", "IST - Küçük Salon"], ["Large Salon", "Small Salon"]),
+        (["JKT - Ruang Besar", "JKT - Ruang Kecil"], ["Large Room", "Small Room"]),  # Indonesian
+        (["ATH - Parthenonas", "ATH - Akropoli"], ["Parthenon", "Acropolis"]),  # Greek endings
+    ],
+)
+def test_large_and_small_in_more_languages_and_greek_endings(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs_with_fillers(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
