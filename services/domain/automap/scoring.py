@@ -423,6 +423,8 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         prefixed = frozenset({key.building + ident})
         if prefixed == other.idents:
             out.append((key.words, prefixed, 1.0))
+    bases = _ident_bases(key, other)
+    out += [(key.words, base, 1.0) for base in bases[1:]]
     if (
         key.floor is not None
         and other.idents
@@ -430,10 +432,8 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         and other.floor in (None, key.floor)
     ):
         # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03";
-        # "PRG-A ZM 3 (2. patro)" is "Budova A – ZM 2.03" (the lone letter is the building).
-        bases = [key.idents]
-        if other.building is not None and key.building is None and other.building in key.idents:
-            bases.append(key.idents - {other.building})
+        # "PRG-A ZM 3 (2. patro)" is "Budova A – ZM 2.03" (the lone letter is the building);
+        # "PAR-R25-S01" is "Salle 25.01".
         for base in bases:
             for ident in base:
                 if not ident.isdigit() or len(ident) > 2:
@@ -463,10 +463,33 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         for glued in {letters[0] + numbers[0], letters[0] + numbers[0].rjust(2, "0")}:
             if glued in other.idents:
                 out.append((key.words, frozenset({glued}), 1.0))
-    if other.building is not None and key.building is None and other.building in key.idents:
-        # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
-        out.append((key.words, key.idents - {other.building}, 1.0))
     return out
+
+
+def _ident_bases(key: RoomKey, other: RoomKey) -> list[frozenset[str]]:
+    """The name's identifiers, then readings without a building or room-word letter."""
+    bases = [key.idents]
+    if other.building is not None and key.building is None:
+        if other.building in key.idents:
+            # "BR A 1.01" beside "Gebäude A Besprechungsraum 1.01": the lone letter is the building.
+            bases.append(key.idents - {other.building})
+        for ident in key.idents:
+            # "PRG A201" beside "Budova A – místnost 2.01": the building letter glued to the number.
+            rest = ident[len(other.building) :]
+            if ident.startswith(other.building) and rest.isdigit():
+                bases.append((key.idents - {ident}) | {rest})
+    if not key.words and other.words:
+        # Code-only names ("IST-K12-T3", "PAR-R25-S01"): a letter glued to the number is the
+        # initial of the other name's room word ("Toplantı Odası 3", "Salle 25.01").
+        initials = {w[0] for w in other.words if w in GENERIC}
+        for ident in key.idents:
+            glued = _LETTER_NUMBER.match(ident)
+            if glued and glued.group(1) in initials:
+                bases.append((key.idents - {ident}) | {glued.group(2).lstrip("0") or "0"})
+    return bases
+
+
+_LETTER_NUMBER = re.compile(r"^([a-z])(\d{1,3})$")
 
 
 def _merge_compounds(words: Sequence[str], other: Sequence[str], korean: bool = False) -> tuple[str, ...]:
@@ -526,9 +549,12 @@ def _surface(key: RoomKey) -> str:
     # prefilter, so "Meeting Room 3" is compared with it at all.
     generic = ("room",) if any(w in GENERIC for w in key.words) else ()
     # "L14-03" is "Room 14.03": a floor and a short number also read as the dotted number.
-    floored = ()
+    # "A201", "T3", "S01" in code-only names: the number alone as well.
+    numbers = [m.group(2).lstrip("0") or "0" for i in key.idents if (m := _LETTER_NUMBER.match(i))]
+    numbers += [i for i in key.idents if i.isdigit()]
+    floored: tuple[str, ...] = tuple(numbers)
     if key.floor is not None and key.floor >= 0:
-        floored = tuple(f"{key.floor}{i:0>2}" for i in key.idents if i.isdigit() and len(i) <= 2)
+        floored += tuple(f"{key.floor}{i:0>2}" for i in numbers if len(i) <= 2)
     return " ".join((*key.words, *concepts, *generic, *sorted(key.idents), *floored))
 
 

@@ -505,3 +505,41 @@ def test_more_scripts_and_compounds(calendar: list[str], pivot: list[str]) -> No
 )
 def test_large_and_small_in_more_languages_and_greek_endings(calendar: list[str], pivot: list[str]) -> None:
     assert _pairs_with_fillers(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (
+            ["B2-3.05", "B1-3.05", "B2-3.06"],
+            ["Building 2 Room 3.05", "Building 1 Room 3.05", "Building 2 Room 3.06"],
+        ),
+        (
+            ["MUC-A-2-01", "MUC-B-2-01", "MUC-A-3-01"],
+            ["Gebäude A, 2. OG, Raum 01", "Gebäude B, 2. OG, Raum 01", "Gebäude A, 3. OG, Raum 01"],
+        ),
+        (
+            ["PRG A201", "PRG B201", "PRG A301"],
+            ["Budova A – místnost 2.01", "Budova B – místnost 2.01", "Budova A – místnost 3.01"],
+        ),
+        (
+            ["IST-K12-T3", "IST-K12-T4", "IST-K14-T3"],
+            ["12. Kat Toplantı Odası 3", "12. Kat Toplantı Odası 4", "14. Kat Toplantı Odası 3"],
+        ),
+        (
+            ["SEL-12F-MR01", "SEL-12F-MR02", "SEL-13F-MR01"],
+            ["12층 회의실 1", "12층 회의실 2", "13층 회의실 1"],
+        ),
+        (["PAR-R25-S01", "PAR-R25-S02", "PAR-R26-S01"], ["Salle 25.01", "Salle 25.02", "Salle 26.01"]),
+    ],
+)
+def test_code_only_mailboxes_against_spelled_out_names(calendar: list[str], pivot: list[str]) -> None:
+    assert _pairs(calendar, pivot) == dict(zip(calendar, pivot, strict=True))
+
+
+def test_a_glued_letter_of_another_building_stays_apart() -> None:
+    calendar = ["PRG B201", "PRG A301", "PRG A302"]
+    pivot = ["Budova A – místnost 2.01", "Budova A – místnost 3.01", "Budova A – místnost 3.02"]
+    got = _pairs(calendar, pivot)
+    assert got["PRG B201"] is None
+    assert got["PRG A301"] == "Budova A – místnost 3.01"
