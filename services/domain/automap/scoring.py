@@ -14,6 +14,7 @@ from rapidfuzz.distance import OSA
 
 from .names import RoomKey, is_subsequence
 from .vocabulary import (
+    ABBREVIATIONS,
     ALIAS_FACTOR,
     CASE_ENDINGS,
     DEFINITE_ENDINGS,
@@ -423,6 +424,13 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         prefixed = frozenset({key.building + ident})
         if prefixed == other.idents:
             out.append((key.words, prefixed, 1.0))
+    for i, first in enumerate(key.words):
+        # "LIS-P3-SR1" beside "Sala de Reunião 1": "SR" was read as "seminar room"; it may be the
+        # initials of the other side's words in another language ("sala reunião").
+        for run, initialism in _INITIALISM_RUNS.get(first, ()):
+            n = len(run)
+            if key.words[i : i + n] == run and _spells_initials(other.words, initialism):
+                out.append(((*key.words[:i], initialism, *key.words[i + n :]), key.idents, ALIAS_FACTOR))
     bases = _ident_bases(key, other)
     out += [(key.words, base, 1.0) for base in bases[1:]]
     if (
@@ -490,6 +498,18 @@ def _ident_bases(key: RoomKey, other: RoomKey) -> list[frozenset[str]]:
 
 
 _LETTER_NUMBER = re.compile(r"^([a-z])(\d{1,3})$")
+
+
+# Initialisms of the vocabulary ("sr" -> "seminar room") by the words they were expanded to.
+@functools.lru_cache(maxsize=4096)
+def _spells_initials(words: tuple[str, ...], initialism: str) -> bool:
+    return initialism in _merge_initials(words, (initialism,))
+
+
+_INITIALISM_RUNS: dict[str, list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+for _abbr, _expansion in sorted(ABBREVIATIONS.items()):
+    if 2 <= len(_abbr) <= 3 and len(_expansion) == len(_abbr) and not any(ch in "aeiouy" for ch in _abbr):
+        _INITIALISM_RUNS[_expansion[0]].append((tuple(_expansion), _abbr))
 
 
 def _merge_compounds(words: Sequence[str], other: Sequence[str], korean: bool = False) -> tuple[str, ...]:

@@ -543,3 +543,20 @@ def test_a_glued_letter_of_another_building_stays_apart() -> None:
     got = _pairs(calendar, pivot)
     assert got["PRG B201"] is None
     assert got["PRG A301"] == "Budova A – místnost 3.01"
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        (
+            ["LIS-P3-SR1", "LIS-P3-SR2", "LIS-P4-SR1"],
+            ["Piso 3 - Sala de Reunião 1", "Piso 3 - Sala de Reunião 2", "Piso 4 - Sala de Reunião 1"],
+        ),
+        (["PAR SR 4", "PAR SR 5", "PAR Cabine 1"], ["Salle de Réunion 4", "Salle de Réunion 5", "Accueil"]),
+    ],
+)
+def test_an_initialism_is_also_the_initials_of_the_other_language(
+    calendar: list[str], pivot: list[str]
+) -> None:
+    got = _pairs(calendar, pivot)
+    assert [got[c] for c in calendar[:2]] == pivot[:2]
