@@ -36,6 +36,7 @@ from .vocabulary import (
     PARTIAL_SCORE,
     PREFILTER_CUTOFF,
     QUALIFIERS,
+    RELATED_CONCEPTS,
     ROMAJI_FOLDS,
     ROMAJI_VOICING,
     ROOM_CODE_SCORE,
@@ -96,6 +97,8 @@ def _word_similarity(a: str, b: str) -> float:
         return 1.0
     if _concept(a) == _concept(b):
         return 0.95  # the same kind of room in two languages: "Schulung" / "Training"
+    if frozenset({_concept(a), _concept(b)}) in RELATED_CONCEPTS:
+        return 0.8  # "Board" / "Direction": the same room in some languages, never alone
     if min(len(a), len(b)) >= 4 and _ROMAJI.match(a) and _ROMAJI.match(b) and romaji_key(a) == romaji_key(b):
         return 0.93  # "Tutiura" / "Tsuchiura", "Kenshuu" / "Kenshū", "Ryougoku" / "Ryōgoku"
     if min(len(a), len(b)) >= 6 and _ROMAJI.match(a) and _ROMAJI.match(b) and _unvoiced(a) == _unvoiced(b):

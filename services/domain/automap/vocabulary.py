@@ -97,6 +97,9 @@ _EXONYMS = {
 SYNONYMS: Mapping[str, str] = MappingProxyType(
     {**_EXONYMS, **{word: concept for concept, words in _VOCAB["synonyms"].items() for word in words}}
 )
+RELATED_CONCEPTS: frozenset[frozenset[str]] = frozenset(
+    frozenset(group) for group in _VOCAB["related_concepts"]
+)
 COMPASS_INITIALS: Mapping[str, str] = MappingProxyType(dict(_VOCAB["compass_initials"]))
 SPECIAL_LETTERS = str.maketrans(dict(_VOCAB["special_letters"]))
 

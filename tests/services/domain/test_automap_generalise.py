@@ -560,3 +560,12 @@ def test_an_initialism_is_also_the_initials_of_the_other_language(
 ) -> None:
     got = _pairs(calendar, pivot)
     assert [got[c] for c in calendar[:2]] == pivot[:2]
+
+
+def test_board_and_direction_are_related_but_never_pair_alone() -> None:
+    # "Yakuin" (board) with "Executive" on the other side: related words complete the pair.
+    got = _pairs(["OSA - Yakuin Kaigishitsu", "OSA - Booth"], ["Executive Board Room", "Kitchen"])
+    assert got["OSA - Yakuin Kaigishitsu"] == "Executive Board Room"
+    # An executive room is not the boardroom on that word alone (it may be another room).
+    got = _pairs(["LON - Executive Room", "LON - Phone Booth"], ["Boardroom", "Kitchen"])
+    assert got["LON - Executive Room"] is None
