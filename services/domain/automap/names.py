@@ -722,11 +722,22 @@ def _analyse_part(text: str, codes: Collection[str], buildings: BuildingTable | 
 
 # "Halla-san", "Sorak-san": a lower-case word after a hyphen that would read as a number
 # ("san" is three in Japanese) is a suffix of the name (Korean "san", mountain).
-_GLUED_NUMBER_WORD = re.compile(
-    r"(?<=[^\W\d_]{3})-(?=(?:"
-    + "|".join(sorted((w for w in NUMBER_WORDS if w.isalpha() and w.islower()), key=len, reverse=True))
-    + r")(?![^\W_]))"
+_NUMBER_WORD_ALTERNATION = "|".join(
+    sorted((w for w in NUMBER_WORDS if w.isalpha() and w.islower()), key=len, reverse=True)
 )
+_GLUED_NUMBER_WORD = re.compile(rf"(?<![^\W\d_])([^\W\d_]{{3,}})-({_NUMBER_WORD_ALTERNATION})(?![^\W_])")
+# ... and in a name typed in capitals ("SEL HALLA-SAN")
+_GLUED_NUMBER_WORD_CAPS = re.compile(
+    rf"(?<![^\W\d_])([^\W\d_]{{3,}})-({_NUMBER_WORD_ALTERNATION.upper()})(?![^\W_])"
+)
+
+
+def _glue_number_word(match: re.Match[str]) -> str:
+    """ "Halla-san" is one name; "Sala-Uno" is room one (a room word before the number)."""
+    word = match.group(1).lower()
+    if word in GENERIC or word in SYNONYMS or word in ABBREVIATIONS or word in CAPACITY_WORDS:
+        return match.group(0)
+    return match.group(1) + match.group(2)
 
 
 # "Kokoush. 3", "Neuv. 2.05", "Zased. místnost": a word cut short with a dot
@@ -764,7 +775,10 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
-    folded = _TRUNCATED.sub(_untruncate, _GLUED_NUMBER_WORD.sub("", _fold(name)))
+    folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(name))
+    if folded.isupper():
+        folded = _GLUED_NUMBER_WORD_CAPS.sub(_glue_number_word, folded)
+    folded = _TRUNCATED.sub(_untruncate, folded)
     parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
     key = _analyse_part(" - ".join(parts), codes, buildings)
     if len(parts) > 1:

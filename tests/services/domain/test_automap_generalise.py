@@ -569,3 +569,18 @@ def test_board_and_direction_are_related_but_never_pair_alone() -> None:
     # An executive room is not the boardroom on that word alone (it may be another room).
     got = _pairs(["LON - Executive Room", "LON - Phone Booth"], ["Boardroom", "Kitchen"])
     assert got["LON - Executive Room"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "words", "idents"),
+    [
+        ("Halla-san", ("hallasan",), set()),
+        ("SEL HALLA-SAN", ("sel", "hallasan"), set()),  # capitals too
+        ("Sala-uno", ("sala",), {"1"}),  # a room word before the number: room one
+        ("SALA-UNO", ("sala",), {"1"}),
+        ("Formation-deux", ("formation",), {"2"}),
+    ],
+)
+def test_a_hyphen_glued_number_word(name: str, words: tuple[str, ...], idents: set[str]) -> None:
+    key = normalize(name)
+    assert (key.words, set(key.idents)) == (words, idents)
