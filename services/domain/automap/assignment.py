@@ -19,6 +19,7 @@ from .names import (
     id_marks,
     mark_codes,
     normalize,
+    recase_codes,
     site_codes,
 )
 from .scoring import score_matrix, site_factors
@@ -229,8 +230,9 @@ def propose(
             str(pivot_rooms[j]["id"]),
         ),
     )
-    cal_names = [calendar_rooms[i]["name"] for i in cal_order]
-    piv_names = [pivot_rooms[j]["name"] for j in piv_order]
+    # A list typed all in lower case gets its leading codes' capitals back (see recase_codes).
+    cal_names = recase_codes([calendar_rooms[i]["name"] for i in cal_order])
+    piv_names = recase_codes([pivot_rooms[j]["name"] for j in piv_order])
     cal_codes = site_codes(cal_names, piv_names)
     piv_codes = site_codes(piv_names, cal_names)
     # Twins named alike in two buildings ("Sala 1.01" twice) differ only in their ids ("waw-a-101").

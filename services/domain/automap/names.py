@@ -1124,3 +1124,24 @@ def floor_of(text: str) -> int | None:
     if loc.floor is None and (plain := re.fullmatch(r"\s*(-?\d{1,2})\s*", text)):
         return int(plain.group(1))
     return loc.floor
+
+
+_CODE_RUN = re.compile(r"^([a-z]{2,5}\d{0,3})((?:[-_][a-z]{1,4}\d{0,3}(?=[-_ ]))*)(?=[-_ ])")
+
+
+def recase_codes(names: Sequence[str]) -> list[str]:
+    """A list typed all in lower case ("par-def pont marie", "kel 2.10 pc lab") loses what
+    capitals tell: the leading site and building codes. They are restored when a leading
+    code, not a word of the vocabulary, leads three names or more."""
+    if not names or sum(any(ch.isupper() for ch in n) for n in names) > len(names) // 10:
+        return list(names)
+    words = GENERIC | STOPWORDS | ABBREVIATIONS.keys() | NUMBER_WORDS.keys() | SYNONYMS.keys()
+    leads = Counter(m.group(1) for n in names if (m := _CODE_RUN.match(_fold(n))))
+    codes = {c for c, k in leads.items() if k >= 3 and c not in words}
+    out = []
+    for name in names:
+        match = _CODE_RUN.match(name)
+        if match and match.group(1) in codes:
+            name = match.group(0).upper() + name[match.end() :]
+        out.append(name)
+    return out

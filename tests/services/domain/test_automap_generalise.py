@@ -584,3 +584,22 @@ def test_board_and_direction_are_related_but_never_pair_alone() -> None:
 def test_a_hyphen_glued_number_word(name: str, words: tuple[str, ...], idents: set[str]) -> None:
     key = normalize(name)
     assert (key.words, set(key.idents)) == (words, idents)
+
+
+def test_a_list_typed_in_lower_case_gets_its_codes_back() -> None:
+    from services.domain.automap.names import recase_codes
+
+    names = ["par-def pont marie", "par-def salle 25.03", "par-def pont neuf", "nte salle 1", "cabine 2"]
+    assert recase_codes(names)[:3] == ["PAR-DEF pont marie", "PAR-DEF salle 25.03", "PAR-DEF pont neuf"]
+    assert recase_codes(names)[3:] == ["nte salle 1", "cabine 2"]  # leads fewer than three names
+    # A list with capitals is left alone; so is a leading room word ("sala", "room").
+    assert recase_codes(["PAR Salle 1", "par salle 2"]) == ["PAR Salle 1", "par salle 2"]
+    assert recase_codes(["sala 1", "sala 2", "sala 3"]) == ["sala 1", "sala 2", "sala 3"]
+
+
+def test_lower_case_mailboxes_pair_as_their_capitalised_names() -> None:
+    calendar = ["kel 2.10 pc lab", "kel boardroom", "kel 1.05", "bru 1.12 seminar room", "kel phone booth"]
+    pivot = ["Kelvin Building 2.10 Computer Lab", "Kelvin Building Boardroom", "Kelvin Building 1.05"]
+    got = _pairs(calendar, pivot)
+    assert [got[c] for c in calendar[:3]] == pivot
+    assert got["bru 1.12 seminar room"] is None
