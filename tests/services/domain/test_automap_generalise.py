@@ -603,3 +603,19 @@ def test_lower_case_mailboxes_pair_as_their_capitalised_names() -> None:
     got = _pairs(calendar, pivot)
     assert [got[c] for c in calendar[:3]] == pivot
     assert got["bru 1.12 seminar room"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "idents"),
+    [
+        ("Místnost Dva", {"2"}),  # Czech
+        ("Ruang Tiga", {"3"}),  # Indonesian
+        ("Aithousa Dyo", {"2"}),  # Greek, romanised
+        ("Hoeuisil Sam", {"3"}),  # Sino-Korean, at the end only
+        ("Huiyishi Er", {"2"}),  # Mandarin, at the end only
+        ("Sala Lima", set()),  # Lima is a city name, not five
+        ("Sam Houston", set()),
+    ],
+)
+def test_number_words_of_more_languages(name: str, idents: set[str]) -> None:
+    assert set(normalize(name).idents) == idents
