@@ -619,3 +619,8 @@ def test_lower_case_mailboxes_pair_as_their_capitalised_names() -> None:
 )
 def test_number_words_of_more_languages(name: str, idents: set[str]) -> None:
     assert set(normalize(name).idents) == idents
+
+
+@pytest.mark.parametrize("name", ["SEL - Gangnam-gu", "SEL - Bulguk-sa"])
+def test_korean_district_and_temple_suffixes_are_no_numbers(name: str) -> None:
+    assert not normalize(name).idents
