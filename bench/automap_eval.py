@@ -2,7 +2,7 @@
 
 Reads labelled sites in two layouts: the public sample (``site-N.{calendar,pivot,gold}.json``
 in one folder) and the corpus (``<split>/<site>/<site>.{calendar,pivot,gold}.json``, gold
-rows tagged with a ``kind``). ``python -m bench.automap_eval [sample|tune|holdout|holdout2|holdout3 ...]``.
+rows tagged with a ``kind``). ``python -m bench.automap_eval [sample|tune|holdout|holdout2|holdout3|holdout4 ...]``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from services.domain.automap import propose
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT.parent / "shared" / "automap-sample"
 CORPUS_DIR = ROOT / "tests" / "services" / "domain" / "automap_corpus"
-SPLITS = ("sample", "tune", "holdout", "holdout2", "holdout3")
+SPLITS = ("sample", "tune", "holdout", "holdout2", "holdout3", "holdout4")
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def _load(path: Path) -> Any:
 
 
 def load_split(split: str) -> list[Site]:
-    """The labelled sites of one split ("sample", "tune", "holdout", "holdout2" or "holdout3")."""
+    """The labelled sites of one split ("sample", "tune", "holdout", "holdout2", "holdout3" or "holdout4")."""
     if split == "sample":
         files = sorted(SAMPLE_DIR.glob("site-*.calendar.json"))
         folder_of = {f: f.parent for f in files}
