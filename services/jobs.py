@@ -237,7 +237,11 @@ class JobRunner:
             return
         self._listener = conn
 
-    def _notified(self, *_args: Any) -> None:
+    def _notified(
+        self, _conn: Any = None, _pid: Any = None, _channel: Any = None, payload: Any = None
+    ) -> None:
+        # Another instance's commit may have changed what this one caches (incident views).
+        self.db.external_change(payload if isinstance(payload, str) else None)
         self.wake()
 
     async def _stop_listening(self) -> None:
