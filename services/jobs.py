@@ -316,7 +316,9 @@ class JobRunner:
         paced = await self._claim(paced_free, only=self.paced_kinds) if paced_free > 0 else []
         rest = free - len(paced)
         others = await self._claim(rest, exclude=self.paced_kinds) if rest > 0 else []
-        return paced + others
+        # Unpaced jobs (e-mail) start first: nothing holds them back, and the jobs of one notice
+        # queue for the same connection and CPU, so the first message out is not a paced one.
+        return others + paced
 
     async def run_due(self) -> int:
         """Claim and run every due job once, in this task (for tests and tools)."""

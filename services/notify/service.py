@@ -35,7 +35,7 @@ from services.incidents import escalation
 from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.service import RESOLVED
 from services.incidents.view_builder import load_incident_view
-from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
+from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue, job_insert_statement
 from services.metrics import Metrics, record_notification
 from services.notify.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
 from services.notify.mailer import Mailer, MailPermanent, MailTransient, message_id_for
@@ -183,10 +183,9 @@ class NotificationService:
                 )
             ).all()
             card_event = base_event(event) in rcpt.CARD_EVENTS
-            for row_id, channel in rows:
-                if card_event and channel == rcpt.TEAMS:
-                    continue  # delivered by updating the posted cards (below)
-                await self._queue_delivery(session, row_id, channel)
+            # Cards of a card event are delivered by updating the posted cards (below).
+            deliveries = [(i, c) for i, c in rows if not (card_event and c == rcpt.TEAMS)]
+            await self._queue_deliveries(session, deliveries)
             if card_event:
                 await self._cards.queue_card_sweeps(session, client_id, incident_id, event)
             await session.execute(
@@ -208,7 +207,7 @@ class NotificationService:
         return [row_id for row_id, _ in rows]
 
     async def _new_incident_pending(self, client_id: str, incident_id: str) -> bool:
-        async with self._db.engine.connect() as conn:
+        async with self._db.read_engine.connect() as conn:
             status = await conn.scalar(
                 select(Job.status).where(
                     Job.dedupe_key == notify_job_key("new_incident", client_id, incident_id)
@@ -274,6 +273,28 @@ class NotificationService:
             .on_conflict_do_nothing(index_elements=list(_UNIQUE))
         )
 
+    async def _queue_deliveries(self, session: AsyncSession, rows: list[tuple[int, str]]) -> None:
+        """One delivery job per row, in one statement (the fan-out's hot path)."""
+        if not rows:
+            return
+        now = _utcnow()
+        values = []
+        for notification_id, channel in rows:
+            kind = EMAIL_JOB if channel == rcpt.EMAIL else TEAMS_JOB
+            values.append(
+                {
+                    "kind": kind,
+                    "payload": {"notification_id": notification_id},
+                    "status": "queued",
+                    "attempts": 0,
+                    "max_attempts": JOB_MAX_ATTEMPTS,
+                    "run_at": now,
+                    "dedupe_key": f"{kind}:{notification_id}",
+                }
+            )
+        await session.execute(job_insert_statement(self._db, dedupe=True), values)
+        await self._db.mark_jobs_enqueued(session)
+
     async def _queue_delivery(self, session: AsyncSession, notification_id: int, channel: str) -> None:
         kind = EMAIL_JOB if channel == rcpt.EMAIL else TEAMS_JOB
         await enqueue(
@@ -294,7 +315,7 @@ class NotificationService:
 
         Raises `RetryLater` on a transient failure (until the last attempt, which records `failed`).
         """
-        async with self._db.session() as session:
+        async with self._db.read_session() as session:
             row = await session.get(Notification, notification_id)
             if row is None or row.channel != rcpt.EMAIL:
                 raise PermanentFailure("no such e-mail notification")
