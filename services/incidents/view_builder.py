@@ -110,7 +110,7 @@ async def load_incident_view(db: Database, client_id: str, incident_id: str) -> 
 
 
 async def _read_incident_view(db: Database, client_id: str, incident_id: str) -> IncidentView | None:
-    async with db.read_session() as session:
+    async with db.session() as session:
         incident = await session.get(Incident, (client_id, incident_id))
         if incident is None:
             return None

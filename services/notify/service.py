@@ -207,7 +207,7 @@ class NotificationService:
         return [row_id for row_id, _ in rows]
 
     async def _new_incident_pending(self, client_id: str, incident_id: str) -> bool:
-        async with self._db.read_engine.connect() as conn:
+        async with self._db.engine.connect() as conn:
             status = await conn.scalar(
                 select(Job.status).where(
                     Job.dedupe_key == notify_job_key("new_incident", client_id, incident_id)
@@ -315,7 +315,7 @@ class NotificationService:
 
         Raises `RetryLater` on a transient failure (until the last attempt, which records `failed`).
         """
-        async with self._db.read_session() as session:
+        async with self._db.session() as session:
             row = await session.get(Notification, notification_id)
             if row is None or row.channel != rcpt.EMAIL:
                 raise PermanentFailure("no such e-mail notification")

@@ -30,12 +30,12 @@ class TeamsRoutes:
         self._db = db
 
     async def notification(self, notification_id: int) -> Notification | None:
-        async with self._db.read_session() as session:
+        async with self._db.session() as session:
             return await session.get(Notification, notification_id)
 
     async def target_for(self, notification: Notification) -> TeamsTarget | None:
         """None when there is no way to reach the recipient in Teams."""
-        async with self._db.read_session() as session:
+        async with self._db.session() as session:
             if notification.recipient.startswith("channel:"):
                 ref = await session.get(ConversationRef, notification.recipient.removeprefix("channel:"))
                 if ref is None or not ref.active:

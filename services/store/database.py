@@ -29,7 +29,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 MIGRATION_LOCK_ID = 0x7069766F  # "pivo": advisory lock id for migrations
 JOBS_CHANNEL = "pivot_jobs"  # PostgreSQL NOTIFY channel: "jobs were committed, look now"
 _JOBS_FLAG = "pivot_jobs_enqueued"
-READ_CONNECTIONS = 3  # SQLite: reader connections beside the one writer (WAL lets them run at once)
 # What the incident view (cards, e-mail) is read from: a write to any of them changes the data
 # generation (`Database.data_generation`), so a view read before it is never served after it.
 VIEW_TABLES = frozenset(
@@ -72,7 +71,7 @@ def alembic_config() -> Config:
 class Database:
     """Owns the async engine and session factory for one process."""
 
-    def __init__(self, url: str, *, echo: bool = False, read_connections: int = READ_CONNECTIONS) -> None:
+    def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = normalize_url(url)
         parsed = make_url(self.url)
         self.dialect = parsed.get_backend_name()
@@ -88,23 +87,8 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(self.url, **kwargs)
-        # Reads that need no write (`read_session`): on SQLite (WAL) their own few connections,
-        # so a read never waits for a write or for another read; elsewhere the same pool.
-        self.read_engine: AsyncEngine = self.engine
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-            database = parsed.database
-            if database and database != ":memory:" and read_connections > 0:
-                self.read_engine = create_async_engine(
-                    self.url,
-                    echo=echo,
-                    connect_args={"timeout": 30},
-                    pool_size=read_connections,
-                    max_overflow=0,
-                    pool_timeout=60,
-                )
-                event.listen(self.read_engine.sync_engine, "connect", _sqlite_reader_pragmas)
-                event.listen(self.read_engine.sync_engine, "begin", _sqlite_begin)
         # A session class of this database's own, so its commit hook wakes only this database's runners.
         session_class = type("PivotSession", (Session,), {})
         event.listen(session_class, "after_commit", self._after_commit)
@@ -112,7 +96,6 @@ class Database:
         self.sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, sync_session_class=session_class
         )
-        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._job_listeners: list[Callable[[], None]] = []
         # Bumped by every write to the view tables in this process (when it runs and again once
         # its connection is back in the pool, i.e. committed or rolled back) and by other
@@ -200,15 +183,6 @@ class Database:
         async with self.sessions() as session, session.begin():
             yield session
 
-    @asynccontextmanager
-    async def read_session(self) -> AsyncIterator[AsyncSession]:
-        """A session for reading only, in one snapshot: it sees every commit made before it began.
-
-        On SQLite it never waits for the one writer connection; it must not write (its
-        connections are `query_only`)."""
-        async with self.read_sessions() as session, session.begin():
-            yield session
-
     async def migrate(self) -> None:
         """Bring the schema to head (idempotent; safe with several instances)."""
         async with self.engine.begin() as conn:
@@ -236,8 +210,6 @@ class Database:
         return True, "ok"
 
     async def dispose(self) -> None:
-        if self.read_engine is not self.engine:
-            await self.read_engine.dispose()
         await self.engine.dispose()
 
 
@@ -254,18 +226,3 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
-
-def _sqlite_reader_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # The writer put the file in WAL mode (migrations run first): readers only read.
-    dbapi_connection.isolation_level = None  # transactions begin where `_sqlite_begin` says
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA query_only=ON")
-    cursor.close()
-
-
-def _sqlite_begin(conn: Connection) -> None:
-    """A reader's transaction is a real one, so all its SELECTs see one snapshot."""
-    conn.exec_driver_sql("BEGIN")
