@@ -316,13 +316,26 @@ class NotificationService:
         Raises `RetryLater` on a transient failure (until the last attempt, which records `failed`).
         """
         async with self._db.session() as session:
-            row = await session.get(Notification, notification_id)
-            if row is None or row.channel != rcpt.EMAIL:
+            # The row, its client's name and its user's name in one statement (the hot path).
+            found = (
+                await session.execute(
+                    select(Notification, Client.name, User.name)
+                    .outerjoin(Client, Client.id == Notification.client_id)
+                    .outerjoin(
+                        User,
+                        (User.client_id == Notification.client_id)
+                        & (User.id == Notification.recipient_user_id),
+                    )
+                    .where(Notification.id == notification_id)
+                )
+            ).first()
+            row = found[0] if found is not None else None
+            if found is None or row is None or row.channel != rcpt.EMAIL:
                 raise PermanentFailure("no such e-mail notification")
             if row.status != "queued":
                 return row.status  # sent already (or given up): never a second copy
-            client = await session.get(Client, row.client_id)
-            name = await self._display_name(session, row, client)
+            client_name: str | None = found[1]
+            name = await self._display_name(session, row, client_name, found[2])
         if self._mailer is None:
             return await self._finish(notification_id, "failed", reason="e-mail is not configured (SMTP_URL)")
         extension = self._event_mail.get(base_event(row.event))
@@ -332,7 +345,9 @@ class NotificationService:
         if view is None:
             return await self._finish(notification_id, "failed", reason="incident no longer exists")
         message_id = message_id_for(row.client_id, row.incident_id, row.event, row.channel, row.recipient)
-        to = MailTo(row.recipient, name, row.recipient_role, client.name if client else row.client_id)
+        to = MailTo(
+            row.recipient, name, row.recipient_role, client_name if client_name is not None else row.client_id
+        )
         if extension is not None and extension.render is not None:
             try:
                 written = await extension.render(row, view, to, self._mailer.sender, message_id)
@@ -409,13 +424,13 @@ class NotificationService:
         return ceiling * random.uniform(0.5, 1.0)
 
     @staticmethod
-    async def _display_name(session: AsyncSession, row: Notification, client: Client | None) -> str:
-        if row.recipient_user_id is not None:
-            user = await session.get(User, (row.client_id, row.recipient_user_id))
-            if user is not None:
-                return user.name
-        if row.recipient_role == "client" and client is not None:
-            return client.name
+    async def _display_name(
+        session: AsyncSession, row: Notification, client_name: str | None, user_name: str | None
+    ) -> str:
+        if row.recipient_user_id is not None and user_name is not None:
+            return user_name
+        if row.recipient_role == "client" and client_name is not None:
+            return client_name
         if row.recipient_role == "provider":
             providers = await session.execute(
                 select(ServiceProvider.name, ServiceProvider.email).where(
@@ -440,11 +455,24 @@ class NotificationService:
                     message_id=message_id,
                     updated_at=func.now(),
                 )
-                .returning(Notification.client_id, Notification.incident_id, Notification.event)
+                .returning(
+                    Notification.client_id,
+                    Notification.incident_id,
+                    Notification.event,
+                    # the incident's acceptance, for the webhook-to-notified histogram
+                    select(Incident.created_at)
+                    .where(
+                        Incident.client_id == Notification.client_id,
+                        Incident.id == Notification.incident_id,
+                    )
+                    .scalar_subquery(),
+                )
             )
             row = changed.first()
             if row is not None:
-                await record_notification(session, self._metrics, rcpt.EMAIL, status, *row)
+                await record_notification(
+                    session, self._metrics, rcpt.EMAIL, status, *row[:3], accepted_at=row[3]
+                )
         if row is not None and status == "sent":
             log.info(
                 "e-mail sent client=%s incident=%s notification=%s event=%s",
