@@ -266,7 +266,7 @@ def _render(view: IncidentView, claimable: tuple[SlotView, ...], style: TimeStyl
         draw.polygon([(x - 6, top - 6), (x + 6, top - 6), (x, top)], fill=colour)
     _legend(draw, grid, view, small)
     buffer = io.BytesIO()
-    image.quantize(palette=_palette(), dither=Image.Dither.NONE).save(buffer, "PNG", compress_level=9)
+    image.quantize(palette=_palette(), dither=Image.Dither.NONE).save(buffer, "PNG", compress_level=6)
     return Picture(buffer.getvalue(), alt_text(view, style=style), grid.width, grid.height)
 
 
