@@ -124,7 +124,7 @@ async def _claim(request: web.Request, *, commit: bool) -> web.Response:
         result = await services.claims.claim_by_email(*args, token_sha256=link.use_key)
     else:
         result = await services.claims.preview_by_email(*args, token_sha256=link.use_key)
-    view = await services.cards.view(link.client_id, link.incident_id)
+    view = await services.cards.view(link.client_id, link.incident_id, fresh=True)
     slot = view.slot(link.slot_id) if view is not None else None
     when = cl.slot_when(slot.start, slot.end, view.zone) if slot is not None and view is not None else None
     claim = result.claim
@@ -190,7 +190,7 @@ async def _release(request: web.Request, *, commit: bool) -> web.Response:
     result = await services.claims.release_by_email(
         link.client_id, link.incident_id, link.claim_id, link.email, preview=not commit
     )
-    view = await services.cards.view(link.client_id, link.incident_id)
+    view = await services.cards.view(link.client_id, link.incident_id, fresh=True)
     claim = result.claim
     when = cl.slot_when(claim.slot_start, claim.slot_end, view.zone) if claim and view else None
     if result.outcome == cl.RELEASE_OK:

@@ -45,7 +45,7 @@ def register_claims(actions: ActionRegistry) -> None:
         result = await ctx.services.claims.claim_as_user(
             client_id, incident_id, slot_id, user.id, teams_user_id=ctx.message.user.teams_id or None
         )
-        view = await ctx.services.cards.view(client_id, incident_id)
+        view = await ctx.services.cards.view(client_id, incident_id, fresh=True)
         notice = claim_notice(result, view) if view is not None else texts.CLAIM_NO_INCIDENT
         return await _answer(ctx, client_id, incident_id, user, notice, good=result.ok, view=view)
 
@@ -142,7 +142,7 @@ async def _answer(
     view: IncidentView | None = None,
 ) -> dict[str, Any] | None:
     """The current card for this clicker (the invoke's answer; a new message for Action.Submit)."""
-    view = view or await ctx.services.cards.view(client_id, incident_id)
+    view = view or await ctx.services.cards.view(client_id, incident_id, fresh=True)
     if view is None:
         return await _say(ctx, texts.CLAIM_NO_INCIDENT)
     teams_id = ctx.message.user.teams_id
@@ -207,7 +207,7 @@ class ClaimCards:
         row = await self._routes.notification(notification_id)
         if row is None or not row.activity_id or not row.conversation_id:
             return
-        view = await self._facts.view(row.client_id, row.incident_id)
+        view = await self._facts.view(row.client_id, row.incident_id, fresh=True)
         if view is None:
             return
         reference = await self._routes.card_reference(row)

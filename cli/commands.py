@@ -81,7 +81,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         host = LOOPBACK
         log.warning("Bot Framework authentication is OFF; listening on %s only", LOOPBACK)
     limits = server_limits.ServerLimits.from_settings(settings)
-    server_limits.run_server(build_app(settings), host, settings.PORT, limits)
+    server_limits.run_server(build_app(settings, freeze_startup_heap=True), host, settings.PORT, limits)
     return 0
 
 

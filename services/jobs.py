@@ -176,6 +176,9 @@ class JobRunner:
     paced_kinds: frozenset[str] = frozenset()
     paced_concurrency: int | None = None
     _paced_running: int = 0
+    # The paced lane may have left due jobs behind at the last claim (it was full, or took all
+    # it asked for): only then does a paced job finishing need a new claim.
+    _paced_backlog: bool = False
     _done_pending: list[tuple[int, asyncio.Future[None]]] = field(default_factory=list)
     _done_flusher: asyncio.Task[None] | None = None
     # What "now" is when picking due jobs (tests drive it to reach jobs scheduled far ahead).
@@ -237,7 +240,11 @@ class JobRunner:
             return
         self._listener = conn
 
-    def _notified(self, *_args: Any) -> None:
+    def _notified(
+        self, _conn: Any = None, _pid: Any = None, _channel: Any = None, payload: Any = None
+    ) -> None:
+        # Another instance's commit may have changed what this one caches (incident views).
+        self.db.external_change(payload if isinstance(payload, str) else None)
         self.wake()
 
     async def _stop_listening(self) -> None:
@@ -296,9 +303,10 @@ class JobRunner:
         full = len(self._tasks) >= self.concurrency
         self._tasks.discard(task)
         self._paced_running -= paced
-        if full or paced:
+        if full or (paced and self._paced_backlog):
             # A slot came free while work may be waiting (a paced job's lane may have been the
-            # limit, which the count alone cannot tell): claim now.
+            # limit, which the count alone cannot tell): claim now. Jobs queued since are not
+            # waiting for this: their commit woke the runner.
             self._wake.set()
 
     def _paced_limit(self) -> int:
@@ -310,9 +318,12 @@ class JobRunner:
             return await self._claim(free)
         paced_free = min(free, self._paced_limit() - self._paced_running)
         paced = await self._claim(paced_free, only=self.paced_kinds) if paced_free > 0 else []
+        self._paced_backlog = paced_free <= 0 or len(paced) == paced_free
         rest = free - len(paced)
         others = await self._claim(rest, exclude=self.paced_kinds) if rest > 0 else []
-        return paced + others
+        # Unpaced jobs (e-mail) start first: nothing holds them back, and the jobs of one notice
+        # queue for the same connection and CPU, so the first message out is not a paced one.
+        return others + paced
 
     async def run_due(self) -> int:
         """Claim and run every due job once, in this task (for tests and tools)."""

@@ -9,6 +9,7 @@ so every instance reports the shared queue as it is.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from types import EllipsisType
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -98,11 +99,15 @@ async def record_notification(
     client_id: str,
     incident_id: str,
     event: str,
+    *,
+    accepted_at: datetime | EllipsisType | None = ...,
 ) -> None:
     """Count a notification that just finished; a sent first notice also feeds the
-    webhook-to-notified histogram (from the incident's acceptance, read in `session`)."""
-    accepted_at = None
-    if status == "sent" and event == NEW_INCIDENT:
+    webhook-to-notified histogram (from the incident's acceptance: `accepted_at` when the
+    caller has it, else read in `session`)."""
+    if status != "sent" or event != NEW_INCIDENT:
+        accepted_at = None
+    elif accepted_at is ...:
         accepted_at = await session.scalar(
             select(Incident.created_at).where(Incident.client_id == client_id, Incident.id == incident_id)
         )

@@ -19,13 +19,13 @@ import io
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont
 
 from services import texts
-from services.domain.incident_view import IncidentView, Span, claimable_slots
+from services.domain.incident_view import IncidentView, SlotView, Span, claimable_slots
 from services.domain.time_format import HOUSE_STYLE, TimeStyle
 
 MAX_WIDTH = 1024
@@ -61,6 +61,7 @@ TRIGGER_COLOUR = (36, 36, 36)
 DEADLINE_COLOUR = (234, 120, 0)
 # Statuses whose calendar was not read: no picture rather than a guessed one.
 NOT_READ_STATUSES = frozenset({"calendar_unavailable", "unmapped_room", "scheduling_off"})
+PICTURE_CACHE_SIZE = 64  # recent pictures kept (each a few kB): one per incident notice
 SLOT_GAP = 2  # white pixels between consecutive slots, so they can be counted
 
 
@@ -153,6 +154,10 @@ def layers(view: IncidentView, now: datetime) -> list[tuple[str, tuple[Span, ...
     """What the picture paints, in order, each layer over the ones before: the window
     closed, business hours busy, the free windows, the claimable slots, the claimed slot.
     So an instant shows the last layer that holds it (outside the window: none)."""
+    return _layers(view, claimable_slots(view, now))
+
+
+def _layers(view: IncidentView, claimable: tuple[SlotView, ...]) -> list[tuple[str, tuple[Span, ...]]]:
     if view.window is None:
         return []
     claimed = view.slot(view.claim.slot_id) if view.claim is not None else None
@@ -160,7 +165,7 @@ def layers(view: IncidentView, now: datetime) -> list[tuple[str, tuple[Span, ...
         (CLOSED, (view.window,)),
         (BUSY, view.open_windows),
         (FREE, view.free_windows),
-        (SLOT, tuple(Span(s.start, s.end) for s in claimable_slots(view, now))),
+        (SLOT, tuple(Span(s.start, s.end) for s in claimable)),
         (CLAIMED, (Span(claimed.start, claimed.end),) if claimed is not None else ()),
     ]
 
@@ -192,7 +197,16 @@ def _hour_label(hour: int, style: TimeStyle) -> str:
 
 
 def render(view: IncidentView, now: datetime, style: TimeStyle = HOUSE_STYLE) -> Picture | None:
-    """The PNG and its text alternative, or None when the incident has no window yet."""
+    """The PNG and its text alternative, or None when the incident has no window yet.
+
+    `now` matters only through the slots still claimable, so the picture is drawn once per
+    (view, claimable slots, style) and reused: the e-mails and cards of one notice share it,
+    and a changed incident (another view) is drawn afresh."""
+    return _render(view, claimable_slots(view, now), style)
+
+
+@lru_cache(maxsize=PICTURE_CACHE_SIZE)
+def _render(view: IncidentView, claimable: tuple[SlotView, ...], style: TimeStyle) -> Picture | None:
     grid = layout(view)
     if grid is None:
         return None
@@ -207,7 +221,7 @@ def render(view: IncidentView, now: datetime, style: TimeStyle = HOUSE_STYLE) ->
         width = draw.textlength(text, font=small)
         left = x if hour == 0 else x - width / 2
         draw.text((left, 4), text, fill=SUBTLE_INK, font=small)
-    painted = layers(view, now)
+    painted = _layers(view, claimable)
     slot_starts = [s.start for s in painted[3][1]]
     for row, day in enumerate(grid.zone_days):
         top = grid.row_top(row) + 4
@@ -252,8 +266,8 @@ def render(view: IncidentView, now: datetime, style: TimeStyle = HOUSE_STYLE) ->
         draw.polygon([(x - 6, top - 6), (x + 6, top - 6), (x, top)], fill=colour)
     _legend(draw, grid, view, small)
     buffer = io.BytesIO()
-    image.quantize(palette=_palette(), dither=Image.Dither.NONE).save(buffer, "PNG", compress_level=9)
-    return Picture(buffer.getvalue(), alt_text(view, now, style), grid.width, grid.height)
+    image.quantize(palette=_palette(), dither=Image.Dither.NONE).save(buffer, "PNG", compress_level=6)
+    return Picture(buffer.getvalue(), alt_text(view, style=style), grid.width, grid.height)
 
 
 def _legend(
@@ -294,7 +308,7 @@ def _spans_by_day(spans: list[Span], view: IncidentView, style: TimeStyle) -> st
     return "; ".join(f"{day} {', '.join(items)}" for day, items in days)
 
 
-def alt_text(view: IncidentView, now: datetime, style: TimeStyle = HOUSE_STYLE) -> str:
+def alt_text(view: IncidentView, now: datetime | None = None, style: TimeStyle = HOUSE_STYLE) -> str:
     """The picture in words: the window, the free time in business hours, the claim, the deadline."""
     if view.window is None:
         return ""

@@ -48,7 +48,7 @@ class IntakeBatcher:
             .returning(Incident.client_id, Incident.id)
         )
         self._insert_jobs = job_insert_statement(db, dedupe=True)
-        self._notify = text(f"NOTIFY {JOBS_CHANNEL}")
+        self._notify = text(f"NOTIFY {JOBS_CHANNEL}, '{db.instance_id}'")  # ours: see Database
         self._writing = False
 
     async def insert(self, incident: dict[str, Any], job: dict[str, Any]) -> bool:

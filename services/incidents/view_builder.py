@@ -1,7 +1,19 @@
-"""Builds the `IncidentView` of an incident from the database (for cards and e-mail)."""
+"""Builds the `IncidentView` of an incident from the database (for cards and e-mail).
+
+A notice goes to many people at once (5 e-mails and 4 cards, each its own job), and each
+needs the same view: it is read once and shared. A view is reused only while nothing it is
+read from has changed — `Database.data_generation` moves with every write to those tables in
+this process and with every commit another instance announces — and for a few seconds at
+most; so a claim, a release, new slots or a resolve is always shown from the next read on.
+Jobs that need the view at the same moment wait for the one read in flight.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import time
+import weakref
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +40,84 @@ def _spans(stored: Any) -> tuple[Span, ...]:
     return tuple(out)
 
 
-async def load_incident_view(db: Database, client_id: str, incident_id: str) -> IncidentView | None:
+VIEW_CACHE_SECONDS = 5.0  # the most a view is reused, even when nothing seemed to change
+VIEW_CACHE_SIZE = 256
+
+
+@dataclass
+class _Cached:
+    generation: int
+    expires: float
+    view: IncidentView
+
+
+@dataclass
+class _ViewCache:
+    views: dict[tuple[str, str], _Cached]
+    loading: dict[tuple[str, str], tuple[int, asyncio.Future[IncidentView | None]]]
+
+
+_caches: weakref.WeakKeyDictionary[Database, _ViewCache] = weakref.WeakKeyDictionary()
+
+
+def _cache_for(db: Database) -> _ViewCache:
+    cache = _caches.get(db)
+    if cache is None:
+        cache = _caches[db] = _ViewCache({}, {})
+    return cache
+
+
+def forget_incident_views(db: Database) -> None:
+    """Drop every cached view of this database (tests, tools that write behind its back)."""
+    _caches.pop(db, None)
+
+
+async def load_incident_view(
+    db: Database, client_id: str, incident_id: str, *, fresh: bool = False
+) -> IncidentView | None:
+    """The incident's view as the database has it now: every change committed before this
+    call is in it. Shared with other readers while nothing it depends on has changed.
+
+    `fresh` reads past the cache: for what answers a change (a card updated after a claim, the
+    clicker's own answer, a claim page), where another instance's commit may not have been
+    announced here yet."""
+    if fresh:
+        return await _read_incident_view(db, client_id, incident_id)
+    cache = _cache_for(db)
+    key = (client_id, incident_id)
+    generation = db.data_generation
+    cached = cache.views.get(key)
+    if cached is not None and cached.generation == generation and cached.expires > time.monotonic():
+        return cached.view
+    pending = cache.loading.get(key)
+    if pending is not None and pending[0] == generation:
+        # Read since the last change: what it returns is as fresh as a read of our own
+        # (if that read fails, this caller reads for itself).
+        await asyncio.wait([pending[1]])
+        if not pending[1].cancelled() and pending[1].exception() is None:
+            return pending[1].result()
+    future: asyncio.Future[IncidentView | None] = asyncio.get_running_loop().create_future()
+    cache.loading[key] = (generation, future)
+    try:
+        view = await _read_incident_view(db, client_id, incident_id)
+    except BaseException:
+        future.cancel()  # whoever waits for it reads for itself
+        raise
+    else:
+        future.set_result(view)
+    finally:
+        if cache.loading.get(key, (0, None))[1] is future:
+            del cache.loading[key]
+    if view is not None and db.data_generation == generation:
+        if len(cache.views) >= VIEW_CACHE_SIZE:
+            now = time.monotonic()
+            for stale in [k for k, v in cache.views.items() if v.expires <= now] or list(cache.views)[:64]:
+                cache.views.pop(stale, None)
+        cache.views[key] = _Cached(generation, time.monotonic() + VIEW_CACHE_SECONDS, view)
+    return view
+
+
+async def _read_incident_view(db: Database, client_id: str, incident_id: str) -> IncidentView | None:
     async with db.session() as session:
         incident = await session.get(Incident, (client_id, incident_id))
         if incident is None:

@@ -39,9 +39,10 @@ class CardFacts:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def view(self, client_id: str, incident_id: str) -> IncidentView | None:
-        """The incident as every card and page shows it now; None when there is none."""
-        return await load_incident_view(self._db, client_id, incident_id)
+    async def view(self, client_id: str, incident_id: str, *, fresh: bool = False) -> IncidentView | None:
+        """The incident as every card and page shows it now; None when there is none. `fresh`
+        for answers to a change (see `load_incident_view`)."""
+        return await load_incident_view(self._db, client_id, incident_id, fresh=fresh)
 
     async def may_release(self, view: IncidentView, user_id: str | None) -> bool:
         """Whether this user may release the incident's current claim (to show the button)."""

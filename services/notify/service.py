@@ -35,7 +35,7 @@ from services.incidents import escalation
 from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.service import RESOLVED
 from services.incidents.view_builder import load_incident_view
-from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue
+from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue, job_insert_statement
 from services.metrics import Metrics, record_notification
 from services.notify.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
 from services.notify.mailer import Mailer, MailPermanent, MailTransient, message_id_for
@@ -183,10 +183,9 @@ class NotificationService:
                 )
             ).all()
             card_event = base_event(event) in rcpt.CARD_EVENTS
-            for row_id, channel in rows:
-                if card_event and channel == rcpt.TEAMS:
-                    continue  # delivered by updating the posted cards (below)
-                await self._queue_delivery(session, row_id, channel)
+            # Cards of a card event are delivered by updating the posted cards (below).
+            deliveries = [(i, c) for i, c in rows if not (card_event and c == rcpt.TEAMS)]
+            await self._queue_deliveries(session, deliveries)
             if card_event:
                 await self._cards.queue_card_sweeps(session, client_id, incident_id, event)
             await session.execute(
@@ -274,6 +273,28 @@ class NotificationService:
             .on_conflict_do_nothing(index_elements=list(_UNIQUE))
         )
 
+    async def _queue_deliveries(self, session: AsyncSession, rows: list[tuple[int, str]]) -> None:
+        """One delivery job per row, in one statement (the fan-out's hot path)."""
+        if not rows:
+            return
+        now = _utcnow()
+        values = []
+        for notification_id, channel in rows:
+            kind = EMAIL_JOB if channel == rcpt.EMAIL else TEAMS_JOB
+            values.append(
+                {
+                    "kind": kind,
+                    "payload": {"notification_id": notification_id},
+                    "status": "queued",
+                    "attempts": 0,
+                    "max_attempts": JOB_MAX_ATTEMPTS,
+                    "run_at": now,
+                    "dedupe_key": f"{kind}:{notification_id}",
+                }
+            )
+        await session.execute(job_insert_statement(self._db, dedupe=True), values)
+        await self._db.mark_jobs_enqueued(session)
+
     async def _queue_delivery(self, session: AsyncSession, notification_id: int, channel: str) -> None:
         kind = EMAIL_JOB if channel == rcpt.EMAIL else TEAMS_JOB
         await enqueue(
@@ -295,13 +316,26 @@ class NotificationService:
         Raises `RetryLater` on a transient failure (until the last attempt, which records `failed`).
         """
         async with self._db.session() as session:
-            row = await session.get(Notification, notification_id)
-            if row is None or row.channel != rcpt.EMAIL:
+            # The row, its client's name and its user's name in one statement (the hot path).
+            found = (
+                await session.execute(
+                    select(Notification, Client.name, User.name)
+                    .outerjoin(Client, Client.id == Notification.client_id)
+                    .outerjoin(
+                        User,
+                        (User.client_id == Notification.client_id)
+                        & (User.id == Notification.recipient_user_id),
+                    )
+                    .where(Notification.id == notification_id)
+                )
+            ).first()
+            row = found[0] if found is not None else None
+            if found is None or row is None or row.channel != rcpt.EMAIL:
                 raise PermanentFailure("no such e-mail notification")
             if row.status != "queued":
                 return row.status  # sent already (or given up): never a second copy
-            client = await session.get(Client, row.client_id)
-            name = await self._display_name(session, row, client)
+            client_name: str | None = found[1]
+            name = await self._display_name(session, row, client_name, found[2])
         if self._mailer is None:
             return await self._finish(notification_id, "failed", reason="e-mail is not configured (SMTP_URL)")
         extension = self._event_mail.get(base_event(row.event))
@@ -311,7 +345,9 @@ class NotificationService:
         if view is None:
             return await self._finish(notification_id, "failed", reason="incident no longer exists")
         message_id = message_id_for(row.client_id, row.incident_id, row.event, row.channel, row.recipient)
-        to = MailTo(row.recipient, name, row.recipient_role, client.name if client else row.client_id)
+        to = MailTo(
+            row.recipient, name, row.recipient_role, client_name if client_name is not None else row.client_id
+        )
         if extension is not None and extension.render is not None:
             try:
                 written = await extension.render(row, view, to, self._mailer.sender, message_id)
@@ -388,13 +424,13 @@ class NotificationService:
         return ceiling * random.uniform(0.5, 1.0)
 
     @staticmethod
-    async def _display_name(session: AsyncSession, row: Notification, client: Client | None) -> str:
-        if row.recipient_user_id is not None:
-            user = await session.get(User, (row.client_id, row.recipient_user_id))
-            if user is not None:
-                return user.name
-        if row.recipient_role == "client" and client is not None:
-            return client.name
+    async def _display_name(
+        session: AsyncSession, row: Notification, client_name: str | None, user_name: str | None
+    ) -> str:
+        if row.recipient_user_id is not None and user_name is not None:
+            return user_name
+        if row.recipient_role == "client" and client_name is not None:
+            return client_name
         if row.recipient_role == "provider":
             providers = await session.execute(
                 select(ServiceProvider.name, ServiceProvider.email).where(
@@ -419,11 +455,24 @@ class NotificationService:
                     message_id=message_id,
                     updated_at=func.now(),
                 )
-                .returning(Notification.client_id, Notification.incident_id, Notification.event)
+                .returning(
+                    Notification.client_id,
+                    Notification.incident_id,
+                    Notification.event,
+                    # the incident's acceptance, for the webhook-to-notified histogram
+                    select(Incident.created_at)
+                    .where(
+                        Incident.client_id == Notification.client_id,
+                        Incident.id == Notification.incident_id,
+                    )
+                    .scalar_subquery(),
+                )
             )
             row = changed.first()
             if row is not None:
-                await record_notification(session, self._metrics, rcpt.EMAIL, status, *row)
+                await record_notification(
+                    session, self._metrics, rcpt.EMAIL, status, *row[:3], accepted_at=row[3]
+                )
         if row is not None and status == "sent":
             log.info(
                 "e-mail sent client=%s incident=%s notification=%s event=%s",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from services.domain.recipients import CARD_EVENTS, TEAMS
 from services.metrics import Metrics, record_notification
 from services.store.database import Database
-from services.store.models import Client, ConversationRef, User
+from services.store.models import Client, ConversationRef, Incident, User
 from services.store.notification_models import IdentityLink, Notification
 
 
@@ -100,11 +100,22 @@ class TeamsRoutes:
                 update(Notification)
                 .where(Notification.id == notification_id)
                 .values(**values)
-                .returning(Notification.client_id, Notification.incident_id, Notification.event)
+                .returning(
+                    Notification.client_id,
+                    Notification.incident_id,
+                    Notification.event,
+                    # the incident's acceptance, for the webhook-to-notified histogram
+                    select(Incident.created_at)
+                    .where(
+                        Incident.client_id == Notification.client_id,
+                        Incident.id == Notification.incident_id,
+                    )
+                    .scalar_subquery(),
+                )
             )
             row = changed.first()
             if row is not None:
-                await record_notification(session, self._metrics, TEAMS, status, *row)
+                await record_notification(session, self._metrics, TEAMS, status, *row[:3], accepted_at=row[3])
 
     async def deactivate_conversation(self, conversation_id: str) -> None:
         async with self._db.session() as session:

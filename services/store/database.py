@@ -7,6 +7,8 @@ an advisory lock keeps several instances from migrating at once.
 
 from __future__ import annotations
 
+import re
+import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +29,25 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 MIGRATION_LOCK_ID = 0x7069766F  # "pivo": advisory lock id for migrations
 JOBS_CHANNEL = "pivot_jobs"  # PostgreSQL NOTIFY channel: "jobs were committed, look now"
 _JOBS_FLAG = "pivot_jobs_enqueued"
+# What the incident view (cards, e-mail) is read from: a write to any of them changes the data
+# generation (`Database.data_generation`), so a view read before it is never served after it.
+VIEW_TABLES = frozenset(
+    {
+        "incidents",
+        "rooms",
+        "locations",
+        "location_settings",
+        "service_providers",
+        "slots",
+        "claims",
+        "bookings",
+    }
+)
+_WROTE_VIEW = "pivot_wrote_view_tables"
+_WRITE_TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
+_READ_ONLY = re.compile(
+    r"^\s*(?:SELECT|PRAGMA|NOTIFY|LISTEN|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET)\b", re.I
+)
 
 
 def normalize_url(url: str) -> str:
@@ -76,6 +97,14 @@ class Database:
             self.engine, expire_on_commit=False, sync_session_class=session_class
         )
         self._job_listeners: list[Callable[[], None]] = []
+        # Bumped by every write to the view tables in this process (when it runs and again once
+        # its connection is back in the pool, i.e. committed or rolled back) and by other
+        # instances' commits (`external_change`): caches of read models compare it.
+        self.data_generation = 0
+        # Names this process in the `NOTIFY` it sends, so its own notifications are told apart.
+        self.instance_id = uuid.uuid4().hex
+        event.listen(self.engine.sync_engine, "after_cursor_execute", self._after_execute)
+        event.listen(self.engine.sync_engine, "checkin", self._after_checkin)
 
     @property
     def is_postgres(self) -> bool:
@@ -105,7 +134,7 @@ class Database:
             return
         info[_JOBS_FLAG] = True
         if self.is_postgres:
-            await session.execute(text(f"NOTIFY {JOBS_CHANNEL}"))
+            await session.execute(text(f"NOTIFY {JOBS_CHANNEL}, '{self.instance_id}'"))
 
     def jobs_committed(self) -> None:
         """Wake this process's runners (for code that commits jobs without a session)."""
@@ -118,6 +147,35 @@ class Database:
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(_JOBS_FLAG, None)
+
+    # ---- "the data changed": the generation that read-model caches compare -------------------
+
+    def external_change(self, origin: str | None = None) -> None:
+        """Another instance committed something (a `NOTIFY` from it): cached reads may be stale."""
+        if origin != self.instance_id:
+            self.data_generation += 1
+
+    def _after_execute(
+        self, conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        if _READ_ONLY.match(statement):
+            return
+        target = _WRITE_TARGET.match(statement)
+        table = target.group(1).lower() if target else None
+        if table is not None and table not in VIEW_TABLES:
+            return
+        if (
+            table == "incidents"
+            and statement.lstrip()[:6].upper() == "INSERT"
+            and "DO UPDATE" not in statement.upper()
+        ):
+            return  # a new incident: no view of it was read before
+        self.data_generation += 1
+        conn.info[_WROTE_VIEW] = True
+
+    def _after_checkin(self, _dbapi_connection: Any, record: Any) -> None:
+        if record is not None and record.info.pop(_WROTE_VIEW, False):
+            self.data_generation += 1  # its transaction has ended: committed (or rolled back)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

@@ -335,6 +335,16 @@ async def test_a_backlog_of_paced_jobs_never_holds_every_slot(db: Database) -> N
         await runner.stop()
 
 
+async def test_unpaced_jobs_of_a_batch_start_before_paced_ones(db: Database) -> None:
+    """The deliveries of one notice are claimed together: the e-mails (nothing paces them) are
+    started first, so the first message out does not wait behind the Teams sends."""
+    runner = JobRunner(db, {}, concurrency=8, paced_kinds=frozenset({"paced"}))
+    for kind in ("paced", "mail", "paced", "mail"):
+        await add(db, kind, {})
+    claimed = await runner._claim_lanes(8)
+    assert [job.kind for job in claimed] == ["mail", "mail", "paced", "paced"]
+
+
 async def test_a_retry_runs_when_due_not_at_the_next_poll(db: Database) -> None:
     attempts: list[int] = []
 

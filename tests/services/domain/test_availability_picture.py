@@ -165,3 +165,17 @@ def test_no_window_no_picture() -> None:
     assert pic.render(bare, TUESDAY) is None
     unread = IncidentView(**{**view.__dict__, "status": "calendar_unavailable"})
     assert pic.render(unread, TUESDAY) is None  # never a guessed picture
+
+
+def test_the_picture_is_drawn_once_per_view_and_afresh_when_the_incident_changes() -> None:
+    data = api_json(TUESDAY, NY, EVENTS)
+    view = view_from_api(TUESDAY, NY, data)
+    first = pic.render(view, TUESDAY)
+    assert pic.render(view_from_api(TUESDAY, NY, data), TUESDAY) is first  # an equal view: reused
+    claimed = view_from_api(TUESDAY, NY, data, claim_index=2)
+    after_claim = pic.render(claimed, TUESDAY)
+    assert after_claim is not None and first is not None and after_claim.png != first.png
+    # Only what `now` changes is the slots still claimable: a slot that started is drawn anew.
+    later = datetime.fromisoformat(data["slots"][0]["start"]) + timedelta(minutes=1)
+    assert pic.render(view, later) is not first
+    assert pic.render(view, TUESDAY + timedelta(seconds=1)) is first
