@@ -195,7 +195,7 @@ async def test_sigkill_mid_processing_loses_nothing_and_repeats_nothing(
             await sign_in(app, services, emu)
             emu.state.add_fault("latency", latency_ms=400, mailbox=CONF4B)  # keep jobs running
             await post_incidents([app], count)
-            await asyncio.sleep(1.0)
+            await until_some_running(services.db)  # not a fixed sleep: a faster app must not finish first
             before = await statuses(services.db)
             app.kill()  # mid-flight: some done, some running, most queued
             running = [j for j in await process_jobs(services.db) if j.status == "running"]
@@ -216,6 +216,15 @@ async def test_sigkill_mid_processing_loses_nothing_and_repeats_nothing(
                 select(func.count()).select_from(Job).where(Job.kind == "incident.notify")
             )
         assert notify == count
+
+
+async def until_some_running(db: Database, timeout: float = 20.0) -> None:
+    """Wait until at least one incident job is running (the moment a kill must catch)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not any(j.status == "running" for j in await process_jobs(db)):
+        assert loop.time() < deadline, "no incident job started running"
+        await asyncio.sleep(0.05)
 
 
 @pytest.mark.postgres
