@@ -35,6 +35,7 @@ from .vocabulary import (
     PARTIAL_EXTRA_WORDS,
     PARTIAL_SCORE,
     PREFILTER_CUTOFF,
+    QUALIFIER_CAP,
     QUALIFIERS,
     RELATED_CONCEPTS,
     ROMAJI_FOLDS,
@@ -288,6 +289,12 @@ class _Scorer:
         # Missed weight over at least one word's weight: "Sala de Reuniones" vs "Sala"
         # misses little, "Boardroom Annex" vs "Boardroom" misses half.
         value = 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
+        qa, qb = _one_sided_qualifier(wa, best_a), _one_sided_qualifier(wb, best_b)
+        if qa != qb and not any(w in QUALIFIERS for w in (wb if qa else wa)):
+            # "Sun Moon Lake Small" is another room than "Sun Moon Lake": a size, side or
+            # annex word only one name carries makes a sibling, whatever else matches.
+            # ("Ballsaal Teil A" / "Grand Ballroom – Section A": both qualify, in two languages.)
+            return min(value, QUALIFIER_CAP)
         if value < PARTIAL_SCORE and (
             self._partial(wa, best_a, wb, best_b) or self._partial(wb, best_b, wa, best_a)
         ):
@@ -405,6 +412,11 @@ def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ..
             out.append(words[i])
             i += 1
     return tuple(out)
+
+
+def _one_sided_qualifier(words: Sequence[str], best: Sequence[float]) -> bool:
+    """A qualifier word ("small", "annex", "lille") the other name has no counterpart for."""
+    return any(w in QUALIFIERS and b < 0.5 for w, b in zip(words, best, strict=True))
 
 
 def _missed(words: Sequence[str], best: Sequence[float]) -> float:

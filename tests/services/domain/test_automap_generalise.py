@@ -624,3 +624,17 @@ def test_number_words_of_more_languages(name: str, idents: set[str]) -> None:
 @pytest.mark.parametrize("name", ["SEL - Gangnam-gu", "SEL - Bulguk-sa"])
 def test_korean_district_and_temple_suffixes_are_no_numbers(name: str) -> None:
     assert not normalize(name).idents
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("Sun Moon Lake Small", "Sun Moon Lake", None),  # a size word makes a sibling room
+        ("Orion Annex", "Orion", None),
+        ("Fjord Lille", "Fjord", None),  # Norwegian "little"
+        ("Salle Rhone Petite", "Salle Rhone", None),
+        ("Ballsaal Teil A", "Grand Ballroom Section A", "Grand Ballroom Section A"),  # both qualify
+    ],
+)
+def test_a_qualifier_on_one_side_only_makes_another_room(calendar: str, pivot: str, want: str | None) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == want
