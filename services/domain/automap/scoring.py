@@ -670,12 +670,35 @@ def site_factors(scores: np.ndarray, cal: Sequence[RoomKey], threshold: float) -
     # Codes with digits ("B1-", "B4-") are buildings of one campus, not offices.
     sizes = Counter(k.site for k in cal if k.site is not None and k.site.isalpha())
     home = max(sizes.values(), default=0)
+    contested = _contested_by_home(scores, cal, sizes, threshold)
     for site in groups:
         stray = home >= 3 and site in sizes and sizes[site] <= min(2, home // 3)
         others_supported = any(n > 0 for g, n in supported.items() if g != site)
         twinned = any(k.site == site and (k.words, k.idents) in unprefixed for k in cal)
-        if stray or twinned or (supported.get(site, 0) == 0 and others_supported):
+        if stray or twinned or site in contested or (supported.get(site, 0) == 0 and others_supported):
             for i, key in enumerate(cal):
                 if key.site == site:
                     factors[i] = FOREIGN_SITE_FACTOR
     return factors
+
+
+def _contested_by_home(
+    scores: np.ndarray, cal: Sequence[RoomKey], sizes: Counter[str | None], threshold: float
+) -> set[str]:
+    """Site codes whose rooms contest a pivot room with a room of the home code.
+
+    The home code leads most names of the list (at least twice as many as any other);
+    "BGO Geirangerfjord" beside "OSL Geirangerfjorden" for "Geirangerfjord": the
+    home office's room is the pivot's, the other is its namesake in Bergen.
+    """
+    ranked = sizes.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]) or ranked[0][1] < 3:
+        return set()
+    home = ranked[0][0]
+    out: set[str] = set()
+    for j in range(scores.shape[1]):
+        rows = np.nonzero(scores[:, j] >= threshold)[0]
+        if len(rows) < 2 or not any(cal[i].site == home for i in rows):
+            continue
+        out |= {s for i in rows if (s := cal[i].site) is not None and s != home and s.isalpha()}
+    return out

@@ -638,3 +638,20 @@ def test_korean_district_and_temple_suffixes_are_no_numbers(name: str) -> None:
 )
 def test_a_qualifier_on_one_side_only_makes_another_room(calendar: str, pivot: str, want: str | None) -> None:
     assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == want
+
+
+@pytest.mark.parametrize(
+    ("home", "other", "pivot"),
+    [
+        ("OSL Geirangerfjorden", "BGO Geirangerfjord", "Geirangerfjord"),  # home spelling differs
+        ("LIS Sala Tejo", "OPO Sala Tejo", "Sala Tejo"),
+    ],
+)
+def test_the_home_code_wins_a_pivot_room_contested_by_another_office(
+    home: str, other: str, pivot: str
+) -> None:
+    calendar = [home, other, "OSL Kantine", "OSL Styrerom", "OSL Lofoten", "LIS Kantine", "LIS Styrerom"]
+    calendar = [c for c in calendar if c.split()[0] == home.split()[0]] + [other]
+    got = _pairs(calendar, [pivot, "Kantine", "Styrerom", "Lofoten"])
+    assert got[home] == pivot
+    assert got[other] is None
