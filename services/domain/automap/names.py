@@ -126,6 +126,8 @@ _CAPACITY = re.compile(
 )
 _WITH = re.compile(r"(?<![a-z0-9])w/(?=\s*[a-z])", re.I)  # "Rigel w/ VC"
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
+# A trailing bracket of two or more words of letters only ("(Orchid Island)"), after a name.
+_GLOSS = re.compile(r"(?<=[^\W\d_])\s*\(\s*([^\W\d_]{2,}(?:\s+[^\W\d_]{2,})+)\s*\)\s*$")
 _ALIAS_SEP = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})|\s+/\s+")
 _SEGMENT_SEP = re.compile(
     r"\s+[-|/:;,·•]+\s+"
@@ -781,6 +783,11 @@ def normalize(
     folded = _TRUNCATED.sub(_untruncate, folded)
     parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
     key = _analyse_part(" - ".join(parts), codes, buildings)
+    gloss = _GLOSS.search(folded) if len(parts) == 1 else None
+    if gloss is not None and gloss.start() > 0:
+        # "Lan-yu (Orchid Island)", "Lüdao (Green Island)": a bracketed name after a name
+        # glosses it (often in another language); each reads alone too.
+        parts = [folded[: gloss.start()], gloss.group(1)]
     if len(parts) > 1:
         aliases = []
         for part in parts:

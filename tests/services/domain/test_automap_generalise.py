@@ -655,3 +655,20 @@ def test_the_home_code_wins_a_pivot_room_contested_by_another_office(
     got = _pairs(calendar, [pivot, "Kantine", "Styrerom", "Lofoten"])
     assert got[home] == pivot
     assert got[other] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Lan-yu (Orchid Island)", "Lanyu"),  # a bracketed gloss in another language
+        ("Kerkyra (Corfu Island)", "Kerkyra"),
+        ("Lanyu", "Lan-yu (Orchid Island)"),
+        ("Orchid Island", "Lanyu (Orchid Island)"),
+    ],
+)
+def test_a_bracketed_gloss_is_an_alias_of_the_name(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+
+
+def test_a_bracketed_gloss_keeps_numbered_siblings_apart() -> None:
+    assert normalize("Sala 3 (Orchid Island)").aliases == ()  # after a number: no gloss
