@@ -41,7 +41,7 @@ from .vocabulary import (
     TRAILING_NUMBER_WORDS,
 )
 
-_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
+_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|os|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish, "3os" Greek
 
 
 def _alternation(words: Collection[str]) -> str:
@@ -74,9 +74,11 @@ _FLOOR_ORDINAL_WORD = re.compile(
     re.I,
 )
 _FLOOR_ORDINAL_ABBREVIATED = re.compile(
-    r"(?<![a-z0-9])(\d{1,2})(?:(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?|\.)\s*([a-z]{2,})(\.?)(?![a-z0-9])",
+    r"(?<![a-z0-9])(\d{1,2})(?:(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?|(\.))\s*([a-z]{2,})(\.?)(?![a-z0-9])",
     re.I,
 )
+# "et.3" (Romanian etaj), "Pl. 2": a floor word cut short with a dot, before the number
+_FLOOR_ABBREVIATED_FIRST = re.compile(r"(?<![a-z0-9])([a-z]{2,})\.\s*(\d{1,2})(?![0-9]|[.\-]\d)", re.I)
 # "WAW 3p Gdańsk": "3p" (Polish "3 piętro") between a leading site code and the room name is
 # a floor; elsewhere "8p" is a capacity.
 _FLOOR_P_AFTER_CODE = re.compile(r"^(\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+))(\d{1,2})p\.?\s+(?=[^\W\d_])")
@@ -261,8 +263,9 @@ def _strip_locations(text: str, loc: _Location) -> str:
         return " - "
 
     def abbreviated_floor(match: re.Match[str]) -> str:
-        word = match.group(2).lower()
-        dotted = bool(match.group(3))
+        word = match.group(3).lower()
+        # "3.em" (Hungarian "3. emelet"): an ordinal dot glued to a short floor word
+        dotted = bool(match.group(4)) or (bool(match.group(2)) and match.group(0)[-len(word) - 1] == ".")
         if (
             (len(word) < 3 and not dotted)
             or word in STREET_WORDS
@@ -270,6 +273,13 @@ def _strip_locations(text: str, loc: _Location) -> str:
         ):
             return match.group(0)
         loc.set_floor(int(match.group(1)))
+        return " - "
+
+    def abbreviated_first_floor(match: re.Match[str]) -> str:
+        word = match.group(1).lower()
+        if word in STREET_WORDS or not any(full.startswith(word) for full in FLOOR_WORDS_FULL):
+            return match.group(0)
+        loc.set_floor(int(match.group(2)))
         return " - "
 
     if loc.buildings is not None:
@@ -282,6 +292,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
     text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
     text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
+    text = _FLOOR_ABBREVIATED_FIRST.sub(abbreviated_first_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
     text = _FLOOR_SAL.sub(floor_from(1), text)
     text = _FLOOR_SAL_ORDINAL.sub(sal_floor, text)

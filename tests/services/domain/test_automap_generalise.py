@@ -672,3 +672,20 @@ def test_a_bracketed_gloss_is_an_alias_of_the_name(calendar: str, pivot: str) ->
 
 def test_a_bracketed_gloss_keeps_numbered_siblings_apart() -> None:
     assert normalize("Sala 3 (Orchid Island)").aliases == ()  # after a number: no gloss
+
+
+@pytest.mark.parametrize(
+    ("name", "floor", "idents"),
+    [
+        ("Duna 3.em", 3, set()),  # Hungarian "3. emelet": the ordinal dot, the word cut short
+        ("Ceahlau et.3", 3, set()),  # Romanian "etaj 3" cut short with a dot
+        ("Meeting Room 2 - 12 Lou", 12, {"2"}),  # Mandarin lou (floor)
+        ("Meeting Room 1 - 3os orofos", 3, {"1"}),  # Greek ordinal and orofos
+        ("Chumba 4 - ghorofa 2", 2, {"4"}),  # Swahili ghorofa
+        ("Sala 3 et 4", None, {"3", "4"}),  # French "and": no floor without the dot
+        ("Salle Rhin et Danube", None, set()),
+    ],
+)
+def test_short_floor_words_of_more_languages(name: str, floor: int | None, idents: set[str]) -> None:
+    key = normalize(name)
+    assert (key.floor, set(key.idents)) == (floor, idents)
