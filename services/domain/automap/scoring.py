@@ -16,6 +16,7 @@ from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ABBREVIATIONS,
     ALIAS_FACTOR,
+    BUILDING_ONE_SIDED,
     CASE_ENDINGS,
     DEFINITE_ENDINGS,
     DEPRECATED_FACTOR,
@@ -378,6 +379,9 @@ class _Scorer:
                 # a full room number names the room; the descriptions may differ.
                 best = max(best, ROOM_CODE_SCORE)
             best += (1.0 - best) * 0.2  # the same building, as the same floor, is evidence
+        elif (a.building is None) != (b.building is None):
+            # "Aithousa 1.02" is rather "Meeting Room 1.02" than "Building B - Meeting Room 1.02".
+            best *= BUILDING_ONE_SIDED
         if a.deprecated != b.deprecated:
             best *= DEPRECATED_FACTOR  # the current mailbox of a room wins over its old one
         return min(max(best, 0.0), 1.0)

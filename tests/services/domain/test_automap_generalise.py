@@ -689,3 +689,29 @@ def test_a_bracketed_gloss_keeps_numbered_siblings_apart() -> None:
 def test_short_floor_words_of_more_languages(name: str, floor: int | None, idents: set[str]) -> None:
     key = normalize(name)
     assert (key.floor, set(key.idents)) == (floor, idents)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Dioikitiko Symvoulio", "Boardroom"),  # Greek, romanised
+        ("Ekpaideusi A", "Training Room A"),
+        ("Aithousa Syskepseon 1.02", "Meeting Room 1.02"),
+        ("Amfitheatro", "Amphitheatre"),
+        ("Boardroom", "Igazgatósági tárgyaló"),  # Hungarian
+        ("Canteen", "Étterem"),
+        ("Boardroom", "Sala Consiliului"),  # Romanian genitive
+        ("Chumba cha Mikutano 4.1", "Meeting Room 4.1"),  # Swahili
+        ("Ukumbi wa Baraza", "Baraza Hall"),
+    ],
+)
+def test_translated_generic_words_of_more_languages(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen", "Lobby Screen"])[calendar] == pivot
+
+
+def test_a_building_on_one_side_only_loses_to_a_twin_without_one() -> None:
+    calendar = ["ATH Ktirio B Aithousa 1.02", "ATH Aithousa Syskepseon 1.02", "ATH Kitchen"]
+    pivot = ["Building B - Meeting Room 1.02", "Meeting Room 1.02", "Kitchen"]
+    got = _pairs(calendar, pivot)
+    assert got["ATH Ktirio B Aithousa 1.02"] == "Building B - Meeting Room 1.02"
+    assert got["ATH Aithousa Syskepseon 1.02"] == "Meeting Room 1.02"
