@@ -715,3 +715,17 @@ def test_a_building_on_one_side_only_loses_to_a_twin_without_one() -> None:
     got = _pairs(calendar, pivot)
     assert got["ATH Ktirio B Aithousa 1.02"] == "Building B - Meeting Room 1.02"
     assert got["ATH Aithousa Syskepseon 1.02"] == "Meeting Room 1.02"
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Kerkyra", "Corfu"),  # Greek names and their English exonyms
+        ("Rodos", "Rhodes"),
+        ("Zakynthos", "Zante"),
+        ("Danshui", "Tamsui"),  # Taiwanese postal/Hokkien spellings against pinyin
+        ("Jilong", "Keelung"),
+    ],
+)
+def test_exonyms_of_greece_and_taiwan(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
