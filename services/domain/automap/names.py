@@ -745,6 +745,16 @@ _GLUED_NUMBER_WORD_CAPS = re.compile(
 )
 
 
+# "45W Conference Center", "Conf Rm 38E": a floor or room number glued to a capital compass
+# initial is that number on that side of the tower ("45 West Conference Center").
+_COMPASS_CODE = re.compile(r"(?<![\w.\-])(\d{2,3})([NSEW])(?![\w.\-])")
+_COMPASS_WORDS = {letter.upper(): word for word, letter in COMPASS_INITIALS.items()}
+
+
+def _compass_code(match: re.Match[str]) -> str:
+    return f"{match.group(1)} {_COMPASS_WORDS[match.group(2)]}"
+
+
 def _glue_number_word(match: re.Match[str]) -> str:
     """ "Halla-san" is one name; "Sala-Uno" is room one (a room word before the number)."""
     word = match.group(1).lower()
@@ -788,7 +798,7 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
-    folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(name))
+    folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(_COMPASS_CODE.sub(_compass_code, name)))
     if folded.isupper():
         folded = _GLUED_NUMBER_WORD_CAPS.sub(_glue_number_word, folded)
     folded = _TRUNCATED.sub(_untruncate, folded)

@@ -729,3 +729,18 @@ def test_a_building_on_one_side_only_loses_to_a_twin_without_one() -> None:
 )
 def test_exonyms_of_greece_and_taiwan(calendar: str, pivot: str) -> None:
     assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("45W Conference Center", "45 West Conference Center", True),  # floor 45, west side
+        ("45E Conf Ctr", "45 East Conference Center", True),
+        ("Conf 38N", "Conference 38 North", True),
+        ("45W Conference Center", "45 East Conference Center", False),
+    ],
+)
+def test_a_number_glued_to_a_compass_initial_is_that_side_of_the_tower(
+    calendar: str, pivot: str, want: bool
+) -> None:
+    assert (_pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot) is want
