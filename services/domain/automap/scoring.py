@@ -434,6 +434,9 @@ def _missed(words: Sequence[str], best: Sequence[float]) -> float:
     return missed / max(sum(_weight(w) for w in words), 1.0)
 
 
+_TOWER_CODE = re.compile(r"^[a-z]\d{1,2}$")
+
+
 def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], frozenset[str], float]]:
     """The name and its aliases; "Bat. A ... Salle 301" also reads as "A301" if need be."""
     out = [(key.words, key.idents, 1.0)]
@@ -483,6 +486,18 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
     ):
         # "Physician Lounge 3" beside "Physician Lounge 3rd Floor": the lone number is the floor.
         out.append((key.words, frozenset(), FLOOR_AS_NUMBER_FACTOR))
+    if (
+        not key.words
+        and other.building is None
+        and len(key.idents) == 2
+        and len(other.idents) == 1
+        and other.idents < key.idents
+    ):
+        # "HOU-T1-4303" is "Conference Room 43.03": in a mailbox of codes only, beside a full
+        # room number the other side shares, a letter-and-digit code ("T1") is the tower.
+        (code,) = key.idents - other.idents
+        if _TOWER_CODE.match(code) and sum(ch.isdigit() for ch in next(iter(other.idents))) >= 3:
+            out.append((key.words, other.idents, ALIAS_FACTOR))
     letters = [i for i in key.idents if len(i) == 1 and i.isalpha()]
     numbers = [i for i in key.idents if i.isdigit() and len(i) <= 2]
     if len(letters) == 1 and len(numbers) == 1 and len(key.idents) == 2:

@@ -744,3 +744,20 @@ def test_a_number_glued_to_a_compass_initial_is_that_side_of_the_tower(
     calendar: str, pivot: str, want: bool
 ) -> None:
     assert (_pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot) is want
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("HOU-T1-4303", "Conference Room 43.03", True),  # T1 is the tower, 4303 floor 43 room 03
+        ("B2-1204", "Room 12.04", True),
+        ("B41-3021 Conf Rm", "Room 3021", False),  # with words: no codes-only mailbox
+        ("HOU-T1-4303", "Conference Room 43.04", False),
+        ("HOU-T1-43", "Conference Room 43", False),  # a short number may be anything
+    ],
+)
+def test_a_tower_code_beside_a_full_room_number_is_the_building(
+    calendar: str, pivot: str, want: bool
+) -> None:
+    calendar_rooms = [calendar, "HOU Phone Booth 9", "HOU Kitchen", "HOU Library"]
+    assert (_pairs(calendar_rooms, [pivot, "Kitchen", "Library"])[calendar] == pivot) is want
