@@ -751,6 +751,22 @@ _COMPASS_CODE = re.compile(r"(?<![\w.\-])(\d{2,3})([NSEW])(?![\w.\-])")
 _COMPASS_WORDS = {letter.upper(): word for word, letter in COMPASS_INITIALS.items()}
 
 
+# "S.F. Austin", "Stephen F. Austin Room", "J. Paul Getty": a person's dotted initials
+# before a capitalised name are no room letters; the surname names the room.
+_INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\.\s?){1,3})(?=([A-Z][a-z]{2,}))")
+
+
+def _drop_initials(match: re.Match[str]) -> str:
+    following = _fold(match.group(2)).lower()
+    before = match.string[: match.start()].split()
+    previous = _fold(before[-1]).lower().strip(".-") if before else ""
+    if following in GENERIC or following in SYNONYMS or following in BUILDING_WORDS:
+        return match.group(0)  # "Building A. Room 3"
+    if previous in BUILDING_WORDS or previous in BUILDING_BEFORE_LETTER or previous in GENERIC:
+        return match.group(0)
+    return ""
+
+
 def _compass_code(match: re.Match[str]) -> str:
     return f"{match.group(1)} {_COMPASS_WORDS[match.group(2)]}"
 
@@ -798,7 +814,8 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
-    folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(_COMPASS_CODE.sub(_compass_code, name)))
+    name = _INITIALS.sub(_drop_initials, _COMPASS_CODE.sub(_compass_code, name))
+    folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(name))
     if folded.isupper():
         folded = _GLUED_NUMBER_WORD_CAPS.sub(_glue_number_word, folded)
     folded = _TRUNCATED.sub(_untruncate, folded)

@@ -761,3 +761,27 @@ def test_a_tower_code_beside_a_full_room_number_is_the_building(
 ) -> None:
     calendar_rooms = [calendar, "HOU Phone Booth 9", "HOU Kitchen", "HOU Library"]
     assert (_pairs(calendar_rooms, [pivot, "Kitchen", "Library"])[calendar] == pivot) is want
+
+
+@pytest.mark.parametrize(
+    ("name", "words", "idents", "building"),
+    [
+        ("S.F. Austin", ("austin",), set(), None),  # a person's initials: no room letters
+        ("Stephen F. Austin Room", ("stephen", "austin", "room"), set(), None),
+        ("J.R.R. Tolkien", ("tolkien",), set(), None),
+        ("Building A. Room 3", ("room",), {"3"}, "a"),  # a building letter stays
+        ("Room B. Smith", ("room", "smith"), {"b"}, None),  # after a room word: kept, to be safe
+    ],
+)
+def test_dotted_initials_before_a_name_are_dropped(
+    name: str, words: tuple[str, ...], idents: set[str], building: str | None
+) -> None:
+    key = normalize(name)
+    assert (key.words, set(key.idents), key.building) == (words, idents, building)
+
+
+def test_initials_and_a_surname_pair_with_the_full_name() -> None:
+    calendar = ["HOU S.F. Austin", "HOU Kitchen", "HOU Library"]
+    assert (
+        _pairs(calendar, ["Stephen F. Austin Room", "Kitchen"])["HOU S.F. Austin"] == "Stephen F. Austin Room"
+    )
