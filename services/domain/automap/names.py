@@ -751,6 +751,9 @@ _COMPASS_CODE = re.compile(r"(?<![\w.\-])(\d{2,3})([NSEW])(?![\w.\-])")
 _COMPASS_WORDS = {letter.upper(): word for word, letter in COMPASS_INITIALS.items()}
 
 
+# "A-li-shan", "O-lu-an-pi": a name written in hyphenated syllables after a one-letter
+# syllable is one word, not a room letter "A" ("Alishan").
+_SYLLABLES = re.compile(r"(?<![\w-])[A-Z](?:-[a-z]{1,5}){2,}(?![\w-])")
 # "S.F. Austin", "Stephen F. Austin Room", "J. Paul Getty": a person's dotted initials
 # before a capitalised name are no room letters; the surname names the room.
 _INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\.\s?){1,3})(?=([A-Z][a-z]{2,}))")
@@ -815,6 +818,7 @@ def normalize(
     if codes is None:
         codes = site_codes([name])
     name = _INITIALS.sub(_drop_initials, _COMPASS_CODE.sub(_compass_code, name))
+    name = _SYLLABLES.sub(lambda m: m.group(0).replace("-", ""), name)
     folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(name))
     if folded.isupper():
         folded = _GLUED_NUMBER_WORD_CAPS.sub(_glue_number_word, folded)

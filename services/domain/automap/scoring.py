@@ -59,6 +59,9 @@ def _squeeze(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+_CONCEPTS = frozenset(SYNONYMS.values())
+
+
 @functools.lru_cache(maxsize=8192)
 def _concept(word: str) -> str:
     """The word's synonym concept, also under a definite ending ("biblioteket" is "library").
@@ -71,6 +74,8 @@ def _concept(word: str) -> str:
         stem = word[: -len(ending)]
         if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
             return SYNONYMS[stem]
+        if word.endswith(ending) and len(stem) >= 5 and stem + "um" in _CONCEPTS:
+            return stem + "um"  # a Latin -um drops before it: "auditoriet" is "auditorium"
     for ending, replacement in CASE_ENDINGS:  # Finnish "hallituksen" is "hallitus"
         stem = word[: -len(ending)] + replacement
         if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
@@ -182,7 +187,8 @@ _MANDARIN = re.compile(
     r"|ia|ie|ih|in|iu|ou|ua|uo|ui|un|ue|a|e|i|o|u))+$"
 )
 # Spellings only one of the two systems uses: pinyin x, q, zh; Wade-Giles hs, ts, ien, ung, ih.
-_MANDARIN_MARK = re.compile(r"x|q|zh|hs|ts|tz|ien|ung|ih(?![aeiou])")
+# Wade-Giles also writes ch before i and another vowel or n, where pinyin has j or q ("Chiufen").
+_MANDARIN_MARK = re.compile(r"x|q|zh|hs|ts|tz|ien|ung|ih(?![aeiou])|chi(?=[aeiou]|n)")
 
 
 def mandarin_key(word: str) -> str:

@@ -785,3 +785,23 @@ def test_initials_and_a_surname_pair_with_the_full_name() -> None:
     assert (
         _pairs(calendar, ["Stephen F. Austin Room", "Kitchen"])["HOU S.F. Austin"] == "Stephen F. Austin Room"
     )
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("A-li-shan", "Alishan", True),  # hyphenated syllables after a one-letter syllable
+        ("Chiufen", "Jiufen", True),  # Wade-Giles ch before i and a vowel is pinyin j
+        ("Chian", "Jian", True),
+        ("Chi", "Ji", False),  # pinyin has chi: no mark, no fold
+        ("Auditorium", "Auditoriet", True),  # Norwegian definite of a Latin -um noun
+        ("Auditoriet", "Auditorium", True),
+    ],
+)
+def test_syllables_wade_giles_ch_and_latin_um_definites(calendar: str, pivot: str, want: bool) -> None:
+    assert (_pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot) is want
+
+
+def test_a_one_letter_code_before_a_hyphen_and_one_word_stays_a_letter() -> None:
+    assert normalize("B-side Room").idents == frozenset({"b"})
+    assert normalize("A-li-shan").words == ("alishan",)
