@@ -30,9 +30,11 @@ from .vocabulary import (
     GENERIC,
     GROUND_FLOOR_WORDS,
     LINKING_S_STEMS,
+    NON_ROOM,
     NUMBER_PARTICLES,
     NUMBER_WORDS,
     ORDINAL_WORDS,
+    QUALIFIERS,
     SPECIAL_LETTERS,
     STOPWORDS,
     STREET_WORDS,
@@ -774,6 +776,16 @@ def _compass_code(match: re.Match[str]) -> str:
     return f"{match.group(1)} {_COMPASS_WORDS[match.group(2)]}"
 
 
+_NOT_GLOSS = GENERIC | QUALIFIERS | NON_ROOM | BUILDING_WORDS | FLOOR_WORDS | EQUIPMENT | CAPACITY_WORDS
+
+
+def _is_gloss(text: str) -> bool:
+    """ "(Orchid Island)" glosses a name; "(Small Room)", "(North Wing)", "(Phone Booth)" make
+    another room of it, or say where or what it is."""
+    words = text.lower().split()
+    return not any(w in _NOT_GLOSS or w in SYNONYMS for w in words)
+
+
 def _glue_number_word(match: re.Match[str]) -> str:
     """ "Halla-san" is one name; "Sala-Uno" is room one (a room word before the number)."""
     word = match.group(1).lower()
@@ -826,7 +838,7 @@ def normalize(
     parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
     key = _analyse_part(" - ".join(parts), codes, buildings)
     gloss = _GLOSS.search(folded) if len(parts) == 1 else None
-    if gloss is not None and gloss.start() > 0:
+    if gloss is not None and gloss.start() > 0 and _is_gloss(gloss.group(1)):
         # "Lan-yu (Orchid Island)", "Lüdao (Green Island)": a bracketed name after a name
         # glosses it (often in another language); each reads alone too.
         parts = [folded[: gloss.start()], gloss.group(1)]

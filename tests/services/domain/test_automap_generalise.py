@@ -805,3 +805,10 @@ def test_syllables_wade_giles_ch_and_latin_um_definites(calendar: str, pivot: st
 def test_a_one_letter_code_before_a_hyphen_and_one_word_stays_a_letter() -> None:
     assert normalize("B-side Room").idents == frozenset({"b"})
     assert normalize("A-li-shan").words == ("alishan",)
+
+
+@pytest.mark.parametrize("bracket", ["Small Room", "North Wing", "Phone Booth", "Old Wing"])
+def test_a_bracket_that_makes_another_room_is_no_gloss(bracket: str) -> None:
+    calendar = f"Orion ({bracket})"
+    assert normalize(calendar).aliases == ()
+    assert _pairs([calendar, "Phone Booth 9"], ["Orion", "Kitchen"])[calendar] is None
