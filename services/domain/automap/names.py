@@ -26,6 +26,7 @@ from .vocabulary import (
     DEPRECATED_PHRASES,
     EQUIPMENT,
     FLOOR_WORDS,
+    FLOOR_WORDS_AFTER_NUMBER,
     FLOOR_WORDS_FULL,
     GENERIC,
     GROUND_FLOOR_WORDS,
@@ -53,7 +54,10 @@ def _alternation(words: Collection[str]) -> str:
 
 
 _FLOOR_WORD = _alternation(FLOOR_WORDS)
-_FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
+_FLOOR_WORD_AFTER = _alternation(FLOOR_WORDS | FLOOR_WORDS_AFTER_NUMBER)
+_FLOOR_NUMBER_FIRST = re.compile(
+    rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD_AFTER}(?![a-z])", re.I
+)
 _FLOOR_WORD_FIRST = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?(?:\s*|-)(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
 )

@@ -76,6 +76,7 @@ BASEMENT_WORDS: tuple[str, ...] = tuple(_VOCAB["basement_words"])
 BUILDING_BEFORE_LETTER = frozenset(_VOCAB["building_letter_words"]["before"])
 BUILDING_AFTER_LETTER = frozenset(_VOCAB["building_letter_words"]["after"])
 FLOOR_WORDS_FULL: tuple[str, ...] = tuple(_VOCAB["floor_words_full"])
+FLOOR_WORDS_AFTER_NUMBER = frozenset(_VOCAB["floor_words_after_number"])
 INFLECTIONS = frozenset(_VOCAB["inflections"])
 DEFINITE_ENDINGS: tuple[str, ...] = tuple(sorted(_VOCAB["definite_endings"], key=len, reverse=True))
 SPELLING_FOLDS: tuple[tuple[re.Pattern[str], str], ...] = tuple(

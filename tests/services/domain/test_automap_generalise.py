@@ -684,6 +684,7 @@ def test_a_bracketed_gloss_keeps_numbered_siblings_apart() -> None:
         ("Chumba 4 - ghorofa 2", 2, {"4"}),  # Swahili ghorofa
         ("Sala 3 et 4", None, {"3", "4"}),  # French "and": no floor without the dot
         ("Salle Rhin et Danube", None, set()),
+        ("Salle Lou 3", None, {"3"}),  # Mandarin lou follows the number only; before one, a name
     ],
 )
 def test_short_floor_words_of_more_languages(name: str, floor: int | None, idents: set[str]) -> None:
