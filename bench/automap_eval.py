@@ -3,7 +3,7 @@
 Reads labelled sites in two layouts: the public sample (``site-N.{calendar,pivot,gold}.json``
 in one folder) and the corpus (``<split>/<site>/<site>.{calendar,pivot,gold}.json``, gold
 rows tagged with a ``kind``).
-``python -m bench.automap_eval [sample|tune|holdout|holdout2|holdout3|holdout4 ...]``.
+``python -m bench.automap_eval [sample|tune|holdout|holdout2|holdout3|holdout4 ...] [--misses]``.
 """
 
 from __future__ import annotations

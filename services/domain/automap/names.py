@@ -26,13 +26,16 @@ from .vocabulary import (
     DEPRECATED_PHRASES,
     EQUIPMENT,
     FLOOR_WORDS,
+    FLOOR_WORDS_AFTER_NUMBER,
     FLOOR_WORDS_FULL,
     GENERIC,
     GROUND_FLOOR_WORDS,
     LINKING_S_STEMS,
+    NON_ROOM,
     NUMBER_PARTICLES,
     NUMBER_WORDS,
     ORDINAL_WORDS,
+    QUALIFIERS,
     SPECIAL_LETTERS,
     STOPWORDS,
     STREET_WORDS,
@@ -41,7 +44,7 @@ from .vocabulary import (
     TRAILING_NUMBER_WORDS,
 )
 
-_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish
+_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|os|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish, "3os" Greek
 
 
 def _alternation(words: Collection[str]) -> str:
@@ -51,7 +54,10 @@ def _alternation(words: Collection[str]) -> str:
 
 
 _FLOOR_WORD = _alternation(FLOOR_WORDS)
-_FLOOR_NUMBER_FIRST = re.compile(rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD}(?![a-z])", re.I)
+_FLOOR_WORD_AFTER = _alternation(FLOOR_WORDS | FLOOR_WORDS_AFTER_NUMBER)
+_FLOOR_NUMBER_FIRST = re.compile(
+    rf"(?<![a-z0-9])(\d{{1,2}}){_ORD}[.\-]?\s*{_FLOOR_WORD_AFTER}(?![a-z])", re.I
+)
 _FLOOR_WORD_FIRST = re.compile(
     rf"(?<![a-z0-9]){_FLOOR_WORD}\.?(?:\s*|-)(?:n[o°]\.?\s*)?\+?(\d{{1,2}})(?![0-9]|[.\-]\d)", re.I
 )
@@ -74,9 +80,11 @@ _FLOOR_ORDINAL_WORD = re.compile(
     re.I,
 )
 _FLOOR_ORDINAL_ABBREVIATED = re.compile(
-    r"(?<![a-z0-9])(\d{1,2})(?:(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?|\.)\s*([a-z]{2,})(\.?)(?![a-z0-9])",
+    r"(?<![a-z0-9])(\d{1,2})(?:(?:st|nd|rd|th|eme|ieme|ere|er|e|°|o|a)\.?|(\.))\s*([a-z]{2,})(\.?)(?![a-z0-9])",
     re.I,
 )
+# "et.3" (Romanian etaj), "Pl. 2": a floor word cut short with a dot, before the number
+_FLOOR_ABBREVIATED_FIRST = re.compile(r"(?<![a-z0-9])([a-z]{2,})\.\s*(\d{1,2})(?![0-9]|[.\-]\d)", re.I)
 # "WAW 3p Gdańsk": "3p" (Polish "3 piętro") between a leading site code and the room name is
 # a floor; elsewhere "8p" is a capacity.
 _FLOOR_P_AFTER_CODE = re.compile(r"^(\W*[A-Z]{2,5}(?:\s*[-_|]\s*|\s+))(\d{1,2})p\.?\s+(?=[^\W\d_])")
@@ -126,6 +134,8 @@ _CAPACITY = re.compile(
 )
 _WITH = re.compile(r"(?<![a-z0-9])w/(?=\s*[a-z])", re.I)  # "Rigel w/ VC"
 _BRACKETS = re.compile(r"\(([^()]*)\)|\[([^\[\]]*)\]|\{([^{}]*)\}")
+# A trailing bracket of two or more words of letters only ("(Orchid Island)"), after a name.
+_GLOSS = re.compile(r"(?<=[^\W\d_])\s*\(\s*([^\W\d_]{2,}(?:\s+[^\W\d_]{2,})+)\s*\)\s*$")
 _ALIAS_SEP = re.compile(r"(?<=[^\W\d_]{2})\s*/\s*(?=[^\W\d_]{2})|\s+/\s+")
 _SEGMENT_SEP = re.compile(
     r"\s+[-|/:;,·•]+\s+"
@@ -259,8 +269,9 @@ def _strip_locations(text: str, loc: _Location) -> str:
         return " - "
 
     def abbreviated_floor(match: re.Match[str]) -> str:
-        word = match.group(2).lower()
-        dotted = bool(match.group(3))
+        word = match.group(3).lower()
+        # "3.em" (Hungarian "3. emelet"): an ordinal dot glued to a short floor word
+        dotted = bool(match.group(4)) or (bool(match.group(2)) and match.group(0)[-len(word) - 1] == ".")
         if (
             (len(word) < 3 and not dotted)
             or word in STREET_WORDS
@@ -268,6 +279,13 @@ def _strip_locations(text: str, loc: _Location) -> str:
         ):
             return match.group(0)
         loc.set_floor(int(match.group(1)))
+        return " - "
+
+    def abbreviated_first_floor(match: re.Match[str]) -> str:
+        word = match.group(1).lower()
+        if word in STREET_WORDS or not any(full.startswith(word) for full in FLOOR_WORDS_FULL):
+            return match.group(0)
+        loc.set_floor(int(match.group(2)))
         return " - "
 
     if loc.buildings is not None:
@@ -280,6 +298,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
     text = _FLOOR_ORDINAL_WORD.sub(ordinal_floor, text)
     text = _FLOOR_WORD_NUMBER.sub(worded_floor, text)
     text = _FLOOR_ORDINAL_ABBREVIATED.sub(abbreviated_floor, text)
+    text = _FLOOR_ABBREVIATED_FIRST.sub(abbreviated_first_floor, text)
     text = _FLOOR_NUMBER_FIRST.sub(floor_from(1), text)
     text = _FLOOR_SAL.sub(floor_from(1), text)
     text = _FLOOR_SAL_ORDINAL.sub(sal_floor, text)
@@ -732,6 +751,45 @@ _GLUED_NUMBER_WORD_CAPS = re.compile(
 )
 
 
+# "45W Conference Center", "Conf Rm 38E": a floor or room number glued to a capital compass
+# initial is that number on that side of the tower ("45 West Conference Center").
+_COMPASS_CODE = re.compile(r"(?<![\w.\-])(\d{2,3})([NSEW])(?![\w.\-])")
+_COMPASS_WORDS = {letter.upper(): word for word, letter in COMPASS_INITIALS.items()}
+
+
+# "A-li-shan", "O-lu-an-pi": a name written in hyphenated syllables after a one-letter
+# syllable is one word, not a room letter "A" ("Alishan").
+_SYLLABLES = re.compile(r"(?<![\w-])[A-Z](?:-[a-z]{1,5}){2,}(?![\w-])")
+# "S.F. Austin", "Stephen F. Austin Room", "J. Paul Getty": a person's dotted initials
+# before a capitalised name are no room letters; the surname names the room.
+_INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\.\s?){1,3})(?=([A-Z][a-z]{2,}))")
+
+
+def _drop_initials(match: re.Match[str]) -> str:
+    following = _fold(match.group(2)).lower()
+    before = match.string[: match.start()].split()
+    previous = _fold(before[-1]).lower().strip(".-") if before else ""
+    if following in GENERIC or following in SYNONYMS or following in BUILDING_WORDS:
+        return match.group(0)  # "Building A. Room 3"
+    if previous in BUILDING_WORDS or previous in BUILDING_BEFORE_LETTER or previous in GENERIC:
+        return match.group(0)
+    return ""
+
+
+def _compass_code(match: re.Match[str]) -> str:
+    return f"{match.group(1)} {_COMPASS_WORDS[match.group(2)]}"
+
+
+_NOT_GLOSS = GENERIC | QUALIFIERS | NON_ROOM | BUILDING_WORDS | FLOOR_WORDS | EQUIPMENT | CAPACITY_WORDS
+
+
+def _is_gloss(text: str) -> bool:
+    """ "(Orchid Island)" glosses a name; "(Small Room)", "(North Wing)", "(Phone Booth)" make
+    another room of it, or say where or what it is."""
+    words = text.lower().split()
+    return not any(w in _NOT_GLOSS or w in SYNONYMS for w in words)
+
+
 def _glue_number_word(match: re.Match[str]) -> str:
     """ "Halla-san" is one name; "Sala-Uno" is room one (a room word before the number)."""
     word = match.group(1).lower()
@@ -775,12 +833,19 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
+    name = _INITIALS.sub(_drop_initials, _COMPASS_CODE.sub(_compass_code, name))
+    name = _SYLLABLES.sub(lambda m: m.group(0).replace("-", ""), name)
     folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(name))
     if folded.isupper():
         folded = _GLUED_NUMBER_WORD_CAPS.sub(_glue_number_word, folded)
     folded = _TRUNCATED.sub(_untruncate, folded)
     parts = [p for p in _ALIAS_SEP.split(folded) if p.strip()]
     key = _analyse_part(" - ".join(parts), codes, buildings)
+    gloss = _GLOSS.search(folded) if len(parts) == 1 else None
+    if gloss is not None and gloss.start() > 0 and _is_gloss(gloss.group(1)):
+        # "Lan-yu (Orchid Island)", "Lüdao (Green Island)": a bracketed name after a name
+        # glosses it (often in another language); each reads alone too.
+        parts = [folded[: gloss.start()], gloss.group(1)]
     if len(parts) > 1:
         aliases = []
         for part in parts:

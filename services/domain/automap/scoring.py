@@ -16,6 +16,7 @@ from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ABBREVIATIONS,
     ALIAS_FACTOR,
+    BUILDING_ONE_SIDED,
     CASE_ENDINGS,
     DEFINITE_ENDINGS,
     DEPRECATED_FACTOR,
@@ -35,6 +36,7 @@ from .vocabulary import (
     PARTIAL_EXTRA_WORDS,
     PARTIAL_SCORE,
     PREFILTER_CUTOFF,
+    QUALIFIER_CAP,
     QUALIFIERS,
     RELATED_CONCEPTS,
     ROMAJI_FOLDS,
@@ -57,6 +59,9 @@ def _squeeze(word: str) -> str:
     return re.sub(r"(.)\1+", r"\1", word)
 
 
+_CONCEPTS = frozenset(SYNONYMS.values())
+
+
 @functools.lru_cache(maxsize=8192)
 def _concept(word: str) -> str:
     """The word's synonym concept, also under a definite ending ("biblioteket" is "library").
@@ -69,6 +74,8 @@ def _concept(word: str) -> str:
         stem = word[: -len(ending)]
         if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
             return SYNONYMS[stem]
+        if word.endswith(ending) and len(stem) >= 5 and stem + "um" in _CONCEPTS:
+            return stem + "um"  # a Latin -um drops before it: "auditoriet" is "auditorium"
     for ending, replacement in CASE_ENDINGS:  # Finnish "hallituksen" is "hallitus"
         stem = word[: -len(ending)] + replacement
         if word.endswith(ending) and len(stem) >= 5 and stem in SYNONYMS:
@@ -180,7 +187,8 @@ _MANDARIN = re.compile(
     r"|ia|ie|ih|in|iu|ou|ua|uo|ui|un|ue|a|e|i|o|u))+$"
 )
 # Spellings only one of the two systems uses: pinyin x, q, zh; Wade-Giles hs, ts, ien, ung, ih.
-_MANDARIN_MARK = re.compile(r"x|q|zh|hs|ts|tz|ien|ung|ih(?![aeiou])")
+# Wade-Giles also writes ch before i and another vowel or n, where pinyin has j or q ("Chiufen").
+_MANDARIN_MARK = re.compile(r"x|q|zh|hs|ts|tz|ien|ung|ih(?![aeiou])|chi(?=[aeiou]|n)")
 
 
 def mandarin_key(word: str) -> str:
@@ -288,6 +296,12 @@ class _Scorer:
         # Missed weight over at least one word's weight: "Sala de Reuniones" vs "Sala"
         # misses little, "Boardroom Annex" vs "Boardroom" misses half.
         value = 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
+        qa, qb = _one_sided_qualifier(wa, best_a), _one_sided_qualifier(wb, best_b)
+        if qa != qb and not any(w in QUALIFIERS for w in (wb if qa else wa)):
+            # "Sun Moon Lake Small" is another room than "Sun Moon Lake": a size, side or
+            # annex word only one name carries makes a sibling, whatever else matches.
+            # ("Ballsaal Teil A" / "Grand Ballroom – Section A": both qualify, in two languages.)
+            return min(value, QUALIFIER_CAP)
         if value < PARTIAL_SCORE and (
             self._partial(wa, best_a, wb, best_b) or self._partial(wb, best_b, wa, best_a)
         ):
@@ -371,6 +385,9 @@ class _Scorer:
                 # a full room number names the room; the descriptions may differ.
                 best = max(best, ROOM_CODE_SCORE)
             best += (1.0 - best) * 0.2  # the same building, as the same floor, is evidence
+        elif (a.building is None) != (b.building is None):
+            # "Aithousa 1.02" is rather "Meeting Room 1.02" than "Building B - Meeting Room 1.02".
+            best *= BUILDING_ONE_SIDED
         if a.deprecated != b.deprecated:
             best *= DEPRECATED_FACTOR  # the current mailbox of a room wins over its old one
         return min(max(best, 0.0), 1.0)
@@ -407,6 +424,11 @@ def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ..
     return tuple(out)
 
 
+def _one_sided_qualifier(words: Sequence[str], best: Sequence[float]) -> bool:
+    """A qualifier word ("small", "annex", "lille") the other name has no counterpart for."""
+    return any(w in QUALIFIERS and b < 0.5 for w, b in zip(words, best, strict=True))
+
+
 def _missed(words: Sequence[str], best: Sequence[float]) -> float:
     """Share of a name's weight the other name does not cover.
 
@@ -416,6 +438,9 @@ def _missed(words: Sequence[str], best: Sequence[float]) -> float:
     content = sum(1.0 - b for w, b in zip(words, best, strict=True) if w not in GENERIC)
     missed = content + min(generic, GENERIC_MISS_CAP)
     return missed / max(sum(_weight(w) for w in words), 1.0)
+
+
+_TOWER_CODE = re.compile(r"^[a-z]\d{1,2}$")
 
 
 def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], frozenset[str], float]]:
@@ -467,6 +492,18 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
     ):
         # "Physician Lounge 3" beside "Physician Lounge 3rd Floor": the lone number is the floor.
         out.append((key.words, frozenset(), FLOOR_AS_NUMBER_FACTOR))
+    if (
+        not key.words
+        and other.building is None
+        and len(key.idents) == 2
+        and len(other.idents) == 1
+        and other.idents < key.idents
+    ):
+        # "HOU-T1-4303" is "Conference Room 43.03": in a mailbox of codes only, beside a full
+        # room number the other side shares, a letter-and-digit code ("T1") is the tower.
+        (code,) = key.idents - other.idents
+        if _TOWER_CODE.match(code) and sum(ch.isdigit() for ch in next(iter(other.idents))) >= 3:
+            out.append((key.words, other.idents, ALIAS_FACTOR))
     letters = [i for i in key.idents if len(i) == 1 and i.isalpha()]
     numbers = [i for i in key.idents if i.isdigit() and len(i) <= 2]
     if len(letters) == 1 and len(numbers) == 1 and len(key.idents) == 2:
@@ -658,12 +695,35 @@ def site_factors(scores: np.ndarray, cal: Sequence[RoomKey], threshold: float) -
     # Codes with digits ("B1-", "B4-") are buildings of one campus, not offices.
     sizes = Counter(k.site for k in cal if k.site is not None and k.site.isalpha())
     home = max(sizes.values(), default=0)
+    contested = _contested_by_home(scores, cal, sizes, threshold)
     for site in groups:
         stray = home >= 3 and site in sizes and sizes[site] <= min(2, home // 3)
         others_supported = any(n > 0 for g, n in supported.items() if g != site)
         twinned = any(k.site == site and (k.words, k.idents) in unprefixed for k in cal)
-        if stray or twinned or (supported.get(site, 0) == 0 and others_supported):
+        if stray or twinned or site in contested or (supported.get(site, 0) == 0 and others_supported):
             for i, key in enumerate(cal):
                 if key.site == site:
                     factors[i] = FOREIGN_SITE_FACTOR
     return factors
+
+
+def _contested_by_home(
+    scores: np.ndarray, cal: Sequence[RoomKey], sizes: Counter[str | None], threshold: float
+) -> set[str]:
+    """Site codes whose rooms contest a pivot room with a room of the home code.
+
+    The home code leads most names of the list (at least twice as many as any other);
+    "BGO Geirangerfjord" beside "OSL Geirangerfjorden" for "Geirangerfjord": the
+    home office's room is the pivot's, the other is its namesake in Bergen.
+    """
+    ranked = sizes.most_common(2)
+    if not ranked or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]) or ranked[0][1] < 3:
+        return set()
+    home = ranked[0][0]
+    out: set[str] = set()
+    for j in range(scores.shape[1]):
+        rows = np.nonzero(scores[:, j] >= threshold)[0]
+        if len(rows) < 2 or not any(cal[i].site == home for i in rows):
+            continue
+        out |= {s for i in rows if (s := cal[i].site) is not None and s != home and s.isalpha()}
+    return out

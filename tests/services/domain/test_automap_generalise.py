@@ -624,3 +624,192 @@ def test_number_words_of_more_languages(name: str, idents: set[str]) -> None:
 @pytest.mark.parametrize("name", ["SEL - Gangnam-gu", "SEL - Bulguk-sa"])
 def test_korean_district_and_temple_suffixes_are_no_numbers(name: str) -> None:
     assert not normalize(name).idents
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("Sun Moon Lake Small", "Sun Moon Lake", None),  # a size word makes a sibling room
+        ("Orion Annex", "Orion", None),
+        ("Fjord Lille", "Fjord", None),  # Norwegian "little"
+        ("Salle Rhone Petite", "Salle Rhone", None),
+        ("Ballsaal Teil A", "Grand Ballroom Section A", "Grand Ballroom Section A"),  # both qualify
+    ],
+)
+def test_a_qualifier_on_one_side_only_makes_another_room(calendar: str, pivot: str, want: str | None) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == want
+
+
+@pytest.mark.parametrize(
+    ("home", "other", "pivot"),
+    [
+        ("OSL Geirangerfjorden", "BGO Geirangerfjord", "Geirangerfjord"),  # home spelling differs
+        ("LIS Sala Tejo", "OPO Sala Tejo", "Sala Tejo"),
+    ],
+)
+def test_the_home_code_wins_a_pivot_room_contested_by_another_office(
+    home: str, other: str, pivot: str
+) -> None:
+    calendar = [home, other, "OSL Kantine", "OSL Styrerom", "OSL Lofoten", "LIS Kantine", "LIS Styrerom"]
+    calendar = [c for c in calendar if c.split()[0] == home.split()[0]] + [other]
+    got = _pairs(calendar, [pivot, "Kantine", "Styrerom", "Lofoten"])
+    assert got[home] == pivot
+    assert got[other] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Lan-yu (Orchid Island)", "Lanyu"),  # a bracketed gloss in another language
+        ("Kerkyra (Corfu Island)", "Kerkyra"),
+        ("Lanyu", "Lan-yu (Orchid Island)"),
+        ("Orchid Island", "Lanyu (Orchid Island)"),
+    ],
+)
+def test_a_bracketed_gloss_is_an_alias_of_the_name(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+
+
+def test_a_bracketed_gloss_keeps_numbered_siblings_apart() -> None:
+    assert normalize("Sala 3 (Orchid Island)").aliases == ()  # after a number: no gloss
+
+
+@pytest.mark.parametrize(
+    ("name", "floor", "idents"),
+    [
+        ("Duna 3.em", 3, set()),  # Hungarian "3. emelet": the ordinal dot, the word cut short
+        ("Ceahlau et.3", 3, set()),  # Romanian "etaj 3" cut short with a dot
+        ("Meeting Room 2 - 12 Lou", 12, {"2"}),  # Mandarin lou (floor)
+        ("Meeting Room 1 - 3os orofos", 3, {"1"}),  # Greek ordinal and orofos
+        ("Chumba 4 - ghorofa 2", 2, {"4"}),  # Swahili ghorofa
+        ("Sala 3 et 4", None, {"3", "4"}),  # French "and": no floor without the dot
+        ("Salle Rhin et Danube", None, set()),
+        ("Salle Lou 3", None, {"3"}),  # Mandarin lou follows the number only; before one, a name
+    ],
+)
+def test_short_floor_words_of_more_languages(name: str, floor: int | None, idents: set[str]) -> None:
+    key = normalize(name)
+    assert (key.floor, set(key.idents)) == (floor, idents)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Dioikitiko Symvoulio", "Boardroom"),  # Greek, romanised
+        ("Ekpaideusi A", "Training Room A"),
+        ("Aithousa Syskepseon 1.02", "Meeting Room 1.02"),
+        ("Amfitheatro", "Amphitheatre"),
+        ("Boardroom", "Igazgatósági tárgyaló"),  # Hungarian
+        ("Canteen", "Étterem"),
+        ("Boardroom", "Sala Consiliului"),  # Romanian genitive
+        ("Chumba cha Mikutano 4.1", "Meeting Room 4.1"),  # Swahili
+        ("Ukumbi wa Baraza", "Baraza Hall"),
+    ],
+)
+def test_translated_generic_words_of_more_languages(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen", "Lobby Screen"])[calendar] == pivot
+
+
+def test_a_building_on_one_side_only_loses_to_a_twin_without_one() -> None:
+    calendar = ["ATH Ktirio B Aithousa 1.02", "ATH Aithousa Syskepseon 1.02", "ATH Kitchen"]
+    pivot = ["Building B - Meeting Room 1.02", "Meeting Room 1.02", "Kitchen"]
+    got = _pairs(calendar, pivot)
+    assert got["ATH Ktirio B Aithousa 1.02"] == "Building B - Meeting Room 1.02"
+    assert got["ATH Aithousa Syskepseon 1.02"] == "Meeting Room 1.02"
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Kerkyra", "Corfu"),  # Greek names and their English exonyms
+        ("Rodos", "Rhodes"),
+        ("Zakynthos", "Zante"),
+        ("Danshui", "Tamsui"),  # Taiwanese postal/Hokkien spellings against pinyin
+        ("Jilong", "Keelung"),
+    ],
+)
+def test_exonyms_of_greece_and_taiwan(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("45W Conference Center", "45 West Conference Center", True),  # floor 45, west side
+        ("45E Conf Ctr", "45 East Conference Center", True),
+        ("Conf 38N", "Conference 38 North", True),
+        ("45W Conference Center", "45 East Conference Center", False),
+    ],
+)
+def test_a_number_glued_to_a_compass_initial_is_that_side_of_the_tower(
+    calendar: str, pivot: str, want: bool
+) -> None:
+    assert (_pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot) is want
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("HOU-T1-4303", "Conference Room 43.03", True),  # T1 is the tower, 4303 floor 43 room 03
+        ("B2-1204", "Room 12.04", True),
+        ("B41-3021 Conf Rm", "Room 3021", False),  # with words: no codes-only mailbox
+        ("HOU-T1-4303", "Conference Room 43.04", False),
+        ("HOU-T1-43", "Conference Room 43", False),  # a short number may be anything
+    ],
+)
+def test_a_tower_code_beside_a_full_room_number_is_the_building(
+    calendar: str, pivot: str, want: bool
+) -> None:
+    calendar_rooms = [calendar, "HOU Phone Booth 9", "HOU Kitchen", "HOU Library"]
+    assert (_pairs(calendar_rooms, [pivot, "Kitchen", "Library"])[calendar] == pivot) is want
+
+
+@pytest.mark.parametrize(
+    ("name", "words", "idents", "building"),
+    [
+        ("S.F. Austin", ("austin",), set(), None),  # a person's initials: no room letters
+        ("Stephen F. Austin Room", ("stephen", "austin", "room"), set(), None),
+        ("J.R.R. Tolkien", ("tolkien",), set(), None),
+        ("Building A. Room 3", ("room",), {"3"}, "a"),  # a building letter stays
+        ("Room B. Smith", ("room", "smith"), {"b"}, None),  # after a room word: kept, to be safe
+    ],
+)
+def test_dotted_initials_before_a_name_are_dropped(
+    name: str, words: tuple[str, ...], idents: set[str], building: str | None
+) -> None:
+    key = normalize(name)
+    assert (key.words, set(key.idents), key.building) == (words, idents, building)
+
+
+def test_initials_and_a_surname_pair_with_the_full_name() -> None:
+    calendar = ["HOU S.F. Austin", "HOU Kitchen", "HOU Library"]
+    assert (
+        _pairs(calendar, ["Stephen F. Austin Room", "Kitchen"])["HOU S.F. Austin"] == "Stephen F. Austin Room"
+    )
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("A-li-shan", "Alishan", True),  # hyphenated syllables after a one-letter syllable
+        ("Chiufen", "Jiufen", True),  # Wade-Giles ch before i and a vowel is pinyin j
+        ("Chian", "Jian", True),
+        ("Chi", "Ji", False),  # pinyin has chi: no mark, no fold
+        ("Auditorium", "Auditoriet", True),  # Norwegian definite of a Latin -um noun
+        ("Auditoriet", "Auditorium", True),
+    ],
+)
+def test_syllables_wade_giles_ch_and_latin_um_definites(calendar: str, pivot: str, want: bool) -> None:
+    assert (_pairs([calendar, "Phone Booth 9"], [pivot, "Kitchen"])[calendar] == pivot) is want
+
+
+def test_a_one_letter_code_before_a_hyphen_and_one_word_stays_a_letter() -> None:
+    assert normalize("B-side Room").idents == frozenset({"b"})
+    assert normalize("A-li-shan").words == ("alishan",)
+
+
+@pytest.mark.parametrize("bracket", ["Small Room", "North Wing", "Phone Booth", "Old Wing"])
+def test_a_bracket_that_makes_another_room_is_no_gloss(bracket: str) -> None:
+    calendar = f"Orion ({bracket})"
+    assert normalize(calendar).aliases == ()
+    assert _pairs([calendar, "Phone Booth 9"], ["Orion", "Kitchen"])[calendar] is None
