@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from types import EllipsisType
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.jobs import JobQueueStats
 from services.store.models import Incident
+from services.store.notification_models import Notification
 from services.store.times import as_utc
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
@@ -89,6 +91,17 @@ class Metrics:
             self.jobs.labels(kind=kind, status=status).set(count)
         self.job_lag.set(queue.lag_seconds)
         return generate_latest(self.registry)
+
+
+def finished_notification_columns() -> tuple[Any, ...]:
+    """What a notification's final UPDATE returns for `record_notification`: client, incident,
+    event and the incident's acceptance (for the webhook-to-notified histogram), in one trip."""
+    accepted = (
+        select(Incident.created_at)
+        .where(Incident.client_id == Notification.client_id, Incident.id == Notification.incident_id)
+        .scalar_subquery()
+    )
+    return (Notification.client_id, Notification.incident_id, Notification.event, accepted)
 
 
 async def record_notification(

@@ -36,7 +36,7 @@ from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.service import RESOLVED
 from services.incidents.view_builder import load_incident_view
 from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue, job_insert_statement
-from services.metrics import Metrics, record_notification
+from services.metrics import Metrics, finished_notification_columns, record_notification
 from services.notify.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
 from services.notify.mailer import Mailer, MailPermanent, MailTransient, message_id_for
 from services.store.database import Database
@@ -455,18 +455,7 @@ class NotificationService:
                     message_id=message_id,
                     updated_at=func.now(),
                 )
-                .returning(
-                    Notification.client_id,
-                    Notification.incident_id,
-                    Notification.event,
-                    # the incident's acceptance, for the webhook-to-notified histogram
-                    select(Incident.created_at)
-                    .where(
-                        Incident.client_id == Notification.client_id,
-                        Incident.id == Notification.incident_id,
-                    )
-                    .scalar_subquery(),
-                )
+                .returning(*finished_notification_columns())
             )
             row = changed.first()
             if row is not None:

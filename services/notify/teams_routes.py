@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from services.domain.recipients import CARD_EVENTS, TEAMS
-from services.metrics import Metrics, record_notification
+from services.metrics import Metrics, finished_notification_columns, record_notification
 from services.store.database import Database
-from services.store.models import Client, ConversationRef, Incident, User
+from services.store.models import Client, ConversationRef, User
 from services.store.notification_models import IdentityLink, Notification
 
 
@@ -100,18 +100,7 @@ class TeamsRoutes:
                 update(Notification)
                 .where(Notification.id == notification_id)
                 .values(**values)
-                .returning(
-                    Notification.client_id,
-                    Notification.incident_id,
-                    Notification.event,
-                    # the incident's acceptance, for the webhook-to-notified histogram
-                    select(Incident.created_at)
-                    .where(
-                        Incident.client_id == Notification.client_id,
-                        Incident.id == Notification.incident_id,
-                    )
-                    .scalar_subquery(),
-                )
+                .returning(*finished_notification_columns())
             )
             row = changed.first()
             if row is not None:
