@@ -833,7 +833,9 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
-    name = _INITIALS.sub(_drop_initials, _COMPASS_CODE.sub(_compass_code, name))
+    compass = buildings.compass if buildings is not None else frozenset()
+    name = _COMPASS_CODE.sub(lambda m: m.group(0) if m.group(0) in compass else _compass_code(m), name)
+    name = _INITIALS.sub(_drop_initials, name)
     name = _SYLLABLES.sub(lambda m: m.group(0).replace("-", ""), name)
     folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(name))
     if folded.isupper():
@@ -892,11 +894,12 @@ class BuildingTable:
     phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
     codes: tuple[tuple[re.Pattern[str], str], ...] = ()
     marks: tuple[tuple[re.Pattern[str], str], ...] = ()  # "WAW-A", "LIS-TN": see ``mark_codes``
+    compass: frozenset[str] = frozenset()  # "90W", "90E": building codes, not "90 West" (a side)
 
     def strip(self, text: str, loc: _Location) -> str:
         def found(building: str) -> Any:
             def repl(match: re.Match[str]) -> str:
-                if loc.building is None:
+                if loc.building is None and building:
                     loc.building = building
                 digits = match.groupdict().get("digits") or ""
                 if 1 <= len(digits) <= 2:
@@ -1022,6 +1025,7 @@ def building_table(
     ("North Tower - Boardroom"), so that a room name repeated in two buildings is told apart."""
     phrases: dict[str, str] = {}
     codes: dict[str, str] = {}
+    compass: set[str] = set()
     sides = (
         (calendar_names, pivot_names, False),
         (pivot_names, calendar_names, False),
@@ -1051,6 +1055,8 @@ def building_table(
         for phrase in candidates:
             if _is_building_phrase(phrase) and not _BUILDING.fullmatch(phrase):
                 phrases.setdefault(phrase, phrase)
+        if not same_side:
+            _compass_buildings(codes_side, candidates, phrases, codes, compass)
         # "B2" beside "Building 2": the building word's initial and its number
         numbered = {
             (m.group(0)[0].lower(), m.group(1).lower().lstrip("0") or "0")
@@ -1073,7 +1079,48 @@ def building_table(
     mark_patterns = tuple(
         (_mark_pattern(c), b) for c, b in sorted((marks or {}).items(), key=lambda item: -len(item[0]))
     )
-    return BuildingTable(phrase_patterns, code_patterns, mark_patterns)
+    return BuildingTable(phrase_patterns, code_patterns, mark_patterns, frozenset(compass))
+
+
+# "OTT 90W" beside "West Tower": a street number glued to a compass initial names the
+# building on that side.
+_NUMBER_COMPASS = re.compile(r"(?<![A-Za-z0-9])(\d{1,3})([NSEW])(?![A-Za-z0-9])")
+
+
+def _compass_buildings(
+    codes_side: Sequence[str],
+    candidates: Sequence[str],
+    phrases: dict[str, str],
+    codes: dict[str, str],
+    compass: set[str],
+) -> None:
+    """ "90W" / "West Tower": the code names that building. Its twin "90E", when the other
+    list has no east building, names the site's unnamed building: it is stripped and sets none.
+    Both need a sibling: a lone "45W" stays a number on the west side ("45 West")."""
+    found: dict[str, set[str]] = {}
+    for name in codes_side:
+        for match in _NUMBER_COMPASS.finditer(name):
+            found.setdefault(match.group(1), set()).add(match.group(2))
+    for number, letters in sorted(found.items()):
+        named: dict[str, str] = {}
+        for letter in letters:
+            word = _COMPASS_WORDS[letter]
+            leading = [p for p in candidates if _is_building_phrase(p)]
+            matches = [p for p in leading if SYNONYMS.get(p.split()[0], p.split()[0]) == word]
+            if len(matches) == 1:
+                named[letter] = phrases.setdefault(matches[0], matches[0])
+        unnamed = [
+            letter
+            for letter in letters
+            if letter not in named
+            and not any(_COMPASS_WORDS[letter] in (SYNONYMS.get(w, w) for w in p.split()) for p in candidates)
+        ]
+        if len(letters) < 2 or not named or len(unnamed) > 1:
+            continue
+        for letter in letters:
+            code = number + letter
+            codes.setdefault(code, named.get(letter, ""))
+            compass.add(code)
 
 
 def _mark_pattern(code: str) -> re.Pattern[str]:

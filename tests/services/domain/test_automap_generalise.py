@@ -813,3 +813,25 @@ def test_a_bracket_that_makes_another_room_is_no_gloss(bracket: str) -> None:
     calendar = f"Orion ({bracket})"
     assert normalize(calendar).aliases == ()
     assert _pairs([calendar, "Phone Booth 9"], ["Orion", "Kitchen"])[calendar] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "want"),
+    [
+        ("HQ-12W-03-210", "West Tower 3-210 Conference Room"),
+        ("HQ - 12W Conference Room 3-210", "West Tower 3-210 Conference Room"),
+        ("HQ - 12E Conference Room 3-210", "3-210 Conference Room"),
+        ("HQ-12E-03-210", "3-210 Conference Room"),
+    ],
+)
+def test_a_number_glued_to_a_compass_initial_names_the_tower_on_that_side(calendar: str, want: str) -> None:
+    """ "12W" beside "West Tower" (and its twin "12E", whose tower the pivot leaves unnamed)."""
+    pivot = ["3-210 Conference Room", "West Tower 3-210 Conference Room", "3-118 Meeting Room"]
+    twin = calendar.replace("W", "E") if "W" in calendar else calendar.replace("E", "W")
+    assert _pairs([calendar, twin], pivot)[calendar] == want
+
+
+def test_a_lone_compass_code_stays_a_side_of_the_tower() -> None:
+    """Without a twin code, "45W" is number 45 on the west side, as before."""
+    key = normalize("45W Conference Center", buildings=None)
+    assert "west" in key.words
