@@ -620,12 +620,23 @@ def _surface(key: RoomKey) -> str:
 
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:
     """Content words that occur in exactly one calendar name and one pivot name."""
-    # A deprecated mailbox ("ESKİ - IST Galata") does not make its name's words common.
+    # A deprecated mailbox ("ESKİ - IST Galata") does not make its name's words common, nor
+    # does another office's namesake ("SUB - Bromo" beside the home "JKT - Bromo").
+    home = _home_site(cal)
+    cal = [k for k in cal if home is None or k.site is None or k.site == home or not k.site.isalpha()]
     counts = [
         Counter(w for k in keys if not k.deprecated for w in {w for w in k.words if w not in GENERIC})
         for keys in (cal, piv)
     ]
     return frozenset(w for w, n in counts[0].items() if n == 1 and counts[1].get(w) == 1 and len(w) >= 3)
+
+
+def _home_site(cal: Sequence[RoomKey]) -> str | None:
+    """The code leading most calendar names: at least three, and twice any other code."""
+    ranked = Counter(k.site for k in cal if k.site is not None and k.site.isalpha()).most_common(2)
+    if not ranked or ranked[0][1] < 3 or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _clipped_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:

@@ -835,3 +835,21 @@ def test_a_lone_compass_code_stays_a_side_of_the_tower() -> None:
     """Without a twin code, "45W" is number 45 on the west side, as before."""
     key = normalize("45W Conference Center", buildings=None)
     assert "west" in key.words
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("JKT - Toba", "Danau Toba", "Danau Toba"),
+        ("JKT - Nahuel Huapi", "Lago Nahuel Huapi", "Lago Nahuel Huapi"),
+    ],
+)
+def test_another_offices_namesake_does_not_make_a_partial_name_common(
+    calendar: str, pivot: str, want: str
+) -> None:
+    """ "KNO - Toba" is the Medan office's room: "Toba" still names one room of the home site."""
+    foreign = calendar.replace("JKT", "KNO")
+    home = ["JKT - Rinjani", "JKT - Mahakam", "JKT - Aula"]
+    pairs = _pairs([calendar, foreign, *home], [pivot, "Rinjani", "Mahakam", "Aula"])
+    assert pairs[calendar] == want
+    assert pairs[foreign] is None
