@@ -265,6 +265,7 @@ class _Scorer:
 
     korean: bool = False  # the names show Korean romanisation (see _korean_site)
     clips: frozenset[tuple[str, str]] = frozenset()  # ("izta", "iztaccihuatl"), see _clipped_words
+    skeletons: frozenset[tuple[str, str]] = frozenset()  # ("husn", "hosn"), see _skeleton_twins
 
     def token(self, a: str, b: str) -> float:
         key = (a, b) if a <= b else (b, a)
@@ -273,6 +274,8 @@ class _Scorer:
             value = _token_similarity(*key)
             if value < 0.9 and key in self.clips:
                 value = 0.9  # "Izta" / "Iztaccíhuatl", "Popo" / "Popocatépetl": a nickname cut short
+            if value < 0.88 and key in self.skeletons:
+                value = 0.88  # "Husn" / "Hosn", "Krakatoa" / "Krakatau": one name, two romanisations
             if value < 0.92 and self.korean and _same_korean(a, b):
                 value = 0.92  # "Kyongbokkung" / "Gyeongbokgung", "Paektusan" / "Baekdusan"
             self.cache[key] = value
@@ -659,6 +662,58 @@ def _clipped_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[
     return frozenset(out)
 
 
+# Spellings from before a reform (Dutch-era Indonesian "Tjiliwoeng" for "Ciliwung", "Djawa"
+# for "Jawa"), then vowel families romanisations of one name disagree on: o/u ("Husn" /
+# "Hosn"), e/i ("Majles" / "Majlis"), a diphthong ("Chau" / "Chow", "Krakatoa" / "Krakatau").
+# "Ravel" / "Revel" (a/e) stay two names.
+_OLD_SPELLINGS = ((re.compile(r"dj"), "j"), (re.compile(r"tj"), "c"), (re.compile(r"oe"), "u"))
+_SKELETON_FOLDS = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|q|c(?!h)"), "k"),
+    (re.compile(r"au|aw|ow|oa|ao"), "u"),
+    (re.compile(r"o"), "u"),
+    (re.compile(r"[ey]"), "i"),
+)
+
+
+def _modern(word: str) -> str:
+    for pattern, replacement in _OLD_SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def skeleton(word: str) -> str:
+    """A word with old spellings modernised, vowels folded by family and doubled letters merged."""
+    for pattern, replacement in (*_OLD_SPELLINGS, *_SKELETON_FOLDS):
+        word = pattern.sub(replacement, word)
+    return _squeeze(word)
+
+
+def _skeleton_twins(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:
+    """Word pairs, one of each list, that only a vowel family or an old spelling tells apart
+    (see ``skeleton``): each is missing from the other list, and their skeleton names no other
+    word on either side."""
+    sides = [
+        {w for k in keys for w in k.words if w not in GENERIC and w.isalpha() and len(w) >= 4}
+        for keys in (cal, piv)
+    ]
+    keyed: list[dict[str, list[str]]] = [defaultdict(list), defaultdict(list)]
+    for side, words in zip(keyed, sides, strict=True):
+        for w in words:
+            side[skeleton(w)].append(w)
+    out: set[tuple[str, str]] = set()
+    for key, mine in keyed[0].items():
+        theirs = keyed[1].get(key)
+        if not theirs or len(mine) != 1 or len(theirs) != 1:
+            continue
+        a, b = mine[0], theirs[0]
+        first = {_modern(w)[0].replace("c", "k").replace("q", "k") for w in (a, b)}
+        if a in sides[1] or b in sides[0] or len(first) > 1:
+            continue
+        out.add((a, b) if a <= b else (b, a))
+    return frozenset(out)
+
+
 def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
     """Pair scores; a cheap C-level fuzzy prefilter skips pairs that share nothing."""
     scores = np.zeros((len(cal), len(piv)))
@@ -672,7 +727,10 @@ def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
         workers=1,
     )
     scorer = _Scorer(
-        rare=_rare_words(cal, piv), korean=_korean_site([*cal, *piv]), clips=_clipped_words(cal, piv)
+        rare=_rare_words(cal, piv),
+        korean=_korean_site([*cal, *piv]),
+        clips=_clipped_words(cal, piv),
+        skeletons=_skeleton_twins(cal, piv),
     )
     for i, j in zip(*np.nonzero(rough), strict=True):
         scores[i, j] = scorer.pair(cal[i], piv[j])

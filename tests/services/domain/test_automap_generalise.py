@@ -853,3 +853,30 @@ def test_another_offices_namesake_does_not_make_a_partial_name_common(
     pairs = _pairs([calendar, foreign, *home], [pivot, "Rinjani", "Mahakam", "Aula"])
     assert pairs[calendar] == want
     assert pairs[foreign] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("XYZ - Qasr Al Husn", "Qasr al Hosn", True),
+        ("XYZ - The Majles", "Majlis", True),
+        ("XYZ - Krakatoa", "Krakatau", True),
+        ("XYZ - Tjiliwoeng", "Ciliwung", True),
+        ("XYZ - Djawa", "Jawa", True),
+        ("XYZ - Cheung Chau", "Cheung Chow", True),
+        ("XYZ - Ras Al Khor", "Ras Al Khoor", True),
+        ("XYZ - Monet", "Manet", False),  # a/e: two names
+        ("XYZ - Ravel", "Revel", False),
+    ],
+)
+def test_words_only_their_vowels_tell_apart_pair_when_unique(calendar: str, pivot: str, want: bool) -> None:
+    home = ["XYZ - Rinjani", "XYZ - Mahakam", "XYZ - Aula"]
+    pairs = _pairs([calendar, *home], [pivot, "Rinjani", "Mahakam", "Aula"])
+    assert (pairs[calendar] == pivot) is want
+
+
+def test_a_vowel_twin_is_no_pair_when_the_other_list_has_both_spellings() -> None:
+    """ "Hosn" beside "Husn" and "Hasn" ... : "Hosn" and "Husn" in one pivot list are two rooms."""
+    home = ["XYZ - Rinjani", "XYZ - Mahakam", "XYZ - Aula"]
+    pairs = _pairs(["XYZ - Qasr Husen", *home], ["Qasr Hosin", "Qasr Husin", "Rinjani", "Mahakam", "Aula"])
+    assert pairs["XYZ - Qasr Husen"] is None
