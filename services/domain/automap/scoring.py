@@ -317,7 +317,10 @@ class _Scorer:
         """ "Lorca" within "Sala García Lorca": every content word of one name is in the other,
         each names only this room on both sides, and the other name adds at most two words."""
         content = [w for w in short if w not in GENERIC]
-        if not content or any(w not in self.rare for w in content):
+        # A short word ("Ha Long") passes beside a rare one: alone it says too little.
+        if not any(w in self.rare for w in content) or any(
+            w not in self.rare and len(w) >= 3 for w in content
+        ):
             return False
         if any(b < 1.0 for w, b in zip(short, best_s, strict=True) if w not in GENERIC):
             return False
@@ -631,7 +634,24 @@ def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str
         Counter(w for k in keys if not k.deprecated for w in {w for w in k.words if w not in GENERIC})
         for keys in (cal, piv)
     ]
-    return frozenset(w for w, n in counts[0].items() if n == 1 and counts[1].get(w) == 1 and len(w) >= 3)
+    # "Ha Long (Tang 5)" and "Ha Long (Tang 6)" beside "Vịnh Hạ Long - Tầng 5" and "- Tầng 6":
+    # a word in names on the same distinct floors of both lists names one room per floor.
+    floors: list[dict[str, list[int | None]]] = [defaultdict(list), defaultdict(list)]
+    for side, keys in zip(floors, (cal, piv), strict=True):
+        for k in keys:
+            if not k.deprecated:
+                for w in {w for w in k.words if w not in GENERIC}:
+                    side[w].append(k.floor)
+
+    def per_floor(w: str) -> bool:
+        a, b = floors[0][w], floors[1].get(w, [])
+        return None not in a and len(set(a)) == len(a) and sorted(a) == sorted(b)  # type: ignore[type-var]
+
+    return frozenset(
+        w
+        for w, n in counts[0].items()
+        if len(w) >= 3 and ((n == 1 and counts[1].get(w) == 1) or (n >= 2 and per_floor(w)))
+    )
 
 
 def _home_site(cal: Sequence[RoomKey]) -> str | None:

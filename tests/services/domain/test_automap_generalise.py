@@ -880,3 +880,25 @@ def test_a_vowel_twin_is_no_pair_when_the_other_list_has_both_spellings() -> Non
     home = ["XYZ - Rinjani", "XYZ - Mahakam", "XYZ - Aula"]
     pairs = _pairs(["XYZ - Qasr Husen", *home], ["Qasr Hosin", "Qasr Husin", "Rinjani", "Mahakam", "Aula"])
     assert pairs["XYZ - Qasr Husen"] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "want"),
+    [
+        ("XYZ - Ha Long (Tang 5)", "Vịnh Hạ Long - Tầng 5"),
+        ("XYZ - Ha Long (Tang 6)", "Vịnh Hạ Long - Tầng 6"),
+    ],
+)
+def test_a_partial_name_repeated_on_distinct_floors_of_both_lists_pairs_per_floor(
+    calendar: str, want: str
+) -> None:
+    cal = ["XYZ - Ha Long (Tang 5)", "XYZ - Ha Long (Tang 6)", "XYZ - Mekong", "XYZ - Sapa"]
+    piv = ["Vịnh Hạ Long - Tầng 5", "Vịnh Hạ Long - Tầng 6", "Mekong", "Sapa"]
+    assert _pairs(cal, piv)[calendar] == want
+
+
+def test_a_partial_name_on_a_floor_only_one_list_has_stays_unpaired() -> None:
+    """Floors 5 and 6 beside floors 5 and 7: "Ha Long" is no longer one room per floor."""
+    cal = ["XYZ - Ha Long (Tang 5)", "XYZ - Ha Long (Tang 6)", "XYZ - Mekong", "XYZ - Sapa"]
+    piv = ["Vịnh Hạ Long - Tầng 5", "Vịnh Hạ Long - Tầng 7", "Mekong", "Sapa"]
+    assert _pairs(cal, piv)["XYZ - Ha Long (Tang 6)"] is None
