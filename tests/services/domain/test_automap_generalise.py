@@ -902,3 +902,18 @@ def test_a_partial_name_on_a_floor_only_one_list_has_stays_unpaired() -> None:
     cal = ["XYZ - Ha Long (Tang 5)", "XYZ - Ha Long (Tang 6)", "XYZ - Mekong", "XYZ - Sapa"]
     piv = ["Vịnh Hạ Long - Tầng 5", "Vịnh Hạ Long - Tầng 7", "Mekong", "Sapa"]
     assert _pairs(cal, piv)["XYZ - Ha Long (Tang 6)"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "building", "floor"),
+    [
+        ("KUL - Bilik Mesyuarat 22-02 (Menara 1)", "1", None),
+        ("JKT - Gedung B Ruang Rapat 3", "b", None),
+        ("KUL - Auditorium Aras 23", None, 23),
+    ],
+)
+def test_malay_and_indonesian_tower_building_and_level_words(
+    name: str, building: str | None, floor: int | None
+) -> None:
+    key = normalize(name)
+    assert (key.building, key.floor) == (building, floor)
