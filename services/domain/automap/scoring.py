@@ -42,6 +42,7 @@ from .vocabulary import (
     ROMAJI_FOLDS,
     ROMAJI_VOICING,
     ROOM_CODE_SCORE,
+    ROOM_NUMBER_ONE_SIDED,
     SPELLING_FOLDS,
     SYNONYMS,
 )
@@ -368,8 +369,20 @@ class _Scorer:
         if ia and ib:
             base += (1.0 - base) * 0.3
         elif ia or ib:
-            base *= IDENT_ONE_SIDED
+            base *= self._one_sided_ident(wa, wb, ia or ib)
         return base
+
+    def _one_sided_ident(self, wa: Sequence[str], wb: Sequence[str], idents: frozenset[str]) -> float:
+        """ "5-502 Gatineau" / "Gatineau Room": a full room number (three digits or more) on one
+        side costs little when the names share a word naming one room on each side and nothing
+        else sets them apart. A short number ("Orion 2") may be a sibling: it costs as before."""
+        if len(idents) != 1 or sum(ch.isdigit() for ch in next(iter(idents))) < 3:
+            return IDENT_ONE_SIDED
+        ca = {w for w in wa if w not in GENERIC}
+        cb = {w for w in wb if w not in GENERIC}
+        if ca and ca == cb and ca <= self.rare:
+            return ROOM_NUMBER_ONE_SIDED
+        return IDENT_ONE_SIDED
 
     def pair(self, a: RoomKey, b: RoomKey) -> float:
         """Best score over the names' aliases, adjusted by floor and building evidence."""

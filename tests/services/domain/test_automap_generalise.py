@@ -917,3 +917,18 @@ def test_malay_and_indonesian_tower_building_and_level_words(
 ) -> None:
     key = normalize(name)
     assert (key.building, key.floor) == (building, floor)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("XYZ - Gatineau Room", "5-502 Gatineau", True),  # a full room number on one side only
+        ("XYZ - Gatineau", "Gatineau 2", False),  # a short number may be a sibling
+    ],
+)
+def test_a_full_room_number_on_one_side_costs_little_beside_a_rare_shared_word(
+    calendar: str, pivot: str, want: bool
+) -> None:
+    home = ["XYZ - Rideau", "XYZ - Mahakam", "XYZ - Aula"]
+    pairs = _pairs([calendar, *home], [pivot, "Rideau", "Mahakam", "Aula"])
+    assert (pairs[calendar] == pivot) is want
