@@ -932,3 +932,11 @@ def test_a_full_room_number_on_one_side_costs_little_beside_a_rare_shared_word(
     home = ["XYZ - Rideau", "XYZ - Mahakam", "XYZ - Aula"]
     pairs = _pairs([calendar, *home], [pivot, "Rideau", "Mahakam", "Aula"])
     assert (pairs[calendar] == pivot) is want
+
+
+@pytest.mark.parametrize(
+    ("label", "floor"),
+    [("Soba 1 - treci kat", 3), ("drugi kat", 2), ("Phong hop 2 - Lau 5", 5), ("Lầu 3", 3)],
+)
+def test_croatian_ordinal_floors_and_vietnamese_lau(label: str, floor: int) -> None:
+    assert floor_of(label) == floor
