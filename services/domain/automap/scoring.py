@@ -643,6 +643,8 @@ def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str
     # does another office's namesake ("SUB - Bromo" beside the home "JKT - Bromo").
     home = _home_site(cal)
     cal = [k for k in cal if home is None or k.site is None or k.site == home or not k.site.isalpha()]
+    # "Nahuel Huapi Chica" beside "Nahuel Huapi": the small sibling does not make "Nahuel" common.
+    cal, piv = _without_qualified_siblings(cal), _without_qualified_siblings(piv)
     counts = [
         Counter(w for k in keys if not k.deprecated for w in {w for w in k.words if w not in GENERIC})
         for keys in (cal, piv)
@@ -665,6 +667,19 @@ def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str
         for w, n in counts[0].items()
         if len(w) >= 3 and ((n == 1 and counts[1].get(w) == 1) or (n >= 2 and per_floor(w)))
     )
+
+
+def _without_qualified_siblings(keys: Sequence[RoomKey]) -> list[RoomKey]:
+    """The keys without those that are another key of the list plus a qualifier ("Chica")."""
+    plain = {k.words for k in keys}
+    return [
+        k
+        for k in keys
+        if not (
+            any(w in QUALIFIERS for w in k.words)
+            and tuple(w for w in k.words if w not in QUALIFIERS) in plain - {k.words}
+        )
+    ]
 
 
 def _home_site(cal: Sequence[RoomKey]) -> str | None:

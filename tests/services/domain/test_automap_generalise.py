@@ -940,3 +940,22 @@ def test_a_full_room_number_on_one_side_costs_little_beside_a_rare_shared_word(
 )
 def test_croatian_ordinal_floors_and_vietnamese_lau(label: str, floor: int) -> None:
     assert floor_of(label) == floor
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("XYZ - Nahuel Huapi", "Lago Nahuel Huapi", "Lago Nahuel Huapi"),
+        ("XYZ - Nahuel Huapi Chica", "Lago Nahuel Huapi", None),
+        ("XYZ - Bromo", "Gunung Bromo", "Gunung Bromo"),
+        ("XYZ - Bromo Kecil", "Gunung Bromo", None),
+    ],
+)
+def test_a_small_sibling_does_not_make_a_partial_name_common(
+    calendar: str, pivot: str, want: str | None
+) -> None:
+    """ "Nahuel Huapi Chica" beside "Nahuel Huapi": the plain name still names one room."""
+    base = calendar.removesuffix(" Chica").removesuffix(" Kecil")
+    cal = [base, base + (" Chica" if "Nahuel" in base else " Kecil"), "XYZ - Rinjani", "XYZ - Aula"]
+    pairs = _pairs(cal, [pivot, "Rinjani", "Aula"])
+    assert pairs[calendar] == want
