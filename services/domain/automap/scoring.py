@@ -731,10 +731,14 @@ def _modern(word: str) -> str:
 
 
 def skeleton(word: str) -> str:
-    """A word with old spellings modernised, vowels folded by family and doubled letters merged."""
+    """A word with old spellings modernised, vowels folded by family and doubled letters merged;
+    a long word also loses its final vowel, a case ending of Slavic and other inflected names
+    ("Uprava" / "Uprave", "Biokovo" / "Biokova")."""
+    long = len(word) >= 6
     for pattern, replacement in (*_OLD_SPELLINGS, *_SKELETON_FOLDS):
         word = pattern.sub(replacement, word)
-    return _squeeze(word)
+    word = _squeeze(word)
+    return word[:-1] if long and word[-1] in "aiu" else word
 
 
 def _skeleton_twins(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:
