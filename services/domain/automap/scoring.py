@@ -732,13 +732,12 @@ def _modern(word: str) -> str:
 
 def skeleton(word: str) -> str:
     """A word with old spellings modernised, vowels folded by family and doubled letters merged;
-    a long word also loses its final vowel, a case ending of Slavic and other inflected names
-    ("Uprava" / "Uprave", "Biokovo" / "Biokova")."""
-    long = len(word) >= 6
+    a long word (six letters so folded) also loses its final vowel, a case ending of Slavic and
+    other inflected names ("Uprava" / "Uprave", "Biokovo" / "Biokova")."""
     for pattern, replacement in (*_OLD_SPELLINGS, *_SKELETON_FOLDS):
         word = pattern.sub(replacement, word)
     word = _squeeze(word)
-    return word[:-1] if long and word[-1] in "aiu" else word
+    return word[:-1] if len(word) >= 6 and word[-1] in "aiu" else word
 
 
 def _skeleton_twins(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:

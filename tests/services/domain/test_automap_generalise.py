@@ -869,6 +869,7 @@ def test_another_offices_namesake_does_not_make_a_partial_name_common(
         ("XYZ - Ravel", "Revel", False),
         ("XYZ - Biokovo", "Biokova", True),  # a case ending of a long name
         ("XYZ - Maria", "Mario", False),  # a short name's last vowel is another name
+        ("XYZ - Mersy", "Mersey", True),
     ],
 )
 def test_words_only_their_vowels_tell_apart_pair_when_unique(calendar: str, pivot: str, want: bool) -> None:
