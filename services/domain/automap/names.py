@@ -1257,3 +1257,41 @@ def recase_codes(names: Sequence[str]) -> list[str]:
             name = match.group(0).upper() + name[match.end() :]
         out.append(name)
     return out
+
+
+# "Lt.19", "Lt 20": a short abbreviation before a floor number.
+_SHORT_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])([^\W\d_]{2,3})(\.?\s*)(?=\d{1,2}(?![\d.\-]))")
+_FLOOR_WORD_BEFORE_NUMBER = re.compile(rf"(?<![a-z]){_FLOOR_WORD}\.?\s*(?=\d{{1,2}}(?!\d))", re.I)
+
+
+def expand_floor_abbreviations(*lists: Sequence[str]) -> list[list[str]]:
+    """ "Komodo Lt.19" beside "Komodo (Lantai 19)": a short word before a number that
+    abbreviates the one floor word the site's names write in full before a number (its first
+    letter, then some of its letters in order) is that floor word. Learned from the lists, so
+    "LT 3" stays a lecture theatre where nobody writes "Lantai"."""
+    words = {
+        _fold(m.group(0)).lower().rstrip(". ")
+        for names in lists
+        for n in names
+        for m in _FLOOR_WORD_BEFORE_NUMBER.finditer(_fold(n))
+    }
+    words = {w.split()[0] for w in words if w and " " not in w}
+
+    def full(abbr: str) -> str | None:
+        lowered = abbr.lower()
+        if lowered in FLOOR_WORDS or lowered in STREET_WORDS:
+            return None
+        matches = [
+            w for w in words if len(w) > len(lowered) and w[0] == lowered[0] and is_subsequence(lowered, w)
+        ]
+        return matches[0] if len(matches) == 1 else None
+
+    def repl(match: re.Match[str]) -> str:
+        word = full(match.group(1))
+        if word is None:
+            return match.group(0)
+        return f"{word.capitalize() if match.group(1)[0].isupper() else word} "
+
+    if not words:
+        return [list(names) for names in lists]
+    return [[_SHORT_BEFORE_NUMBER.sub(repl, n) for n in names] for names in lists]

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import pytest
 
 from services.domain.automap import propose
-from services.domain.automap.names import floor_of, normalize, site_codes
+from services.domain.automap.names import expand_floor_abbreviations, floor_of, normalize, site_codes
 
 
 def _pairs(calendar: Sequence[str], pivot: Sequence[str]) -> dict[str, str | None]:
@@ -962,3 +962,26 @@ def test_a_small_sibling_does_not_make_a_partial_name_common(
     cal = [base, base + (" Chica" if "Nahuel" in base else " Kecil"), "XYZ - Rinjani", "XYZ - Aula"]
     pairs = _pairs(cal, [pivot, "Rinjani", "Aula"])
     assert pairs[calendar] == want
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        (["Komodo Lt.19"], ["Komodo (Lantai 19)"], ["Komodo Lantai 19"]),
+        (["Ruang Rapat 3 Lt. 18"], ["Ruang Rapat 18-03", "Aula Lantai 20"], ["Ruang Rapat 3 Lantai 18"]),
+        (["LT 3"], ["Lecture Theatre 3"], ["LT 3"]),  # nobody writes a floor word in full here
+        (["Tg 4 Boardroom"], ["Tingkat 4 Boardroom", "Lantai 5 Aula"], ["Tingkat 4 Boardroom"]),
+    ],
+)
+def test_a_floor_word_abbreviated_where_the_site_writes_it_in_full_is_that_floor_word(
+    calendar: list[str], pivot: list[str], want: list[str]
+) -> None:
+    assert expand_floor_abbreviations(calendar, pivot)[0] == want
+
+
+def test_an_abbreviated_floor_word_pairs_twins_by_floor() -> None:
+    cal = ["JKT - Komodo Lt.18", "JKT - Komodo Lt.19", "JKT - Rinjani", "JKT - Aula"]
+    piv = ["Komodo (Lantai 18)", "Komodo (Lantai 19)", "Rinjani", "Aula"]
+    pairs = _pairs(cal, piv)
+    assert pairs["JKT - Komodo Lt.19"] == "Komodo (Lantai 19)"
+    assert pairs["JKT - Komodo Lt.18"] == "Komodo (Lantai 18)"
