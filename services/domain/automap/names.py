@@ -1295,3 +1295,61 @@ def expand_floor_abbreviations(*lists: Sequence[str]) -> list[list[str]]:
     if not words:
         return [list(names) for names in lists]
     return [[_SHORT_BEFORE_NUMBER.sub(repl, n) for n in names] for names in lists]
+
+
+# An initialism before a room number, a separator or the end: "SR 2", "BM 22-03" ("HR Conf Rm"
+# is a department's conference room, not a huddle room).
+_CAPS_TOKEN = re.compile(
+    r"(?<![^\W_])([A-Z]{2,4})(?![^\W_])(?=\s*(?:\d|[-–(/]|$)|\s+[^\W\d_]+\s*(?:[-–(/]|$))"
+)
+
+
+def _phrase_initialisms(names: Sequence[str]) -> dict[str, set[str]]:
+    """Initials of runs of two to four words (stopwords inside skipped) of a list's names, by
+    the names that carry them: "Sala de Reuniones" is "sr"."""
+    found: dict[tuple[str, str], set[int]] = {}
+    for index, name in enumerate(names):
+        words = re.findall(r"[a-z]+", _fold(name).lower())
+        for start in range(len(words)):
+            if words[start] in STOPWORDS:
+                continue
+            content: list[str] = []
+            for end in range(start, min(len(words), start + 6)):
+                if words[end] in STOPWORDS:
+                    continue
+                content.append(words[end])
+                if 2 <= len(content) <= 4:
+                    phrase = " ".join(words[start : end + 1])
+                    found.setdefault(("".join(w[0] for w in content), phrase), set()).add(index)
+    out: dict[str, set[str]] = {}
+    for (initials, phrase), where in found.items():
+        if len(where) >= 2:
+            out.setdefault(initials, set()).add(phrase)
+    return out
+
+
+def expand_initialisms(calendar: Sequence[str], pivot: Sequence[str]) -> tuple[list[str], list[str]]:
+    """ "BUE SR 2 - Piso 11" beside "Sala de Reuniones 11.2": an initialism in capitals that
+    spells the initials of one phrase of two names or more of the other list is that phrase,
+    learned from the two lists, before the vocabulary's reading ("SR" is also "Seminar Room").
+    A name's first word (maybe a site code) and a word the other list writes too stay."""
+
+    def expand(names: Sequence[str], other: Sequence[str]) -> list[str]:
+        phrases = _phrase_initialisms(other)
+        if not phrases:
+            return list(names)
+        other_words = {w for n in other for w in re.findall(r"[a-z]+", _fold(n).lower())}
+
+        def repl(match: re.Match[str]) -> str:
+            lowered = match.group(1).lower()
+            options = phrases.get(lowered, set())
+            if len(options) != 1 or lowered in other_words or not match.string[: match.start()].strip():
+                return match.group(0)
+            known = ABBREVIATIONS.get(lowered)
+            if known and all(w in other_words for w in known):
+                return match.group(0)  # "HR" beside "Human Resources": the vocabulary's reading is used
+            return next(iter(options))
+
+        return [_CAPS_TOKEN.sub(repl, n) for n in names]
+
+    return expand(calendar, pivot), expand(pivot, calendar)

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 import pytest
 
 from services.domain.automap import propose
-from services.domain.automap.names import expand_floor_abbreviations, floor_of, normalize, site_codes
+from services.domain.automap.names import (
+    expand_floor_abbreviations,
+    expand_initialisms,
+    floor_of,
+    normalize,
+    site_codes,
+)
 
 
 def _pairs(calendar: Sequence[str], pivot: Sequence[str]) -> dict[str, str | None]:
@@ -985,3 +991,27 @@ def test_an_abbreviated_floor_word_pairs_twins_by_floor() -> None:
     pairs = _pairs(cal, piv)
     assert pairs["JKT - Komodo Lt.19"] == "Komodo (Lantai 19)"
     assert pairs["JKT - Komodo Lt.18"] == "Komodo (Lantai 18)"
+
+
+@pytest.mark.parametrize(
+    ("calendar", "want"),
+    [
+        ("BUE SR 2 - Piso 11", "BUE sala de reuniones 2 - Piso 11"),
+        ("KUL - BM 22-03", "KUL - bilik mesyuarat 22-03"),
+        ("SBMC HR Conf Rm 1-210", "SBMC HR Conf Rm 1-210"),  # a department before a room word
+        ("SR 2", "SR 2"),  # the first word may be a site code
+        ("XYZ - SR 4", "XYZ - SR 4"),  # only one name of the other list writes it out
+    ],
+)
+def test_an_initialism_of_a_phrase_the_other_list_repeats_is_that_phrase(calendar: str, want: str) -> None:
+    pivot = [
+        "Sala de Reuniones 11.2",
+        "Sala de Reuniones 13.1",
+        "Bilik Mesyuarat 1",
+        "Bilik Mesyuarat 2",
+        "Huddle Room 1",
+        "Huddle Room 2",
+    ]
+    if calendar.startswith("XYZ"):
+        pivot = ["Sala de Reuniones 4", "Bilik Mesyuarat 1"]
+    assert expand_initialisms([calendar], pivot)[0] == [want]
