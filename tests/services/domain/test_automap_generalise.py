@@ -1015,3 +1015,16 @@ def test_an_initialism_of_a_phrase_the_other_list_repeats_is_that_phrase(calenda
     if calendar.startswith("XYZ"):
         pivot = ["Sala de Reuniones 4", "Bilik Mesyuarat 1"]
     assert expand_initialisms([calendar], pivot)[0] == [want]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("KUL - Bilik Latihan 1", "Training Room 1"),
+        ("JKT - Ruang Komisaris", "Boardroom"),
+        ("KUL - Bilik Pengarah", "Boardroom"),
+    ],
+)
+def test_malay_and_indonesian_training_and_board_words(calendar: str, pivot: str) -> None:
+    home = ["KUL - Rinjani", "KUL - Aula"] if calendar.startswith("KUL") else ["JKT - Rinjani", "JKT - Aula"]
+    assert _pairs([calendar, *home], [pivot, "Rinjani", "Aula"])[calendar] == pivot
