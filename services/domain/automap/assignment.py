@@ -15,6 +15,8 @@ from .names import (
     RoomKey,
     building_of,
     building_table,
+    expand_floor_abbreviations,
+    expand_initialisms,
     floor_of,
     id_marks,
     mark_codes,
@@ -233,6 +235,8 @@ def propose(
     # A list typed all in lower case gets its leading codes' capitals back (see recase_codes).
     cal_names = recase_codes([calendar_rooms[i]["name"] for i in cal_order])
     piv_names = recase_codes([pivot_rooms[j]["name"] for j in piv_order])
+    cal_names, piv_names = expand_floor_abbreviations(cal_names, piv_names)
+    cal_names, piv_names = expand_initialisms(cal_names, piv_names)
     cal_codes = site_codes(cal_names, piv_names)
     piv_codes = site_codes(piv_names, cal_names)
     # Twins named alike in two buildings ("Sala 1.01" twice) differ only in their ids ("waw-a-101").

@@ -833,7 +833,9 @@ def normalize(
     """
     if codes is None:
         codes = site_codes([name])
-    name = _INITIALS.sub(_drop_initials, _COMPASS_CODE.sub(_compass_code, name))
+    compass = buildings.compass if buildings is not None else frozenset()
+    name = _COMPASS_CODE.sub(lambda m: m.group(0) if m.group(0) in compass else _compass_code(m), name)
+    name = _INITIALS.sub(_drop_initials, name)
     name = _SYLLABLES.sub(lambda m: m.group(0).replace("-", ""), name)
     folded = _GLUED_NUMBER_WORD.sub(_glue_number_word, _fold(name))
     if folded.isupper():
@@ -892,11 +894,12 @@ class BuildingTable:
     phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
     codes: tuple[tuple[re.Pattern[str], str], ...] = ()
     marks: tuple[tuple[re.Pattern[str], str], ...] = ()  # "WAW-A", "LIS-TN": see ``mark_codes``
+    compass: frozenset[str] = frozenset()  # "90W", "90E": building codes, not "90 West" (a side)
 
     def strip(self, text: str, loc: _Location) -> str:
         def found(building: str) -> Any:
             def repl(match: re.Match[str]) -> str:
-                if loc.building is None:
+                if loc.building is None and building:
                     loc.building = building
                 digits = match.groupdict().get("digits") or ""
                 if 1 <= len(digits) <= 2:
@@ -1022,6 +1025,7 @@ def building_table(
     ("North Tower - Boardroom"), so that a room name repeated in two buildings is told apart."""
     phrases: dict[str, str] = {}
     codes: dict[str, str] = {}
+    compass: set[str] = set()
     sides = (
         (calendar_names, pivot_names, False),
         (pivot_names, calendar_names, False),
@@ -1051,6 +1055,8 @@ def building_table(
         for phrase in candidates:
             if _is_building_phrase(phrase) and not _BUILDING.fullmatch(phrase):
                 phrases.setdefault(phrase, phrase)
+        if not same_side:
+            _compass_buildings(codes_side, candidates, phrases, codes, compass)
         # "B2" beside "Building 2": the building word's initial and its number
         numbered = {
             (m.group(0)[0].lower(), m.group(1).lower().lstrip("0") or "0")
@@ -1073,7 +1079,48 @@ def building_table(
     mark_patterns = tuple(
         (_mark_pattern(c), b) for c, b in sorted((marks or {}).items(), key=lambda item: -len(item[0]))
     )
-    return BuildingTable(phrase_patterns, code_patterns, mark_patterns)
+    return BuildingTable(phrase_patterns, code_patterns, mark_patterns, frozenset(compass))
+
+
+# "OTT 90W" beside "West Tower": a street number glued to a compass initial names the
+# building on that side.
+_NUMBER_COMPASS = re.compile(r"(?<![A-Za-z0-9])(\d{1,3})([NSEW])(?![A-Za-z0-9])")
+
+
+def _compass_buildings(
+    codes_side: Sequence[str],
+    candidates: Sequence[str],
+    phrases: dict[str, str],
+    codes: dict[str, str],
+    compass: set[str],
+) -> None:
+    """ "90W" / "West Tower": the code names that building. Its twin "90E", when the other
+    list has no east building, names the site's unnamed building: it is stripped and sets none.
+    Both need a sibling: a lone "45W" stays a number on the west side ("45 West")."""
+    found: dict[str, set[str]] = {}
+    for name in codes_side:
+        for match in _NUMBER_COMPASS.finditer(name):
+            found.setdefault(match.group(1), set()).add(match.group(2))
+    for number, letters in sorted(found.items()):
+        named: dict[str, str] = {}
+        for letter in letters:
+            word = _COMPASS_WORDS[letter]
+            leading = [p for p in candidates if _is_building_phrase(p)]
+            matches = [p for p in leading if SYNONYMS.get(p.split()[0], p.split()[0]) == word]
+            if len(matches) == 1:
+                named[letter] = phrases.setdefault(matches[0], matches[0])
+        unnamed = [
+            letter
+            for letter in letters
+            if letter not in named
+            and not any(_COMPASS_WORDS[letter] in (SYNONYMS.get(w, w) for w in p.split()) for p in candidates)
+        ]
+        if len(letters) < 2 or not named or len(unnamed) > 1:
+            continue
+        for letter in letters:
+            code = number + letter
+            codes.setdefault(code, named.get(letter, ""))
+            compass.add(code)
 
 
 def _mark_pattern(code: str) -> re.Pattern[str]:
@@ -1210,3 +1257,99 @@ def recase_codes(names: Sequence[str]) -> list[str]:
             name = match.group(0).upper() + name[match.end() :]
         out.append(name)
     return out
+
+
+# "Lt.19", "Lt 20": a short abbreviation before a floor number.
+_SHORT_BEFORE_NUMBER = re.compile(r"(?<![^\W\d_])([^\W\d_]{2,3})(\.?\s*)(?=\d{1,2}(?![\d.\-]))")
+_FLOOR_WORD_BEFORE_NUMBER = re.compile(rf"(?<![a-z]){_FLOOR_WORD}\.?\s*(?=\d{{1,2}}(?!\d))", re.I)
+
+
+def expand_floor_abbreviations(*lists: Sequence[str]) -> list[list[str]]:
+    """ "Komodo Lt.19" beside "Komodo (Lantai 19)": a short word before a number that
+    abbreviates the one floor word the site's names write in full before a number (its first
+    letter, then some of its letters in order) is that floor word. Learned from the lists, so
+    "LT 3" stays a lecture theatre where nobody writes "Lantai"."""
+    words = {
+        _fold(m.group(0)).lower().rstrip(". ")
+        for names in lists
+        for n in names
+        for m in _FLOOR_WORD_BEFORE_NUMBER.finditer(_fold(n))
+    }
+    words = {w.split()[0] for w in words if w and " " not in w}
+
+    def full(abbr: str) -> str | None:
+        lowered = abbr.lower()
+        if lowered in FLOOR_WORDS or lowered in STREET_WORDS:
+            return None
+        matches = [
+            w for w in words if len(w) > len(lowered) and w[0] == lowered[0] and is_subsequence(lowered, w)
+        ]
+        return matches[0] if len(matches) == 1 else None
+
+    def repl(match: re.Match[str]) -> str:
+        word = full(match.group(1))
+        if word is None:
+            return match.group(0)
+        return f"{word.capitalize() if match.group(1)[0].isupper() else word} "
+
+    if not words:
+        return [list(names) for names in lists]
+    return [[_SHORT_BEFORE_NUMBER.sub(repl, n) for n in names] for names in lists]
+
+
+# An initialism before a room number, a separator or the end: "SR 2", "BM 22-03" ("HR Conf Rm"
+# is a department's conference room, not a huddle room).
+_CAPS_TOKEN = re.compile(
+    r"(?<![^\W_])([A-Z]{2,4})(?![^\W_])(?=\s*(?:\d|[-–(/]|$)|\s+[^\W\d_]+\s*(?:[-–(/]|$))"
+)
+
+
+def _phrase_initialisms(names: Sequence[str]) -> dict[str, set[str]]:
+    """Initials of runs of two to four words (stopwords inside skipped) of a list's names, by
+    the names that carry them: "Sala de Reuniones" is "sr"."""
+    found: dict[tuple[str, str], set[int]] = {}
+    for index, name in enumerate(names):
+        words = re.findall(r"[a-z]+", _fold(name).lower())
+        for start in range(len(words)):
+            if words[start] in STOPWORDS:
+                continue
+            content: list[str] = []
+            for end in range(start, min(len(words), start + 6)):
+                if words[end] in STOPWORDS:
+                    continue
+                content.append(words[end])
+                if 2 <= len(content) <= 4:
+                    phrase = " ".join(words[start : end + 1])
+                    found.setdefault(("".join(w[0] for w in content), phrase), set()).add(index)
+    out: dict[str, set[str]] = {}
+    for (initials, phrase), where in found.items():
+        if len(where) >= 2:
+            out.setdefault(initials, set()).add(phrase)
+    return out
+
+
+def expand_initialisms(calendar: Sequence[str], pivot: Sequence[str]) -> tuple[list[str], list[str]]:
+    """ "BUE SR 2 - Piso 11" beside "Sala de Reuniones 11.2": an initialism in capitals that
+    spells the initials of one phrase of two names or more of the other list is that phrase,
+    learned from the two lists, before the vocabulary's reading ("SR" is also "Seminar Room").
+    A name's first word (maybe a site code) and a word the other list writes too stay."""
+
+    def expand(names: Sequence[str], other: Sequence[str]) -> list[str]:
+        phrases = _phrase_initialisms(other)
+        if not phrases:
+            return list(names)
+        other_words = {w for n in other for w in re.findall(r"[a-z]+", _fold(n).lower())}
+
+        def repl(match: re.Match[str]) -> str:
+            lowered = match.group(1).lower()
+            options = phrases.get(lowered, set())
+            if len(options) != 1 or lowered in other_words or not match.string[: match.start()].strip():
+                return match.group(0)
+            known = ABBREVIATIONS.get(lowered)
+            if known and all(w in other_words for w in known):
+                return match.group(0)  # "HR" beside "Human Resources": the vocabulary's reading is used
+            return next(iter(options))
+
+        return [_CAPS_TOKEN.sub(repl, n) for n in names]
+
+    return expand(calendar, pivot), expand(pivot, calendar)

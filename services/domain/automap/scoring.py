@@ -42,6 +42,7 @@ from .vocabulary import (
     ROMAJI_FOLDS,
     ROMAJI_VOICING,
     ROOM_CODE_SCORE,
+    ROOM_NUMBER_ONE_SIDED,
     SPELLING_FOLDS,
     SYNONYMS,
 )
@@ -265,6 +266,7 @@ class _Scorer:
 
     korean: bool = False  # the names show Korean romanisation (see _korean_site)
     clips: frozenset[tuple[str, str]] = frozenset()  # ("izta", "iztaccihuatl"), see _clipped_words
+    skeletons: frozenset[tuple[str, str]] = frozenset()  # ("husn", "hosn"), see _skeleton_twins
 
     def token(self, a: str, b: str) -> float:
         key = (a, b) if a <= b else (b, a)
@@ -273,6 +275,8 @@ class _Scorer:
             value = _token_similarity(*key)
             if value < 0.9 and key in self.clips:
                 value = 0.9  # "Izta" / "Iztaccíhuatl", "Popo" / "Popocatépetl": a nickname cut short
+            if value < 0.88 and key in self.skeletons:
+                value = 0.88  # "Husn" / "Hosn", "Krakatoa" / "Krakatau": one name, two romanisations
             if value < 0.92 and self.korean and _same_korean(a, b):
                 value = 0.92  # "Kyongbokkung" / "Gyeongbokgung", "Paektusan" / "Baekdusan"
             self.cache[key] = value
@@ -314,7 +318,10 @@ class _Scorer:
         """ "Lorca" within "Sala García Lorca": every content word of one name is in the other,
         each names only this room on both sides, and the other name adds at most two words."""
         content = [w for w in short if w not in GENERIC]
-        if not content or any(w not in self.rare for w in content):
+        # A short word ("Ha Long") passes beside a rare one: alone it says too little.
+        if not any(w in self.rare for w in content) or any(
+            w not in self.rare and len(w) >= 3 for w in content
+        ):
             return False
         if any(b < 1.0 for w, b in zip(short, best_s, strict=True) if w not in GENERIC):
             return False
@@ -362,8 +369,20 @@ class _Scorer:
         if ia and ib:
             base += (1.0 - base) * 0.3
         elif ia or ib:
-            base *= IDENT_ONE_SIDED
+            base *= self._one_sided_ident(wa, wb, ia or ib)
         return base
+
+    def _one_sided_ident(self, wa: Sequence[str], wb: Sequence[str], idents: frozenset[str]) -> float:
+        """ "5-502 Gatineau" / "Gatineau Room": a full room number (three digits or more) on one
+        side costs little when the names share a word naming one room on each side and nothing
+        else sets them apart. A short number ("Orion 2") may be a sibling: it costs as before."""
+        if len(idents) != 1 or sum(ch.isdigit() for ch in next(iter(idents))) < 3:
+            return IDENT_ONE_SIDED
+        ca = {w for w in wa if w not in GENERIC}
+        cb = {w for w in wb if w not in GENERIC}
+        if ca and ca == cb and ca <= self.rare:
+            return ROOM_NUMBER_ONE_SIDED
+        return IDENT_ONE_SIDED
 
     def pair(self, a: RoomKey, b: RoomKey) -> float:
         """Best score over the names' aliases, adjusted by floor and building evidence."""
@@ -620,12 +639,55 @@ def _surface(key: RoomKey) -> str:
 
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:
     """Content words that occur in exactly one calendar name and one pivot name."""
-    # A deprecated mailbox ("ESKİ - IST Galata") does not make its name's words common.
+    # A deprecated mailbox ("ESKİ - IST Galata") does not make its name's words common, nor
+    # does another office's namesake ("SUB - Bromo" beside the home "JKT - Bromo").
+    home = _home_site(cal)
+    cal = [k for k in cal if home is None or k.site is None or k.site == home or not k.site.isalpha()]
+    # "Nahuel Huapi Chica" beside "Nahuel Huapi": the small sibling does not make "Nahuel" common.
+    cal, piv = _without_qualified_siblings(cal), _without_qualified_siblings(piv)
     counts = [
         Counter(w for k in keys if not k.deprecated for w in {w for w in k.words if w not in GENERIC})
         for keys in (cal, piv)
     ]
-    return frozenset(w for w, n in counts[0].items() if n == 1 and counts[1].get(w) == 1 and len(w) >= 3)
+    # "Ha Long (Tang 5)" and "Ha Long (Tang 6)" beside "Vịnh Hạ Long - Tầng 5" and "- Tầng 6":
+    # a word in names on the same distinct floors of both lists names one room per floor.
+    floors: list[dict[str, list[int | None]]] = [defaultdict(list), defaultdict(list)]
+    for side, keys in zip(floors, (cal, piv), strict=True):
+        for k in keys:
+            if not k.deprecated:
+                for w in {w for w in k.words if w not in GENERIC}:
+                    side[w].append(k.floor)
+
+    def per_floor(w: str) -> bool:
+        a, b = floors[0][w], floors[1].get(w, [])
+        return None not in a and len(set(a)) == len(a) and sorted(a) == sorted(b)  # type: ignore[type-var]
+
+    return frozenset(
+        w
+        for w, n in counts[0].items()
+        if len(w) >= 3 and ((n == 1 and counts[1].get(w) == 1) or (n >= 2 and per_floor(w)))
+    )
+
+
+def _without_qualified_siblings(keys: Sequence[RoomKey]) -> list[RoomKey]:
+    """The keys without those that are another key of the list plus a qualifier ("Chica")."""
+    plain = {k.words for k in keys}
+    return [
+        k
+        for k in keys
+        if not (
+            any(w in QUALIFIERS for w in k.words)
+            and tuple(w for w in k.words if w not in QUALIFIERS) in plain - {k.words}
+        )
+    ]
+
+
+def _home_site(cal: Sequence[RoomKey]) -> str | None:
+    """The code leading most calendar names: at least three, and twice any other code."""
+    ranked = Counter(k.site for k in cal if k.site is not None and k.site.isalpha()).most_common(2)
+    if not ranked or ranked[0][1] < 3 or (len(ranked) == 2 and ranked[0][1] < 2 * ranked[1][1]):
+        return None
+    return ranked[0][0]
 
 
 def _clipped_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:
@@ -648,6 +710,61 @@ def _clipped_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[
     return frozenset(out)
 
 
+# Spellings from before a reform (Dutch-era Indonesian "Tjiliwoeng" for "Ciliwung", "Djawa"
+# for "Jawa"), then vowel families romanisations of one name disagree on: o/u ("Husn" /
+# "Hosn"), e/i ("Majles" / "Majlis"), a diphthong ("Chau" / "Chow", "Krakatoa" / "Krakatau").
+# "Ravel" / "Revel" (a/e) stay two names.
+_OLD_SPELLINGS = ((re.compile(r"dj"), "j"), (re.compile(r"tj"), "c"), (re.compile(r"oe"), "u"))
+_SKELETON_FOLDS = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"ck|q|c(?!h)"), "k"),
+    (re.compile(r"au|aw|ow|oa|ao"), "u"),
+    (re.compile(r"o"), "u"),
+    (re.compile(r"[ey]"), "i"),
+)
+
+
+def _modern(word: str) -> str:
+    for pattern, replacement in _OLD_SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def skeleton(word: str) -> str:
+    """A word with old spellings modernised, vowels folded by family and doubled letters merged;
+    a long word (six letters so folded) also loses its final vowel, a case ending of Slavic and
+    other inflected names ("Uprava" / "Uprave", "Biokovo" / "Biokova")."""
+    for pattern, replacement in (*_OLD_SPELLINGS, *_SKELETON_FOLDS):
+        word = pattern.sub(replacement, word)
+    word = _squeeze(word)
+    return word[:-1] if len(word) >= 6 and word[-1] in "aiu" else word
+
+
+def _skeleton_twins(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:
+    """Word pairs, one of each list, that only a vowel family or an old spelling tells apart
+    (see ``skeleton``): each is missing from the other list, and their skeleton names no other
+    word on either side."""
+    sides = [
+        {w for k in keys for w in k.words if w not in GENERIC and w.isalpha() and len(w) >= 4}
+        for keys in (cal, piv)
+    ]
+    keyed: list[dict[str, list[str]]] = [defaultdict(list), defaultdict(list)]
+    for side, words in zip(keyed, sides, strict=True):
+        for w in words:
+            side[skeleton(w)].append(w)
+    out: set[tuple[str, str]] = set()
+    for key, mine in keyed[0].items():
+        theirs = keyed[1].get(key)
+        if not theirs or len(mine) != 1 or len(theirs) != 1:
+            continue
+        a, b = mine[0], theirs[0]
+        first = {_modern(w)[0].replace("c", "k").replace("q", "k") for w in (a, b)}
+        if a in sides[1] or b in sides[0] or len(first) > 1:
+            continue
+        out.add((a, b) if a <= b else (b, a))
+    return frozenset(out)
+
+
 def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
     """Pair scores; a cheap C-level fuzzy prefilter skips pairs that share nothing."""
     scores = np.zeros((len(cal), len(piv)))
@@ -661,7 +778,10 @@ def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
         workers=1,
     )
     scorer = _Scorer(
-        rare=_rare_words(cal, piv), korean=_korean_site([*cal, *piv]), clips=_clipped_words(cal, piv)
+        rare=_rare_words(cal, piv),
+        korean=_korean_site([*cal, *piv]),
+        clips=_clipped_words(cal, piv),
+        skeletons=_skeleton_twins(cal, piv),
     )
     for i, j in zip(*np.nonzero(rough), strict=True):
         scores[i, j] = scorer.pair(cal[i], piv[j])

@@ -8,7 +8,13 @@ from collections.abc import Sequence
 import pytest
 
 from services.domain.automap import propose
-from services.domain.automap.names import floor_of, normalize, site_codes
+from services.domain.automap.names import (
+    expand_floor_abbreviations,
+    expand_initialisms,
+    floor_of,
+    normalize,
+    site_codes,
+)
 
 
 def _pairs(calendar: Sequence[str], pivot: Sequence[str]) -> dict[str, str | None]:
@@ -813,3 +819,212 @@ def test_a_bracket_that_makes_another_room_is_no_gloss(bracket: str) -> None:
     calendar = f"Orion ({bracket})"
     assert normalize(calendar).aliases == ()
     assert _pairs([calendar, "Phone Booth 9"], ["Orion", "Kitchen"])[calendar] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "want"),
+    [
+        ("HQ-12W-03-210", "West Tower 3-210 Conference Room"),
+        ("HQ - 12W Conference Room 3-210", "West Tower 3-210 Conference Room"),
+        ("HQ - 12E Conference Room 3-210", "3-210 Conference Room"),
+        ("HQ-12E-03-210", "3-210 Conference Room"),
+    ],
+)
+def test_a_number_glued_to_a_compass_initial_names_the_tower_on_that_side(calendar: str, want: str) -> None:
+    """ "12W" beside "West Tower" (and its twin "12E", whose tower the pivot leaves unnamed)."""
+    pivot = ["3-210 Conference Room", "West Tower 3-210 Conference Room", "3-118 Meeting Room"]
+    twin = calendar.replace("W", "E") if "W" in calendar else calendar.replace("E", "W")
+    assert _pairs([calendar, twin], pivot)[calendar] == want
+
+
+def test_a_lone_compass_code_stays_a_side_of_the_tower() -> None:
+    """Without a twin code, "45W" is number 45 on the west side, as before."""
+    key = normalize("45W Conference Center", buildings=None)
+    assert "west" in key.words
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("JKT - Toba", "Danau Toba", "Danau Toba"),
+        ("JKT - Nahuel Huapi", "Lago Nahuel Huapi", "Lago Nahuel Huapi"),
+    ],
+)
+def test_another_offices_namesake_does_not_make_a_partial_name_common(
+    calendar: str, pivot: str, want: str
+) -> None:
+    """ "KNO - Toba" is the Medan office's room: "Toba" still names one room of the home site."""
+    foreign = calendar.replace("JKT", "KNO")
+    home = ["JKT - Rinjani", "JKT - Mahakam", "JKT - Aula"]
+    pairs = _pairs([calendar, foreign, *home], [pivot, "Rinjani", "Mahakam", "Aula"])
+    assert pairs[calendar] == want
+    assert pairs[foreign] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("XYZ - Qasr Al Husn", "Qasr al Hosn", True),
+        ("XYZ - The Majles", "Majlis", True),
+        ("XYZ - Krakatoa", "Krakatau", True),
+        ("XYZ - Tjiliwoeng", "Ciliwung", True),
+        ("XYZ - Djawa", "Jawa", True),
+        ("XYZ - Cheung Chau", "Cheung Chow", True),
+        ("XYZ - Ras Al Khor", "Ras Al Khoor", True),
+        ("XYZ - Monet", "Manet", False),  # a/e: two names
+        ("XYZ - Ravel", "Revel", False),
+        ("XYZ - Biokovo", "Biokova", True),  # a case ending of a long name
+        ("XYZ - Maria", "Mario", False),  # a short name's last vowel is another name
+        ("XYZ - Mersy", "Mersey", True),
+    ],
+)
+def test_words_only_their_vowels_tell_apart_pair_when_unique(calendar: str, pivot: str, want: bool) -> None:
+    home = ["XYZ - Rinjani", "XYZ - Mahakam", "XYZ - Aula"]
+    pairs = _pairs([calendar, *home], [pivot, "Rinjani", "Mahakam", "Aula"])
+    assert (pairs[calendar] == pivot) is want
+
+
+def test_a_vowel_twin_is_no_pair_when_the_other_list_has_both_spellings() -> None:
+    """ "Hosn" beside "Husn" and "Hasn" ... : "Hosn" and "Husn" in one pivot list are two rooms."""
+    home = ["XYZ - Rinjani", "XYZ - Mahakam", "XYZ - Aula"]
+    pairs = _pairs(["XYZ - Qasr Husen", *home], ["Qasr Hosin", "Qasr Husin", "Rinjani", "Mahakam", "Aula"])
+    assert pairs["XYZ - Qasr Husen"] is None
+
+
+@pytest.mark.parametrize(
+    ("calendar", "want"),
+    [
+        ("XYZ - Ha Long (Tang 5)", "Vịnh Hạ Long - Tầng 5"),
+        ("XYZ - Ha Long (Tang 6)", "Vịnh Hạ Long - Tầng 6"),
+    ],
+)
+def test_a_partial_name_repeated_on_distinct_floors_of_both_lists_pairs_per_floor(
+    calendar: str, want: str
+) -> None:
+    cal = ["XYZ - Ha Long (Tang 5)", "XYZ - Ha Long (Tang 6)", "XYZ - Mekong", "XYZ - Sapa"]
+    piv = ["Vịnh Hạ Long - Tầng 5", "Vịnh Hạ Long - Tầng 6", "Mekong", "Sapa"]
+    assert _pairs(cal, piv)[calendar] == want
+
+
+def test_a_partial_name_on_a_floor_only_one_list_has_stays_unpaired() -> None:
+    """Floors 5 and 6 beside floors 5 and 7: "Ha Long" is no longer one room per floor."""
+    cal = ["XYZ - Ha Long (Tang 5)", "XYZ - Ha Long (Tang 6)", "XYZ - Mekong", "XYZ - Sapa"]
+    piv = ["Vịnh Hạ Long - Tầng 5", "Vịnh Hạ Long - Tầng 7", "Mekong", "Sapa"]
+    assert _pairs(cal, piv)["XYZ - Ha Long (Tang 6)"] is None
+
+
+@pytest.mark.parametrize(
+    ("name", "building", "floor"),
+    [
+        ("KUL - Bilik Mesyuarat 22-02 (Menara 1)", "1", None),
+        ("JKT - Gedung B Ruang Rapat 3", "b", None),
+        ("KUL - Auditorium Aras 23", None, 23),
+    ],
+)
+def test_malay_and_indonesian_tower_building_and_level_words(
+    name: str, building: str | None, floor: int | None
+) -> None:
+    key = normalize(name)
+    assert (key.building, key.floor) == (building, floor)
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("XYZ - Gatineau Room", "5-502 Gatineau", True),  # a full room number on one side only
+        ("XYZ - Gatineau", "Gatineau 2", False),  # a short number may be a sibling
+    ],
+)
+def test_a_full_room_number_on_one_side_costs_little_beside_a_rare_shared_word(
+    calendar: str, pivot: str, want: bool
+) -> None:
+    home = ["XYZ - Rideau", "XYZ - Mahakam", "XYZ - Aula"]
+    pairs = _pairs([calendar, *home], [pivot, "Rideau", "Mahakam", "Aula"])
+    assert (pairs[calendar] == pivot) is want
+
+
+@pytest.mark.parametrize(
+    ("label", "floor"),
+    [("Soba 1 - treci kat", 3), ("drugi kat", 2), ("Phong hop 2 - Lau 5", 5), ("Lầu 3", 3)],
+)
+def test_croatian_ordinal_floors_and_vietnamese_lau(label: str, floor: int) -> None:
+    assert floor_of(label) == floor
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        ("XYZ - Nahuel Huapi", "Lago Nahuel Huapi", "Lago Nahuel Huapi"),
+        ("XYZ - Nahuel Huapi Chica", "Lago Nahuel Huapi", None),
+        ("XYZ - Bromo", "Gunung Bromo", "Gunung Bromo"),
+        ("XYZ - Bromo Kecil", "Gunung Bromo", None),
+    ],
+)
+def test_a_small_sibling_does_not_make_a_partial_name_common(
+    calendar: str, pivot: str, want: str | None
+) -> None:
+    """ "Nahuel Huapi Chica" beside "Nahuel Huapi": the plain name still names one room."""
+    base = calendar.removesuffix(" Chica").removesuffix(" Kecil")
+    cal = [base, base + (" Chica" if "Nahuel" in base else " Kecil"), "XYZ - Rinjani", "XYZ - Aula"]
+    pairs = _pairs(cal, [pivot, "Rinjani", "Aula"])
+    assert pairs[calendar] == want
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "want"),
+    [
+        (["Komodo Lt.19"], ["Komodo (Lantai 19)"], ["Komodo Lantai 19"]),
+        (["Ruang Rapat 3 Lt. 18"], ["Ruang Rapat 18-03", "Aula Lantai 20"], ["Ruang Rapat 3 Lantai 18"]),
+        (["LT 3"], ["Lecture Theatre 3"], ["LT 3"]),  # nobody writes a floor word in full here
+        (["Tg 4 Boardroom"], ["Tingkat 4 Boardroom", "Lantai 5 Aula"], ["Tingkat 4 Boardroom"]),
+    ],
+)
+def test_a_floor_word_abbreviated_where_the_site_writes_it_in_full_is_that_floor_word(
+    calendar: list[str], pivot: list[str], want: list[str]
+) -> None:
+    assert expand_floor_abbreviations(calendar, pivot)[0] == want
+
+
+def test_an_abbreviated_floor_word_pairs_twins_by_floor() -> None:
+    cal = ["JKT - Komodo Lt.18", "JKT - Komodo Lt.19", "JKT - Rinjani", "JKT - Aula"]
+    piv = ["Komodo (Lantai 18)", "Komodo (Lantai 19)", "Rinjani", "Aula"]
+    pairs = _pairs(cal, piv)
+    assert pairs["JKT - Komodo Lt.19"] == "Komodo (Lantai 19)"
+    assert pairs["JKT - Komodo Lt.18"] == "Komodo (Lantai 18)"
+
+
+@pytest.mark.parametrize(
+    ("calendar", "want"),
+    [
+        ("BUE SR 2 - Piso 11", "BUE sala de reuniones 2 - Piso 11"),
+        ("KUL - BM 22-03", "KUL - bilik mesyuarat 22-03"),
+        ("SBMC HR Conf Rm 1-210", "SBMC HR Conf Rm 1-210"),  # a department before a room word
+        ("SR 2", "SR 2"),  # the first word may be a site code
+        ("XYZ - SR 4", "XYZ - SR 4"),  # only one name of the other list writes it out
+    ],
+)
+def test_an_initialism_of_a_phrase_the_other_list_repeats_is_that_phrase(calendar: str, want: str) -> None:
+    pivot = [
+        "Sala de Reuniones 11.2",
+        "Sala de Reuniones 13.1",
+        "Bilik Mesyuarat 1",
+        "Bilik Mesyuarat 2",
+        "Huddle Room 1",
+        "Huddle Room 2",
+    ]
+    if calendar.startswith("XYZ"):
+        pivot = ["Sala de Reuniones 4", "Bilik Mesyuarat 1"]
+    assert expand_initialisms([calendar], pivot)[0] == [want]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("KUL - Bilik Latihan 1", "Training Room 1"),
+        ("JKT - Ruang Komisaris", "Boardroom"),
+        ("KUL - Bilik Pengarah", "Boardroom"),
+    ],
+)
+def test_malay_and_indonesian_training_and_board_words(calendar: str, pivot: str) -> None:
+    home = ["KUL - Rinjani", "KUL - Aula"] if calendar.startswith("KUL") else ["JKT - Rinjani", "JKT - Aula"]
+    assert _pairs([calendar, *home], [pivot, "Rinjani", "Aula"])[calendar] == pivot
