@@ -83,6 +83,27 @@ def job_insert_statement(db: Database, *, dedupe: bool) -> Any:
     return stmt.on_conflict_do_nothing(index_elements=[Job.dedupe_key]) if dedupe else stmt
 
 
+def job_row(
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    dedupe_key: str | None = None,
+    delay: float = 0.0,
+    max_attempts: int = 8,
+    run_at: datetime | None = None,
+) -> dict[str, Any]:
+    """A new queued job's column values, for `job_insert` or a many-row `job_insert_statement`."""
+    return {
+        "kind": kind,
+        "payload": payload,
+        "status": "queued",
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "run_at": run_at if run_at is not None else utcnow() + timedelta(seconds=delay),
+        "dedupe_key": dedupe_key,
+    }
+
+
 def job_insert(
     db: Database,
     kind: str,
@@ -96,13 +117,7 @@ def job_insert(
     """The INSERT for a job; with `dedupe_key`, a second insert of the same key is a no-op.
     `run_at` (an instant) wins over `delay` (seconds from now)."""
     stmt = _insert_for(db)(Job).values(
-        kind=kind,
-        payload=payload,
-        status="queued",
-        attempts=0,
-        max_attempts=max_attempts,
-        run_at=run_at if run_at is not None else utcnow() + timedelta(seconds=delay),
-        dedupe_key=dedupe_key,
+        **job_row(kind, payload, dedupe_key=dedupe_key, delay=delay, max_attempts=max_attempts, run_at=run_at)
     )
     if dedupe_key is not None:
         stmt = stmt.on_conflict_do_nothing(index_elements=[Job.dedupe_key])

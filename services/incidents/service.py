@@ -30,7 +30,7 @@ from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.incidents.events import queue_notification
 from services.incidents.intake_batcher import IntakeBatcher
 from services.incidents.schema import IncidentInput, parse_incident
-from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue
+from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue, job_row
 from services.m365.graph_errors import GraphError, NotConnected, ReconnectNeeded, Throttled
 from services.metrics import Metrics
 from services.offload import off_loop
@@ -244,15 +244,12 @@ class IncidentService:
                 "calendar_reads": 0,
                 "created_at": datetime.now(UTC),  # to the microsecond (SQLite's now() is whole seconds)
             },
-            {
-                "kind": PROCESS_JOB,
-                "payload": {"client_id": incident.client_id, "incident_id": incident.id},
-                "status": "queued",
-                "attempts": 0,
-                "max_attempts": 50,
-                "run_at": datetime.now(UTC),
-                "dedupe_key": f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
-            },
+            job_row(
+                PROCESS_JOB,
+                {"client_id": incident.client_id, "incident_id": incident.id},
+                dedupe_key=f"{PROCESS_JOB}:{incident.client_id}:{incident.id}",
+                max_attempts=50,
+            ),
         )
         if not created:
             async with self._db.engine.connect() as conn:

@@ -35,7 +35,14 @@ from services.incidents import escalation
 from services.incidents.events import NOTIFY_JOB, notify_job_key
 from services.incidents.service import RESOLVED
 from services.incidents.view_builder import load_incident_view
-from services.jobs import Handler, JobInfo, PermanentFailure, RetryLater, enqueue, job_insert_statement
+from services.jobs import (
+    Handler,
+    JobInfo,
+    PermanentFailure,
+    RetryLater,
+    job_insert_statement,
+    job_row,
+)
 from services.metrics import Metrics, finished_notification_columns, record_notification
 from services.notify.email_content import INCIDENT_EVENTS, EmailRenderer, MailTo
 from services.notify.mailer import Mailer, MailPermanent, MailTransient, message_id_for
@@ -274,37 +281,20 @@ class NotificationService:
         )
 
     async def _queue_deliveries(self, session: AsyncSession, rows: list[tuple[int, str]]) -> None:
-        """One delivery job per row, in one statement (the fan-out's hot path)."""
+        """One delivery job per (notification, channel), in one statement (the fan-out's hot path)."""
         if not rows:
             return
         now = _utcnow()
         values = []
         for notification_id, channel in rows:
             kind = EMAIL_JOB if channel == rcpt.EMAIL else TEAMS_JOB
+            payload = {"notification_id": notification_id}
+            dedupe_key = f"{kind}:{notification_id}"
             values.append(
-                {
-                    "kind": kind,
-                    "payload": {"notification_id": notification_id},
-                    "status": "queued",
-                    "attempts": 0,
-                    "max_attempts": JOB_MAX_ATTEMPTS,
-                    "run_at": now,
-                    "dedupe_key": f"{kind}:{notification_id}",
-                }
+                job_row(kind, payload, dedupe_key=dedupe_key, max_attempts=JOB_MAX_ATTEMPTS, run_at=now)
             )
         await session.execute(job_insert_statement(self._db, dedupe=True), values)
         await self._db.mark_jobs_enqueued(session)
-
-    async def _queue_delivery(self, session: AsyncSession, notification_id: int, channel: str) -> None:
-        kind = EMAIL_JOB if channel == rcpt.EMAIL else TEAMS_JOB
-        await enqueue(
-            session,
-            self._db,
-            kind,
-            {"notification_id": notification_id},
-            dedupe_key=f"{kind}:{notification_id}",
-            max_attempts=JOB_MAX_ATTEMPTS,
-        )
 
     # ---- e-mail delivery ----------------------------------------------------------------
 
@@ -541,6 +531,6 @@ class NotificationService:
                 )
             ).one()
             if status == "queued":
-                await self._queue_delivery(session, email_id, rcpt.EMAIL)
+                await self._queue_deliveries(session, [(email_id, rcpt.EMAIL)])
         log.info("teams fallback to e-mail notification=%s email_notification=%s", notification_id, email_id)
         return int(email_id)
