@@ -60,16 +60,20 @@ class _ViewCache:
 _caches: weakref.WeakKeyDictionary[Database, _ViewCache] = weakref.WeakKeyDictionary()
 
 
+# What a view is read from (`_read_incident_view`): a write to any of these tables moves the
+# database's data generation, so a view read before it is never served after it.
+VIEW_MODELS = (Incident, Room, Location, LocationSettings, ServiceProvider, Slot, Claim, Booking)
+
+
 def _cache_for(db: Database) -> _ViewCache:
     cache = _caches.get(db)
     if cache is None:
+        db.watch_writes(
+            (model.__tablename__ for model in VIEW_MODELS),
+            new_rows_unseen=(Incident.__tablename__,),  # a new incident: no view of it was read before
+        )
         cache = _caches[db] = _ViewCache({}, {})
     return cache
-
-
-def forget_incident_views(db: Database) -> None:
-    """Drop every cached view of this database (tests, tools that write behind its back)."""
-    _caches.pop(db, None)
 
 
 async def load_incident_view(

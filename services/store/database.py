@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -29,21 +29,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 MIGRATION_LOCK_ID = 0x7069766F  # "pivo": advisory lock id for migrations
 JOBS_CHANNEL = "pivot_jobs"  # PostgreSQL NOTIFY channel: "jobs were committed, look now"
 _JOBS_FLAG = "pivot_jobs_enqueued"
-# What the incident view (cards, e-mail) is read from: a write to any of them changes the data
-# generation (`Database.data_generation`), so a view read before it is never served after it.
-VIEW_TABLES = frozenset(
-    {
-        "incidents",
-        "rooms",
-        "locations",
-        "location_settings",
-        "service_providers",
-        "slots",
-        "claims",
-        "bookings",
-    }
-)
-_WROTE_VIEW = "pivot_wrote_view_tables"
+_WROTE_WATCHED = "pivot_wrote_watched_tables"
 _WRITE_TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 _READ_ONLY = re.compile(
     r"^\s*(?:SELECT|PRAGMA|NOTIFY|LISTEN|SAVEPOINT|RELEASE|ROLLBACK|BEGIN|SHOW|SET)\b", re.I
@@ -97,7 +83,11 @@ class Database:
             self.engine, expire_on_commit=False, sync_session_class=session_class
         )
         self._job_listeners: list[Callable[[], None]] = []
-        # Bumped by every write to the view tables in this process (when it runs and again once
+        # The tables read-model caches are read from (`watch_writes`), and those whose plain
+        # INSERTs only add rows no cached read can hold.
+        self._watched_tables: frozenset[str] = frozenset()
+        self._new_rows_unseen: frozenset[str] = frozenset()
+        # Bumped by every write to the watched tables in this process (when it runs and again once
         # its connection is back in the pool, i.e. committed or rolled back) and by other
         # instances' commits (`external_change`): caches of read models compare it.
         self.data_generation = 0
@@ -150,6 +140,13 @@ class Database:
 
     # ---- "the data changed": the generation that read-model caches compare -------------------
 
+    def watch_writes(self, tables: Iterable[str], *, new_rows_unseen: Iterable[str] = ()) -> None:
+        """Make every write to `tables` move `data_generation` (a cache of reads from them
+        compares it); a plain INSERT into a `new_rows_unseen` table does not (new rows that no
+        cached read can have held, e.g. a new incident)."""
+        self._watched_tables |= frozenset(tables)
+        self._new_rows_unseen |= frozenset(new_rows_unseen)
+
     def external_change(self, origin: str | None = None) -> None:
         """Another instance committed something (a `NOTIFY` from it): cached reads may be stale."""
         if origin != self.instance_id:
@@ -162,19 +159,19 @@ class Database:
             return
         target = _WRITE_TARGET.match(statement)
         table = target.group(1).lower() if target else None
-        if table is not None and table not in VIEW_TABLES:
+        if table is not None and table not in self._watched_tables:
             return
         if (
-            table == "incidents"
+            table in self._new_rows_unseen
             and statement.lstrip()[:6].upper() == "INSERT"
             and "DO UPDATE" not in statement.upper()
         ):
-            return  # a new incident: no view of it was read before
+            return
         self.data_generation += 1
-        conn.info[_WROTE_VIEW] = True
+        conn.info[_WROTE_WATCHED] = True
 
     def _after_checkin(self, _dbapi_connection: Any, record: Any) -> None:
-        if record is not None and record.info.pop(_WROTE_VIEW, False):
+        if record is not None and record.info.pop(_WROTE_WATCHED, False):
             self.data_generation += 1  # its transaction has ended: committed (or rolled back)
 
     @asynccontextmanager
