@@ -308,7 +308,7 @@ def _spans_by_day(spans: list[Span], view: IncidentView, style: TimeStyle) -> st
     return "; ".join(f"{day} {', '.join(items)}" for day, items in days)
 
 
-def alt_text(view: IncidentView, now: datetime | None = None, style: TimeStyle = HOUSE_STYLE) -> str:
+def alt_text(view: IncidentView, style: TimeStyle = HOUSE_STYLE) -> str:
     """The picture in words: the window, the free time in business hours, the claim, the deadline."""
     if view.window is None:
         return ""
