@@ -68,16 +68,14 @@ async def run_connect(
     poll_seconds: float = 1.0,
 ) -> int:
     """Print a sign-in link for the client and wait for it: 0 signed in, 1 expired, 2 bad input."""
-    runner: web.AppRunner | None = None
     async with open_services(settings) as services:
         try:
-            try:
-                link = await services.identity.start_sign_in(client_id, context={"source": "cli"})
-            except NotFound:
-                print(
-                    f"error: no client {client_id!r} in the directory (run import-directory first)", file=err
-                )
-                return 2
+            link = await services.identity.start_sign_in(client_id, context={"source": "cli"})
+        except NotFound:
+            print(f"error: no client {client_id!r} in the directory (run import-directory first)", file=err)
+            return 2
+        runner: web.AppRunner | None = None
+        try:
             if not await public_base_answers(settings):
                 host = urlsplit(settings.PUBLIC_BASE_URL).hostname or ""
                 if host not in LOOPBACK_HOSTS:
