@@ -629,8 +629,14 @@ def _split_compound(token: str) -> tuple[str, ...]:
 
 
 def _canonical_number(token: str) -> str:
-    """ "2.10", "2-10" and "210" are the same room number; "04" is "4"."""
-    return re.sub(r"\D", "", token).lstrip("0") or "0"
+    """ "2.10", "2-10" and "210" are the same room number; "04" is "4".
+
+    A number after a separator counts at least two digits: "21-3" is "21-03" (room 3 of
+    floor 21), "2.1" is "2.01" and "201", never room 21.
+    """
+    head, *rest = re.split(r"\D+", token.strip(".-/ "))
+    digits = head + "".join(part.zfill(2) for part in rest)
+    return digits.lstrip("0") or "0"
 
 
 def _expand(token: str) -> tuple[str, ...]:
