@@ -488,12 +488,14 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
     ):
         # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03";
         # "PRG-A ZM 3 (2. patro)" is "Budova A – ZM 2.03" (the lone letter is the building);
-        # "PAR-R25-S01" is "Salle 25.01".
+        # "PAR-R25-S01" is "Salle 25.01"; "25F Conference Room A" is "Conf Rm 25A".
         for base in bases:
             for ident in base:
-                if not ident.isdigit() or len(ident) > 2:
+                lettered = len(ident) == 1 and ident.isalpha()
+                if not lettered and (not ident.isdigit() or len(ident) > 2):
                     continue
-                for composite in {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}:
+                composites = {f"{key.floor}{ident}"} if lettered else {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}
+                for composite in composites:
                     if composite in other.idents:
                         out.append((key.words, (base - {ident}) | {composite}, 1.0))
     if key.floor == 0 and len(other.idents) == 2 and "g" in other.idents:
