@@ -21,7 +21,18 @@ from services.domain.automap import propose
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT.parent / "shared" / "automap-sample"
 CORPUS_DIR = ROOT / "tests" / "services" / "domain" / "automap_corpus"
-SPLITS = ("sample", "tune", "holdout", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout8")
+SPLITS = (
+    "sample",
+    "tune",
+    "holdout",
+    "holdout2",
+    "holdout3",
+    "holdout4",
+    "holdout5",
+    "holdout6",
+    "holdout7",
+    "holdout8",
+)
 
 
 @dataclass(frozen=True)

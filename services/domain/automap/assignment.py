@@ -25,6 +25,7 @@ from .names import (
     site_codes,
 )
 from .scoring import score_matrix, site_factors
+from .site_words import generalise, site_generic_words
 from .vocabulary import AMBIGUITY_MARGIN, CANDIDATE_MIN_SCORE, DEFAULT_THRESHOLD, GENERIC, TWIN_SCORE_GAP
 
 # ---------------------------------------------------------------------------
@@ -255,6 +256,8 @@ def propose(
             for j, k in enumerate(piv_keys)
         ]
 
+    cal_generic, piv_generic = site_generic_words(cal_keys, piv_keys), site_generic_words(piv_keys, cal_keys)
+    cal_keys, piv_keys = generalise(cal_keys, cal_generic), generalise(piv_keys, piv_generic)
     scores = score_matrix(cal_keys, piv_keys)
     factors = site_factors(scores, cal_keys, limit)
     scores *= factors[:, None]

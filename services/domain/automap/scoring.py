@@ -494,7 +494,9 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
                 lettered = len(ident) == 1 and ident.isalpha()
                 if not lettered and (not ident.isdigit() or len(ident) > 2):
                     continue
-                composites = {f"{key.floor}{ident}"} if lettered else {f"{key.floor}{ident}", f"{key.floor}{ident:0>2}"}
+                composites = {f"{key.floor}{ident}"}
+                if not lettered:
+                    composites.add(f"{key.floor}{ident:0>2}")
                 for composite in composites:
                     if composite in other.idents:
                         out.append((key.words, (base - {ident}) | {composite}, 1.0))

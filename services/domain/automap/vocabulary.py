@@ -124,3 +124,30 @@ DEPRECATED_FACTOR: float = float(_RULES["deprecated_factor"])
 TWIN_SCORE_GAP: float = float(_RULES["twin_score_gap"])
 ROOM_CODE_SCORE: float = float(_RULES["room_code_score"])
 FLOOR_AS_NUMBER_FACTOR: float = float(_RULES["floor_as_number_factor"])
+SITE_GENERIC_MIN_NAMES: int = int(_RULES["site_generic_min_names"])
+SITE_GENERIC_MIN_SHARE: float = float(_RULES["site_generic_min_share"])
+
+
+_KNOWN_WORDS = (
+    GENERIC
+    | EQUIPMENT
+    | CAPACITY_WORDS
+    | NON_ROOM
+    | QUALIFIERS
+    | BUILDING_WORDS
+    | FLOOR_WORDS
+    | STOPWORDS
+    | STREET_WORDS
+    | DEPRECATED_MARKS
+    | frozenset(ABBREVIATIONS)
+    | frozenset(NUMBER_WORDS)
+    | frozenset(TRAILING_NUMBER_WORDS)
+    | frozenset(ORDINAL_WORDS)
+    | frozenset(SYNONYMS)
+    | frozenset(SYNONYMS.values())
+)
+
+
+def is_known_word(word: str) -> bool:
+    """The vocabulary gives the (folded) word a meaning of its own."""
+    return word in _KNOWN_WORDS

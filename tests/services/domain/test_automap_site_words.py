@@ -1,0 +1,81 @@
+"""Room numbers after a separator, floor-and-letter codes, and a list's own generic words
+(invented names, none from the corpus)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from services.domain.automap import propose
+from services.domain.automap.names import normalize
+from services.domain.automap.site_words import generalise, site_generic_words
+
+
+def _pairs(calendar: Sequence[str], pivot: Sequence[str]) -> dict[str, str | None]:
+    rooms = [{"email": f"cal{i}@example.com", "name": c} for i, c in enumerate(calendar)]
+    rows = propose(rooms, [{"id": n, "name": n} for n in pivot])
+    return {room["name"]: row["pivot_room"] for room, row in zip(rooms, rows, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("name", "ident"),
+    [
+        ("Room 14-3", "1403"),
+        ("Room 14-03", "1403"),
+        ("Room 2.1", "201"),
+        ("Room 2.10", "210"),
+        ("Room 210", "210"),
+        ("Room 04", "4"),
+        ("Room 5.101", "5101"),
+    ],
+)
+def test_a_number_after_a_separator_counts_two_digits(name: str, ident: str) -> None:
+    assert normalize(name).idents == frozenset({ident})
+
+
+def test_room_21_3_is_room_21_03_not_room_213() -> None:
+    pivot = ["Studio 21-03", "Studio 213", "Studio 21-01"]
+    assert _pairs(["Studio 21-3"], pivot) == {"Studio 21-3": "Studio 21-03"}
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot", "twin"),
+    [
+        ("Conf Rm 31B", "31F Conference Room B", "30F Conference Room B"),
+        ("Salle 4C", "4e étage - Salle C", "5e étage - Salle C"),
+    ],
+)
+def test_a_floor_and_a_room_letter_are_one_code(calendar: str, pivot: str, twin: str) -> None:
+    assert _pairs([calendar], [pivot, twin]) == {calendar: pivot}
+
+
+KEYS_CAL = [
+    normalize(n)
+    for n in ("Velkro Tamsa 1", "Velkro Tamsa 2", "Velkro Tamsa 3 kiu", "Velkro Dano", "Orava", "Tamsa Orava")
+]
+KEYS_PIV = [normalize(n) for n in ("Meeting Room 1", "Meeting Room 2", "Orava", "Dano")]
+
+
+def test_a_word_many_names_of_one_list_carry_beside_numbers_is_generic() -> None:
+    words = site_generic_words(KEYS_CAL, KEYS_PIV)
+    assert "velkro" in words and "tamsa" in words
+    # In the other list too (a room's name), in too few names, or without numbers: not generic.
+    assert not words & {"orava", "dano", "kiu"}
+
+
+def test_generic_words_read_as_one_generic_word() -> None:
+    out = generalise(KEYS_CAL[:1], frozenset({"velkro", "tamsa"}))
+    assert out[0].words == ("room",) and out[0].idents == frozenset({"1"})
+
+
+def test_an_unknown_language_s_room_word_lets_the_numbers_decide() -> None:
+    calendar = ["Velkro Tamsa 1", "Velkro Tamsa 2", "Velkro Tamsa 3", "Orava"]
+    pivot = ["Meeting Room 1", "Meeting Room 2", "Meeting Room 3", "Orava", "Training Room 1"]
+    pairs = _pairs(calendar, pivot)
+    assert pairs["Velkro Tamsa 2"] == "Meeting Room 2" and pairs["Orava"] == "Orava"
+
+
+def test_words_the_vocabulary_knows_and_short_codes_are_never_site_generic() -> None:
+    cal = [normalize(n) for n in ("Seminar 1", "Seminar 2", "Seminar 3", "MEH 1", "MEH 2", "MEH 3")]
+    assert site_generic_words(cal, [normalize("Room 1")]) == frozenset()
