@@ -488,11 +488,13 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
     ):
         # "Sala Reunião 1 - 7º Andar" is "Reunião 7.1"; "Level 14 Rm 3" is "Room 14.03";
         # "PRG-A ZM 3 (2. patro)" is "Budova A – ZM 2.03" (the lone letter is the building);
-        # "PAR-R25-S01" is "Salle 25.01"; "25F Conference Room A" is "Conf Rm 25A".
+        # "PAR-R25-S01" is "Salle 25.01"; "25F Conference Room A" is "Conf Rm 25A";
+        # "33.OG Raum 101" is "Raum 33.101" (a floor of two digits before a room of three).
         for base in bases:
             for ident in base:
                 lettered = len(ident) == 1 and ident.isalpha()
-                if not lettered and (not ident.isdigit() or len(ident) > 2):
+                long_room = len(ident) == 3 and ident.isdigit() and key.floor >= 10
+                if not lettered and not long_room and (not ident.isdigit() or len(ident) > 2):
                     continue
                 composites = {f"{key.floor}{ident}"}
                 if not lettered:

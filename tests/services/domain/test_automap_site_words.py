@@ -44,9 +44,10 @@ def test_room_21_3_is_room_21_03_not_room_213() -> None:
     [
         ("Conf Rm 31B", "31F Conference Room B", "30F Conference Room B"),
         ("Salle 4C", "4e étage - Salle C", "5e étage - Salle C"),
+        ("12.OG Zimmer 104", "OG 12 - Zimmer 12.104", "OG 11 - Zimmer 11.104"),
     ],
 )
-def test_a_floor_and_a_room_letter_are_one_code(calendar: str, pivot: str, twin: str) -> None:
+def test_a_floor_and_a_room_letter_or_number_are_one_code(calendar: str, pivot: str, twin: str) -> None:
     assert _pairs([calendar], [pivot, twin]) == {calendar: pivot}
 
 
