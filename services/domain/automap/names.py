@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .vocabulary import (
+    ABBREVIABLE_ROOM_WORDS,
     ABBREVIATIONS,
     BASEMENT_WORDS,
     BUILDING_AFTER_LETTER,
@@ -806,7 +807,7 @@ def _glue_number_word(match: re.Match[str]) -> str:
 
 # "Kokoush. 3", "Neuv. 2.05", "Zased. místnost": a word cut short with a dot
 _TRUNCATED = re.compile(r"(?<![^\W\d_])([^\W\d_]{4,})\.(?=\s|-|$)")
-_ROOM_WORDS = sorted(GENERIC | SYNONYMS.keys())
+_ROOM_WORDS = ABBREVIABLE_ROOM_WORDS
 _GENERIC_CONCEPTS = frozenset({"meeting", "conference", "room"})
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .lexicon import merge_lexicon
+
 DATA_DIR = Path(__file__).with_name("data")
 
 
@@ -41,7 +43,8 @@ def _table(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-_VOCAB = load_data("vocabulary.json")
+_HANDWRITTEN = load_data("vocabulary.json")
+_VOCAB = merge_lexicon(_HANDWRITTEN, load_data("lexicon.json"))
 _RULES = load_data("rules.json")
 
 STOPWORDS = _words(_VOCAB["stopwords"])
@@ -151,3 +154,13 @@ _KNOWN_WORDS = (
 def is_known_word(word: str) -> bool:
     """The vocabulary gives the (folded) word a meaning of its own."""
     return word in _KNOWN_WORDS
+
+
+# Room words a dotted abbreviation may stand for ("Kokoush." is "kokoushuone"): the
+# hand-written vocabulary's, where each prefix was checked; the lexicon's longer lists make
+# most prefixes ambiguous ("Neuv." would be "neuvottelu" or "neuvonta").
+ABBREVIABLE_ROOM_WORDS: tuple[str, ...] = tuple(
+    sorted(
+        _words(_HANDWRITTEN["generic"]) | {w for words in _HANDWRITTEN["synonyms"].values() for w in words}
+    )
+)

@@ -1,0 +1,116 @@
+"""The multilingual lexicon merged into the vocabulary (invented words and tables)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.domain.automap.lexicon import fold, merge_lexicon
+from services.domain.automap.vocabulary import load_data
+
+SPECIAL = {"æ": "ae", "ð": "d", "þ": "th", "ø": "o", "ß": "ss"}
+
+
+def _vocab() -> dict[str, Any]:
+    return {
+        "special_letters": SPECIAL,
+        "stopwords": {"common": ["de", "del"]},
+        "generic": {"common": ["sala", "room"]},
+        "synonyms": {"board": ["vorstand"], "tree": ["tree"]},
+        "number_words": {"common": {"two": "2"}},
+        "trailing_number_words": {"en": "1"},
+        "ordinal_words": {"common": {"second": 2}},
+        "floor_words": {"en": ["floor"]},
+        "building_words": {"en": ["building"]},
+        "qualifiers": {"en": ["small"]},
+        "non_room": {"en": ["desk"]},
+        "deprecated_marks": {"en": ["old"]},
+        "capacity_units": {"common": ["pax"]},
+        "ground_floor_words": ["ground floor"],
+        "basement_words": ["basement"],
+        "abbreviations": {"common": {"rm": ["room"]}},
+    }
+
+
+def _lexicon(**languages: dict[str, Any]) -> dict[str, Any]:
+    return {"languages": languages}
+
+
+def test_fold_writes_words_as_the_vocabulary_does() -> None:
+    assert fold("  Hæð ", SPECIAL) == "haed"
+    assert fold("Þórsmörk", SPECIAL) == "thorsmork"
+    assert fold("Pasitarimų  kambarys", SPECIAL) == "pasitarimu kambarys"
+
+
+def test_words_are_added_by_kind() -> None:
+    merged = merge_lexicon(
+        _vocab(),
+        _lexicon(
+            xx={
+                "concepts": {
+                    "meeting_room": ["Fundarherbergi"],
+                    "board_room": ["Stjórnarherbergi", "Sala Valdyba"],
+                },
+                "number_words": {"tveir": 2, "tvö": 2, "sex": 6},
+                "ordinal_words": {"þriðja": 3},
+                "floor_words": ["hæð", "h."],
+                "qualifiers": ["litla", "a"],
+                "ground_floor_words": ["jarðhæð"],
+                "abbreviations": {"FH": "fundarherbergi", "ST": "stórt / stutt"},
+            }
+        ),
+    )
+    assert "fundarherbergi" in merged["generic"]["lexicon"]
+    assert {"stjornarherbergi", "valdyba"} <= set(merged["synonyms"]["board"])
+    assert merged["number_words"]["lexicon"] == {"tveir": "2"}
+    assert merged["trailing_number_words"]["tvo"] == "2" and merged["trailing_number_words"]["sex"] == "6"
+    assert merged["ordinal_words"]["lexicon"] == {"thridja": 3}
+    assert merged["floor_words"]["lexicon"] == ["haed"]  # "h." is too short to be a floor word alone
+    assert merged["qualifiers"]["lexicon"] == ["litla"]
+    assert "jardhaed" in merged["ground_floor_words"]
+    assert merged["abbreviations"]["lexicon"] == {"fh": ["fundarherbergi"]}
+
+
+def test_a_known_word_keeps_its_meaning_and_a_word_of_two_meanings_is_left_out() -> None:
+    merged = merge_lexicon(
+        _vocab(),
+        _lexicon(
+            xx={"qualifiers": ["del", "desk", "parte"], "number_words": {"desk": 4}},
+            yy={"building_words": ["parte"]},
+        ),
+    )
+    assert merged["qualifiers"]["lexicon"] == []  # "del" a stopword, "desk" a non-room, "parte" two roles
+    assert merged["building_words"]["lexicon"] == []
+    assert merged["number_words"]["lexicon"] == {}
+
+
+def test_names_of_one_language_never_become_one_room() -> None:
+    concepts = {"tree": ["árbol", "pino", "roble"], "training_room": ["aula", "kurs"]}
+    merged = merge_lexicon(_vocab(), _lexicon(xx={"concepts": concepts}))
+    assert "arbol" in merged["synonyms"]["tree"] and "pino" not in merged["synonyms"]["tree"]
+    assert {"aula", "kurs"} <= set(merged["synonyms"]["training"])  # kinds of room: every word
+
+
+def test_english_gives_numbers_ordinals_and_non_rooms_only() -> None:
+    merged = merge_lexicon(
+        _vocab(),
+        _lexicon(
+            en={
+                "concepts": {"tree": ["maple"]},
+                "building_words": ["court"],
+                "number_words": {"thirty": 30},
+                "non_room": ["webcam"],
+            }
+        ),
+    )
+    assert merged["building_words"]["lexicon"] == [] and "maple" not in merged["synonyms"]["tree"]
+    assert merged["number_words"]["lexicon"] == {"thirty": "30"}
+    assert merged["non_room"]["lexicon"] == ["webcam"]
+
+
+def test_the_shipped_lexicon_merges_and_keeps_the_vocabulary() -> None:
+    vocab = load_data("vocabulary.json")
+    merged = merge_lexicon(vocab, load_data("lexicon.json"))
+    assert len(load_data("lexicon.json")["languages"]) >= 10
+    for concept, words in vocab["synonyms"].items():
+        assert merged["synonyms"][concept][: len(words)] == words
+    assert merged["number_words"]["common"] == vocab["number_words"]["common"]
