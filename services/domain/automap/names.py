@@ -72,7 +72,12 @@ _FLOOR_ROMAN = re.compile(
     rf"(?<![a-z0-9])(viii|vii|vi|iv|ix|v|x|iii|ii|i)\.?\s*(?:p\.|{_FLOOR_WORD}(?![a-z]))", re.I
 )
 _ORDINAL_ALTERNATION = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
-_TENS_ORDINALS = _alternation([w for w, n in ORDINAL_WORDS.items() if n >= 10 and n % 10 == 0])[3:-1]
+# The tens of a compound ordinal: an ordinal ("Décimo Quinto") or a cardinal ("Twenty-Sixth").
+_TENS: dict[str, int] = {
+    **{w: int(n) for w, n in NUMBER_WORDS.items() if w.isalpha() and n.isdigit() and int(n) in range(20, 100, 10)},
+    **{w: n for w, n in ORDINAL_WORDS.items() if n >= 10 and n % 10 == 0},
+}
+_TENS_ORDINALS = _alternation(_TENS)[3:-1]
 _UNIT_ORDINALS = _alternation([w for w, n in ORDINAL_WORDS.items() if 0 < n < 10])[3:-1]
 _FLOOR_ORDINAL_WORD = re.compile(
     rf"(?<![a-z0-9])(?:({_TENS_ORDINALS})[\s\-]*({_UNIT_ORDINALS})|({_ORDINAL_ALTERNATION}))\s+"
@@ -239,7 +244,7 @@ def _strip_locations(text: str, loc: _Location) -> str:
     def ordinal_floor(match: re.Match[str]) -> str:
         # "Décimo Quinto Piso", "decimoquinto": a tens ordinal then a units one add up.
         if match.group(1):
-            loc.set_floor(ORDINAL_WORDS[match.group(1).lower()] + ORDINAL_WORDS[match.group(2).lower()])
+            loc.set_floor(_TENS[match.group(1).lower()] + ORDINAL_WORDS[match.group(2).lower()])
         else:
             loc.set_floor(ORDINAL_WORDS[match.group(3).lower()])
         return " - "

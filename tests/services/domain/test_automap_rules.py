@@ -49,6 +49,8 @@ def test_unicode_and_spelling_variants_pair(calendar: str, pivot: str) -> None:
         ("3. Obergeschoss", 3),
         ("Level Fifteen", 15),
         ("Eleventh Floor", 11),
+        ("Thirty-Second Floor", 32),  # cardinal tens before an ordinal unit
+        ("Forty Fourth Floor", 44),
         ("3e étage", 3),
         ("4ª planta", 4),
         ("Planta Quinta", 5),
