@@ -72,9 +72,10 @@ _FLOOR_ROMAN = re.compile(
     rf"(?<![a-z0-9])(viii|vii|vi|iv|ix|v|x|iii|ii|i)\.?\s*(?:p\.|{_FLOOR_WORD}(?![a-z]))", re.I
 )
 _ORDINAL_ALTERNATION = "|".join(sorted(ORDINAL_WORDS, key=len, reverse=True))
+_CARDINAL_TENS = frozenset(str(n) for n in range(20, 100, 10))
 # The tens of a compound ordinal: an ordinal ("Décimo Quinto") or a cardinal ("Twenty-Sixth").
 _TENS: dict[str, int] = {
-    **{w: int(n) for w, n in NUMBER_WORDS.items() if w.isalpha() and n.isdigit() and int(n) in range(20, 100, 10)},
+    **{w: int(n) for w, n in NUMBER_WORDS.items() if w.isalpha() and n in _CARDINAL_TENS},
     **{w: n for w, n in ORDINAL_WORDS.items() if n >= 10 and n % 10 == 0},
 }
 _TENS_ORDINALS = _alternation(_TENS)[3:-1]
