@@ -127,8 +127,11 @@ _FLOOR_BASEMENT = re.compile(rf"(?<![a-z0-9]){_alternation(BASEMENT_WORDS)}(?![a
 _BUILDING_AFTER = re.compile(
     rf"(?<![a-z0-9])([a-z])[\s\-]{_alternation(BUILDING_AFTER_LETTER)}(?![a-z0-9])", re.I
 )
+# (a word that is a number or a room word is none: Hungarian "húsz" is 20, not "hus Z")
+_WHOLE_WORDS = _alternation({*NUMBER_WORDS, *ORDINAL_WORDS, *GENERIC})
 _BUILDING = re.compile(
-    rf"(?<![a-z0-9]){_alternation(BUILDING_BEFORE_LETTER)}\.?(?:\s*|-)([a-z]|\d{{1,3}})(?![a-z0-9])",
+    rf"(?<![a-z0-9])(?!{_WHOLE_WORDS}(?![a-z0-9]))"
+    rf"{_alternation(BUILDING_BEFORE_LETTER)}\.?(?:\s*|-)([a-z]|\d{{1,3}})(?![a-z0-9])",
     re.I,
 )
 _UNITS = "|".join(sorted(CAPACITY_UNITS, key=len, reverse=True))
@@ -625,7 +628,10 @@ def _strip_trailing_equipment(tokens: list[str]) -> list[str]:
 
 
 def _split_compound(token: str) -> tuple[str, ...]:
-    """ "boardroom" -> ("board", "room"), "schulungsraum" -> ("schulung", "raum")."""
+    """ "boardroom" -> ("board", "room"), "schulungsraum" -> ("schulung", "raum"); a number
+    word stays whole (Hungarian "tizenhárom" is 13, not "tizenha" + "rom")."""
+    if token in NUMBER_WORDS or token in ORDINAL_WORDS:
+        return (token,)
     for suffix in COMPOUND_SUFFIXES:
         if token.endswith(suffix) and len(token) >= len(suffix) + 3:
             stem = token[: -len(suffix)]
