@@ -169,6 +169,9 @@ _ORDINAL_SUFFIX = frozenset({"st", "nd", "rd", "th", "e", "er", "ere", "eme"})
 _ELISION = re.compile(r"(?<![a-z])(?:[dlnmsjc]|qu)'(?=[a-z])|'s(?![a-z])", re.I)
 # Wade-Giles aspiration ("T'ai-shan", "Ch'ang-an", "K'un-ming"): the apostrophe is no break
 _ASPIRATION = re.compile(r"(?<![a-z])((?:[ptk]|ch|ts|tz))['’‘ʻ](?=[aeiou])", re.I)
+# An apostrophe inside a word after three letters or more is a letter of the romanisation
+# (Arabic ʿayn and hamza "Dir'iyah", a Russian soft sign "Sokol'niki"), not a break.
+_INNER_APOSTROPHE = re.compile(r"(?<=[^\W\d_]{3})['’‘ʻʼ](?=[^\W\d_])")
 _ORDINAL_MARK = re.compile(r"(\d)\.?\s?[º°ª]")  # "7º", "2.º" (European Portuguese)
 _FLOOR_DEGREE = re.compile(r"(?<![\d.])(\d{1,2})°(?![a-z0-9])", re.I)
 _HOURS = re.compile(r"(?<![\w./-])(?:24\s*/\s*7|24\s*x\s*7|24\s*h)(?![\w./-])", re.I)
@@ -223,7 +226,7 @@ def _fold(name: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = unicodedata.normalize("NFC", text)  # Hangul syllables again ("회의실"), not jamo
-    text = _ELISION.sub(" ", _ASPIRATION.sub(r"\1", text))
+    text = _INNER_APOSTROPHE.sub("", _ELISION.sub(" ", _ASPIRATION.sub(r"\1", text)))
     return " ".join(text.split())
 
 

@@ -746,28 +746,50 @@ def skeleton(word: str) -> str:
     return word[:-1] if len(word) >= 6 and word[-1] in "aiu" else word
 
 
+# Consonants romanisations of one name disagree on: German "sch"/"tsch" for "sh"/"ch"
+# ("Schytomyr" / "Zhytomyr", "Kreschtschatyk" / "Khreshchatyk"), an h after a consonant
+# ("Puket" / "Phuket", "Kao" / "Khao"), z/s and tz/ts ("Tzfat" / "Tsfat").
+_TRANSLIT_FOLDS = (
+    (re.compile(r"shch|t?sch"), "s"),
+    (re.compile(r"(?<=[bcdgkpstz])h"), ""),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"w"), "v"),
+)
+
+
+def translit_skeleton(word: str) -> str:
+    """The skeleton of a word with its consonants folded as romanisations disagree on them."""
+    for pattern, replacement in _TRANSLIT_FOLDS:
+        word = pattern.sub(replacement, word)
+    return skeleton(word)
+
+
+def _initial(word: str) -> str:
+    return _modern(word)[0].replace("c", "k").replace("q", "k")
+
+
 def _skeleton_twins(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[tuple[str, str]]:
-    """Word pairs, one of each list, that only a vowel family or an old spelling tells apart
-    (see ``skeleton``): each is missing from the other list, and their skeleton names no other
-    word on either side."""
+    """Word pairs, one of each list, that only a vowel family, an old spelling or a
+    romanisation's consonants tell apart (see ``skeleton``, ``translit_skeleton``): each is
+    missing from the other list, and their skeleton names no other word on either side."""
     sides = [
         {w for k in keys for w in k.words if w not in GENERIC and w.isalpha() and len(w) >= 4}
         for keys in (cal, piv)
     ]
-    keyed: list[dict[str, list[str]]] = [defaultdict(list), defaultdict(list)]
-    for side, words in zip(keyed, sides, strict=True):
-        for w in words:
-            side[skeleton(w)].append(w)
     out: set[tuple[str, str]] = set()
-    for key, mine in keyed[0].items():
-        theirs = keyed[1].get(key)
-        if not theirs or len(mine) != 1 or len(theirs) != 1:
-            continue
-        a, b = mine[0], theirs[0]
-        first = {_modern(w)[0].replace("c", "k").replace("q", "k") for w in (a, b)}
-        if a in sides[1] or b in sides[0] or len(first) > 1:
-            continue
-        out.add((a, b) if a <= b else (b, a))
+    for key_of, initial in ((skeleton, _initial), (translit_skeleton, lambda w: translit_skeleton(w)[0])):
+        keyed: list[dict[str, list[str]]] = [defaultdict(list), defaultdict(list)]
+        for side, words in zip(keyed, sides, strict=True):
+            for w in words:
+                side[key_of(w)].append(w)
+        for key, mine in keyed[0].items():
+            theirs = keyed[1].get(key)
+            if not theirs or len(mine) != 1 or len(theirs) != 1:
+                continue
+            a, b = mine[0], theirs[0]
+            if a in sides[1] or b in sides[0] or initial(a) != initial(b):
+                continue
+            out.add((a, b) if a <= b else (b, a))
     return frozenset(out)
 
 
