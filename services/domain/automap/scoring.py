@@ -345,10 +345,12 @@ class _Scorer:
             structured = self.words(wa, wb)
             # Compared as concepts, so a translation reads alike: "Boardroom" / "Sala do Conselho".
             ma, mb = _merge_compounds(wa, wb, self.korean), _merge_compounds(wb, wa, self.korean)
-            content_a = [_concept(w) for w in ma if w not in GENERIC] or list(ma)
-            content_b = [_concept(w) for w in mb if w not in GENERIC] or list(mb)
             # A word the token rules already equate with one of the other side ("Kyongbokkung" /
-            # "Gyeongbokgung", "Hsihu" / "Xihu") is written as that word for the surface too.
+            # "Gyeongbokgung", "Hsihu" / "Xihu", "Majles" / "Majlis") is written as that word
+            # for the surface too, before both are read as concepts.
+            raw_b = [w for w in mb if w not in GENERIC]
+            content_a = [_concept(self._aligned(w, raw_b)) for w in ma if w not in GENERIC] or list(ma)
+            content_b = [_concept(w) for w in raw_b] or list(mb)
             content_a = [self._aligned(w, content_b) for w in content_a]
             surface = fuzz.token_sort_ratio(" ".join(content_a), " ".join(content_b)) / 100.0
             base = 0.8 * structured + 0.2 * surface
