@@ -52,8 +52,20 @@ from .vocabulary import (
 # ---------------------------------------------------------------------------
 
 
+# Kinds of place a room's name may carry or drop ("Lago Llanquihue" / "Llanquihue", "Mount
+# Kenya" / "Kenya"): unmatched, they cost what a generic word costs.
+_PLACE_KINDS = frozenset(
+    {"river", "lake", "mountain", "volcano", "glacier", "island", "bay", "lagoon", "valley"}
+)
+
+
+def _light(word: str) -> bool:
+    """A word whose absence from the other name costs little: generic, or a kind of place."""
+    return word in GENERIC or _concept(word) in _PLACE_KINDS
+
+
 def _weight(word: str) -> float:
-    return GENERIC_WEIGHT if word in GENERIC else 1.0
+    return GENERIC_WEIGHT if _light(word) else 1.0
 
 
 def _squeeze(word: str) -> str:
@@ -455,8 +467,8 @@ def _missed(words: Sequence[str], best: Sequence[float]) -> float:
 
     Unmatched generic words ("Konferenzraum" is two) cost at most a little more than one.
     """
-    generic = sum(_weight(w) * (1.0 - b) for w, b in zip(words, best, strict=True) if w in GENERIC)
-    content = sum(1.0 - b for w, b in zip(words, best, strict=True) if w not in GENERIC)
+    generic = sum(_weight(w) * (1.0 - b) for w, b in zip(words, best, strict=True) if _light(w))
+    content = sum(1.0 - b for w, b in zip(words, best, strict=True) if not _light(w))
     missed = content + min(generic, GENERIC_MISS_CAP)
     return missed / max(sum(_weight(w) for w in words), 1.0)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
+from services.domain.automap import propose
 from services.domain.automap.lexicon import fold, merge_lexicon
 from services.domain.automap.vocabulary import load_data
 
@@ -114,3 +117,25 @@ def test_the_shipped_lexicon_merges_and_keeps_the_vocabulary() -> None:
     for concept, words in vocab["synonyms"].items():
         assert merged["synonyms"][concept][: len(words)] == words
     assert merged["number_words"]["common"] == vocab["number_words"]["common"]
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("Lago Titicaca", "Titicaca"),
+        ("Mount Kenya", "Kenya"),
+        ("Isla Mujeres", "Mujeres"),
+        ("Tahoe", "Lake Tahoe"),
+    ],
+)
+def test_a_kind_of_place_a_name_drops_costs_little(calendar: str, pivot: str) -> None:
+    rows = propose(
+        [{"name": calendar, "email": "a@example.com"}, {"name": "Phone Booth", "email": "b@example.com"}],
+        [{"id": "1", "name": pivot}, {"id": "2", "name": "Boardroom"}],
+    )
+    assert rows[0]["pivot_room"] == "1"
+
+
+def test_a_kind_of_place_does_not_pair_two_names() -> None:
+    rows = propose([{"name": "Lago Titicaca", "email": "a@example.com"}], [{"id": "1", "name": "Lago Poopo"}])
+    assert rows[0]["pivot_room"] is None
