@@ -45,6 +45,7 @@ from .vocabulary import (
     ROOM_NUMBER_ONE_SIDED,
     SPELLING_FOLDS,
     SYNONYMS,
+    is_known_word,
 )
 
 # ---------------------------------------------------------------------------
@@ -57,6 +58,15 @@ from .vocabulary import (
 _PLACE_KINDS = frozenset(
     {"river", "lake", "mountain", "volcano", "glacier", "island", "bay", "lagoon", "valley"}
 )
+
+
+_QUALIFIER_CONCEPTS = frozenset({"small", "large", "north", "south", "east", "west"})
+
+
+def _qualifies(word: str) -> bool:
+    """A word that makes another room when added to a name: a qualifier, or a size or side
+    in any language ("Lek", "Mic": small)."""
+    return word in QUALIFIERS or _concept(word) in _QUALIFIER_CONCEPTS
 
 
 def _light(word: str) -> bool:
@@ -313,7 +323,7 @@ class _Scorer:
         # misses little, "Boardroom Annex" vs "Boardroom" misses half.
         value = 1.0 - max(_missed(wa, best_a), _missed(wb, best_b))
         qa, qb = _one_sided_qualifier(wa, best_a), _one_sided_qualifier(wb, best_b)
-        if qa != qb and not any(w in QUALIFIERS for w in (wb if qa else wa)):
+        if qa != qb and not any(_qualifies(w) for w in (wb if qa else wa)):
             # "Sun Moon Lake Small" is another room than "Sun Moon Lake": a size, side or
             # annex word only one name carries makes a sibling, whatever else matches.
             # ("Ballsaal Teil A" / "Grand Ballroom – Section A": both qualify, in two languages.)
@@ -338,9 +348,18 @@ class _Scorer:
         if any(b < 1.0 for w, b in zip(short, best_s, strict=True) if w not in GENERIC):
             return False
         extra = [w for w, b in zip(long, best_l, strict=True) if w not in GENERIC and b < 0.9]
+        # "Tūī Iti", "Phuket Lek": a three-letter word after the shared name is most often a size
+        # or a side in a language the vocabulary may not know (Māori "iti", Thai "lek": small);
+        # two letters are rather a code ("Accoglienza PT": piano terra).
+        last = max((i for i, b in enumerate(best_l) if b >= 0.9), default=len(long))
+        if any(
+            len(w) == 3 and w.isalpha() and not is_known_word(w) and b < 0.9
+            for w, b in list(zip(long, best_l, strict=True))[last + 1 :]
+        ):
+            return False
         # "Empfang Bildschirm" is the reception's screen, not the reception.
         # "Orion Annex" is another room than "Orion".
-        return len(extra) <= PARTIAL_EXTRA_WORDS and not any(w in NON_ROOM or w in QUALIFIERS for w in extra)
+        return len(extra) <= PARTIAL_EXTRA_WORDS and not any(w in NON_ROOM or _qualifies(w) for w in extra)
 
     def _aligned(self, word: str, other: Sequence[str]) -> str:
         if word in other:
@@ -433,7 +452,7 @@ def _same_room_code(a: RoomKey, b: RoomKey) -> bool:
         return False
     if a.floor is not None and b.floor is not None and a.floor != b.floor:
         return False
-    return not any(w in NON_ROOM or w in QUALIFIERS for w in (*a.words, *b.words))
+    return not any(w in NON_ROOM or _qualifies(w) for w in (*a.words, *b.words))
 
 
 def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ...]:
@@ -459,7 +478,7 @@ def _merge_initials(words: Sequence[str], other: Sequence[str]) -> tuple[str, ..
 
 def _one_sided_qualifier(words: Sequence[str], best: Sequence[float]) -> bool:
     """A qualifier word ("small", "annex", "lille") the other name has no counterpart for."""
-    return any(w in QUALIFIERS and b < 0.5 for w, b in zip(words, best, strict=True))
+    return any(_qualifies(w) and b < 0.5 for w, b in zip(words, best, strict=True))
 
 
 def _missed(words: Sequence[str], best: Sequence[float]) -> float:
@@ -696,8 +715,8 @@ def _without_qualified_siblings(keys: Sequence[RoomKey]) -> list[RoomKey]:
         k
         for k in keys
         if not (
-            any(w in QUALIFIERS for w in k.words)
-            and tuple(w for w in k.words if w not in QUALIFIERS) in plain - {k.words}
+            any(_qualifies(w) for w in k.words)
+            and tuple(w for w in k.words if not _qualifies(w)) in plain - {k.words}
         )
     ]
 

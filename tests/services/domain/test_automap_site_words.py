@@ -80,3 +80,15 @@ def test_an_unknown_language_s_room_word_lets_the_numbers_decide() -> None:
 def test_words_the_vocabulary_knows_and_short_codes_are_never_site_generic() -> None:
     cal = [normalize(n) for n in ("Seminar 1", "Seminar 2", "Seminar 3", "MEH 1", "MEH 2", "MEH 3")]
     assert site_generic_words(cal, [normalize("Room 1")]) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"), [("Kowhai Iti", "Kōwhai"), ("Orion Mic", "Orion"), ("Lanna Lek", "Lanna")]
+)
+def test_a_three_letter_word_after_a_name_makes_a_sibling(calendar: str, pivot: str) -> None:
+    assert _pairs([calendar, "Phone Booth"], [pivot, "Boardroom"])[calendar] is None
+
+
+def test_a_longer_word_or_a_two_letter_code_after_a_name_is_part_of_it() -> None:
+    pairs = _pairs(["Pangkor Laut", "Sala Verde PT"], ["Pangkor", "Sala Verde", "Boardroom"])
+    assert pairs == {"Pangkor Laut": "Pangkor", "Sala Verde PT": "Sala Verde"}
