@@ -71,17 +71,22 @@ NAME_CONCEPTS = NATURE_CONCEPTS | {"small", "large", "north", "south", "east", "
 # numbers, ordinals and non-rooms only ("Court", "Satellite", "Focus" keep their meaning).
 ENGLISH_KINDS = frozenset({"number_words", "ordinal_words", "non_room"})
 
-# Shortest word each kind admits: a three-letter word is a number in one language and a
-# name or a little word in another ("sex", "bir", "hat"), so it counts only at a name's end.
+# Romanisations of one syllable per word (Mandarin, Cantonese, Vietnamese): every room word
+# is also a part of names ("Jian" is a room and the "Jian" of "Jian Men", Vietnamese "không"
+# zero the "Khong" of "Mae Khong"); the vocabulary keeps its hand-picked words for them.
+SYLLABIC_LANGUAGES = frozenset({"zh", "yue", "vi"})
+
+# Shortest word each kind admits: a short word is a number or a size in one language and a
+# name or a little word in another ("sex", "bir", "lima", "mae").
 MIN_LENGTH: Mapping[str, int] = {
     "generic": 3,
     "concept": 4,
-    "number": 4,
-    "trailing_number": 3,
+    "number": 5,
+    "trailing_number": 4,
     "ordinal": 4,
     "floor": 4,
     "building": 4,
-    "qualifier": 3,
+    "qualifier": 4,
     "non_room": 4,
     "deprecated": 4,
     "capacity": 2,
@@ -141,7 +146,13 @@ class _Roles:
         self.roles: dict[str, set[tuple[str, str]]] = defaultdict(set)
 
     def add(self, word: str, kind: str, value: str, min_kind: str | None = None) -> None:
-        if word and word.isalpha() and len(word) >= MIN_LENGTH[min_kind or kind] and word not in self.known:
+        if (
+            word
+            and word.isalpha()
+            and word.isascii()  # names are compared in Latin letters; other scripts fold apart
+            and len(word) >= MIN_LENGTH[min_kind or kind]
+            and word not in self.known
+        ):
             self.roles[word].add((kind, value))
 
     def single(self) -> dict[str, tuple[str, str]]:
@@ -154,7 +165,9 @@ def merge_lexicon(vocab: dict[str, Any], lexicon: Mapping[str, Any]) -> dict[str
     known = _known_words(vocab)
     generic_words = {w for table in vocab["generic"].values() for w in table}
     stopwords = {w for table in vocab["stopwords"].values() for w in table}
-    roles = _Roles(known)
+    # Words the lexicon's author marked as meaning two things across languages (Danish "to"
+    # is 2, Thai "song" is 2, Lithuanian "du" is 2): left to the vocabulary.
+    roles = _Roles(known | {fold(w, special) for w in lexicon.get("ambiguous", {})})
     phrases: dict[str, set[str]] = defaultdict(set)
     abbreviations: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     languages = lexicon.get("languages", {})
@@ -162,6 +175,7 @@ def merge_lexicon(vocab: dict[str, Any], lexicon: Mapping[str, Any]) -> dict[str
     languages = {
         code: entry if code != "en" else {k: v for k, v in entry.items() if k in ENGLISH_KINDS}
         for code, entry in languages.items()
+        if code not in SYLLABIC_LANGUAGES
     }
     for entry in languages.values():  # generic words first: concepts' phrases drop them
         for concept, words in entry.get("concepts", {}).items():
@@ -196,11 +210,16 @@ def merge_lexicon(vocab: dict[str, Any], lexicon: Mapping[str, Any]) -> dict[str
         for source in _PHRASE_LISTS:
             for raw in entry.get(source, []):
                 phrase = fold(raw, special)
-                if len(phrase) >= 4 and phrase.replace(" ", "").isalpha() and phrase not in known:
+                # One word names the floor only when it is long ("Lobby" is a room).
+                if (
+                    (" " in phrase or len(phrase) >= 6)
+                    and phrase.replace(" ", "").isalpha()
+                    and phrase not in known
+                ):
                     phrases[source].add(phrase)
         for raw, expansion in entry.get("abbreviations", {}).items():
             abbr = fold(raw, special)
-            if isinstance(expansion, str) and "/" not in expansion and abbr.isalpha() and len(abbr) >= 2:
+            if isinstance(expansion, str) and "/" not in expansion and abbr.isalpha() and len(abbr) >= 3:
                 abbreviations[abbr].append(tuple(fold(expansion, special).split()))
 
     single = roles.single()

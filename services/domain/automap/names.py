@@ -31,6 +31,7 @@ from .vocabulary import (
     FLOOR_WORDS_FULL,
     GENERIC,
     GROUND_FLOOR_WORDS,
+    HANDWRITTEN_ROOM_WORDS,
     LINKING_S_STEMS,
     NON_ROOM,
     NUMBER_PARTICLES,
@@ -839,7 +840,7 @@ def _is_gloss(text: str) -> bool:
 def _glue_number_word(match: re.Match[str]) -> str:
     """ "Halla-san" is one name; "Sala-Uno" is room one (a room word before the number)."""
     word = match.group(1).lower()
-    if word in GENERIC or word in SYNONYMS or word in ABBREVIATIONS or word in CAPACITY_WORDS:
+    if word in HANDWRITTEN_ROOM_WORDS or word in ABBREVIATIONS or word in CAPACITY_WORDS:
         return match.group(0)
     return match.group(1) + match.group(2)
 

@@ -699,7 +699,7 @@ def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str
 
     def per_floor(w: str) -> bool:
         a, b = floors[0][w], floors[1].get(w, [])
-        return None not in a and len(set(a)) == len(a) and sorted(a) == sorted(b)  # type: ignore[type-var]
+        return None not in a and len(set(a)) == len(a) and Counter(a) == Counter(b)
 
     return frozenset(
         w

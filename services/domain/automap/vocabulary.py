@@ -156,11 +156,12 @@ def is_known_word(word: str) -> bool:
     return word in _KNOWN_WORDS
 
 
-# Room words a dotted abbreviation may stand for ("Kokoush." is "kokoushuone"): the
-# hand-written vocabulary's, where each prefix was checked; the lexicon's longer lists make
-# most prefixes ambiguous ("Neuv." would be "neuvottelu" or "neuvonta").
-ABBREVIABLE_ROOM_WORDS: tuple[str, ...] = tuple(
-    sorted(
-        _words(_HANDWRITTEN["generic"]) | {w for words in _HANDWRITTEN["synonyms"].values() for w in words}
-    )
-)
+# The hand-written vocabulary's room words (generic and concepts), each checked against the
+# rules that read a name's structure from them: a dotted abbreviation ("Kokoush." is
+# "kokoushuone") and a number word glued by a hyphen ("Sala-uno" is room one, "Halla-san" a
+# mountain). The lexicon's longer lists would make most prefixes ambiguous ("Neuv." would be
+# "neuvottelu" or "neuvonta") and some names room words ("halla").
+HANDWRITTEN_ROOM_WORDS: frozenset[str] = _words(_HANDWRITTEN["generic"]) | {
+    w for words in _HANDWRITTEN["synonyms"].values() for w in words
+}
+ABBREVIABLE_ROOM_WORDS: tuple[str, ...] = tuple(sorted(HANDWRITTEN_ROOM_WORDS))

@@ -53,35 +53,37 @@ def test_words_are_added_by_kind() -> None:
                     "meeting_room": ["Fundarherbergi"],
                     "board_room": ["Stjórnarherbergi", "Sala Valdyba"],
                 },
-                "number_words": {"tveir": 2, "tvö": 2, "sex": 6},
+                "number_words": {"tveir": 2, "tvöö": 2, "sex": 6},
                 "ordinal_words": {"þriðja": 3},
                 "floor_words": ["hæð", "h."],
                 "qualifiers": ["litla", "a"],
                 "ground_floor_words": ["jarðhæð"],
-                "abbreviations": {"FH": "fundarherbergi", "ST": "stórt / stutt"},
+                "abbreviations": {"FHB": "fundarherbergi", "FH": "fundarherbergi", "STS": "stórt / stutt"},
             }
         ),
     )
     assert "fundarherbergi" in merged["generic"]["lexicon"]
     assert {"stjornarherbergi", "valdyba"} <= set(merged["synonyms"]["board"])
     assert merged["number_words"]["lexicon"] == {"tveir": "2"}
-    assert merged["trailing_number_words"]["tvo"] == "2" and merged["trailing_number_words"]["sex"] == "6"
+    # A four-letter number word counts only at a name's end; three letters never.
+    assert merged["trailing_number_words"] == {"en": "1", "tvoo": "2"}
     assert merged["ordinal_words"]["lexicon"] == {"thridja": 3}
     assert merged["floor_words"]["lexicon"] == ["haed"]  # "h." is too short to be a floor word alone
     assert merged["qualifiers"]["lexicon"] == ["litla"]
     assert "jardhaed" in merged["ground_floor_words"]
-    assert merged["abbreviations"]["lexicon"] == {"fh": ["fundarherbergi"]}
+    # Two letters are left to the list's own initialisms (see expand_initialisms).
+    assert merged["abbreviations"]["lexicon"] == {"fhb": ["fundarherbergi"]}
 
 
 def test_a_known_word_keeps_its_meaning_and_a_word_of_two_meanings_is_left_out() -> None:
-    merged = merge_lexicon(
-        _vocab(),
-        _lexicon(
-            xx={"qualifiers": ["del", "desk", "parte"], "number_words": {"desk": 4}},
-            yy={"building_words": ["parte"]},
-        ),
+    lexicon = _lexicon(
+        xx={"qualifiers": ["del", "desk", "parte", "lilla"], "number_words": {"desk": 4}},
+        yy={"building_words": ["parte"]},
     )
-    assert merged["qualifiers"]["lexicon"] == []  # "del" a stopword, "desk" a non-room, "parte" two roles
+    lexicon["ambiguous"] = {"lilla": "a size in Swedish, a colour in Spanish"}
+    merged = merge_lexicon(_vocab(), lexicon)
+    # "del" a stopword, "desk" a non-room, "parte" two roles, "lilla" marked ambiguous
+    assert merged["qualifiers"]["lexicon"] == []
     assert merged["building_words"]["lexicon"] == []
     assert merged["number_words"]["lexicon"] == {}
 

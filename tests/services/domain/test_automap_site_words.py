@@ -92,3 +92,9 @@ def test_a_three_letter_word_after_a_name_makes_a_sibling(calendar: str, pivot: 
 def test_a_longer_word_or_a_two_letter_code_after_a_name_is_part_of_it() -> None:
     pairs = _pairs(["Pangkor Laut", "Sala Verde PT"], ["Pangkor", "Sala Verde", "Boardroom"])
     assert pairs == {"Pangkor Laut": "Pangkor", "Sala Verde PT": "Sala Verde"}
+
+
+def test_a_name_on_distinct_floors_of_one_list_and_none_of_the_other_does_not_break_scoring() -> None:
+    # "Nile" on floors 2 and 3 of the calendar, on floor 3 and no floor in pivot (crashed once).
+    pairs = _pairs(["Nile 2F", "Nile 3F", "Phone Booth"], ["Nile", "Nile (3F)", "Boardroom"])
+    assert pairs["Nile 3F"] == "Nile (3F)"
