@@ -34,6 +34,7 @@ def _pairs(calendar: Sequence[str | Mapping[str, Any]], pivot: Sequence[str]) ->
         ("Strasse", "Straße"),
         ("Laerdal", "Lærdal"),
         ("Tromso", "Tromsø"),
+        ("Thingvellir 2. haed", "Þingvellir (2. hæð)"),  # eth and capital thorn fold too
         ("Muenzraum Nord", "Münzraum Nord"),
         ("Salon Boeuf", "Salon Bœuf"),
     ],
