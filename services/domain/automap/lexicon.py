@@ -141,8 +141,9 @@ def _known_words(vocab: Mapping[str, Any]) -> set[str]:
 class _Roles:
     """Each folded word with the roles the lexicon gives it; a word of two roles is dropped."""
 
-    def __init__(self, known: set[str]) -> None:
+    def __init__(self, known: set[str], ambiguous: set[str]) -> None:
         self.known = known
+        self.ambiguous = ambiguous
         self.roles: dict[str, set[tuple[str, str]]] = defaultdict(set)
 
     def add(self, word: str, kind: str, value: str, min_kind: str | None = None) -> None:
@@ -152,11 +153,20 @@ class _Roles:
             and word.isascii()  # names are compared in Latin letters; other scripts fold apart
             and len(word) >= MIN_LENGTH[min_kind or kind]
             and word not in self.known
+            # A floor word counts only beside a number ("Chan 21"), so a second meaning
+            # elsewhere (Thai "chan" is also the moon) does not matter.
+            and (kind == "floor" or word not in self.ambiguous)
         ):
             self.roles[word].add((kind, value))
 
     def single(self) -> dict[str, tuple[str, str]]:
-        return {w: next(iter(r)) for w, r in self.roles.items() if len(r) == 1}
+        out = {}
+        for word, roles in self.roles.items():
+            if len(roles) == 1:
+                out[word] = next(iter(roles))
+            elif ("floor", "") in roles and all(kind in ("floor", "concept") for kind, _ in roles):
+                out[word] = ("floor", "")
+        return out
 
 
 def merge_lexicon(vocab: dict[str, Any], lexicon: Mapping[str, Any]) -> dict[str, Any]:
@@ -167,7 +177,7 @@ def merge_lexicon(vocab: dict[str, Any], lexicon: Mapping[str, Any]) -> dict[str
     stopwords = {w for table in vocab["stopwords"].values() for w in table}
     # Words the lexicon's author marked as meaning two things across languages (Danish "to"
     # is 2, Thai "song" is 2, Lithuanian "du" is 2): left to the vocabulary.
-    roles = _Roles(known | {fold(w, special) for w in lexicon.get("ambiguous", {})})
+    roles = _Roles(known, {fold(w, special) for w in lexicon.get("ambiguous", {})})
     phrases: dict[str, set[str]] = defaultdict(set)
     abbreviations: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     languages = lexicon.get("languages", {})

@@ -141,3 +141,10 @@ def test_a_kind_of_place_a_name_drops_costs_little(calendar: str, pivot: str) ->
 def test_a_kind_of_place_does_not_pair_two_names() -> None:
     rows = propose([{"name": "Lago Titicaca", "email": "a@example.com"}], [{"id": "1", "name": "Lago Poopo"}])
     assert rows[0]["pivot_room"] is None
+
+
+def test_a_floor_word_with_a_second_meaning_still_names_a_floor() -> None:
+    lexicon = _lexicon(xx={"floor_words": ["chon"], "concepts": {"moon": ["chon"]}})
+    lexicon["ambiguous"] = {"chon": "a floor, and the moon"}
+    merged = merge_lexicon(_vocab(), lexicon)
+    assert merged["floor_words"]["lexicon"] == ["chon"] and "chon" not in merged["synonyms"].get("moon", [])
