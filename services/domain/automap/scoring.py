@@ -511,6 +511,7 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
             n = len(run)
             if key.words[i : i + n] == run and _spells_initials(other.words, initialism):
                 out.append(((*key.words[:i], initialism, *key.words[i + n :]), key.idents, ALIAS_FACTOR))
+    out += _initial_codes(key, other)
     bases = _ident_bases(key, other)
     out += [(key.words, base, 1.0) for base in bases[1:]]
     if (
@@ -569,6 +570,23 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         for glued in {letters[0] + numbers[0], letters[0] + numbers[0].rjust(2, "0")}:
             if glued in other.idents:
                 out.append((key.words, frozenset({glued}), 1.0))
+    return out
+
+
+def _initial_codes(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], frozenset[str], float]]:
+    """ "T2 Room 204" is "Terminal 2 Room 204", "W3-110" is "Wing 3 Room 110": a letter glued to a
+    number the other name carries, after a word of the other name starting with that letter,
+    is that word and number (the word then counts as written on this side too)."""
+    out = []
+    # A leading code read as the list's site code ("T2 Room 204" twice) counts as well.
+    site = {key.site} if key.site is not None and _LETTER_NUMBER.match(key.site) else set()
+    for ident in key.idents | site:
+        glued = _LETTER_NUMBER.match(ident)
+        if glued is None or (number := glued.group(2).lstrip("0") or "0") not in other.idents:
+            continue
+        words = [w for w in other.words if w[0] == glued.group(1) and w not in key.words and len(w) >= 4]
+        if len(words) == 1:
+            out.append(((*key.words, words[0]), (key.idents - {ident}) | {number}, ALIAS_FACTOR))
     return out
 
 

@@ -98,3 +98,20 @@ def test_a_name_on_distinct_floors_of_one_list_and_none_of_the_other_does_not_br
     # "Nile" on floors 2 and 3 of the calendar, on floor 3 and no floor in pivot (crashed once).
     pairs = _pairs(["Nile 2F", "Nile 3F", "Phone Booth"], ["Nile", "Nile (3F)", "Boardroom"])
     assert pairs["Nile 3F"] == "Nile (3F)"
+
+
+def test_a_letter_and_number_code_is_the_other_name_s_word_and_number() -> None:
+    calendar = ["T2 Room 204", "T3 Room 204", "T2 Room 110", "W4-101"]
+    pivot = [
+        "Terminal 2 Room 204",
+        "Terminal 3 Room 204",
+        "Terminal 2 Room 110",
+        "Wing 4 Room 101",
+        "Wing 5 Room 101",
+    ]
+    assert _pairs(calendar, pivot) == {
+        "T2 Room 204": "Terminal 2 Room 204",
+        "T3 Room 204": "Terminal 3 Room 204",
+        "T2 Room 110": "Terminal 2 Room 110",
+        "W4-101": "Wing 4 Room 101",
+    }
