@@ -46,7 +46,8 @@ from .vocabulary import (
     TRAILING_NUMBER_WORDS,
 )
 
-_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|os|e|o|a|u|°)?"  # "4de" Dutch, "2ú" Irish, "3os" Greek
+# "4de" Dutch, "2ú" Irish, "3os" Greek; "2-y", "3-iy" (a Slavic ordinal ending, romanised)
+_ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|os|e|o|a|u|°|-[a-z]{1,3}(?=\s))?"
 
 
 def _alternation(words: Collection[str]) -> str:

@@ -51,6 +51,8 @@ def test_unicode_and_spelling_variants_pair(calendar: str, pivot: str) -> None:
         ("Level Fifteen", 15),
         ("Eleventh Floor", 11),
         ("Thirty-Second Floor", 32),  # cardinal tens before an ordinal unit
+        ("2-y poverkh", 2),  # a romanised Slavic ordinal ending
+        ("3-iy etazh", 3),
         ("Forty Fourth Floor", 44),
         ("3e étage", 3),
         ("4ª planta", 4),
