@@ -8,13 +8,9 @@ from collections.abc import Sequence
 import pytest
 
 from services.domain.automap import propose
-from services.domain.automap.names import (
-    expand_floor_abbreviations,
-    expand_initialisms,
-    floor_of,
-    normalize,
-    site_codes,
-)
+from services.domain.automap.buildings import floor_of
+from services.domain.automap.name_lists import expand_floor_abbreviations, expand_initialisms
+from services.domain.automap.names import normalize, site_codes
 
 
 def _pairs(calendar: Sequence[str], pivot: Sequence[str]) -> dict[str, str | None]:
@@ -595,7 +591,7 @@ def test_a_hyphen_glued_number_word(name: str, words: tuple[str, ...], idents: s
 
 
 def test_a_list_typed_in_lower_case_gets_its_codes_back() -> None:
-    from services.domain.automap.names import recase_codes
+    from services.domain.automap.name_lists import recase_codes
 
     names = ["par-def pont marie", "par-def salle 25.03", "par-def pont neuf", "nte salle 1", "cabine 2"]
     assert recase_codes(names)[:3] == ["PAR-DEF pont marie", "PAR-DEF salle 25.03", "PAR-DEF pont neuf"]

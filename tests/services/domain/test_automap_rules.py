@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.domain.automap import propose
-from services.domain.automap.names import floor_of, normalize
+from services.domain.automap.buildings import floor_of
+from services.domain.automap.names import normalize
 
 
 def _pairs(calendar: Sequence[str | Mapping[str, Any]], pivot: Sequence[str]) -> dict[str, str | None]:
