@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from .buildings import BuildingTable, building_of, building_table, floor_of, id_marks, mark_codes
+from .buildings import building_of, building_table, floor_of, id_marks, mark_codes
 from .name_lists import expand_floor_abbreviations, expand_initialisms, recase_codes
-from .names import RoomKey, normalize, site_codes
+from .names import BuildingTable, RoomKey, normalize, site_codes
 from .scoring import score_matrix, site_factors
 from .site_words import generalise, site_generic_words
 from .vocabulary import AMBIGUITY_MARGIN, CANDIDATE_MIN_SCORE, DEFAULT_THRESHOLD, GENERIC, TWIN_SCORE_GAP

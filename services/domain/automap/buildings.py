@@ -6,13 +6,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from .names import (
     _BUILDING,
     _COMPASS_WORDS,
     _PHRASE_WORD,
+    BuildingTable,
     _code_matches,
     _fold,
     _leading_phrase,
@@ -30,46 +29,6 @@ from .vocabulary import (
 
 _CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2,4})(\d{0,3})(?![A-Za-z])")
 _LETTER_CODE = re.compile(r"(?<![A-Za-z0-9])([A-Z])(\d{1,2})(?![A-Za-z0-9.])")
-
-
-@dataclass(frozen=True, slots=True)
-class BuildingTable:
-    """Building names of one site and the codes that stand for them ("HSC" = "Hadley Science Center").
-
-    Built from both room lists by ``building_table``; ``strip`` removes a building
-    mention from a name and records the building (and a floor glued to a code, "AND05").
-    """
-
-    phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
-    codes: tuple[tuple[re.Pattern[str], str], ...] = ()
-    marks: tuple[tuple[re.Pattern[str], str], ...] = ()  # "WAW-A", "LIS-TN": see ``mark_codes``
-    compass: frozenset[str] = frozenset()  # "90W", "90E": building codes, not "90 West" (a side)
-
-    def strip(self, text: str, loc: _Location) -> str:
-        def found(building: str) -> Any:
-            def repl(match: re.Match[str]) -> str:
-                if loc.building is None and building:
-                    loc.building = building
-                digits = match.groupdict().get("digits") or ""
-                if 1 <= len(digits) <= 2:
-                    loc.set_floor(int(digits))  # "AND05": building AND, floor 5
-                    return " - "
-                return f" - {digits} " if digits else " - "
-
-            return repl
-
-        for pattern, building in self.phrases:
-            text = pattern.sub(found(building), text)
-        for pattern, building in self.codes:
-            text = pattern.sub(found(building), text)
-        for pattern, building in self.marks:
-            match = pattern.search(text)
-            if match:
-                if loc.building is None:
-                    loc.building = building
-                lead = match.group("lead") or ""  # the site code stays
-                text = f"{text[: match.start()]}{lead} - {text[match.end() :]}"
-        return text
 
 
 _TRAILING = re.compile(r"(?:\(([^()]*)\)|\s+[-/|:]+\s+([^-/|:()]*))\s*$")

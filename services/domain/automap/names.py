@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .vocabulary import (
     ABBREVIABLE_ROOM_WORDS,
@@ -45,9 +45,6 @@ from .vocabulary import (
     SYNONYMS,
     TRAILING_NUMBER_WORDS,
 )
-
-if TYPE_CHECKING:
-    from .buildings import BuildingTable
 
 # "4de" Dutch, "2ú" Irish, "3os" Greek; "2-y", "3-iy" (a Slavic ordinal ending, romanised)
 _ORD = r"(?:st|nd|rd|th|eme|ieme|ere|er|ste|de|os|e|o|a|u|°|-[a-z]{1,3}(?=\s))?"
@@ -237,6 +234,46 @@ class _Location:
     def set_floor(self, value: int) -> None:
         if self.floor is None:
             self.floor = value
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingTable:
+    """Building names of one site and the codes that stand for them ("HSC" = "Hadley Science Center").
+
+    Built from both room lists by ``building_table``; ``strip`` removes a building
+    mention from a name and records the building (and a floor glued to a code, "AND05").
+    """
+
+    phrases: tuple[tuple[re.Pattern[str], str], ...] = ()
+    codes: tuple[tuple[re.Pattern[str], str], ...] = ()
+    marks: tuple[tuple[re.Pattern[str], str], ...] = ()  # "WAW-A", "LIS-TN": see ``mark_codes``
+    compass: frozenset[str] = frozenset()  # "90W", "90E": building codes, not "90 West" (a side)
+
+    def strip(self, text: str, loc: _Location) -> str:
+        def found(building: str) -> Any:
+            def repl(match: re.Match[str]) -> str:
+                if loc.building is None and building:
+                    loc.building = building
+                digits = match.groupdict().get("digits") or ""
+                if 1 <= len(digits) <= 2:
+                    loc.set_floor(int(digits))  # "AND05": building AND, floor 5
+                    return " - "
+                return f" - {digits} " if digits else " - "
+
+            return repl
+
+        for pattern, building in self.phrases:
+            text = pattern.sub(found(building), text)
+        for pattern, building in self.codes:
+            text = pattern.sub(found(building), text)
+        for pattern, building in self.marks:
+            match = pattern.search(text)
+            if match:
+                if loc.building is None:
+                    loc.building = building
+                lead = match.group("lead") or ""  # the site code stays
+                text = f"{text[: match.start()]}{lead} - {text[match.end() :]}"
+        return text
 
 
 # "13층" (Korean), "3階" (Japanese), "3楼" / "3樓" (Chinese): the floor, before the letters are folded
