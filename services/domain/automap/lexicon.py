@@ -68,8 +68,9 @@ CONCEPTS: Mapping[str, str] = {
 NAME_CONCEPTS = NATURE_CONCEPTS | {"small", "large", "north", "south", "east", "west"}
 
 # English is the vocabulary's own language, written by hand: from the lexicon it takes
-# numbers, ordinals and non-rooms only ("Court", "Satellite", "Focus" keep their meaning).
-ENGLISH_KINDS = frozenset({"number_words", "ordinal_words", "non_room"})
+# numbers, ordinals, non-rooms and marks of old mailboxes only ("Court", "Satellite", "Focus"
+# keep their meaning).
+ENGLISH_KINDS = frozenset({"number_words", "ordinal_words", "non_room", "deprecated_marks"})
 
 # Romanisations of one syllable per word (Mandarin, Cantonese, Vietnamese): every room word
 # is also a part of names ("Jian" is a room and the "Jian" of "Jian Men", Vietnamese "không"

@@ -943,22 +943,30 @@ def normalize(
             if alias.words or alias.idents:
                 aliases.append((alias.words, alias.idents))
         key = replace(key, aliases=tuple(aliases))
-    if _DEPRECATED.search(folded) or _DEPRECATED_CAPS.search(folded):
+    if (
+        _DEPRECATED.search(folded)
+        or _DEPRECATED_CAPS.search(folded)
+        or (not folded.isupper() and _DEPRECATED_CAPS_FIRST.search(folded))
+    ):
         key = replace(key, deprecated=True)
     return key
 
 
 _MARKS = "|".join(sorted((re.escape(m) for m in DEPRECATED_MARKS), key=len, reverse=True))
-# A marker leading the name with a separator ("zz_Boardroom", "OLD - Boardroom", "BAJA-Sala 3"),
-# closing it in brackets or after a dash ("Boardroom (old)", "Sala 3 - antigua"), or a phrase.
+# A marker leading the name with a separator ("zz_Boardroom", "OLD - Boardroom", "BAJA-Sala 3")
+# or in brackets ("(OLD) Boardroom"), closing it in brackets or after a dash, an underscore, a
+# dot ("Boardroom (old)", "Sala 3 - antigua", "Orion_old"), or a phrase ("do not book").
 _DEPRECATED = re.compile(
     rf"^\W*(?:{_MARKS})\s*[-_:|.]"
+    rf"|^\W*[(\[]\s*(?:{_MARKS})\s*[)\]]"
     rf"|[(\[]\s*(?:{_MARKS})\s*[)\]]\W*$"
-    rf"|\s[-_]\s*(?:{_MARKS})\W*$"
+    rf"|(?:\s[-_]\s*|[_.#])(?:{_MARKS})\W*$"
     rf"|\b(?:{'|'.join(DEPRECATED_PHRASES)})\b",
     re.I,
 )
 _DEPRECATED_CAPS = re.compile(rf"\s(?:{_MARKS.upper()})$")  # "Boardroom OLD"
+# Leading in capitals before a name that is not: "ARCHIVE Orion", "DEPRECATED Orion".
+_DEPRECATED_CAPS_FIRST = re.compile(rf"^(?:{_MARKS.upper()})\s+(?=\S)")
 
 
 # Phrases of a name that may be a building's or a site's (shared with buildings.py)

@@ -530,3 +530,29 @@ def test_seen_splits_of_the_corpus_keep_precision_and_recall(split: str) -> None
     assert total.precision >= 0.98, total.wrong
     assert total.recall >= 0.9, total.wrong
     assert total.null_accuracy >= 0.95, total.wrong
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Orion_old",
+        "Orion.old",
+        "(OLD) Orion",
+        "ARCHIVE Orion",
+        "DEPRECATED Orion",
+        "TEST Orion",
+        "Orion (former)",
+        "Orion (moved)",
+        "Orion - do not book",
+        "Orion - NICHT BUCHEN",
+        "Orion (ne pas réserver)",
+        "Orion (niet gebruiken)",
+    ],
+)
+def test_more_marks_of_an_old_mailbox(name: str) -> None:
+    assert normalize(name).deprecated
+
+
+@pytest.mark.parametrize("name", ["Old Library", "OLD LIBRARY", "Archive Room", "Test Kitchen"])
+def test_a_mark_word_that_names_the_room_is_no_mark(name: str) -> None:
+    assert not normalize(name).deprecated
