@@ -34,6 +34,8 @@ CONCEPTS: Mapping[str, str] = {
     "seminar_room": "seminar",
     "workshop": "workshop",
     "lecture_hall": "auditorium",
+    "conference_hall": "hall",  # the concept is the English word: "Fundarsalur" / "Conference Hall"
+    "hall": "hall",
     "auditorium": "auditorium",
     "library": "library",
     "reception": "reception",
