@@ -32,6 +32,7 @@ from .vocabulary import (
     GENERIC,
     GROUND_FLOOR_WORDS,
     HANDWRITTEN_ROOM_WORDS,
+    LAYOUT_WORDS,
     LINKING_S_STEMS,
     NON_ROOM,
     NUMBER_PARTICLES,
@@ -406,10 +407,19 @@ def _is_noise_tokens(tokens: Sequence[str]) -> bool:
 
 
 def _is_capacity_note(tokens: Sequence[str]) -> bool:
-    """ "(12)", "(8 pessoas)", "(6 personer)": a bare count, in any language."""
-    if not tokens or not tokens[0].isdigit() or int(tokens[0]) > 999:
+    """ "(12)", "(8 pessoas)", "(6 personer)": a bare count, in any language; "(12 posti a
+    sedere)", "(12 seats + 10 standing)": a count and its unit, then anything; "(theatre 80)",
+    "(U-shape 20)": a seating layout and its count."""
+    if not tokens:
         return False
-    return len(tokens) == 1 or (len(tokens) == 2 and tokens[1].isalpha())
+    if tokens[0].isdigit() and int(tokens[0]) <= 999:
+        return len(tokens) == 1 or (len(tokens) == 2 and tokens[1].isalpha()) or tokens[1] in CAPACITY_WORDS
+    return (
+        len(tokens) >= 2
+        and tokens[-1].isdigit()
+        and int(tokens[-1]) <= 999
+        and all(t in LAYOUT_WORDS for t in tokens[:-1])
+    )
 
 
 def _strip_brackets(text: str, loc: _Location) -> str:

@@ -53,6 +53,7 @@ EQUIPMENT = _words(_VOCAB["equipment"])
 CAPACITY_UNITS = _words(_VOCAB["capacity_units"])
 CAPACITY_LABELS = _words(_VOCAB["capacity_labels"])
 CAPACITY_WORDS = CAPACITY_UNITS | CAPACITY_LABELS
+LAYOUT_WORDS = _words(_VOCAB["layouts"])
 ABBREVIATIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {k: tuple(v) for k, v in _table(_VOCAB["abbreviations"]).items()}
 )

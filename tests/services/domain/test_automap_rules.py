@@ -556,3 +556,25 @@ def test_more_marks_of_an_old_mailbox(name: str) -> None:
 @pytest.mark.parametrize("name", ["Old Library", "OLD LIBRARY", "Archive Room", "Test Kitchen"])
 def test_a_mark_word_that_names_the_room_is_no_mark(name: str) -> None:
     assert not normalize(name).deprecated
+
+
+@pytest.mark.parametrize(
+    "suffix",
+    [
+        "(U-shape 20)",
+        "(theatre 80)",
+        "(Classroom 40)",
+        "(12 seats + 10 standing)",
+        "(Poly)",
+        "(Owl)",
+        "ZR",
+        "- 12 Sitzpl.",
+    ],
+)
+def test_layouts_and_more_equipment_are_noise(suffix: str) -> None:
+    key = normalize(f"Orion {suffix}")
+    assert (key.words, key.idents) == (("orion",), frozenset())
+
+
+def test_a_bracketed_room_number_is_no_capacity() -> None:
+    assert normalize("Orion (Room 12)").idents == frozenset({"12"})
