@@ -694,6 +694,29 @@ def _surface(key: RoomKey) -> str:
     return " ".join((*key.words, *concepts, *generic, *sorted(key.idents), *floored))
 
 
+def _initials(key: RoomKey) -> set[str]:
+    """ "MPH" is "Multi-Purpose Hall", "HDQT" "(Phòng) Hội đồng Quản trị": the initials of a name
+    of three to five words (all of them, and those that are not generic)."""
+    content = [w for w in key.words if w not in GENERIC]
+    return {"".join(w[0] for w in words) for words in (key.words, content) if 3 <= len(words) <= 5}
+
+
+def _initialism_pairs(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> set[tuple[int, int]]:
+    """Pairs where a word of one name is the other name's initials: the fuzzy prefilter sees
+    nothing in common between "MPH" and "Multi-Purpose Hall", the scorer does."""
+    out: set[tuple[int, int]] = set()
+    for mine, theirs, flip in ((cal, piv, False), (piv, cal, True)):
+        by_initials: dict[str, list[int]] = defaultdict(list)
+        for j, key in enumerate(theirs):
+            for initials in _initials(key):
+                by_initials[initials].append(j)
+        for i, key in enumerate(mine):
+            for word in key.words:
+                for j in by_initials.get(word, ()):
+                    out.add((j, i) if flip else (i, j))
+    return out
+
+
 def _rare_words(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> frozenset[str]:
     """Content words that occur in exactly one calendar name and one pivot name."""
     # A deprecated mailbox ("ESKİ - IST Galata") does not make its name's words common, nor
@@ -862,7 +885,7 @@ def score_matrix(cal: Sequence[RoomKey], piv: Sequence[RoomKey]) -> np.ndarray:
         clips=_clipped_words(cal, piv),
         skeletons=_skeleton_twins(cal, piv),
     )
-    for i, j in zip(*np.nonzero(rough), strict=True):
+    for i, j in {*zip(*np.nonzero(rough), strict=True), *_initialism_pairs(cal, piv)}:
         scores[i, j] = scorer.pair(cal[i], piv[j])
     return scores
 

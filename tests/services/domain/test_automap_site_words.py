@@ -115,3 +115,10 @@ def test_a_letter_and_number_code_is_the_other_name_s_word_and_number() -> None:
         "T2 Room 110": "Terminal 2 Room 110",
         "W4-101": "Wing 4 Room 101",
     }
+
+
+def test_initials_of_a_name_the_other_list_spells_out() -> None:
+    pairs = _pairs(
+        ["MNL MPH", "MNL Boardroom", "MNL Palawan"], ["Multi-Purpose Hall", "Board Room", "Palawan"]
+    )
+    assert pairs == {"MNL MPH": "Multi-Purpose Hall", "MNL Boardroom": "Board Room", "MNL Palawan": "Palawan"}
