@@ -804,19 +804,21 @@ _SKELETON_FOLDS = (
 )
 
 
-def _modern(word: str) -> str:
-    for pattern, replacement in _OLD_SPELLINGS:
+def _refolded(word: str, folds: Sequence[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, replacement in folds:
         word = pattern.sub(replacement, word)
     return word
+
+
+def _modern(word: str) -> str:
+    return _refolded(word, _OLD_SPELLINGS)
 
 
 def skeleton(word: str) -> str:
     """A word with old spellings modernised, vowels folded by family and doubled letters merged;
     a long word (six letters so folded) also loses its final vowel, a case ending of Slavic and
     other inflected names ("Uprava" / "Uprave", "Biokovo" / "Biokova")."""
-    for pattern, replacement in (*_OLD_SPELLINGS, *_SKELETON_FOLDS):
-        word = pattern.sub(replacement, word)
-    word = _squeeze(word)
+    word = _squeeze(_refolded(word, (*_OLD_SPELLINGS, *_SKELETON_FOLDS)))
     return word[:-1] if len(word) >= 6 and word[-1] in "aiu" else word
 
 
@@ -833,9 +835,7 @@ _TRANSLIT_FOLDS = (
 
 def translit_skeleton(word: str) -> str:
     """The skeleton of a word with its consonants folded as romanisations disagree on them."""
-    for pattern, replacement in _TRANSLIT_FOLDS:
-        word = pattern.sub(replacement, word)
-    return skeleton(word)
+    return skeleton(_refolded(word, _TRANSLIT_FOLDS))
 
 
 def _initial(word: str) -> str:
