@@ -328,6 +328,8 @@ def _strip_locations(text: str, loc: _Location) -> str:
         return " - "
 
     def r_floor(match: re.Match[str]) -> str:
+        if match.group(2) and loc.floor is not None:
+            return match.group(0)  # "B1 L2 R05": beside a floor, "R05" is the room
         loc.set_floor(int(match.group(1) or match.group(2)))
         return " - "
 

@@ -122,3 +122,10 @@ def test_initials_of_a_name_the_other_list_spells_out() -> None:
         ["MNL MPH", "MNL Boardroom", "MNL Palawan"], ["Multi-Purpose Hall", "Board Room", "Palawan"]
     )
     assert pairs == {"MNL MPH": "Multi-Purpose Hall", "MNL Boardroom": "Board Room", "MNL Palawan": "Palawan"}
+
+
+def test_building_level_and_room_codes() -> None:
+    calendar = ["B1 L2 R05", "B2 L2 R05", "Phone Booth"]
+    pivot = ["Building 1 Room 2.05", "Building 2 Room 2.05", "Boardroom"]
+    pairs = _pairs(calendar, pivot)
+    assert pairs["B1 L2 R05"] == "Building 1 Room 2.05" and pairs["B2 L2 R05"] == "Building 2 Room 2.05"
