@@ -16,6 +16,7 @@ from .names import RoomKey, is_subsequence
 from .vocabulary import (
     ABBREVIATIONS,
     ALIAS_FACTOR,
+    BUILDING_CODE_LETTERS,
     BUILDING_ONE_SIDED,
     CASE_ENDINGS,
     DEFINITE_ENDINGS,
@@ -602,6 +603,15 @@ def _ident_bases(key: RoomKey, other: RoomKey) -> list[frozenset[str]]:
             rest = ident[len(other.building) :]
             if ident.startswith(other.building) and rest.isdigit():
                 bases.append((key.idents - {ident}) | {rest})
+            # "B1.2.05", "T2-305" beside "Building 1 - Room 2.05": a building word's letter glued
+            # to the building's number is that building.
+            coded = _LETTER_NUMBER.match(ident)
+            if (
+                coded
+                and coded.group(1) in BUILDING_CODE_LETTERS
+                and coded.group(2).lstrip("0") == other.building
+            ):
+                bases.append(key.idents - {ident})
     if not key.words and other.words:
         # Code-only names ("IST-K12-T3", "PAR-R25-S01"): a letter glued to the number is the
         # initial of the other name's room word ("Toplantı Odası 3", "Salle 25.01").

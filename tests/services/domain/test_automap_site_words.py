@@ -129,3 +129,11 @@ def test_building_level_and_room_codes() -> None:
     pivot = ["Building 1 Room 2.05", "Building 2 Room 2.05", "Boardroom"]
     pairs = _pairs(calendar, pivot)
     assert pairs["B1 L2 R05"] == "Building 1 Room 2.05" and pairs["B2 L2 R05"] == "Building 2 Room 2.05"
+
+
+@pytest.mark.parametrize("code", ["B{b}.2.05", "T{b}-205", "W{b} 2.05"])
+def test_a_building_letter_glued_to_its_number(code: str) -> None:
+    calendar = [code.format(b=1), code.format(b=2), "Phone Booth"]
+    pivot = ["Building 1 Room 2.05", "Building 2 Room 2.05", "Boardroom"]
+    pairs = _pairs(calendar, pivot)
+    assert pairs[calendar[0]] == pivot[0] and pairs[calendar[1]] == pivot[1]
