@@ -726,9 +726,13 @@ def _canonical_number(token: str) -> str:
     """ "2.10", "2-10" and "210" are the same room number; "04" is "4".
 
     A number after a separator counts at least two digits: "21-3" is "21-03" (room 3 of
-    floor 21), "2.1" is "2.01" and "201", never room 21.
+    floor 21), "2.1" is "2.01" and "201", never room 21. A floor before a room number that
+    starts with it is the floor: "12-1201" is room 1201.
     """
     head, *rest = re.split(r"\D+", token.strip(".-/ "))
+    floor = head.lstrip("0")
+    if len(rest) == 1 and floor and len(rest[0]) >= len(floor) + 2 and rest[0].startswith(floor):
+        return rest[0].lstrip("0") or "0"  # "12-1201", "4-410": the floor, then its room
     digits = head + "".join(part.zfill(2) for part in rest)
     return digits.lstrip("0") or "0"
 

@@ -514,6 +514,7 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
                 out.append(((*key.words[:i], initialism, *key.words[i + n :]), key.idents, ALIAS_FACTOR))
     out += _initial_codes(key, other)
     bases = _ident_bases(key, other)
+    out += [variant for base in bases for variant in _floor_codes(key, base, other)]
     out += [(key.words, base, 1.0) for base in bases[1:]]
     if (
         key.floor is not None
@@ -574,6 +575,29 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
     return out
 
 
+def _floor_codes(
+    key: RoomKey, idents: frozenset[str], other: RoomKey
+) -> list[tuple[tuple[str, ...], frozenset[str], float]]:
+    """A floor written as a code beside the room number: "MUC_B_12_1201" (the room number's own
+    first digits), "OSL 12 Møterom 1201" or "ZRH-E12-01" beside a name on floor 12. The
+    identifiers (one reading of the name's, see _ident_bases) read without it."""
+    if len(idents) < 2 or idents == other.idents:
+        return []
+    floors = set()
+    for ident in idents:
+        number = _LETTER_NUMBER.match(ident)
+        digits = number.group(2) if number else ident
+        if not digits.isdigit() or len(digits) > 2:
+            continue
+        value = digits.lstrip("0") or "0"
+        longer = any(
+            m != ident and m.isdigit() and m.startswith(value) and len(m) >= len(value) + 2 for m in idents
+        )
+        if (number is None and longer) or (other.floor is not None and value == str(other.floor)):
+            floors.add(ident)
+    return [(key.words, idents - {ident}, 1.0) for ident in sorted(floors)]
+
+
 def _initial_codes(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], frozenset[str], float]]:
     """ "T2 Room 204" is "Terminal 2 Room 204", "W3-110" is "Wing 3 Room 110": a letter glued to a
     number the other name carries, after a word of the other name starting with that letter,
@@ -623,7 +647,7 @@ def _ident_bases(key: RoomKey, other: RoomKey) -> list[frozenset[str]]:
     return bases
 
 
-_LETTER_NUMBER = re.compile(r"^([a-z])(\d{1,3})$")
+_LETTER_NUMBER = re.compile(r"^([a-z])(\d{1,4})$")
 
 
 # Initialisms of the vocabulary ("sr" -> "seminar room") by the words they were expanded to.

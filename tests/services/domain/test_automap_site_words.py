@@ -137,3 +137,24 @@ def test_a_building_letter_glued_to_its_number(code: str) -> None:
     pivot = ["Building 1 Room 2.05", "Building 2 Room 2.05", "Boardroom"]
     pairs = _pairs(calendar, pivot)
     assert pairs[calendar[0]] == pivot[0] and pairs[calendar[1]] == pivot[1]
+
+
+@pytest.mark.parametrize(
+    ("code", "spelled"),
+    [
+        ("NYC-{f}-{f}{r}", "Conference Room {f}{r} ({f}th Floor)"),
+        ("MUC_B_{f}_{f}{r}", "Gebäude B Raum {f}.{r}"),
+        ("BER-OG{f}-R{f}{r}", "{f}. OG Raum {f}{r}"),
+        ("ZRH-E{f}-{r}", "Etage {f} Raum {r}"),
+        ("OSL-{f}-{f}{r}", "{f}. etasje Møterom {f}{r}"),
+        ("SYD-L{f}-R{r}", "Level {f} Room {r}"),
+    ],
+)
+def test_code_only_mailboxes_with_a_floor_code(code: str, spelled: str) -> None:
+    rooms = [(f, r) for f in (12, 14) for r in ("01", "02", "03")]
+    calendar = [code.format(f=f, r=r) for f, r in rooms]
+    pivot = [spelled.format(f=f, r=r) for f, r in rooms]
+    assert _pairs([*calendar, "Phone Booth 12"], [*pivot, "Boardroom"]) == {
+        **dict(zip(calendar, pivot, strict=True)),
+        "Phone Booth 12": None,
+    }
