@@ -512,9 +512,10 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
             n = len(run)
             if key.words[i : i + n] == run and _spells_initials(other.words, initialism):
                 out.append(((*key.words[:i], initialism, *key.words[i + n :]), key.idents, ALIAS_FACTOR))
-    out += _initial_codes(key, other)
+    if other.idents:
+        out += _initial_codes(key, other)
     bases = _ident_bases(key, other)
-    out += [variant for base in bases for variant in _floor_codes(key, base, other)]
+    out += [variant for base in bases if len(base) >= 2 for variant in _floor_codes(key, base, other)]
     out += [(key.words, base, 1.0) for base in bases[1:]]
     if (
         key.floor is not None
@@ -565,9 +566,11 @@ def _variants(key: RoomKey, other: RoomKey) -> list[tuple[tuple[str, ...], froze
         (code,) = key.idents - other.idents
         if _TOWER_CODE.match(code) and sum(ch.isdigit() for ch in next(iter(other.idents))) >= 3:
             out.append((key.words, other.idents, ALIAS_FACTOR))
+    if len(key.idents) != 2 or not other.idents:
+        return out
     letters = [i for i in key.idents if len(i) == 1 and i.isalpha()]
     numbers = [i for i in key.idents if i.isdigit() and len(i) <= 2]
-    if len(letters) == 1 and len(numbers) == 1 and len(key.idents) == 2:
+    if len(letters) == 1 and len(numbers) == 1:
         # "Huddle G.03" is "Huddle Room G03": a letter, a dot and a number are one code.
         for glued in {letters[0] + numbers[0], letters[0] + numbers[0].rjust(2, "0")}:
             if glued in other.idents:
