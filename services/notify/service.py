@@ -116,6 +116,11 @@ class NotificationService:
         self._event_mail: dict[str, EventMail] = {}
         self._cards = ClaimEffects(db)
 
+    async def close(self) -> None:
+        """Close the SMTP sessions kept open between messages."""
+        if self._mailer is not None:
+            await self._mailer.close()
+
     def extend(self, event: str, mail: EventMail) -> None:
         """Handle `event` (and its tagged forms `event#...`) with `mail`."""
         if event not in rcpt.EVENTS:
