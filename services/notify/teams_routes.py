@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from services.domain.recipients import CARD_EVENTS, TEAMS
+from services.jobs import JobInfo, finish_job_in
 from services.metrics import Metrics, finished_notification_columns, record_notification
 from services.store.database import Database
 from services.store.models import Client, ConversationRef, User
@@ -89,7 +90,10 @@ class TeamsRoutes:
         reason: str | None = None,
         conversation_id: str | None = None,
         activity_id: str | None = None,
+        job: JobInfo | None = None,
     ) -> None:
+        """Record a Teams notice's outcome; with `job` (a final outcome) its delivery job ends
+        in the same commit."""
         values: dict[str, Any] = {"status": status, "reason": reason, "updated_at": func.now()}
         if conversation_id is not None:
             values["conversation_id"] = conversation_id
@@ -105,6 +109,7 @@ class TeamsRoutes:
             row = changed.first()
             if row is not None:
                 await record_notification(session, self._metrics, TEAMS, status, *row[:3], accepted_at=row[3])
+            await finish_job_in(session, self._db, job)
 
     async def deactivate_conversation(self, conversation_id: str) -> None:
         async with self._db.session() as session:
