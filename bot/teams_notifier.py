@@ -58,7 +58,7 @@ class TeamsNotifier:
 
     async def handle(self, job: JobInfo) -> None:
         notification_id = int(job.payload["notification_id"])
-        notification = await self._routes.notification(notification_id)
+        notification, target = await self._routes.delivery(notification_id)
         if notification is None:
             raise PermanentFailure("notification vanished")
         if notification.status in ("sent", "inactive"):
@@ -66,7 +66,6 @@ class TeamsNotifier:
         view = await self._facts.view(notification.client_id, notification.incident_id)
         if view is None:
             raise PermanentFailure("incident vanished")
-        target = await self._routes.target_for(notification)
         if target is None:
             await self._inactive(notification_id, "no Teams conversation with this recipient")
             return
