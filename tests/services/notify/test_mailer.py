@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,22 @@ async def test_messages_share_one_connection_and_a_dropped_one_is_replaced() -> 
         ("ada@acme.example",),
         ("bo@acme.example",),
     ]
+
+
+async def test_closing_never_waits_long_on_a_server_that_does_not_answer_quit() -> None:
+    server = ScriptedSmtp()
+    await server.start()
+    mailer = mailer_for(f"smtp://127.0.0.1:{server.port}")
+    try:
+        await mailer.send(message(), recipients=["sam@acme.example"])
+        for session in server.sessions:
+            assert session.transport is not None
+            session.transport.pause_reading()  # QUIT is never read, never answered
+        started = time.monotonic()
+        await mailer.close()
+        assert time.monotonic() - started < 1.5
+    finally:
+        await server.stop()
 
 
 async def test_421_is_transient_550_is_permanent_with_code_and_reason() -> None:
