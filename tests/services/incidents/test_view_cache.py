@@ -178,3 +178,37 @@ async def test_a_fresh_read_never_takes_the_cached_view(db: Database, reads: Rea
     assert reads.count == 1
     fresh = await load_incident_view(db, "contoso", "INC-1", fresh=True)
     assert fresh is not None and reads.count == 2
+
+
+async def test_fresh_readers_share_the_next_read_never_one_begun_before_they_asked(
+    db: Database, reads: Reads
+) -> None:
+    """A claim storm: clickers asking while a fresh read is in flight share one read that begins
+    after it, so a claim committed meanwhile is in what every one of them is shown."""
+    await seed(db)
+    reads.gate = asyncio.Event()
+    first = asyncio.create_task(load_incident_view(db, "contoso", "INC-1", fresh=True))
+    await reads.read.wait()  # the first read has its rows: a claim committed now is not in them
+    async with db.session() as session:
+        session.add(
+            Claim(
+                id="c" * 16,
+                client_id="contoso",
+                incident_id="INC-1",
+                slot_id="slot-0",
+                slot_start=SLOT_STARTS[0],
+                slot_end=SLOT_STARTS[0] + timedelta(minutes=30),
+                user_id="u-sam",
+                claimer_name="Sam",
+                claimer_email="sam@acme.example",
+                via="teams",
+                previous_status="slots_found",
+            )
+        )
+    later = [asyncio.create_task(load_incident_view(db, "contoso", "INC-1", fresh=True)) for _ in range(20)]
+    await asyncio.sleep(0.01)
+    reads.gate.set()
+    before, *after = await asyncio.gather(first, *later)
+    assert before is not None and before.claim is None
+    assert all(v is not None and v.claim is not None for v in after)
+    assert reads.count == 2
