@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -109,16 +110,12 @@ async def load_incident_view(
             return pending[1].result()
     future: asyncio.Future[IncidentView | None] = asyncio.get_running_loop().create_future()
     cache.loading[key] = (generation, future)
-    try:
-        view = await _read_incident_view(db, client_id, incident_id)
-    except BaseException:
-        future.cancel()  # whoever waits for it reads for itself
-        raise
-    else:
-        future.set_result(view)
-    finally:
+
+    def release() -> None:
         if cache.loading.get(key, (0, None))[1] is future:
             del cache.loading[key]
+
+    view = await _read_for(future, release, db, client_id, incident_id)
     if view is not None and db.data_generation == generation:
         if len(cache.views) >= VIEW_CACHE_SIZE:
             now = time.monotonic()
@@ -153,6 +150,22 @@ async def _fresh_view(
         if cache.fresh_next.get(key) is future:
             del cache.fresh_next[key]
     cache.fresh_running[key] = future
+
+    def release() -> None:
+        if cache.fresh_running.get(key) is future:
+            del cache.fresh_running[key]
+
+    return await _read_for(future, release, db, client_id, incident_id)
+
+
+async def _read_for(
+    future: asyncio.Future[IncidentView | None],
+    release: Callable[[], None],
+    db: Database,
+    client_id: str,
+    incident_id: str,
+) -> IncidentView | None:
+    """One read that others wait on through ``future``; ``release`` unregisters it when done."""
     try:
         view = await _read_incident_view(db, client_id, incident_id)
     except BaseException:
@@ -161,8 +174,7 @@ async def _fresh_view(
     else:
         future.set_result(view)
     finally:
-        if cache.fresh_running.get(key) is future:
-            del cache.fresh_running[key]
+        release()
     return view
 
 
