@@ -24,6 +24,20 @@ from services.store.notification_models import Notification
 from tests.services.notify.test_service import SLOT_STARTS, seed
 
 
+def _claim(**fields: Any) -> Claim:
+    """A Teams claim of the first slot of INC-1, with these fields."""
+    return Claim(
+        id="c" * 16,
+        client_id="contoso",
+        incident_id="INC-1",
+        slot_id="slot-0",
+        slot_start=SLOT_STARTS[0],
+        via="teams",
+        previous_status="slots_found",
+        **fields,
+    )
+
+
 class Reads:
     """Counts the database reads behind `load_incident_view`."""
 
@@ -72,19 +86,7 @@ async def test_a_claim_is_in_the_next_read(db: Database, reads: Reads) -> None:
     before = await view(db)
     assert before.claim is None
     async with db.session() as session:
-        session.add(
-            Claim(
-                id="c" * 16,
-                client_id="contoso",
-                incident_id="INC-1",
-                slot_id="slot-0",
-                slot_start=SLOT_STARTS[0],
-                slot_end=SLOT_STARTS[0] + timedelta(hours=1),
-                claimer_name="Sam Tech",
-                via="teams",
-                previous_status="slots_found",
-            )
-        )
+        session.add(_claim(slot_end=SLOT_STARTS[0] + timedelta(hours=1), claimer_name="Sam Tech"))
         await session.execute(update(Incident).where(Incident.id == "INC-1").values(status="claimed"))
     after = await view(db)
     assert after.claim is not None and after.claim.slot_id == "slot-0" and after.status == "claimed"
@@ -191,18 +193,11 @@ async def test_fresh_readers_share_the_next_read_never_one_begun_before_they_ask
     await reads.read.wait()  # the first read has its rows: a claim committed now is not in them
     async with db.session() as session:
         session.add(
-            Claim(
-                id="c" * 16,
-                client_id="contoso",
-                incident_id="INC-1",
-                slot_id="slot-0",
-                slot_start=SLOT_STARTS[0],
+            _claim(
                 slot_end=SLOT_STARTS[0] + timedelta(minutes=30),
                 user_id="u-sam",
                 claimer_name="Sam",
                 claimer_email="sam@acme.example",
-                via="teams",
-                previous_status="slots_found",
             )
         )
     later = [asyncio.create_task(load_incident_view(db, "contoso", "INC-1", fresh=True)) for _ in range(20)]
