@@ -866,7 +866,10 @@ _COMPASS_WORDS = {letter.upper(): word for word, letter in COMPASS_INITIALS.item
 _SYLLABLES = re.compile(r"(?<![\w-])[A-Z](?:-[a-z]{1,5}){2,}(?![\w-])")
 # "S.F. Austin", "Stephen F. Austin Room", "J. Paul Getty": a person's dotted initials
 # before a capitalised name are no room letters; the surname names the room.
-_INITIALS = re.compile(r"(?<![\w.])((?:[A-Z]\.\s?){1,3})(?=([A-Z][a-z]{2,}))")
+# "J. F. Kennedy", "T. del Paine": initials before a name (a particle may come between)
+_INITIALS = re.compile(
+    r"(?<![\w.])((?:[A-Z]\.\s?){1,3})(?=(?:(?:de|del|da|do|di|du|la|le|von|van|der)\s+)?([A-Z][a-z]{2,}))"
+)
 
 
 def _drop_initials(match: re.Match[str]) -> str:
@@ -876,7 +879,7 @@ def _drop_initials(match: re.Match[str]) -> str:
     if following in GENERIC or following in SYNONYMS or following in BUILDING_WORDS:
         return match.group(0)  # "Building A. Room 3"
     if previous in BUILDING_WORDS or previous in BUILDING_BEFORE_LETTER or previous in GENERIC:
-        return match.group(0)
+        return match.group(0)  # "Room B. Smith": after a room word, the letter may be the room's
     return ""
 
 

@@ -578,3 +578,23 @@ def test_layouts_and_more_equipment_are_noise(suffix: str) -> None:
 
 def test_a_bracketed_room_number_is_no_capacity() -> None:
     assert normalize("Orion (Room 12)").idents == frozenset({"12"})
+
+
+@pytest.mark.parametrize(
+    ("calendar", "pivot"),
+    [
+        ("T. del Paine", "Torres del Paine"),
+        ("J. F. Kennedy", "John F. Kennedy"),
+        ("A. de Saint-Exupéry", "Antoine de Saint-Exupéry"),
+    ],
+)
+def test_initials_before_a_name_or_a_particle(calendar: str, pivot: str) -> None:
+    rows = propose(
+        [{"name": calendar, "email": "a@example.com"}, {"name": "Phone Booth", "email": "b@example.com"}],
+        [{"id": "1", "name": pivot}, {"id": "2", "name": "Boardroom"}],
+    )
+    assert rows[0]["pivot_room"] == "1"
+
+
+def test_a_letter_after_a_room_word_before_a_room_word_is_kept() -> None:
+    assert normalize("Sala A. Norte").idents == frozenset({"a"})
