@@ -166,8 +166,6 @@ def connector(deliveries: Deliveries) -> web.Application:
 
 
 class AppProcess:
-    started = 0  # how many have been started (names their profiles)
-
     def __init__(self, env: dict[str, str], port: int, log: Path) -> None:
         self.env, self.port, self.log = env, port, log
         self.proc: subprocess.Popen[bytes] | None = None
@@ -178,12 +176,8 @@ class AppProcess:
 
     async def start(self) -> None:
         env = dict(os.environ) | self.env | {"PORT": str(self.port)}
-        # BENCH_PROFILE=FILE: profile the app (cProfile) to see where its time goes; one file
-        # per app process (each phase starts its own), named FILE.<n>.
+        # BENCH_PROFILE=FILE: profile the app (cProfile) to see where its time goes.
         profile = os.environ.get("BENCH_PROFILE")
-        if profile:
-            AppProcess.started += 1
-            profile = f"{profile}.{AppProcess.started}"
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
 from botbuilder.core import InvokeResponse, MessageFactory, TurnContext
@@ -66,26 +65,12 @@ def invoke_message(text: str) -> InvokeResponse:
 
 
 class TurnReplies:
-    """`Replies` for one turn: sends into the current conversation. `dc` is the turn's dialog
-    context, or how to make it: a card action that starts no dialog then never loads (nor
-    saves) the conversation's dialog state."""
+    """`Replies` for one turn: sends into the current conversation."""
 
-    def __init__(
-        self,
-        turn_context: TurnContext,
-        dc: DialogContext | Callable[[], Awaitable[DialogContext]],
-        services: Services,
-    ) -> None:
+    def __init__(self, turn_context: TurnContext, dc: DialogContext, services: Services) -> None:
         self._tc = turn_context
-        self._dc_value = dc if isinstance(dc, DialogContext) else None
-        self._dc_factory = None if isinstance(dc, DialogContext) else dc
+        self._dc = dc
         self._services = services
-
-    async def _dc(self) -> DialogContext:
-        if self._dc_value is None:
-            assert self._dc_factory is not None
-            self._dc_value = await self._dc_factory()
-        return self._dc_value
 
     async def say(self, text: str) -> None:
         await self._tc.send_activity(MessageFactory.text(text))
@@ -97,13 +82,12 @@ class TurnReplies:
         return response.id if response else None
 
     async def begin_dialog(self, dialog_id: str, options: Any = None) -> None:
-        await (await self._dc()).begin_dialog(dialog_id, options)
+        await self._dc.begin_dialog(dialog_id, options)
 
     async def cancel_dialogs(self) -> bool:
-        dc = await self._dc()
-        if dc.active_dialog is None:
+        if self._dc.active_dialog is None:
             return False
-        await dc.cancel_all_dialogs()
+        await self._dc.cancel_all_dialogs()
         return True
 
     async def identify(self) -> tuple[list[DirectoryUser], str | None]:
@@ -232,7 +216,8 @@ class PivotBot(TeamsActivityHandler):
         action = value.get("action") if isinstance(value.get("action"), dict) else {}
         data = action.get("data") if isinstance(action.get("data"), dict) else {}
         name = action.get("verb") or data.get("action")
-        replies = TurnReplies(turn_context, lambda: self._dialogs.context(turn_context), self._services)
+        dc = await self._dialogs.context(turn_context)
+        replies = TurnReplies(turn_context, dc, self._services)
         ctx = CommandContext(
             message=chat_message(turn_context),
             services=self._services,

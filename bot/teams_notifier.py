@@ -58,7 +58,7 @@ class TeamsNotifier:
 
     async def handle(self, job: JobInfo) -> None:
         notification_id = int(job.payload["notification_id"])
-        notification, target = await self._routes.delivery(notification_id)
+        notification = await self._routes.notification(notification_id)
         if notification is None:
             raise PermanentFailure("notification vanished")
         if notification.status in ("sent", "inactive"):
@@ -66,6 +66,7 @@ class TeamsNotifier:
         view = await self._facts.view(notification.client_id, notification.incident_id)
         if view is None:
             raise PermanentFailure("incident vanished")
+        target = await self._routes.target_for(notification)
         if target is None:
             await self._inactive(notification_id, "no Teams conversation with this recipient")
             return
@@ -87,9 +88,7 @@ class TeamsNotifier:
             except RENDER_ERRORS as exc:  # a card that cannot be built now never can: fail it at once
                 kind = type(exc).__name__
                 log.error("teams card not renderable notification=%s error=%s", notification_id, kind)
-                await self._routes.mark(
-                    notification_id, "failed", reason=f"cannot write card: {kind}", job=job
-                )
+                await self._routes.mark(notification_id, "failed", reason=f"cannot write card: {kind}")
                 return
             activity_id = await self._messenger.post_card(reference, card)
         except RouteInactive:
@@ -102,14 +101,13 @@ class TeamsNotifier:
             delay = exc.retry_after if exc.retry_after is not None else min(300.0, 2.0**job.attempts)
             raise RetryLater(delay, "teams_transient") from None
         except TeamsPermanent as exc:
-            await self._routes.mark(notification_id, "failed", reason=str(exc), job=job)
+            await self._routes.mark(notification_id, "failed", reason=str(exc))
             return
         await self._routes.mark(
             notification_id,
             "sent",
             conversation_id=reference["conversation"]["id"],
             activity_id=activity_id,
-            job=job,
         )
         log.info("teams card posted notification=%s incident=%s", notification_id, notification.incident_id)
 

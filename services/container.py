@@ -132,7 +132,6 @@ class Services:
         """Stop what holds connections or threads (Graph sessions, token caches, pools)."""
         await self.incidents.close()
         await self.claims.close()
-        await self.notifications.close()
         await self.graph.close()
         self.identity.close()
 

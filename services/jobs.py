@@ -57,15 +57,6 @@ class PermanentFailure(PivotError):
     transient = False
 
 
-@dataclass
-class JobLease:
-    """The runner's hold on a running job. `done` turns true once a handler's own transaction
-    committed the job's end with its outcome (`finish_job_in`), so the runner adds no commit."""
-
-    worker_id: str
-    done: bool = False
-
-
 @dataclass(frozen=True)
 class JobInfo:
     id: int
@@ -73,22 +64,6 @@ class JobInfo:
     payload: dict[str, Any]
     attempts: int
     max_attempts: int
-    lease: JobLease | None = None  # None outside a runner (tests, tools)
-
-
-async def finish_job_in(session: AsyncSession, db: Database, job: JobInfo | None) -> None:
-    """Mark `job` done inside the handler's final transaction (its outcome and the job's end
-    commit together, one commit fewer per job). Only for an outcome after which the handler
-    returns normally; a no-op outside a runner."""
-    if job is None or job.lease is None:
-        return
-    lease = job.lease
-    await session.execute(
-        update(Job)
-        .where(Job.id == job.id, Job.locked_by == lease.worker_id, Job.status == "running")
-        .values(status="done", last_error=None, finished_at=func.now(), locked_until=None)
-    )
-    db.after_commit(session, lambda: setattr(lease, "done", True))
 
 
 Handler = Callable[[JobInfo], Awaitable[None]]
@@ -402,10 +377,7 @@ class JobRunner:
         )
         async with self.db.session() as session:
             rows = (await session.execute(stmt)).all()
-        return [
-            JobInfo(r.id, r.kind, dict(r.payload), r.attempts, r.max_attempts, JobLease(self.worker_id))
-            for r in rows
-        ]
+        return [JobInfo(r.id, r.kind, dict(r.payload), r.attempts, r.max_attempts) for r in rows]
 
     async def _run(self, job: JobInfo) -> None:
         handler = self.handlers.get(job.kind)
@@ -414,47 +386,38 @@ class JobRunner:
             if handler is None:
                 raise PermanentFailure(f"no handler for job kind {job.kind!r}")
             await handler(job)
+        except RetryLater as exc:
+            await self._reschedule(job, exc.delay, str(exc))
+        except PermanentFailure as exc:
+            await self._finish(job, "dead", str(exc)[:500])
+            log.error("job dead id=%s kind=%s reason=%s", job.id, job.kind, type(exc).__name__)
         except Exception as exc:
-            if job.lease is not None and job.lease.done:
-                # Its end was committed with its outcome; what failed after that changes nothing.
-                log.warning("job failed after it was done id=%s kind=%s", job.id, job.kind)
-                return
-            await self._failed(job, exc)
+            if job.attempts >= job.max_attempts:
+                await self._finish(job, "dead", type(exc).__name__)
+                log.error(
+                    "job dead id=%s kind=%s attempts=%d error=%s",
+                    job.id,
+                    job.kind,
+                    job.attempts,
+                    type(exc).__name__,
+                )
+            else:
+                delay = self.backoff(job.attempts)
+                await self._reschedule(job, delay, type(exc).__name__)
+                log.warning(
+                    "job failed id=%s kind=%s attempt=%d retry_in=%.1fs error=%s",
+                    job.id,
+                    job.kind,
+                    job.attempts,
+                    delay,
+                    type(exc).__name__,
+                )
         else:
-            if job.lease is None or not job.lease.done:
-                await self._mark_done(job.id)
+            await self._mark_done(job.id)
         finally:
             heartbeat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
-
-    async def _failed(self, job: JobInfo, exc: Exception) -> None:
-        """The handler raised: reschedule, or give the job up."""
-        if isinstance(exc, RetryLater):
-            await self._reschedule(job, exc.delay, str(exc))
-        elif isinstance(exc, PermanentFailure):
-            await self._finish(job, "dead", str(exc)[:500])
-            log.error("job dead id=%s kind=%s reason=%s", job.id, job.kind, type(exc).__name__)
-        elif job.attempts >= job.max_attempts:
-            await self._finish(job, "dead", type(exc).__name__)
-            log.error(
-                "job dead id=%s kind=%s attempts=%d error=%s",
-                job.id,
-                job.kind,
-                job.attempts,
-                type(exc).__name__,
-            )
-        else:
-            delay = self.backoff(job.attempts)
-            await self._reschedule(job, delay, type(exc).__name__)
-            log.warning(
-                "job failed id=%s kind=%s attempt=%d retry_in=%.1fs error=%s",
-                job.id,
-                job.kind,
-                job.attempts,
-                delay,
-                type(exc).__name__,
-            )
 
     def backoff(self, attempts: int) -> float:
         """Exponential with full jitter on the upper half: base·2^(n-1), capped."""
@@ -504,7 +467,7 @@ class JobRunner:
         async with self.db.session() as session:
             await session.execute(
                 update(Job)
-                .where(Job.id == job.id, Job.locked_by == self.worker_id, Job.status == "running")
+                .where(Job.id == job.id, Job.locked_by == self.worker_id)
                 .values(status=status, last_error=error, finished_at=func.now(), locked_until=None)
             )
 
@@ -513,7 +476,7 @@ class JobRunner:
         async with self.db.session() as session:
             await session.execute(
                 update(Job)
-                .where(Job.id == job.id, Job.locked_by == self.worker_id, Job.status == "running")
+                .where(Job.id == job.id, Job.locked_by == self.worker_id)
                 .values(
                     status=status,
                     first_due_at=func.coalesce(Job.first_due_at, Job.run_at),

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain import escalation as esc
 from services.incidents.events import queue_notification
-from services.jobs import Handler, JobInfo, job_insert_statement, job_row, utcnow
+from services.jobs import Handler, JobInfo, enqueue, utcnow
 from services.store.claim_models import Claim
 from services.store.database import Database
 from services.store.models import Incident, LocationSettings, Room, Slot
@@ -55,19 +55,16 @@ async def arm(
         done=set(incident.escalation_done or ()),
     )
     incident.escalation_arm = arm_id
-    if due:  # every step's job in one statement (this runs in the first notice's transaction)
-        rows = [
-            job_row(
-                STEP_JOB,
-                {"client_id": incident.client_id, "incident_id": incident.id, "step": step, "arm": arm_id},
-                dedupe_key=step_job_key(incident.client_id, incident.id, step, arm_id),
-                run_at=when,
-                max_attempts=20,
-            )
-            for step, when in due.items()
-        ]
-        await session.execute(job_insert_statement(db, dedupe=True), rows)
-        await db.mark_jobs_enqueued(session)
+    for step, when in due.items():
+        await enqueue(
+            session,
+            db,
+            STEP_JOB,
+            {"client_id": incident.client_id, "incident_id": incident.id, "step": step, "arm": arm_id},
+            dedupe_key=step_job_key(incident.client_id, incident.id, step, arm_id),
+            run_at=when,
+            max_attempts=20,
+        )
     return due
 
 

@@ -30,7 +30,7 @@ from services.errors import FieldProblem, PivotError, ValidationFailed
 from services.incidents.events import queue_notification
 from services.incidents.intake_batcher import IntakeBatcher
 from services.incidents.schema import IncidentInput, parse_incident
-from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue, finish_job_in, job_row
+from services.jobs import JobInfo, PermanentFailure, RetryLater, enqueue, job_row
 from services.m365.graph_errors import GraphError, NotConnected, ReconnectNeeded, Throttled
 from services.metrics import Metrics
 from services.offload import off_loop
@@ -278,15 +278,10 @@ class IncidentService:
     # ---- processing ---------------------------------------------------------------------
 
     async def handle_process_job(self, job: JobInfo) -> None:
-        await self.process(
-            job.payload["client_id"], job.payload["incident_id"], attempt=job.attempts, job=job
-        )
+        await self.process(job.payload["client_id"], job.payload["incident_id"], attempt=job.attempts)
 
-    async def process(
-        self, client_id: str, incident_id: str, *, attempt: int = 1, job: JobInfo | None = None
-    ) -> str:
-        """Run the pipeline once; returns the resulting status. Idempotent. `job` (the
-        `incident.process` job) ends in the commit that stores the slots."""
+    async def process(self, client_id: str, incident_id: str, *, attempt: int = 1) -> str:
+        """Run the pipeline once; returns the resulting status. Idempotent."""
         row = await self._pipeline_inputs(client_id, incident_id)
         if row is None:
             raise PermanentFailure("incident or room vanished")
@@ -344,7 +339,7 @@ class IncidentService:
         events = [e for e in events if e is not None]
         result = await off_loop(len(events), availability.compute, trigger, zone, events, policy)
         context = await off_loop(len(raw), booked_now_and_next, raw, trigger, zone)
-        await self._store_result(client_id, incident_id, result, context, job)
+        await self._store_result(client_id, incident_id, result, context)
         self._metrics.incidents.labels(status=result.status).inc()
         log.info(
             "incident processed client=%s incident=%s status=%s slots=%d",
@@ -447,12 +442,7 @@ class IncidentService:
         await queue_notification(session, self._db, client_id, incident_id, event)
 
     async def _store_result(
-        self,
-        client_id: str,
-        incident_id: str,
-        result: availability.Availability,
-        context: dict[str, str],
-        job: JobInfo | None = None,
+        self, client_id: str, incident_id: str, result: availability.Availability, context: dict[str, str]
     ) -> None:
         async with self._db.session() as session:
             incident = await session.get(Incident, (client_id, incident_id))
@@ -486,7 +476,6 @@ class IncidentService:
             incident.calendar_reads += 1
             incident.context = context
             incident.updated_at = func.now()
-            await finish_job_in(session, self._db, job)
 
     # ---- read model ---------------------------------------------------------------------
 

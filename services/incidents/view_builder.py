@@ -6,10 +6,6 @@ read from has changed — `Database.data_generation` moves with every write to t
 this process and with every commit another instance announces — and for a few seconds at
 most; so a claim, a release, new slots or a resolve is always shown from the next read on.
 Jobs that need the view at the same moment wait for the one read in flight.
-
-A fresh read (past the cache) must begin after it was asked for; fresh readers that ask while
-one is in flight share the next read, which begins when that one ends (a claim storm's
-hundred clickers read the incident a few times, not a hundred).
 """
 
 from __future__ import annotations
@@ -17,8 +13,7 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,9 +55,6 @@ class _Cached:
 class _ViewCache:
     views: dict[tuple[str, str], _Cached]
     loading: dict[tuple[str, str], tuple[int, asyncio.Future[IncidentView | None]]]
-    # Fresh reads by incident: the one in flight, and the one queued to begin after it.
-    fresh_running: dict[tuple[str, str], asyncio.Future[IncidentView | None]] = field(default_factory=dict)
-    fresh_next: dict[tuple[str, str], asyncio.Future[IncidentView | None]] = field(default_factory=dict)
 
 
 _caches: weakref.WeakKeyDictionary[Database, _ViewCache] = weakref.WeakKeyDictionary()
@@ -94,7 +86,7 @@ async def load_incident_view(
     clicker's own answer, a claim page), where another instance's commit may not have been
     announced here yet."""
     if fresh:
-        return await _fresh_view(db, _cache_for(db), client_id, incident_id)
+        return await _read_incident_view(db, client_id, incident_id)
     cache = _cache_for(db)
     key = (client_id, incident_id)
     generation = db.data_generation
@@ -110,71 +102,22 @@ async def load_incident_view(
             return pending[1].result()
     future: asyncio.Future[IncidentView | None] = asyncio.get_running_loop().create_future()
     cache.loading[key] = (generation, future)
-
-    def release() -> None:
+    try:
+        view = await _read_incident_view(db, client_id, incident_id)
+    except BaseException:
+        future.cancel()  # whoever waits for it reads for itself
+        raise
+    else:
+        future.set_result(view)
+    finally:
         if cache.loading.get(key, (0, None))[1] is future:
             del cache.loading[key]
-
-    view = await _read_for(future, release, db, client_id, incident_id)
     if view is not None and db.data_generation == generation:
         if len(cache.views) >= VIEW_CACHE_SIZE:
             now = time.monotonic()
             for stale in [k for k, v in cache.views.items() if v.expires <= now] or list(cache.views)[:64]:
                 cache.views.pop(stale, None)
         cache.views[key] = _Cached(generation, time.monotonic() + VIEW_CACHE_SECONDS, view)
-    return view
-
-
-async def _fresh_view(
-    db: Database, cache: _ViewCache, client_id: str, incident_id: str
-) -> IncidentView | None:
-    """A read that begins after this call: the queued next read if there is one (it has not
-    begun), else a new one, begun once the read in flight (begun before this call) ends."""
-    key = (client_id, incident_id)
-    queued = cache.fresh_next.get(key)
-    if queued is not None:
-        await asyncio.wait([queued])
-        if not queued.cancelled() and queued.exception() is None:
-            return queued.result()
-        return await _read_incident_view(db, client_id, incident_id)  # it failed: read for ourselves
-    future: asyncio.Future[IncidentView | None] = asyncio.get_running_loop().create_future()
-    cache.fresh_next[key] = future
-    try:
-        running = cache.fresh_running.get(key)
-        if running is not None:
-            await asyncio.wait([running])
-    except BaseException:
-        future.cancel()  # cancelled while waiting: those who joined read for themselves
-        raise
-    finally:
-        if cache.fresh_next.get(key) is future:
-            del cache.fresh_next[key]
-    cache.fresh_running[key] = future
-
-    def release() -> None:
-        if cache.fresh_running.get(key) is future:
-            del cache.fresh_running[key]
-
-    return await _read_for(future, release, db, client_id, incident_id)
-
-
-async def _read_for(
-    future: asyncio.Future[IncidentView | None],
-    release: Callable[[], None],
-    db: Database,
-    client_id: str,
-    incident_id: str,
-) -> IncidentView | None:
-    """One read that others wait on through ``future``; ``release`` unregisters it when done."""
-    try:
-        view = await _read_incident_view(db, client_id, incident_id)
-    except BaseException:
-        future.cancel()  # whoever waits for it reads for themselves
-        raise
-    else:
-        future.set_result(view)
-    finally:
-        release()
     return view
 
 

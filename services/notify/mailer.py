@@ -9,12 +9,9 @@ carries the reply code and a short reason, never a credential.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hashlib
 import ipaddress
 import ssl
-import time
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -164,24 +161,8 @@ def message_id_for(*parts: str) -> str:
     return f"<{digest}@{MESSAGE_ID_DOMAIN}>"
 
 
-@dataclass
-class _Idle:
-    """A connected SMTP session waiting for its next message (bound to the loop it was opened on)."""
-
-    client: aiosmtplib.SMTP
-    loop: asyncio.AbstractEventLoop
-    since: float
-
-
 class Mailer:
-    """Submits messages to the configured SMTP server, one per SMTP transaction.
-
-    Connections are kept open between messages (up to `max_idle`, each for `idle_seconds`), so a
-    notice's e-mails do not each pay for connect, greeting, EHLO, STARTTLS and AUTH; a session
-    that failed in any way is closed, never reused."""
-
-    idle_seconds = 15.0
-    max_idle = 8
+    """Submits one message at a time to the configured SMTP server."""
 
     def __init__(
         self,
@@ -197,7 +178,6 @@ class Mailer:
         self.envelope_sender = parseaddr(sender)[1] or sender
         self._context = context or ssl_context(ca_bundle)  # system CAs + CA_BUNDLE
         self._local_hostname = local_hostname
-        self._idle: list[_Idle] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Mailer | None:
@@ -210,84 +190,25 @@ class Mailer:
 
     async def send(self, message: EmailMessage, *, recipients: list[str]) -> str:
         """Submit `message`; return the server's reply. Raises `MailTransient` / `MailPermanent`."""
-        client = self._take_idle()
-        try:
-            if client is not None:
-                try:
-                    _errors, reply = await self._transaction(client, message, recipients)
-                except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
-                    # The server dropped a kept session while it idled: once more on a new one.
-                    client.close()
-                    client = None
-            if client is None:
-                client = self._client()
-                await client.connect()
-                _errors, reply = await self._transaction(client, message, recipients)
-        except Exception as exc:
-            if client is not None:
-                client.close()
-            raise self.classify(exc) from None
-        self._keep(client)
-        return self._scrub(reply)
-
-    async def _transaction(
-        self, client: aiosmtplib.SMTP, message: EmailMessage, recipients: list[str]
-    ) -> tuple[dict[str, aiosmtplib.SMTPResponse], str]:
-        return await client.send_message(message, sender=self.envelope_sender, recipients=recipients)
-
-    def _client(self) -> aiosmtplib.SMTP:
         cfg = self.config
-        return aiosmtplib.SMTP(
-            hostname=cfg.host,
-            port=cfg.port,
-            username=cfg.username,
-            password=cfg.password,
-            use_tls=cfg.implicit_tls,
-            start_tls=cfg.starttls,
-            tls_context=self._context,
-            timeout=cfg.timeout,
-            local_hostname=self._local_hostname,
-        )
-
-    def _take_idle(self) -> aiosmtplib.SMTP | None:
-        """The most recently used live session of this loop, after closing stale ones."""
-        loop = asyncio.get_running_loop()
-        now = time.monotonic()
-        while self._idle:
-            idle = self._idle.pop()
-            if idle.loop is not loop or idle.loop.is_closed():
-                continue  # another loop's transport cannot be used (nor closed) from here
-            if now - idle.since > self.idle_seconds or not idle.client.is_connected:
-                idle.client.close()
-                continue
-            return idle.client
-        return None
-
-    def _keep(self, client: aiosmtplib.SMTP) -> None:
-        if len(self._idle) >= self.max_idle or not client.is_connected:
-            client.close()
-            return
-        self._idle.append(_Idle(client, asyncio.get_running_loop(), time.monotonic()))
-
-    async def close(self) -> None:
-        """Say goodbye on the kept sessions (at shutdown): all at once, and for at most a second
-        in all, so a server that does not answer QUIT cannot hold the shutdown up."""
-        idle, self._idle = self._idle, []
-        loop = asyncio.get_running_loop()
-        clients = [entry.client for entry in idle if entry.loop is loop]
-        if not clients:
-            return
-
-        async def goodbye(client: aiosmtplib.SMTP) -> None:
-            with contextlib.suppress(Exception):
-                await client.quit()
-
-        tasks = [asyncio.create_task(goodbye(client)) for client in clients]
-        _, pending = await asyncio.wait(tasks, timeout=1.0)
-        for task in pending:
-            task.cancel()
-        for client in clients:
-            client.close()
+        try:
+            _errors, reply = await aiosmtplib.send(
+                message,
+                sender=self.envelope_sender,
+                recipients=recipients,
+                hostname=cfg.host,
+                port=cfg.port,
+                username=cfg.username,
+                password=cfg.password,
+                use_tls=cfg.implicit_tls,
+                start_tls=cfg.starttls,
+                tls_context=self._context,
+                timeout=cfg.timeout,
+                local_hostname=self._local_hostname,
+            )
+        except Exception as exc:
+            raise self.classify(exc) from None
+        return self._scrub(reply)
 
     def classify(self, exc: BaseException) -> MailError:
         """Map an aiosmtplib / network exception to a transient or permanent failure."""

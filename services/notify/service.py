@@ -40,7 +40,6 @@ from services.jobs import (
     JobInfo,
     PermanentFailure,
     RetryLater,
-    finish_job_in,
     job_insert_statement,
     job_row,
 )
@@ -117,11 +116,6 @@ class NotificationService:
         self._event_mail: dict[str, EventMail] = {}
         self._cards = ClaimEffects(db)
 
-    async def close(self) -> None:
-        """Close the SMTP sessions kept open between messages."""
-        if self._mailer is not None:
-            await self._mailer.close()
-
     def extend(self, event: str, mail: EventMail) -> None:
         """Handle `event` (and its tagged forms `event#...`) with `mail`."""
         if event not in rcpt.EVENTS:
@@ -134,21 +128,18 @@ class NotificationService:
     async def _handle_notify(self, job: JobInfo) -> None:
         payload = job.payload
         await self.fan_out(
-            payload["client_id"], payload["incident_id"], payload["event"], attempt=job.attempts, job=job
+            payload["client_id"], payload["incident_id"], payload["event"], attempt=job.attempts
         )
 
     async def _handle_email(self, job: JobInfo) -> None:
         await self.deliver_email(
-            int(job.payload["notification_id"]), attempt=job.attempts, max_attempts=job.max_attempts, job=job
+            int(job.payload["notification_id"]), attempt=job.attempts, max_attempts=job.max_attempts
         )
 
     # ---- fan-out ------------------------------------------------------------------------
 
-    async def fan_out(
-        self, client_id: str, incident_id: str, event: str, *, attempt: int = 1, job: JobInfo | None = None
-    ) -> list[int]:
-        """Insert the event's notification rows and their jobs (idempotent); returns the row ids.
-        `job` (the `incident.notify` job) ends in the same commit."""
+    async def fan_out(self, client_id: str, incident_id: str, event: str, *, attempt: int = 1) -> list[int]:
+        """Insert the event's notification rows and their jobs (idempotent); returns the row ids."""
         if base_event(event) not in rcpt.EVENTS:
             raise PermanentFailure(f"unknown notification event {event!r}")
         if event == "slots_update" and await self._new_incident_pending(client_id, incident_id):
@@ -213,7 +204,6 @@ class NotificationService:
                 )
                 .values(status="notified", updated_at=func.now())
             )
-            await finish_job_in(session, self._db, job)
         log.info(
             "notifications queued client=%s incident=%s event=%s count=%d",
             client_id,
@@ -309,12 +299,7 @@ class NotificationService:
     # ---- e-mail delivery ----------------------------------------------------------------
 
     async def deliver_email(
-        self,
-        notification_id: int,
-        *,
-        attempt: int = 1,
-        max_attempts: int = JOB_MAX_ATTEMPTS,
-        job: JobInfo | None = None,
+        self, notification_id: int, *, attempt: int = 1, max_attempts: int = JOB_MAX_ATTEMPTS
     ) -> str:
         """Send one queued e-mail row; returns the row's status.
 
@@ -342,17 +327,13 @@ class NotificationService:
             client_name: str | None = found[1]
             name = await self._display_name(session, row, client_name, found[2])
         if self._mailer is None:
-            return await self._finish(
-                job, notification_id, "failed", reason="e-mail is not configured (SMTP_URL)"
-            )
+            return await self._finish(notification_id, "failed", reason="e-mail is not configured (SMTP_URL)")
         extension = self._event_mail.get(base_event(row.event))
         if base_event(row.event) not in INCIDENT_EVENTS and (extension is None or extension.render is None):
-            return await self._finish(
-                job, notification_id, "failed", reason=f"no e-mail for event {row.event}"
-            )
+            return await self._finish(notification_id, "failed", reason=f"no e-mail for event {row.event}")
         view = await load_incident_view(self._db, row.client_id, row.incident_id)
         if view is None:
-            return await self._finish(job, notification_id, "failed", reason="incident no longer exists")
+            return await self._finish(notification_id, "failed", reason="incident no longer exists")
         message_id = message_id_for(row.client_id, row.incident_id, row.event, row.channel, row.recipient)
         to = MailTo(
             row.recipient, name, row.recipient_role, client_name if client_name is not None else row.client_id
@@ -361,11 +342,11 @@ class NotificationService:
             try:
                 written = await extension.render(row, view, to, self._mailer.sender, message_id)
             except _RENDER_ERRORS as exc:  # rendering is deterministic: retrying cannot help
-                return await self._render_failed(job, notification_id, row.event, exc)
+                return await self._render_failed(notification_id, row.event, exc)
             if written is None:
-                return await self._finish(job, notification_id, "failed", reason=f"cannot write {row.event}")
+                return await self._finish(notification_id, "failed", reason=f"cannot write {row.event}")
             return await self._send(
-                job, notification_id, written, row.recipient, message_id, attempt, max_attempts
+                notification_id, written, row.recipient, message_id, attempt, max_attempts
             )
         claim_urls: dict[str, str] = {}
         offers = base_event(row.event) in CLAIM_LINK_EVENTS
@@ -393,22 +374,17 @@ class NotificationService:
                 now=self._clock(),
             )
         except _RENDER_ERRORS as exc:  # rendering is deterministic: retrying cannot help
-            return await self._render_failed(job, notification_id, row.event, exc)
-        return await self._send(
-            job, notification_id, message, row.recipient, message_id, attempt, max_attempts
-        )
+            return await self._render_failed(notification_id, row.event, exc)
+        return await self._send(notification_id, message, row.recipient, message_id, attempt, max_attempts)
 
-    async def _render_failed(
-        self, job: JobInfo | None, notification_id: int, event: str, exc: Exception
-    ) -> str:
+    async def _render_failed(self, notification_id: int, event: str, exc: Exception) -> str:
         """A message that cannot be written now never can: the row is `failed` with the reason, at once."""
         log.error("e-mail not renderable notification=%s error=%s", notification_id, type(exc).__name__)
         reason = f"cannot write {event}: {type(exc).__name__}"
-        return await self._finish(job, notification_id, "failed", reason=reason)
+        return await self._finish(notification_id, "failed", reason=reason)
 
     async def _send(
         self,
-        job: JobInfo | None,
         notification_id: int,
         message: EmailMessage,
         address: str,
@@ -421,17 +397,17 @@ class NotificationService:
             await self._mailer.send(message, recipients=[address])
         except MailPermanent as exc:
             log.warning("e-mail rejected notification=%s code=%s", notification_id, exc.code)
-            return await self._finish(job, notification_id, "failed", reason=str(exc))
+            return await self._finish(notification_id, "failed", reason=str(exc))
         except MailTransient as exc:
             if attempt >= max_attempts:
                 return await self._finish(
-                    job, notification_id, "failed", reason=f"gave up after {attempt} attempts: {exc}"
+                    notification_id, "failed", reason=f"gave up after {attempt} attempts: {exc}"
                 )
             await self._note(notification_id, f"retrying: {exc}")
             delay = self.backoff(attempt)
             log.info("e-mail deferred notification=%s retry_in=%.0fs", notification_id, delay)
             raise RetryLater(delay, f"smtp: {exc}"[:200]) from None
-        return await self._finish(job, notification_id, "sent", message_id=message_id)
+        return await self._finish(notification_id, "sent", message_id=message_id)
 
     def backoff(self, attempt: int) -> float:
         ceiling = min(self._retry_cap, self._retry_base * (2 ** max(0, attempt - 1)))
@@ -457,15 +433,8 @@ class NotificationService:
         return ""
 
     async def _finish(
-        self,
-        job: JobInfo | None,
-        notification_id: int,
-        status: str,
-        *,
-        reason: str | None = None,
-        message_id: str | None = None,
+        self, notification_id: int, status: str, *, reason: str | None = None, message_id: str | None = None
     ) -> str:
-        """Record the row's outcome, and end its delivery job in the same commit."""
         async with self._db.session() as session:
             changed = await session.execute(
                 update(Notification)
@@ -483,7 +452,6 @@ class NotificationService:
                 await record_notification(
                     session, self._metrics, rcpt.EMAIL, status, *row[:3], accepted_at=row[3]
                 )
-            await finish_job_in(session, self._db, job)
         if row is not None and status == "sent":
             log.info(
                 "e-mail sent client=%s incident=%s notification=%s event=%s",

@@ -6,10 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.domain.recipients import CARD_EVENTS, TEAMS
-from services.jobs import JobInfo, finish_job_in
 from services.metrics import Metrics, finished_notification_columns, record_notification
 from services.store.database import Database
 from services.store.models import Client, ConversationRef, User
@@ -35,73 +33,53 @@ class TeamsRoutes:
         async with self._db.session() as session:
             return await session.get(Notification, notification_id)
 
-    async def delivery(self, notification_id: int) -> tuple[Notification | None, TeamsTarget | None]:
-        """The notice and, unless it is sent or inactive already, where it goes: one transaction
-        for the `notify.teams` job's reads (the hot path)."""
-        async with self._db.session() as session:
-            row = await session.get(Notification, notification_id)
-            if row is None or row.status in ("sent", "inactive"):
-                return row, None
-            return row, await self._target(session, row)
-
     async def target_for(self, notification: Notification) -> TeamsTarget | None:
         """None when there is no way to reach the recipient in Teams."""
         async with self._db.session() as session:
-            return await self._target(session, notification)
-
-    async def _target(self, session: AsyncSession, notification: Notification) -> TeamsTarget | None:
-        """The stored conversation to post into, or what is needed to open a 1:1 chat."""
-        if notification.recipient.startswith("channel:"):
-            ref = await session.get(ConversationRef, notification.recipient.removeprefix("channel:"))
-            if ref is None or not ref.active:
-                return None
-            return TeamsTarget(reference=dict(ref.reference))
-        # The user and (any) one linked Teams account of theirs, in one statement.
-        found = (
-            await session.execute(
-                select(User, IdentityLink)
-                .outerjoin(
-                    IdentityLink,
-                    (IdentityLink.client_id == User.client_id) & (IdentityLink.user_id == User.id),
-                )
-                .where(User.client_id == notification.client_id, User.id == notification.recipient_user_id)
-                .limit(1)
-            )
-        ).first()
-        if found is None:
-            return None
-        user, link = found
-        aad = user.aad_object_id or (link.aad_object_id if link else None)
-        if aad:
-            ref = await session.scalar(
-                select(ConversationRef)
-                .where(
-                    ConversationRef.conversation_type == "personal",
-                    ConversationRef.user_aad_object_id == aad.lower(),
-                    ConversationRef.active.is_(True),
-                )
-                .order_by(ConversationRef.updated_at.desc())
-                .limit(1)
-            )
-            if ref is not None:
+            if notification.recipient.startswith("channel:"):
+                ref = await session.get(ConversationRef, notification.recipient.removeprefix("channel:"))
+                if ref is None or not ref.active:
+                    return None
                 return TeamsTarget(reference=dict(ref.reference))
-        member = link.teams_user_id if link else aad
-        if member is None:
-            return None
-        client = await session.get(Client, user.client_id)
-        tenant = (link.tenant_id if link else None) or (client.tenant_id if client else None)
-        # A 1:1 chat is opened on the service URL of any conversation the bot has in that tenant.
-        any_ref = await session.scalar(
-            select(ConversationRef).where(ConversationRef.tenant_id == tenant).limit(1)
-        )
-        if any_ref is None:
-            return None
-        return TeamsTarget(
-            reference=None,
-            member_id=member,
-            tenant_id=tenant,
-            service_url=any_ref.reference.get("serviceUrl"),
-        )
+            user = await session.get(User, (notification.client_id, notification.recipient_user_id))
+            if user is None:
+                return None
+            link = await session.scalar(
+                select(IdentityLink).where(
+                    IdentityLink.client_id == user.client_id, IdentityLink.user_id == user.id
+                )
+            )
+            aad = user.aad_object_id or (link.aad_object_id if link else None)
+            if aad:
+                ref = await session.scalar(
+                    select(ConversationRef)
+                    .where(
+                        ConversationRef.conversation_type == "personal",
+                        ConversationRef.user_aad_object_id == aad.lower(),
+                        ConversationRef.active.is_(True),
+                    )
+                    .order_by(ConversationRef.updated_at.desc())
+                    .limit(1)
+                )
+                if ref is not None:
+                    return TeamsTarget(reference=dict(ref.reference))
+            member = link.teams_user_id if link else aad
+            if member is None:
+                return None
+            client = await session.get(Client, user.client_id)
+            tenant = (link.tenant_id if link else None) or (client.tenant_id if client else None)
+            # A 1:1 chat is opened on the service URL of any conversation the bot has in that tenant.
+            any_ref = await session.scalar(
+                select(ConversationRef).where(ConversationRef.tenant_id == tenant).limit(1)
+            )
+            if any_ref is None:
+                return None
+            return TeamsTarget(
+                reference=None,
+                member_id=member,
+                tenant_id=tenant,
+                service_url=any_ref.reference.get("serviceUrl"),
+            )
 
     async def mark(
         self,
@@ -111,10 +89,7 @@ class TeamsRoutes:
         reason: str | None = None,
         conversation_id: str | None = None,
         activity_id: str | None = None,
-        job: JobInfo | None = None,
     ) -> None:
-        """Record a Teams notice's outcome; with `job` (a final outcome) its delivery job ends
-        in the same commit."""
         values: dict[str, Any] = {"status": status, "reason": reason, "updated_at": func.now()}
         if conversation_id is not None:
             values["conversation_id"] = conversation_id
@@ -130,7 +105,6 @@ class TeamsRoutes:
             row = changed.first()
             if row is not None:
                 await record_notification(session, self._metrics, TEAMS, status, *row[:3], accepted_at=row[3])
-            await finish_job_in(session, self._db, job)
 
     async def deactivate_conversation(self, conversation_id: str) -> None:
         async with self._db.session() as session:

@@ -29,7 +29,6 @@ MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 MIGRATION_LOCK_ID = 0x7069766F  # "pivo": advisory lock id for migrations
 JOBS_CHANNEL = "pivot_jobs"  # PostgreSQL NOTIFY channel: "jobs were committed, look now"
 _JOBS_FLAG = "pivot_jobs_enqueued"
-_AFTER_COMMIT = "pivot_after_commit"
 _WROTE_WATCHED = "pivot_wrote_watched_tables"
 _WRITE_TARGET = re.compile(r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.I)
 _READ_ONLY = re.compile(
@@ -132,19 +131,12 @@ class Database:
         for listener in list(self._job_listeners):
             listener()
 
-    def after_commit(self, session: AsyncSession, callback: Callable[[], None]) -> None:
-        """Call `callback` once the session's transaction has committed (never on rollback)."""
-        session.sync_session.info.setdefault(_AFTER_COMMIT, []).append(callback)
-
     def _after_commit(self, session: Session) -> None:
-        for callback in session.info.pop(_AFTER_COMMIT, ()):
-            callback()
         if session.info.pop(_JOBS_FLAG, False):
             self.jobs_committed()
 
     def _after_rollback(self, session: Session) -> None:
         session.info.pop(_JOBS_FLAG, None)
-        session.info.pop(_AFTER_COMMIT, None)
 
     # ---- "the data changed": the generation that read-model caches compare -------------------
 

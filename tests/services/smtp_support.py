@@ -54,7 +54,6 @@ class ScriptedSmtp:
         self.received: list[Received] = []
         self.transient_replies: deque[str] = deque()
         self.reject: dict[str, str] = {}
-        self.sessions: list[SMTP] = []  # one per connection accepted
         self._server: asyncio.base_events.Server | None = None
 
     async def handle_RCPT(  # aiosmtpd hook
@@ -76,20 +75,9 @@ class ScriptedSmtp:
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(
-            self._session, host="127.0.0.1", port=self.port, ssl=self._ssl
+            lambda: SMTP(self, hostname="localhost"), host="127.0.0.1", port=self.port, ssl=self._ssl
         )
         self.port = self._server.sockets[0].getsockname()[1]
-
-    def _session(self) -> SMTP:
-        session = SMTP(self, hostname="localhost")
-        self.sessions.append(session)
-        return session
-
-    def drop_connections(self) -> None:
-        """Close every connection from the server side (as an idle timeout would)."""
-        for session in self.sessions:
-            if session.transport is not None:
-                session.transport.close()
 
     async def stop(self) -> None:
         if self._server is not None:

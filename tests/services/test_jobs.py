@@ -4,14 +4,13 @@ survive a dead worker, and share work between instances without double runs."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
-from services.jobs import JobInfo, JobRunner, PermanentFailure, RetryLater, enqueue, finish_job_in
+from services.jobs import JobInfo, JobRunner, PermanentFailure, RetryLater, enqueue
 from services.store.database import Database
 from services.store.models import Job
 
@@ -39,49 +38,6 @@ async def test_job_runs_once_and_is_done(db: Database) -> None:
     assert await runner.run_due() == 0
     assert seen == [{"n": 1}]
     assert await statuses(db) == [("done", 1, None)]
-
-
-async def test_a_job_ended_in_its_handlers_transaction_commits_with_the_outcome(db: Database) -> None:
-    """`finish_job_in`: the outcome and the job's end are one commit (no second UPDATE by the
-    runner); a handler that fails after that commit leaves it done; one whose transaction rolls
-    back leaves it to be retried."""
-    statements: list[str] = []
-    outcomes: list[str] = []
-
-    async def ends_itself(job: JobInfo) -> None:
-        async with db.session() as session:
-            await finish_job_in(session, db, job)
-        statements.clear()  # from here on, nothing more should touch the job
-        if job.payload.get("then_fail"):
-            raise ConnectionError("after the commit")
-
-    async def rolls_back(job: JobInfo) -> None:
-        if job.attempts == 1:
-            with contextlib.suppress(RuntimeError):
-                async with db.session() as session:
-                    await finish_job_in(session, db, job)
-                    raise RuntimeError("the outcome could not be written")
-            raise ConnectionError("try again")
-        outcomes.append("second attempt")
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        statements.append(statement)
-
-    runner = JobRunner(db, {"ends": ends_itself, "rolls": rolls_back}, backoff_base=0.01, backoff_cap=0.01)
-    event.listen(db.engine.sync_engine, "before_cursor_execute", seen)
-    try:
-        await add(db, "ends", {})
-        assert await runner.run_due() == 1
-        assert not any("finished_at" in s for s in statements)  # the runner ended nothing more
-        await add(db, "ends", {"then_fail": True})
-        await add(db, "rolls", {})
-        await runner.run_due()
-        await asyncio.sleep(0.03)
-        await runner.run_due()
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", seen)
-    assert await statuses(db) == [("done", 1, None), ("done", 1, None), ("done", 2, None)]
-    assert outcomes == ["second attempt"]
 
 
 async def test_dedupe_key_enqueues_once(db: Database) -> None:

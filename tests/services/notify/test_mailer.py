@@ -4,9 +4,7 @@ transient / permanent classification of failures (never leaking the password).""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -118,46 +116,6 @@ async def test_delivers_to_a_plain_server() -> None:
     assert got.mail_from == "noreply@pivot.example"
     assert got.rcpt_tos == ("sam@acme.example",)
     assert got.message["Message-ID"] == "<fixed@pivot-scheduling>"
-
-
-async def test_messages_share_one_connection_and_a_dropped_one_is_replaced() -> None:
-    """A notice's e-mails go over a kept session (no connect, EHLO, QUIT each); a session the
-    server closed while it idled is replaced, and the message still goes out once."""
-    server = ScriptedSmtp()
-    await server.start()
-    mailer = mailer_for(f"smtp://127.0.0.1:{server.port}")
-    try:
-        await mailer.send(message(), recipients=["sam@acme.example"])
-        await mailer.send(message("ada@acme.example"), recipients=["ada@acme.example"])
-        assert len(server.sessions) == 1
-        server.drop_connections()
-        await asyncio.sleep(0.05)
-        await mailer.send(message("bo@acme.example"), recipients=["bo@acme.example"])
-        assert len(server.sessions) == 2
-    finally:
-        await mailer.close()
-        await server.stop()
-    assert [r.rcpt_tos for r in server.received] == [
-        ("sam@acme.example",),
-        ("ada@acme.example",),
-        ("bo@acme.example",),
-    ]
-
-
-async def test_closing_never_waits_long_on_a_server_that_does_not_answer_quit() -> None:
-    server = ScriptedSmtp()
-    await server.start()
-    mailer = mailer_for(f"smtp://127.0.0.1:{server.port}")
-    try:
-        await mailer.send(message(), recipients=["sam@acme.example"])
-        for session in server.sessions:
-            assert session.transport is not None
-            session.transport.pause_reading()  # QUIT is never read, never answered
-        started = time.monotonic()
-        await mailer.close()
-        assert time.monotonic() - started < 1.5
-    finally:
-        await server.stop()
 
 
 async def test_421_is_transient_550_is_permanent_with_code_and_reason() -> None:
