@@ -297,7 +297,11 @@ async def test_concurrent_clicks_on_a_booked_slot_refresh_the_slots_once(world: 
     results = await asyncio.gather(
         *(world.service.claim_as_user("contoso", "INC-1", world.slots[1], u) for u in users)
     )
-    assert {r.outcome for r in results} == {cl.CLAIM_JUST_BOOKED}
+    # Every clicker hears the slot is no longer free: "just booked" for those whose click read
+    # the calendar, "slot gone" for one whose click began after the refresh removed the slot
+    # (under load a task of the gather can start that late).
+    outcomes = [r.outcome for r in results]
+    assert set(outcomes) <= {cl.CLAIM_JUST_BOOKED, cl.CLAIM_SLOT_GONE} and cl.CLAIM_JUST_BOOKED in outcomes
     sweeps = [k for k in await world.jobs(CARDS_JOB) if ":slots:" in k]
     assert len(sweeps) == 2  # one refresh: its sweep now and its late sweep
     assert await world.claims() == []
