@@ -9,6 +9,7 @@ import pytest
 from services.domain.automap import propose
 from services.domain.automap.lexicon import fold, merge_lexicon
 from services.domain.automap.vocabulary import load_data
+from tests.services.domain.automap_support import beside_fillers
 
 SPECIAL = {"æ": "ae", "ð": "d", "þ": "th", "ø": "o", "ß": "ss"}
 
@@ -131,11 +132,7 @@ def test_the_shipped_lexicon_merges_and_keeps_the_vocabulary() -> None:
     ],
 )
 def test_a_kind_of_place_a_name_drops_costs_little(calendar: str, pivot: str) -> None:
-    rows = propose(
-        [{"name": calendar, "email": "a@example.com"}, {"name": "Phone Booth", "email": "b@example.com"}],
-        [{"id": "1", "name": pivot}, {"id": "2", "name": "Boardroom"}],
-    )
-    assert rows[0]["pivot_room"] == "1"
+    assert beside_fillers(calendar, pivot)[0]["pivot_room"] == "1"
 
 
 def test_a_kind_of_place_does_not_pair_two_names() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from services.domain.automap import propose
+from tests.services.domain.automap_support import beside_fillers
 
 
 @pytest.mark.parametrize(
@@ -45,10 +46,7 @@ from services.domain.automap import propose
     ],
 )
 def test_one_name_in_two_romanisations_pairs(calendar: str, pivot: str) -> None:
-    rows = propose(
-        [{"name": calendar, "email": "a@example.com"}, {"name": "Phone Booth 2", "email": "p@example.com"}],
-        [{"id": "1", "name": pivot}, {"id": "2", "name": "Boardroom"}, {"id": "3", "name": "Orion"}],
-    )
+    rows = beside_fillers(calendar, pivot, filler="Phone Booth 2", others=("Boardroom", "Orion"))
     assert rows[0]["pivot_room"] == "1" and rows[1]["pivot_room"] is None
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from services.domain.automap import propose
 from services.domain.automap.buildings import floor_of
 from services.domain.automap.names import normalize
+from tests.services.domain.automap_support import beside_fillers
 
 
 def _pairs(calendar: Sequence[str | Mapping[str, Any]], pivot: Sequence[str]) -> dict[str, str | None]:
@@ -589,11 +590,7 @@ def test_a_bracketed_room_number_is_no_capacity() -> None:
     ],
 )
 def test_initials_before_a_name_or_a_particle(calendar: str, pivot: str) -> None:
-    rows = propose(
-        [{"name": calendar, "email": "a@example.com"}, {"name": "Phone Booth", "email": "b@example.com"}],
-        [{"id": "1", "name": pivot}, {"id": "2", "name": "Boardroom"}],
-    )
-    assert rows[0]["pivot_room"] == "1"
+    assert beside_fillers(calendar, pivot)[0]["pivot_room"] == "1"
 
 
 def test_a_letter_after_a_room_word_before_a_room_word_is_kept() -> None:
